@@ -1,0 +1,239 @@
+//! User options, checked with `serde`: an unknown key or a wrong type is an error that
+//! names the option, never a crash.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Where `scripts/fetch-voice` and `scripts/fetch-model` put their files.
+    /// Filled in by the Lua side with `<plugin>/models` when not given.
+    pub models_dir: Option<PathBuf>,
+    /// NLLB code of the text on screen.
+    pub source_lang: String,
+    /// NLLB code of what is spoken.
+    pub target_lang: String,
+    #[serde(deserialize_with = "table")]
+    pub translator: TranslatorConfig,
+    #[serde(deserialize_with = "table")]
+    pub tts: TtsConfig,
+    #[serde(deserialize_with = "table")]
+    pub audio: AudioConfig,
+    /// How many sentences may wait for speech before new ones are refused.
+    pub queue_size: usize,
+    /// How many spoken sentences `history()` keeps.
+    pub history_size: usize,
+    /// Longest text `speak()` accepts, in bytes; longer text is refused with a message.
+    pub max_text_bytes: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            models_dir: None,
+            source_lang: "eng_Latn".into(),
+            target_lang: "jpn_Jpan".into(),
+            translator: TranslatorConfig::default(),
+            tts: TtsConfig::default(),
+            audio: AudioConfig::default(),
+            queue_size: 64,
+            history_size: 200,
+            max_text_bytes: 64 * 1024,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TranslatorEngine {
+    /// `nllb` when a model is found, else `none`.
+    Auto,
+    None,
+    Nllb,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TranslatorConfig {
+    pub engine: TranslatorEngine,
+    /// Model directory (config.json, tokenizer.json, weights); default
+    /// `<models_dir>/nllb-200-distilled-600M`.
+    pub model: Option<PathBuf>,
+}
+
+impl Default for TranslatorConfig {
+    fn default() -> Self {
+        Self { engine: TranslatorEngine::Auto, model: None }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TtsEngine {
+    /// The offline OpenJTalk-class voice (jpreprocess + jbonsai).
+    Openjtalk,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TtsConfig {
+    pub engine: TtsEngine,
+    /// An `.htsvoice` file; default: the first one found in `<models_dir>/voice/`.
+    pub voice: Option<PathBuf>,
+    /// A jpreprocess dictionary directory; default `<models_dir>/voice/naist-jdic`.
+    pub dictionary: Option<PathBuf>,
+    /// Speaking rate, 1.0 is the voice's own.
+    pub speed: f64,
+    /// Linear gain applied to the samples.
+    pub volume: f64,
+}
+
+impl Default for TtsConfig {
+    fn default() -> Self {
+        Self { engine: TtsEngine::Openjtalk, voice: None, dictionary: None, speed: 1.0, volume: 1.0 }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SinkKind {
+    /// The sound device, else WAV files when `wav_dir` is set, else silence.
+    Auto,
+    Device,
+    Wav,
+    Null,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AudioConfig {
+    pub sink: SinkKind,
+    /// Where the `wav` sink writes one file per utterance.
+    pub wav_dir: Option<PathBuf>,
+}
+
+impl Default for AudioConfig {
+    fn default() -> Self {
+        Self { sink: SinkKind::Auto, wav_dir: None }
+    }
+}
+
+impl Config {
+    /// Parse options given as JSON (the Lua side encodes its table).
+    pub fn from_json(json: &str) -> Result<Self, String> {
+        let json = if json.trim().is_empty() { "{}" } else { json };
+        let de = &mut serde_json::Deserializer::from_str(json);
+        let cfg: Config = serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            if path == "." {
+                format!("invalid options: {}", e.inner())
+            } else {
+                format!("invalid option `{path}`: {}", e.inner())
+            }
+        })?;
+        cfg.check()?;
+        Ok(cfg)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        let range = |name: &str, v: f64, lo: f64, hi: f64| {
+            if (lo..=hi).contains(&v) {
+                Ok(())
+            } else {
+                Err(format!("invalid option `{name}`: {v} is outside {lo}..={hi}"))
+            }
+        };
+        range("tts.speed", self.tts.speed, 0.25, 4.0)?;
+        range("tts.volume", self.tts.volume, 0.0, 4.0)?;
+        if self.queue_size == 0 {
+            return Err("invalid option `queue_size`: must be at least 1".into());
+        }
+        if self.audio.sink == SinkKind::Wav && self.audio.wav_dir.is_none() {
+            return Err("invalid option `audio.wav_dir`: the `wav` sink needs a directory".into());
+        }
+        Ok(())
+    }
+
+    pub fn models_dir(&self) -> PathBuf {
+        self.models_dir.clone().unwrap_or_else(|| PathBuf::from("models"))
+    }
+
+    pub fn nllb_model_dir(&self) -> PathBuf {
+        self.translator.model.clone().unwrap_or_else(|| self.models_dir().join("nllb-200-distilled-600M"))
+    }
+
+    pub fn dictionary_dir(&self) -> PathBuf {
+        self.tts.dictionary.clone().unwrap_or_else(|| self.models_dir().join("voice").join("naist-jdic"))
+    }
+
+    /// The configured voice, or the first `.htsvoice` in `<models_dir>/voice/` (by name,
+    /// so the choice is stable).
+    pub fn voice_file(&self) -> Option<PathBuf> {
+        if let Some(v) = &self.tts.voice {
+            return Some(v.clone());
+        }
+        first_with_extension(&self.models_dir().join("voice"), "htsvoice")
+    }
+}
+
+fn first_with_extension(dir: &Path, ext: &str) -> Option<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == ext))
+        .collect();
+    found.sort();
+    found.into_iter().next()
+}
+
+/// Lua cannot tell an empty table from an empty list, so `{}` arrives as `[]`:
+/// accept that as "all defaults" for nested option tables.
+fn table<'de, D, T>(de: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    let value = serde_json::Value::deserialize(de)?;
+    match &value {
+        serde_json::Value::Array(a) if a.is_empty() => Ok(T::default()),
+        _ => T::deserialize(value).map_err(serde::de::Error::custom),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_and_defaults() {
+        let c = Config::from_json("").unwrap();
+        assert_eq!(c.target_lang, "jpn_Jpan");
+        let c = Config::from_json(r#"{"tts": [], "audio": {"sink": "null"}}"#).unwrap();
+        assert_eq!(c.audio.sink, SinkKind::Null);
+        assert_eq!(c.tts.speed, 1.0);
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let e = Config::from_json(r#"{"tts": {"voise": "x"}}"#).unwrap_err();
+        assert!(e.contains("voise"), "{e}");
+        let e = Config::from_json(r#"{"colour": 1}"#).unwrap_err();
+        assert!(e.contains("colour"), "{e}");
+    }
+
+    #[test]
+    fn wrong_type_names_the_option() {
+        let e = Config::from_json(r#"{"audio": {"sink": 3}}"#).unwrap_err();
+        assert!(e.contains("audio.sink"), "{e}");
+        let e = Config::from_json(r#"{"queue_size": "many"}"#).unwrap_err();
+        assert!(e.contains("queue_size"), "{e}");
+    }
+
+    #[test]
+    fn ranges_and_requirements() {
+        assert!(Config::from_json(r#"{"tts": {"speed": 9}}"#).unwrap_err().contains("tts.speed"));
+        assert!(Config::from_json(r#"{"audio": {"sink": "wav"}}"#).unwrap_err().contains("wav_dir"));
+    }
+}

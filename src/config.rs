@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -15,11 +15,8 @@ pub struct Config {
     pub source_lang: String,
     /// NLLB code of what is spoken.
     pub target_lang: String,
-    #[serde(deserialize_with = "table")]
     pub translator: TranslatorConfig,
-    #[serde(deserialize_with = "table")]
     pub tts: TtsConfig,
-    #[serde(deserialize_with = "table")]
     pub audio: AudioConfig,
     /// How many sentences may wait for speech before new ones are refused.
     pub queue_size: usize,
@@ -124,8 +121,10 @@ impl Config {
     /// Parse options given as JSON (the Lua side encodes its table).
     pub fn from_json(json: &str) -> Result<Self, String> {
         let json = if json.trim().is_empty() { "{}" } else { json };
-        let de = &mut serde_json::Deserializer::from_str(json);
-        let cfg: Config = serde_path_to_error::deserialize(de).map_err(|e| {
+        let mut value: serde_json::Value =
+            serde_json::from_str(json).map_err(|e| format!("invalid options: {e}"))?;
+        empty_lists_as_tables(&mut value);
+        let cfg: Config = serde_path_to_error::deserialize(value).map_err(|e| {
             let path = e.path().to_string();
             if path == "." {
                 format!("invalid options: {}", e.inner())
@@ -188,17 +187,14 @@ fn first_with_extension(dir: &Path, ext: &str) -> Option<PathBuf> {
     found.into_iter().next()
 }
 
-/// Lua cannot tell an empty table from an empty list, so `{}` arrives as `[]`:
-/// accept that as "all defaults" for nested option tables.
-fn table<'de, D, T>(de: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de> + Default,
-{
-    let value = serde_json::Value::deserialize(de)?;
-    match &value {
-        serde_json::Value::Array(a) if a.is_empty() => Ok(T::default()),
-        _ => T::deserialize(value).map_err(serde::de::Error::custom),
+/// Lua cannot tell an empty table from an empty list, so `{}` arrives as `[]`: read
+/// every empty list as an empty table (list-valued options accept both).
+fn empty_lists_as_tables(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Array(a) if a.is_empty() => *v = serde_json::Value::Object(Default::default()),
+        serde_json::Value::Array(a) => a.iter_mut().for_each(empty_lists_as_tables),
+        serde_json::Value::Object(o) => o.values_mut().for_each(empty_lists_as_tables),
+        _ => {}
     }
 }
 

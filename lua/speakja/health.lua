@@ -1,0 +1,27 @@
+-- :checkhealth speakja
+local M = {}
+
+function M.check()
+  local h = vim.health
+  h.start("speakja")
+  if vim.fn.has("nvim-0.11") == 1 then
+    h.ok("Neovim " .. tostring(vim.version()))
+  else
+    h.error("Neovim " .. tostring(vim.version()) .. " is too old", { "speakja needs Neovim 0.11 or newer" })
+  end
+
+  local ok, checks, version = pcall(require("speakja")._health)
+  if not ok or checks == nil then
+    h.error("native library not loaded: " .. tostring(ok and version or checks), {
+      "build it: run `make` in " .. require("speakja")._root,
+    })
+    return
+  end
+  h.ok("native library " .. version .. " loaded")
+  for _, c in ipairs(checks) do
+    local advice = c.advice ~= vim.NIL and c.advice or nil
+    h[c.level](c.msg, advice and { advice } or nil)
+  end
+end
+
+return M

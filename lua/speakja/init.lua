@@ -1,0 +1,141 @@
+-- speakja.nvim: hear English on screen as spoken Japanese.
+-- Thin layer over the native module: option plumbing, text picking, messages.
+local M = {}
+
+local root = vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h:h")
+local native, native_err
+local last_opts = {}
+
+local function lib()
+  if native then
+    return native
+  end
+  local ok, mod = pcall(require, "speakja_native")
+  if not ok then
+    native_err = mod
+    error("speakja: native library not found; run `make` in " .. root .. " (" .. tostring(mod) .. ")", 0)
+  end
+  native = mod
+  return native
+end
+
+-- Call a native function; its failures come back as values and are raised here, in Lua.
+local function call(name, arg)
+  local r = lib()[name](arg)
+  if not r.ok then
+    error("speakja: " .. tostring(r.err), 0)
+  end
+  return r.value
+end
+
+local function encode(opts)
+  local ok, json = pcall(vim.json.encode, opts)
+  if not ok then
+    error("speakja: options must be plain values (strings, numbers, booleans, tables): " .. json, 0)
+  end
+  return json
+end
+
+local function with_defaults(opts)
+  opts = vim.deepcopy(opts or {})
+  if opts.models_dir == nil then
+    opts.models_dir = root .. "/models"
+  end
+  return opts
+end
+
+--- Configure and start the worker. Raises a clear error on a bad option.
+function M.setup(opts)
+  if opts ~= nil and type(opts) ~= "table" then
+    error("speakja: setup() takes a table, got " .. type(opts), 0)
+  end
+  last_opts = with_defaults(opts)
+  call("setup", encode(last_opts))
+end
+
+local function ensure_setup()
+  local st = lib().status()
+  if not st.ok then
+    M.setup(last_opts)
+  end
+end
+
+--- Speak `text` (split into sentences). Returns how many sentences were queued.
+function M.speak(text)
+  if type(text) ~= "string" then
+    error("speakja: speak() takes a string, got " .. type(text), 0)
+  end
+  ensure_setup()
+  return call("speak", text)
+end
+
+--- Silence speech and drop everything queued.
+function M.stop()
+  ensure_setup()
+  call("stop")
+end
+
+--- Skip the sentence being spoken; the rest goes on.
+function M.skip()
+  ensure_setup()
+  call("skip")
+end
+
+--- Spoken sentences, oldest first.
+function M.history()
+  ensure_setup()
+  return call("history")
+end
+
+function M.status()
+  ensure_setup()
+  return call("status")
+end
+
+-- For health.lua: facts about the native side, judged with the current options.
+function M._health()
+  local ok, err = pcall(lib)
+  if not ok then
+    return nil, err
+  end
+  return call("health", encode(with_defaults(last_opts))), native.version
+end
+
+local function notify(msg, level)
+  vim.notify(msg, level or vim.log.levels.WARN, { title = "speakja" })
+end
+
+-- Text of a `:SpeakJa` invocation: arguments, else the range (charwise when it is the
+-- last visual selection), else the current line.
+local function command_text(a)
+  if a.args ~= "" then
+    return a.args
+  end
+  if a.range > 0 then
+    local vs, ve = vim.fn.getpos("'<"), vim.fn.getpos("'>")
+    if vs[2] == a.line1 and ve[2] == a.line2 and vim.fn.visualmode() ~= "" then
+      return table.concat(vim.fn.getregion(vs, ve, { type = vim.fn.visualmode() }), "\n")
+    end
+    return table.concat(vim.api.nvim_buf_get_lines(0, a.line1 - 1, a.line2, false), "\n")
+  end
+  return vim.api.nvim_get_current_line()
+end
+
+local actions = {
+  speak = function(a)
+    M.speak(command_text(a))
+  end,
+  stop = M.stop,
+  skip = M.skip,
+}
+
+-- Commands report errors as messages, never as stack traces.
+function M.command(action, a)
+  local ok, err = pcall(actions[action], a)
+  if not ok then
+    notify(tostring(err))
+  end
+end
+
+M._root = root
+return M

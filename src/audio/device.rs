@@ -1,0 +1,48 @@
+//! The sound device, through rodio. Its stream is not `Send`, so the audio thread opens it.
+
+use std::num::NonZero;
+
+use anyhow::anyhow;
+use rodio::buffer::SamplesBuffer;
+use rodio::{DeviceSinkBuilder, MixerDeviceSink, Player};
+
+use super::{Cancel, Played, Sink, STOP_POLL};
+use crate::tts::Audio;
+
+pub struct DeviceSink {
+    stream: MixerDeviceSink,
+}
+
+impl DeviceSink {
+    pub fn open() -> anyhow::Result<Self> {
+        // Stream errors go nowhere: printing them would scribble over Neovim's screen.
+        let mut stream = DeviceSinkBuilder::from_default_device()
+            .and_then(|b| b.with_error_callback(|_| {}).open_stream())
+            .map_err(|e| anyhow!("{e}"))?;
+        stream.log_on_drop(false);
+        Ok(Self { stream })
+    }
+}
+
+impl Sink for DeviceSink {
+    fn name(&self) -> String {
+        "device".into()
+    }
+
+    fn play(&mut self, audio: &Audio, cancel: &Cancel, started: &mut dyn FnMut()) -> anyhow::Result<Played> {
+        let rate = NonZero::new(audio.sample_rate).ok_or_else(|| anyhow!("sample rate 0"))?;
+        let player = Player::connect_new(self.stream.mixer());
+        player.append(SamplesBuffer::new(NonZero::<u16>::MIN, rate, audio.samples.clone()));
+        started();
+        let mut completed = true;
+        while !player.empty() {
+            if cancel.is_cancelled() {
+                player.stop();
+                completed = false;
+                break;
+            }
+            std::thread::sleep(STOP_POLL);
+        }
+        Ok(Played { completed, file: None })
+    }
+}

@@ -1,0 +1,169 @@
+//! What was said: one entry per sentence, updated from worker events on the main thread.
+
+use std::collections::VecDeque;
+
+use serde::Serialize;
+
+use crate::worker::{Event, Outcome};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Queued,
+    Synthesizing,
+    Ready,
+    Playing,
+    Done,
+    Stopped,
+    Failed,
+}
+
+impl From<Outcome> for Status {
+    fn from(o: Outcome) -> Self {
+        match o {
+            Outcome::Done => Status::Done,
+            Outcome::Stopped => Status::Stopped,
+            Outcome::Failed => Status::Failed,
+        }
+    }
+}
+
+/// Milliseconds spent in each stage; absent until that stage ran.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Timings {
+    pub translate: Option<f64>,
+    pub synthesize: Option<f64>,
+    /// From the moment the sentence was queued to its first sample.
+    pub first_audio: Option<f64>,
+    /// Length of the speech itself.
+    pub audio: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    pub id: u64,
+    /// The sentence as found on screen.
+    pub source: String,
+    /// What was (or is to be) spoken.
+    pub text: Option<String>,
+    pub translator: Option<String>,
+    pub tts: Option<String>,
+    pub status: Status,
+    pub error: Option<String>,
+    pub timings_ms: Timings,
+    /// The WAV file, with the `wav` sink.
+    pub file: Option<String>,
+}
+
+impl Entry {
+    pub fn is_finished(&self) -> bool {
+        matches!(self.status, Status::Done | Status::Stopped | Status::Failed)
+    }
+}
+
+/// A bounded log: the oldest finished entries go first.
+pub struct History {
+    entries: VecDeque<Entry>,
+    limit: usize,
+}
+
+impl History {
+    pub fn new(limit: usize) -> Self {
+        Self { entries: VecDeque::new(), limit: limit.max(1) }
+    }
+
+    pub fn queued(&mut self, id: u64, source: String) {
+        self.entries.push_back(Entry {
+            id,
+            source,
+            text: None,
+            translator: None,
+            tts: None,
+            status: Status::Queued,
+            error: None,
+            timings_ms: Timings::default(),
+            file: None,
+        });
+        while self.entries.len() > self.limit {
+            match self.entries.iter().position(Entry::is_finished) {
+                Some(i) => drop(self.entries.remove(i)),
+                None => break,
+            }
+        }
+    }
+
+    /// Apply one worker event; returns the entry when it just finished.
+    pub fn apply(&mut self, ev: &Event) -> Option<&Entry> {
+        let id = match ev {
+            Event::Translated { id, .. }
+            | Event::Synthesized { id, .. }
+            | Event::Playing { id, .. }
+            | Event::Finished { id, .. } => *id,
+            Event::Ready { .. } | Event::Loading { .. } => return None,
+        };
+        let e = self.entries.iter_mut().rev().find(|e| e.id == id)?;
+        match ev {
+            Event::Translated { text, engine, ms, .. } => {
+                e.text = Some(text.clone());
+                e.translator = Some(engine.clone());
+                e.timings_ms.translate = Some(*ms);
+                e.status = Status::Synthesizing;
+            }
+            Event::Synthesized { engine, ms, audio_ms, .. } => {
+                e.tts = Some(engine.clone());
+                e.timings_ms.synthesize = Some(*ms);
+                e.timings_ms.audio = Some(*audio_ms);
+                e.status = Status::Ready;
+            }
+            Event::Playing { first_audio_ms, .. } => {
+                e.timings_ms.first_audio = Some(*first_audio_ms);
+                e.status = Status::Playing;
+            }
+            Event::Finished { outcome, error, file, .. } => {
+                e.status = (*outcome).into();
+                e.error = error.clone();
+                e.file = file.clone();
+                return Some(e);
+            }
+            Event::Ready { .. } | Event::Loading { .. } => {}
+        }
+        None
+    }
+
+    /// Oldest first.
+    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter()
+    }
+
+    pub fn playing(&self) -> Option<&Entry> {
+        self.entries.iter().rev().find(|e| e.status == Status::Playing)
+    }
+
+    /// Sentences not yet finished.
+    pub fn pending(&self) -> usize {
+        self.entries.iter().filter(|e| !e.is_finished()).count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lifecycle_and_bound() {
+        let mut h = History::new(2);
+        h.queued(1, "a".into());
+        h.apply(&Event::Translated { id: 1, text: "A".into(), engine: "none".into(), ms: 1.0 });
+        h.apply(&Event::Playing { id: 1, first_audio_ms: 5.0 });
+        assert_eq!(h.playing().unwrap().id, 1);
+        let done = h.apply(&Event::Finished { id: 1, outcome: Outcome::Done, error: None, file: None });
+        assert_eq!(done.unwrap().status, Status::Done);
+        h.queued(2, "b".into());
+        h.queued(3, "c".into());
+        // 1 was finished, so it made room; 2 and 3 are unfinished and stay.
+        let ids: Vec<u64> = h.entries().map(|e| e.id).collect();
+        assert_eq!(ids, vec![2, 3]);
+        assert_eq!(h.pending(), 2);
+        assert!(h.apply(&Event::Playing { id: 99, first_audio_ms: 0.0 }).is_none());
+    }
+}

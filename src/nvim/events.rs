@@ -1,0 +1,114 @@
+//! Worker → main loop. Workers push events into a channel and poke one libuv async
+//! handle; its callback (main thread, inside libuv) drains everything pending — sends
+//! coalesce — and defers the work to `vim.schedule`, where touching the API is safe.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+
+use crossbeam_channel::Receiver;
+use nvim_oxi::api::{self, opts::ExecAutocmdsOpts, types::LogLevel};
+use nvim_oxi::libuv::AsyncHandle;
+use nvim_oxi::{Dictionary, Object};
+
+use super::{to_object, STATE};
+use crate::history::Status;
+use crate::worker::{Event, Part, Wake};
+
+/// Something to do with the API once the state is no longer borrowed (autocmd
+/// handlers may call back into the plugin).
+enum Action {
+    Notify(LogLevel, String),
+    Autocmd(&'static str, Object),
+}
+
+/// A wake function for a worker whose events arrive on `rx`. `epoch` tells this worker's
+/// events from those of one replaced by a later `setup()`.
+pub fn wake_handle(rx: Receiver<Event>, epoch: u64) -> Result<Wake, String> {
+    let handle = AsyncHandle::new(move || {
+        let batch: Vec<Event> = rx.try_iter().collect();
+        if !batch.is_empty() {
+            nvim_oxi::schedule(move |_| {
+                // A panic must not unwind into Neovim.
+                let _ = catch_unwind(AssertUnwindSafe(|| apply(epoch, batch)));
+            });
+        }
+    })
+    .map_err(|e| format!("cannot create the event handle: {e}"))?;
+    Ok(Arc::new(move || {
+        let _ = handle.send();
+    }))
+}
+
+fn apply(epoch: u64, batch: Vec<Event>) {
+    let actions = STATE.with(|s| {
+        let mut actions = Vec::new();
+        let Ok(mut s) = s.try_borrow_mut() else { return actions };
+        let Some(st) = s.as_mut().filter(|st| st.epoch == epoch) else { return actions };
+        for ev in batch {
+            match ev {
+                Event::Loading { part: Part::Translator, what } if what.starts_with("NLLB") => {
+                    actions.push(Action::Notify(LogLevel::Info, format!("loading {what}…")));
+                }
+                Event::Loading { .. } => {}
+                Event::Ready { part, result } => {
+                    match &result {
+                        Err(e) => actions.push(Action::Notify(
+                            LogLevel::Warn,
+                            format!("{} unavailable: {e}", part_name(part)),
+                        )),
+                        Ok(d) if part == Part::Translator && d != "none" => {
+                            actions.push(Action::Notify(LogLevel::Info, format!("translator ready: {d}")))
+                        }
+                        Ok(_) => {}
+                    }
+                    st.parts.insert(part, result);
+                }
+                ev => {
+                    let started = matches!(ev, Event::Playing { .. });
+                    if let Some(entry) = st.history.apply(&ev) {
+                        if entry.status == Status::Failed && entry.error != st.last_error {
+                            st.last_error = entry.error.clone();
+                            actions.push(Action::Notify(
+                                LogLevel::Warn,
+                                entry.error.clone().unwrap_or_default(),
+                            ));
+                        }
+                        if let Ok(obj) = to_object(entry) {
+                            actions.push(Action::Autocmd("SpeakJaDone", obj));
+                        }
+                    } else if started {
+                        if let Some(obj) = st.history.playing().and_then(|e| to_object(e).ok()) {
+                            actions.push(Action::Autocmd("SpeakJaStart", obj));
+                        }
+                    }
+                }
+            }
+        }
+        actions
+    });
+    for a in actions {
+        match a {
+            Action::Notify(level, msg) => notify(level, &msg),
+            Action::Autocmd(pattern, data) => {
+                let opts = ExecAutocmdsOpts::builder().patterns(pattern).modeline(false).data(data).build();
+                let _ = api::exec_autocmds(["User"], &opts);
+            }
+        }
+    }
+}
+
+fn part_name(p: Part) -> &'static str {
+    match p {
+        Part::Translator => "translator",
+        Part::Voice => "voice",
+        Part::Audio => "audio output",
+    }
+}
+
+pub fn notify(level: LogLevel, msg: &str) {
+    let _ = api::notify(&format!("speakja: {msg}"), level, &Dictionary::new());
+}
+
+pub fn notify_warn(msg: &str) {
+    notify(LogLevel::Warn, msg);
+}

@@ -1,0 +1,118 @@
+//! Facts for `:checkhealth speakja` (the Lua side prints them with `vim.health`).
+//! Each problem comes with how to fix it.
+
+use std::time::Instant;
+
+use nvim_oxi::Object;
+use serde::Serialize;
+
+use super::guard::{text_arg, Reply};
+use super::{to_object, STATE};
+use crate::config::{Config, TranslatorEngine};
+use crate::translate;
+use crate::tts::{OpenJtalk, Tts};
+use crate::worker::Part;
+
+#[derive(Serialize)]
+struct Check {
+    /// `ok`, `warn`, `error` or `info`.
+    level: &'static str,
+    msg: String,
+    advice: Option<String>,
+}
+
+fn check(level: &'static str, msg: impl Into<String>, advice: Option<&str>) -> Check {
+    Check { level, msg: msg.into(), advice: advice.map(str::to_owned) }
+}
+
+/// `health(json)`: `json` is the options to judge when `setup()` has not run.
+pub fn report(arg: Object) -> Reply {
+    let fallback_opts = text_arg(arg)?.unwrap_or_default();
+    let (cfg, worker) = STATE.with(|s| match s.try_borrow().ok().as_ref().and_then(|s| s.as_ref()) {
+        Some(st) => (Some(st.cfg.clone()), Some((st.worker.is_alive(), st.parts.clone()))),
+        None => (None, None),
+    });
+    let mut out = Vec::new();
+    let cfg = match cfg {
+        Some(c) => c,
+        None => {
+            out.push(check("warn", "setup() has not been called", Some("call require('speakja').setup({}) in your config")));
+            Config::from_json(&fallback_opts)?
+        }
+    };
+    match &worker {
+        Some((true, _)) => out.push(check("ok", "worker threads are running", None)),
+        Some((false, _)) => out.push(check("error", "a worker thread has stopped", Some("run setup() again; please report this"))),
+        None => {}
+    }
+    let part = |p: Part| worker.as_ref().and_then(|(_, parts)| parts.get(&p).cloned());
+
+    // Translator.
+    match translate::selected(&cfg) {
+        TranslatorEngine::Nllb => {
+            let dir = cfg.nllb_model_dir();
+            let missing: Vec<&str> = ["config.json", "tokenizer.json"]
+                .into_iter()
+                .filter(|f| !dir.join(f).is_file())
+                .collect();
+            let has_weights = ["model.safetensors", "pytorch_model.bin"].iter().any(|f| dir.join(f).is_file());
+            if missing.is_empty() && has_weights {
+                out.push(check("ok", format!("NLLB model files in {}", dir.display()), None));
+            } else {
+                out.push(check(
+                    "error",
+                    format!("NLLB model incomplete in {} (missing {:?}, weights: {})", dir.display(), missing, has_weights),
+                    Some("run scripts/fetch-model, or set translator.model"),
+                ));
+            }
+        }
+        _ => out.push(check(
+            "info",
+            "translator: none (text is spoken as it is; Japanese text never needs translation)",
+            Some("for English → Japanese, run scripts/fetch-model and set translator.engine = 'nllb' or 'auto'"),
+        )),
+    }
+    match part(Part::Translator) {
+        Some(Ok(d)) => out.push(check("ok", format!("translator loaded: {d}"), None)),
+        Some(Err(e)) => out.push(check("error", format!("translator failed to load: {e}"), Some("see the message; check translator.model"))),
+        None => {}
+    }
+
+    // Voice: load it for real and say something short.
+    let fix_voice = Some("run scripts/fetch-voice (or set tts.voice / tts.dictionary)");
+    match cfg.voice_file() {
+        None => out.push(check("error", format!("no .htsvoice found in {}", cfg.models_dir().join("voice").display()), fix_voice)),
+        Some(voice) => {
+            let t = Instant::now();
+            match OpenJtalk::load(&cfg.dictionary_dir(), &voice, cfg.tts.speed, cfg.tts.volume)
+                .and_then(|mut v| v.synthesize("テスト"))
+            {
+                Ok(a) => out.push(check(
+                    "ok",
+                    format!(
+                        "voice {} with dictionary {} loads and speaks ({:.0} ms, {} Hz)",
+                        voice.display(),
+                        cfg.dictionary_dir().display(),
+                        t.elapsed().as_secs_f64() * 1000.0,
+                        a.sample_rate
+                    ),
+                    None,
+                )),
+                Err(e) => out.push(check("error", format!("voice does not load: {e:#}"), fix_voice)),
+            }
+        }
+    }
+    out.push(check(
+        "info",
+        "voices are CC-BY-3.0: NITech HTS voice nitech_jp_atr503_m001 (Nagoya Institute of Technology), MMDAgent 'Mei' (Nagoya Institute of Technology); dictionary: NAIST-jdic (BSD)",
+        None,
+    ));
+
+    // Audio.
+    match part(Part::Audio) {
+        Some(Ok(d)) => out.push(check(if d.contains("no audio device") { "warn" } else { "ok" }, format!("audio output: {d}"), None)),
+        Some(Err(e)) => out.push(check("error", format!("audio output: {e}"), Some("set audio.sink = 'wav' with audio.wav_dir, or 'null'"))),
+        None => out.push(check("info", format!("audio sink: {:?} (opened when setup() runs)", cfg.audio.sink), None)),
+    }
+    to_object(&out)
+}

@@ -1,0 +1,157 @@
+//! The only place that talks to Neovim: the Lua module's functions, event delivery back
+//! onto the main loop, notifications and `User` autocmds.
+
+mod events;
+mod guard;
+mod health;
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use nvim_oxi::serde::Serializer;
+use nvim_oxi::{Dictionary, Object};
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::history::History;
+use crate::worker::{Part, Worker};
+use crate::text;
+use guard::{function, text_arg, Reply};
+
+/// Everything the plugin keeps between calls. Lives on Neovim's main thread only.
+struct State {
+    /// Which `setup()` this is; events from an older worker are ignored.
+    epoch: u64,
+    cfg: Config,
+    worker: Worker,
+    history: History,
+    /// What each part of the worker reported when it loaded.
+    parts: HashMap<Part, Result<String, String>>,
+    /// The last error notified, so a broken voice does not flood the message area.
+    last_error: Option<String>,
+}
+
+thread_local! {
+    static STATE: RefCell<Option<State>> = const { RefCell::new(None) };
+    static EPOCH: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Run `f` on the state; an error when `setup()` has not run.
+fn with_state<T>(f: impl FnOnce(&mut State) -> Result<T, String>) -> Result<T, String> {
+    STATE.with(|s| {
+        let mut s = s.try_borrow_mut().map_err(|_| "speakja is busy (re-entrant call)".to_string())?;
+        let st = s.as_mut().ok_or_else(|| "call require('speakja').setup() first".to_string())?;
+        f(st)
+    })
+}
+
+fn to_object<T: Serialize>(v: &T) -> Reply {
+    v.serialize(Serializer::new()).map_err(|e| e.to_string())
+}
+
+/// The table `require("speakja_native")` returns.
+pub fn module() -> Dictionary {
+    guard::quiet_panics();
+    let mut m = Dictionary::new();
+    m.insert("version", env!("CARGO_PKG_VERSION"));
+    m.insert("setup", function(setup));
+    m.insert("speak", function(speak));
+    m.insert("stop", function(|_| with_state(|s| Ok(s.worker.stop())).map(|_| Object::nil())));
+    m.insert("skip", function(|_| with_state(|s| Ok(s.worker.skip())).map(|_| Object::nil())));
+    m.insert("history", function(|_| with_state(|s| to_object(&s.history.entries().collect::<Vec<_>>()))));
+    m.insert("status", function(|_| with_state(|s| to_object(&status(s)))));
+    m.insert("health", function(health::report));
+    m
+}
+
+/// `setup(json)`: check the options, then (re)start the worker with them.
+fn setup(arg: Object) -> Reply {
+    let json = text_arg(arg)?.unwrap_or_default();
+    let cfg = Config::from_json(&json)?;
+    let (tx, rx) = crossbeam_channel::bounded(1024);
+    let epoch = EPOCH.with(|e| {
+        e.set(e.get() + 1);
+        e.get()
+    });
+    let wake = events::wake_handle(rx, epoch)?;
+    let worker = Worker::start(&cfg, tx, wake).map_err(|e| format!("cannot start the worker: {e}"))?;
+    let history = History::new(cfg.history_size);
+    STATE.with(|s| {
+        let mut s = s.try_borrow_mut().map_err(|_| "speakja is busy (re-entrant call)".to_string())?;
+        // Dropping the old state stops its worker; its threads wind down on their own.
+        *s = Some(State { epoch, cfg, worker, history, parts: HashMap::new(), last_error: None });
+        Ok(Object::nil())
+    })
+}
+
+/// `speak(text)`: split into sentences and queue them. Returns how many were queued.
+fn speak(arg: Object) -> Reply {
+    let text = text_arg(arg)?.ok_or("speak() needs a string")?;
+    with_state(|s| {
+        if text.len() > s.cfg.max_text_bytes {
+            return Err(format!(
+                "text is too long ({} bytes; max_text_bytes is {})",
+                text.len(),
+                s.cfg.max_text_bytes
+            ));
+        }
+        // Punctuation or control characters alone are nothing to say.
+        let sentences: Vec<String> =
+            text::sentences(&text).into_iter().filter(|s| s.chars().any(char::is_alphanumeric)).collect();
+        if sentences.is_empty() {
+            return Err("nothing to say: the text has no words".into());
+        }
+        let mut queued = 0;
+        for sentence in sentences {
+            match s.worker.speak(sentence.clone()) {
+                Ok(id) => {
+                    s.history.queued(id, sentence);
+                    queued += 1;
+                }
+                Err(e) if queued == 0 => return Err(e.to_string()),
+                Err(e) => {
+                    events::notify_warn(&format!("{e}; {queued} sentence(s) queued, the rest dropped"));
+                    break;
+                }
+            }
+        }
+        Ok(Object::from(queued as i64))
+    })
+}
+
+#[derive(Serialize)]
+struct Status<'a> {
+    version: &'static str,
+    worker_alive: bool,
+    queued: usize,
+    pending: usize,
+    playing: Option<&'a str>,
+    parts: HashMap<Part, PartStatus<'a>>,
+}
+
+#[derive(Serialize)]
+struct PartStatus<'a> {
+    ok: bool,
+    detail: &'a str,
+}
+
+fn status(s: &State) -> Status<'_> {
+    Status {
+        version: env!("CARGO_PKG_VERSION"),
+        worker_alive: s.worker.is_alive(),
+        queued: s.worker.queued(),
+        pending: s.history.pending(),
+        playing: s.history.playing().and_then(|e| e.text.as_deref()),
+        parts: s
+            .parts
+            .iter()
+            .map(|(p, r)| {
+                let (ok, detail) = match r {
+                    Ok(d) => (true, d.as_str()),
+                    Err(e) => (false, e.as_str()),
+                };
+                (*p, PartStatus { ok, detail })
+            })
+            .collect(),
+    }
+}

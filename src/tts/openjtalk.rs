@@ -1,0 +1,57 @@
+//! The offline Japanese voice: jpreprocess (text → OpenJTalk full-context labels) and
+//! jbonsai (HTS engine), both pure Rust.
+
+use std::path::Path;
+
+use anyhow::{bail, Context};
+use jpreprocess::{DefaultTokenizer, JPreprocess, SystemDictionaryConfig};
+
+use super::{Audio, Tts};
+
+pub struct OpenJtalk {
+    frontend: JPreprocess<DefaultTokenizer>,
+    engine: jbonsai::Engine,
+    volume: f32,
+}
+
+impl OpenJtalk {
+    /// Load a jpreprocess dictionary directory and an `.htsvoice` file.
+    pub fn load(dictionary: &Path, voice: &Path, speed: f64, volume: f64) -> anyhow::Result<Self> {
+        if !dictionary.join("metadata.json").is_file() {
+            bail!(
+                "no jpreprocess dictionary at {} (run scripts/fetch-voice)",
+                dictionary.display()
+            );
+        }
+        let dict = SystemDictionaryConfig::File(dictionary.to_path_buf())
+            .load()
+            .with_context(|| format!("cannot load dictionary {}", dictionary.display()))?;
+        let frontend = JPreprocess::with_dictionaries(dict, None);
+        let mut engine = jbonsai::Engine::load([voice])
+            .with_context(|| format!("cannot load voice {}", voice.display()))?;
+        engine.condition.set_speed(speed);
+        Ok(Self { frontend, engine, volume: volume as f32 })
+    }
+}
+
+impl Tts for OpenJtalk {
+    fn name(&self) -> &str {
+        "openjtalk"
+    }
+
+    fn synthesize(&mut self, text: &str) -> anyhow::Result<Audio> {
+        let labels = self
+            .frontend
+            .extract_fullcontext(text)
+            .context("Japanese text analysis failed")?;
+        if labels.is_empty() {
+            bail!("nothing to say in {text:?}");
+        }
+        let raw = self.engine.synthesize(labels).context("speech synthesis failed")?;
+        // jbonsai gives samples on the i16 scale.
+        let scale = self.volume / f32::from(i16::MAX);
+        let samples = raw.into_iter().map(|s| (s as f32 * scale).clamp(-1.0, 1.0)).collect();
+        let sample_rate = self.engine.condition.get_sampling_frequency() as u32;
+        Ok(Audio { samples, sample_rate })
+    }
+}

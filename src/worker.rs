@@ -1,0 +1,355 @@
+//! The pipeline off the main thread: translate → synthesize → play, one thread per stage,
+//! bounded queues between them, so sentence N+1 is translated while N is synthesized and
+//! N−1 plays. Models and voices are loaded once by their thread and stay resident.
+//!
+//! Cancellation is a generation counter that every stage checks: `stop()` bumps it and
+//! everything queued under the old generation is dropped where it stands.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{bounded, Receiver, Sender, TrySendError};
+
+use crate::audio::{self, Cancel};
+use crate::config::Config;
+use crate::tts::{Audio, OpenJtalk, Tts};
+use crate::{text, translate};
+
+/// Wakes the consumer of events (in Neovim: a libuv async handle).
+pub type Wake = Arc<dyn Fn() + Send + Sync>;
+
+/// Which part of the worker an announcement is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Part {
+    Translator,
+    Voice,
+    Audio,
+}
+
+/// How one utterance ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Done,
+    Stopped,
+    Failed,
+}
+
+/// What the worker tells the main thread. Every utterance gets exactly one `Finished`.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A part loaded (`Ok(description)`) or could not (`Err(reason)`).
+    Ready { part: Part, result: Result<String, String> },
+    /// Loading has begun; it may take a while (the NLLB model).
+    Loading { part: Part, what: String },
+    Translated { id: u64, text: String, engine: String, ms: f64 },
+    Synthesized { id: u64, engine: String, ms: f64, audio_ms: f64 },
+    Playing { id: u64, first_audio_ms: f64 },
+    Finished { id: u64, outcome: Outcome, error: Option<String>, file: Option<String> },
+}
+
+struct Job {
+    id: u64,
+    generation: u64,
+    enqueued: Instant,
+    source: String,
+}
+
+struct Spoken {
+    job: Job,
+    audio: Audio,
+}
+
+/// Shared by the stages: where events go and what was cancelled.
+#[derive(Clone)]
+struct Shared {
+    events: Sender<Event>,
+    wake: Wake,
+    generation: Arc<AtomicU64>,
+    /// Id of the utterance `skip()` aborts; 0 = none.
+    skip: Arc<AtomicU64>,
+    /// Id of the utterance now playing; 0 = none.
+    playing: Arc<AtomicU64>,
+}
+
+impl Shared {
+    fn send(&self, ev: Event) {
+        // Blocks only if Neovim stopped draining for a long time; that stalls this
+        // thread, never the editor.
+        if self.events.send(ev).is_ok() {
+            (self.wake)();
+        }
+    }
+
+    fn is_stale(&self, job: &Job) -> bool {
+        self.generation.load(Ordering::Acquire) != job.generation
+    }
+
+    fn finish(&self, id: u64, outcome: Outcome, error: Option<String>) {
+        self.send(Event::Finished { id, outcome, error, file: None });
+    }
+}
+
+/// Utterance ids are unique in the process, across workers replaced by `setup()`.
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+pub struct Worker {
+    jobs: Sender<Job>,
+    shared: Shared,
+    threads: Vec<JoinHandle<()>>,
+    alive: Arc<AtomicBool>,
+}
+
+/// Why `speak` refused a sentence.
+#[derive(Debug, thiserror::Error)]
+pub enum Refused {
+    #[error("speech queue is full ({0} sentences waiting); try :SpeakJaStop")]
+    Full(usize),
+    #[error("the speakja worker has stopped; run :checkhealth speakja")]
+    Dead,
+}
+
+impl Worker {
+    /// Start the three stage threads. Events go to `events`; `wake` is called after each.
+    pub fn start(cfg: &Config, events: Sender<Event>, wake: Wake) -> std::io::Result<Self> {
+        let shared = Shared {
+            events,
+            wake,
+            generation: Arc::new(AtomicU64::new(1)),
+            skip: Arc::new(AtomicU64::new(0)),
+            playing: Arc::new(AtomicU64::new(0)),
+        };
+        let alive = Arc::new(AtomicBool::new(true));
+        let (jobs_tx, jobs_rx) = bounded::<Job>(cfg.queue_size);
+        // Small queues between stages: enough to overlap work, not to pile it up.
+        let (text_tx, text_rx) = bounded::<(Job, String)>(1);
+        let (audio_tx, audio_rx) = bounded::<Spoken>(1);
+
+        let spawn = |name: &str, f: Box<dyn FnOnce() + Send>| {
+            let alive = alive.clone();
+            std::thread::Builder::new().name(name.into()).spawn(move || {
+                lower_priority();
+                f();
+                alive.store(false, Ordering::Release);
+            })
+        };
+        let threads = vec![
+            spawn("speakja-translate", {
+                let (cfg, s) = (cfg.clone(), shared.clone());
+                Box::new(move || translate_stage(&cfg, &s, jobs_rx, text_tx))
+            })?,
+            spawn("speakja-synth", {
+                let (cfg, s) = (cfg.clone(), shared.clone());
+                Box::new(move || synth_stage(&cfg, &s, text_rx, audio_tx))
+            })?,
+            spawn("speakja-audio", {
+                let (cfg, s) = (cfg.clone(), shared.clone());
+                Box::new(move || audio_stage(&cfg, &s, audio_rx))
+            })?,
+        ];
+        Ok(Self { jobs: jobs_tx, shared, threads, alive })
+    }
+
+    /// Queue one sentence; returns its id. Never blocks.
+    pub fn speak(&mut self, sentence: String) -> Result<u64, Refused> {
+        if !self.is_alive() {
+            return Err(Refused::Dead);
+        }
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        let job = Job {
+            id,
+            generation: self.shared.generation.load(Ordering::Acquire),
+            enqueued: Instant::now(),
+            source: sentence,
+        };
+        match self.jobs.try_send(job) {
+            Ok(()) => Ok(id),
+            Err(TrySendError::Full(_)) => Err(Refused::Full(self.jobs.len())),
+            Err(TrySendError::Disconnected(_)) => Err(Refused::Dead),
+        }
+    }
+
+    /// Silence what plays and drop everything queued.
+    pub fn stop(&self) {
+        self.shared.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Abort the utterance playing now; the queue goes on.
+    pub fn skip(&self) {
+        self.shared.skip.store(self.shared.playing.load(Ordering::Acquire), Ordering::Release);
+    }
+
+    /// Sentences waiting to be translated.
+    pub fn queued(&self) -> usize {
+        self.jobs.len()
+    }
+
+    pub fn is_alive(&self) -> bool {
+        self.alive.load(Ordering::Acquire) && self.threads.iter().all(|t| !t.is_finished())
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        // Threads end once their input channel closes; nobody waits for them here,
+        // so dropping never blocks the editor.
+        self.stop();
+    }
+}
+
+/// Speech work yields the CPU to the editor: on a 2-core machine a synthesis burst must
+/// not delay Neovim's own loop.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: plain syscalls on the calling thread; a failure only leaves the priority as is.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, 10);
+    }
+}
+
+/// Run one item's work, turning a panic into an error so one bad sentence never
+/// takes the thread down.
+fn guarded<T>(f: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<T> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| {
+        let msg = p
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        Err(anyhow::anyhow!("internal error: {msg}"))
+    })
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn translate_stage(cfg: &Config, s: &Shared, jobs: Receiver<Job>, out: Sender<(Job, String)>) {
+    s.send(Event::Loading { part: Part::Translator, what: translate::describe(cfg) });
+    let mut engine = match guarded(|| translate::open(cfg)) {
+        Ok(t) => {
+            s.send(Event::Ready { part: Part::Translator, result: Ok(t.name().to_owned()) });
+            Some(t)
+        }
+        Err(e) => {
+            s.send(Event::Ready { part: Part::Translator, result: Err(format!("{e:#}")) });
+            None
+        }
+    };
+    for job in jobs {
+        if s.is_stale(&job) {
+            s.finish(job.id, Outcome::Stopped, None);
+            continue;
+        }
+        let started = Instant::now();
+        let result = if text::is_japanese(&job.source) {
+            // Already Japanese: never translated.
+            Ok((job.source.clone(), "none".to_owned()))
+        } else {
+            match engine.as_mut() {
+                Some(t) => guarded(|| t.translate(&job.source, &cfg.source_lang, &cfg.target_lang))
+                    .map(|text| (text, t.name().to_owned())),
+                None => Err(anyhow::anyhow!("translator is not loaded (see :checkhealth speakja)")),
+            }
+        };
+        match result {
+            Ok((text, engine)) if !text.trim().is_empty() => {
+                s.send(Event::Translated { id: job.id, text: text.clone(), engine, ms: ms(started.elapsed()) });
+                if out.send((job, text)).is_err() {
+                    return;
+                }
+            }
+            Ok(_) => s.finish(job.id, Outcome::Failed, Some("translation came out empty".into())),
+            Err(e) => s.finish(job.id, Outcome::Failed, Some(format!("translate: {e:#}"))),
+        }
+    }
+}
+
+fn synth_stage(cfg: &Config, s: &Shared, input: Receiver<(Job, String)>, out: Sender<Spoken>) {
+    let mut voice = match guarded(|| open_voice(cfg)) {
+        Ok((v, desc)) => {
+            s.send(Event::Ready { part: Part::Voice, result: Ok(desc) });
+            Some(v)
+        }
+        Err(e) => {
+            s.send(Event::Ready { part: Part::Voice, result: Err(format!("{e:#}")) });
+            None
+        }
+    };
+    for (job, text) in input {
+        if s.is_stale(&job) {
+            s.finish(job.id, Outcome::Stopped, None);
+            continue;
+        }
+        let started = Instant::now();
+        let result = match voice.as_mut() {
+            Some(v) => guarded(|| v.synthesize(&text)).map(|a| (a, v.name().to_owned())),
+            None => Err(anyhow::anyhow!("no voice loaded (see :checkhealth speakja)")),
+        };
+        match result {
+            Ok((audio, engine)) => {
+                let audio_ms = ms(audio.duration());
+                s.send(Event::Synthesized { id: job.id, engine, ms: ms(started.elapsed()), audio_ms });
+                if out.send(Spoken { job, audio }).is_err() {
+                    return;
+                }
+            }
+            Err(e) => s.finish(job.id, Outcome::Failed, Some(format!("synthesize: {e:#}"))),
+        }
+    }
+}
+
+fn open_voice(cfg: &Config) -> anyhow::Result<(Box<dyn Tts>, String)> {
+    let voice = cfg
+        .voice_file()
+        .ok_or_else(|| anyhow::anyhow!("no .htsvoice in {} (run scripts/fetch-voice)", cfg.models_dir().join("voice").display()))?;
+    let dict = cfg.dictionary_dir();
+    let tts = OpenJtalk::load(&dict, &voice, cfg.tts.speed, cfg.tts.volume)?;
+    Ok((Box::new(tts), format!("openjtalk: {} + {}", voice.display(), dict.display())))
+}
+
+fn audio_stage(cfg: &Config, s: &Shared, input: Receiver<Spoken>) {
+    let mut sink = match audio::open(&cfg.audio) {
+        Ok((sink, fallback)) => {
+            let desc = match fallback {
+                Some(why) => format!("{} ({why})", sink.name()),
+                None => sink.name(),
+            };
+            s.send(Event::Ready { part: Part::Audio, result: Ok(desc) });
+            Some(sink)
+        }
+        Err(e) => {
+            s.send(Event::Ready { part: Part::Audio, result: Err(format!("{e:#}")) });
+            None
+        }
+    };
+    for spoken in input {
+        let job = &spoken.job;
+        if s.is_stale(job) {
+            s.finish(job.id, Outcome::Stopped, None);
+            continue;
+        }
+        let Some(sink) = sink.as_mut() else {
+            s.finish(job.id, Outcome::Failed, Some("no audio output (see :checkhealth speakja)".into()));
+            continue;
+        };
+        let cancel = Cancel::new(s.generation.clone(), job.generation, s.skip.clone(), job.id);
+        s.playing.store(job.id, Ordering::Release);
+        let mut started = || s.send(Event::Playing { id: job.id, first_audio_ms: ms(job.enqueued.elapsed()) });
+        let result = guarded(|| sink.play(&spoken.audio, &cancel, &mut started));
+        s.playing.store(0, Ordering::Release);
+        match result {
+            Ok(p) => s.send(Event::Finished {
+                id: job.id,
+                outcome: if p.completed { Outcome::Done } else { Outcome::Stopped },
+                error: None,
+                file: p.file.map(|f| f.display().to_string()),
+            }),
+            Err(e) => s.finish(job.id, Outcome::Failed, Some(format!("audio: {e:#}"))),
+        }
+    }
+}

@@ -1,0 +1,94 @@
+-- Bad input and bad options: clear messages, Neovim stays up.
+local H = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h") .. "/helpers.lua")
+local sj = require("speakja")
+
+H.test("bad options are clear errors naming the option", function()
+  local ok, err = pcall(sj.setup, { tts = { voise = "x" } })
+  H.ok(not ok and err:find("voise"), tostring(err))
+  ok, err = pcall(sj.setup, { audio = { sink = 3 } })
+  H.ok(not ok and err:find("audio.sink"), tostring(err))
+  ok, err = pcall(sj.setup, { audio = { sink = "wav" } })
+  H.ok(not ok and err:find("wav_dir"), tostring(err))
+  ok, err = pcall(sj.setup, "loud")
+  H.ok(not ok and err:find("table"), tostring(err))
+  ok, err = pcall(sj.setup, { on_done = function() end })
+  H.ok(not ok and err:find("plain values"), tostring(err))
+  -- Empty nested tables are fine.
+  sj.setup({ tts = {}, audio = { sink = "null" } })
+end)
+
+H.test("native functions with wrong types return errors, never crash", function()
+  local native = require("speakja_native")
+  for _, arg in ipairs({ {}, { 1, 2 }, 42, true, { a = { b = 1 } } }) do
+    local r = native.speak(arg)
+    H.eq(false, r.ok, "speak(" .. vim.inspect(arg) .. ")")
+    r = native.setup(arg)
+    H.eq(false, r.ok, "setup(" .. vim.inspect(arg) .. ")")
+  end
+  H.eq(false, native.setup("{not json").ok, "setup with broken json")
+  H.eq(false, native.speak(nil).ok, "speak(nil)")
+  H.eq(true, native.health(nil).ok, "health(nil)")
+end)
+
+H.test("empty, huge, binary and invalid UTF-8 text", function()
+  sj.setup(H.opts())
+  for _, text in ipairs({ "", "   \n\t ", "...", "\0\1\2" }) do
+    local ok, err = pcall(sj.speak, text)
+    H.ok(not ok and err:find("nothing to say"), vim.inspect(text) .. " -> " .. tostring(err))
+  end
+  local ok, err = pcall(sj.speak, ("a"):rep(1024 * 1024))
+  H.ok(not ok and err:find("too long"), tostring(err))
+  H.ok(pcall(sj.speak, "ok \255\254 はい。"), "invalid UTF-8 is decoded lossily")
+  H.wait(20000, H.finished, "finished")
+  local e = sj.history()[1]
+  H.ok(e.status == "done" or e.status == "failed", "a status, not a crash: " .. e.status)
+  -- A command never raises: it reports.
+  local msgs = {}
+  local orig = vim.notify
+  vim.notify = function(m)
+    table.insert(msgs, m)
+  end
+  vim.cmd("SpeakJa   ")
+  vim.notify = orig
+  H.ok(msgs[1] and msgs[1]:find("nothing to say"), vim.inspect(msgs))
+end)
+
+H.test("a full queue refuses more, with a message", function()
+  sj.setup(vim.tbl_extend("force", H.opts(), { queue_size = 2 }))
+  local ok, err = pcall(sj.speak, ("あ。"):rep(50))
+  H.ok(ok, tostring(err))
+  H.ok(#sj.history() < 50, "some were refused")
+  sj.stop()
+  H.wait(5000, H.finished, "finished")
+end)
+
+H.test(":checkhealth speakja reports every part", function()
+  sj.setup(H.opts())
+  vim.wait(500)
+  vim.cmd("checkhealth speakja")
+  local text = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n")
+  for _, want in ipairs({ "native library", "worker threads are running", "loads and speaks", "translator", "audio output", "CC%-BY" }) do
+    H.ok(text:find(want), "health mentions " .. want .. "\n" .. text)
+  end
+  H.ok(not text:find("ERROR"), "no errors with the voice in place\n" .. text)
+end)
+
+H.test("help tags are valid and cover every command and function", function()
+  local dir = H.tmpdir()
+  vim.fn.mkdir(dir .. "/doc", "p")
+  vim.fn.writefile(vim.fn.readfile(H.root .. "/doc/speakja.txt"), dir .. "/doc/speakja.txt")
+  vim.cmd("helptags " .. dir .. "/doc") -- raises on duplicate tags
+  local tags = table.concat(vim.fn.readfile(dir .. "/doc/tags"), "\n")
+  for _, cmd in ipairs(vim.api.nvim_get_commands({})) do
+    if cmd.name:match("^SpeakJa") then
+      H.ok(tags:find(":" .. cmd.name .. "\t", 1, true), "documented: " .. cmd.name)
+    end
+  end
+  for name, v in pairs(sj) do
+    if type(v) == "function" and not name:match("^_") and name ~= "command" then
+      H.ok(tags:find("speakja." .. name .. "()", 1, true), "documented: " .. name)
+    end
+  end
+end)
+
+H.run()

@@ -1,0 +1,119 @@
+-- :SpeakJa end to end: real library, real worker, real voice, WAV sink.
+local H = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h") .. "/helpers.lua")
+local sj = require("speakja")
+
+H.test("visual selection of two English sentences gives two WAV files of speech", function()
+  local opts, dir = H.opts()
+  sj.setup(opts)
+  local seen = {}
+  vim.api.nvim_create_autocmd("User", {
+    pattern = "SpeakJaDone",
+    callback = function(ev)
+      table.insert(seen, ev.data.source)
+    end,
+  })
+  vim.api.nvim_buf_set_lines(0, 0, -1, false, { "prefix The parser works.", "It passes all tests. suffix" })
+  -- Charwise selection from "The" to "tests.": the prefix and suffix must not be spoken.
+  vim.fn.setpos("'<", { 0, 1, 8, 0 })
+  vim.fn.setpos("'>", { 0, 2, 20, 0 })
+  vim.cmd("normal! gvv") -- leaves visualmode() == "v"
+  vim.cmd("'<,'>SpeakJa")
+  H.wait(30000, function()
+    return #sj.history() == 2 and H.finished()
+  end, "two sentences spoken")
+  local hist = sj.history()
+  H.eq({ "The parser works.", "It passes all tests." }, { hist[1].source, hist[2].source }, "sources")
+  H.eq({ "The parser works.", "It passes all tests." }, seen, "SpeakJaDone autocmds")
+  local files = H.wavs(dir)
+  H.eq(2, #files, "wav files")
+  for i, e in ipairs(hist) do
+    H.eq("done", e.status, "status")
+    H.eq("none", e.translator, "translator")
+    H.eq("openjtalk", e.tts, "tts")
+    H.eq(files[i], e.file, "file")
+    local secs, rms = H.wav_stats(files[i])
+    -- Letter-by-letter English reading: well over 40 ms and under 1 s per character.
+    H.ok(secs > 0.04 * #e.source and secs < 1.0 * #e.source, ("plausible length: %.2f s for %q"):format(secs, e.source))
+    H.ok(rms > 0.01, ("speech, not silence: rms %.4f"):format(rms))
+    H.ok(e.timings_ms.translate ~= nil and e.timings_ms.synthesize > 0 and e.timings_ms.first_audio > 0, "timings")
+    H.ok(math.abs(e.timings_ms.audio / 1000 - secs) < 0.01, "audio timing matches the file")
+  end
+  io.stdout:write(("# synth %.1f + %.1f ms, first audio %.1f ms\n"):format(
+    hist[1].timings_ms.synthesize, hist[2].timings_ms.synthesize, hist[1].timings_ms.first_audio))
+end)
+
+H.test("Japanese text is spoken without translation", function()
+  -- An NLLB engine with no model cannot translate anything: only text detected as
+  -- Japanese can get through.
+  local opts = H.opts({ translator = { engine = "nllb", model = H.tmpdir() } })
+  sj.setup(opts)
+  sj.speak("今日は良い天気ですね。This needs a translator.")
+  H.wait(20000, function()
+    return #sj.history() == 2 and H.finished()
+  end, "both finished")
+  local hist = sj.history()
+  H.eq("done", hist[1].status, "Japanese status")
+  H.eq("今日は良い天気ですね。", hist[1].text, "Japanese spoken as is")
+  H.eq("failed", hist[2].status, "English without a translator")
+  H.ok(hist[2].error:find("translat"), "clear error: " .. tostring(hist[2].error))
+end)
+
+H.test(":SpeakJaStop silences speech mid-utterance and drops the queue", function()
+  local opts, dir = H.opts()
+  sj.setup(opts)
+  sj.speak("これは長い文章です。" .. ("二つ目の文です。"):rep(5))
+  H.wait(20000, function()
+    return sj.status().playing ~= nil
+  end, "playing")
+  vim.wait(100)
+  local t0 = vim.uv.hrtime()
+  vim.cmd("SpeakJaStop")
+  H.wait(1000, H.finished, "all finished after stop")
+  local stop_ms = (vim.uv.hrtime() - t0) / 1e6
+  H.ok(stop_ms < 100, ("stop took %.1f ms"):format(stop_ms))
+  local hist = sj.history()
+  H.eq("stopped", hist[1].status, "first sentence stopped mid-way")
+  for i = 2, #hist do
+    H.eq("stopped", hist[i].status, "queued sentence " .. i .. " dropped")
+  end
+  local n = #H.wavs(dir)
+  vim.wait(300)
+  H.eq(n, #H.wavs(dir), "nothing more written after stop")
+  -- The worker goes on after a stop.
+  sj.speak("はい。")
+  H.wait(10000, H.finished, "spoken after stop")
+  H.eq("done", sj.history()[#sj.history()].status, "status after stop")
+end)
+
+H.test(":SpeakJaSkip skips only the current sentence", function()
+  sj.setup(H.opts())
+  sj.speak("一つ目の長い文章です、とても長いです。二つ目です。")
+  H.wait(20000, function()
+    return sj.status().playing ~= nil
+  end, "playing")
+  vim.cmd("SpeakJaSkip")
+  H.wait(20000, H.finished, "finished")
+  local hist = sj.history()
+  H.eq({ "stopped", "done" }, { hist[1].status, hist[2].status }, "statuses")
+end)
+
+H.test("the editor is never blocked: a 10 ms timer keeps firing", function()
+  sj.setup(H.opts())
+  local last, worst = vim.uv.hrtime(), 0
+  local timer = vim.uv.new_timer()
+  timer:start(10, 10, function()
+    local now = vim.uv.hrtime()
+    worst = math.max(worst, (now - last) / 1e6)
+    last = now
+  end)
+  sj.speak(("これはテストの文章です。"):rep(6))
+  H.wait(30000, function()
+    return #sj.history() == 6 and H.finished()
+  end, "done")
+  timer:stop()
+  timer:close()
+  io.stdout:write(("# worst timer gap %.1f ms\n"):format(worst))
+  H.ok(worst < 50, ("worst timer gap %.1f ms"):format(worst))
+end)
+
+H.run()

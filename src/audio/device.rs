@@ -15,7 +15,11 @@ pub struct DeviceSink {
 
 impl DeviceSink {
     pub fn open() -> anyhow::Result<Self> {
-        // Stream errors go nowhere: printing them would scribble over Neovim's screen.
+        // alsa-lib prints to stderr, which is Neovim's screen: catch its messages on this
+        // thread (the handler is thread-local) and keep them out of sight.
+        #[cfg(target_os = "linux")]
+        let _alsa_messages = alsa::Output::local_error_handler();
+        // Stream errors go nowhere, for the same reason.
         let mut stream = DeviceSinkBuilder::from_default_device()
             .and_then(|b| b.with_error_callback(|_| {}).open_stream())
             .map_err(|e| anyhow!("{e}"))?;

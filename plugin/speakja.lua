@@ -13,3 +13,10 @@ end
 cmd("SpeakJa", "speak", { nargs = "*", range = true, desc = "Speak the selection, range or text in Japanese" })
 cmd("SpeakJaStop", "stop", { desc = "Stop speaking and drop the queue" })
 cmd("SpeakJaSkip", "skip", { desc = "Skip the sentence being spoken" })
+cmd("SpeakJaAuto", "auto", {
+  nargs = "?",
+  complete = function()
+    return { "on", "off", "toggle" }
+  end,
+  desc = "Auto-speak this terminal (Claude Code): on, off or toggle",
+})

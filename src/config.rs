@@ -18,6 +18,8 @@ pub struct Config {
     pub translator: TranslatorConfig,
     pub tts: TtsConfig,
     pub audio: AudioConfig,
+    /// Auto-speak of terminal buffers (Claude Code).
+    pub auto: AutoConfig,
     /// How many sentences may wait for speech before new ones are refused.
     pub queue_size: usize,
     /// How many spoken sentences `history()` keeps.
@@ -35,6 +37,7 @@ impl Default for Config {
             translator: TranslatorConfig::default(),
             tts: TtsConfig::default(),
             audio: AudioConfig::default(),
+            auto: AutoConfig::default(),
             queue_size: 64,
             history_size: 200,
             max_text_bytes: 64 * 1024,
@@ -117,6 +120,25 @@ impl Default for AudioConfig {
     }
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AutoConfig {
+    /// Terminals whose command contains one of these are attached when they open.
+    pub patterns: Vec<String>,
+    /// A line near the bottom of the screen is read once unchanged this long.
+    pub stable_ms: u64,
+    /// Unspoken speech kept per terminal; older sentences are dropped past it.
+    pub max_backlog_s: f64,
+    /// A new prompt from the user silences what is being said.
+    pub interrupt_on_prompt: bool,
+}
+
+impl Default for AutoConfig {
+    fn default() -> Self {
+        Self { patterns: vec!["claude".into()], stable_ms: 250, max_backlog_s: 30.0, interrupt_on_prompt: true }
+    }
+}
+
 impl Config {
     /// Parse options given as JSON (the Lua side encodes its table).
     pub fn from_json(json: &str) -> Result<Self, String> {
@@ -146,6 +168,7 @@ impl Config {
         };
         range("tts.speed", self.tts.speed, 0.25, 4.0)?;
         range("tts.volume", self.tts.volume, 0.0, 4.0)?;
+        range("auto.max_backlog_s", self.auto.max_backlog_s, 1.0, 3600.0)?;
         if self.queue_size == 0 {
             return Err("invalid option `queue_size`: must be at least 1".into());
         }
@@ -192,6 +215,10 @@ fn first_with_extension(dir: &Path, ext: &str) -> Option<PathBuf> {
 fn empty_lists_as_tables(v: &mut serde_json::Value) {
     match v {
         serde_json::Value::Array(a) if a.is_empty() => *v = serde_json::Value::Object(Default::default()),
+        // `auto.patterns = {}` means no patterns, not a table.
+        serde_json::Value::Object(o) if o.get("patterns").is_some_and(|p| p == &serde_json::json!([])) => {
+            o.values_mut().filter(|p| !p.is_array()).for_each(empty_lists_as_tables)
+        }
         serde_json::Value::Array(a) => a.iter_mut().for_each(empty_lists_as_tables),
         serde_json::Value::Object(o) => o.values_mut().for_each(empty_lists_as_tables),
         _ => {}
@@ -209,6 +236,13 @@ mod tests {
         let c = Config::from_json(r#"{"tts": [], "audio": {"sink": "null"}}"#).unwrap();
         assert_eq!(c.audio.sink, SinkKind::Null);
         assert_eq!(c.tts.speed, 1.0);
+    }
+
+    #[test]
+    fn empty_patterns_stay_a_list() {
+        let c = Config::from_json(r#"{"auto": {"patterns": [], "stable_ms": 100}}"#).unwrap();
+        assert!(c.auto.patterns.is_empty());
+        assert_eq!(c.auto.stable_ms, 100);
     }
 
     #[test]

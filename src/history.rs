@@ -15,6 +15,7 @@ pub enum Status {
     Playing,
     Done,
     Stopped,
+    Dropped,
     Failed,
 }
 
@@ -23,6 +24,7 @@ impl From<Outcome> for Status {
         match o {
             Outcome::Done => Status::Done,
             Outcome::Stopped => Status::Stopped,
+            Outcome::Dropped => Status::Dropped,
             Outcome::Failed => Status::Failed,
         }
     }
@@ -53,11 +55,13 @@ pub struct Entry {
     pub timings_ms: Timings,
     /// The WAV file, with the `wav` sink.
     pub file: Option<String>,
+    /// The terminal buffer it was heard in, for auto-speak.
+    pub terminal: Option<i32>,
 }
 
 impl Entry {
     pub fn is_finished(&self) -> bool {
-        matches!(self.status, Status::Done | Status::Stopped | Status::Failed)
+        matches!(self.status, Status::Done | Status::Stopped | Status::Dropped | Status::Failed)
     }
 }
 
@@ -72,7 +76,7 @@ impl History {
         Self { entries: VecDeque::new(), limit: limit.max(1) }
     }
 
-    pub fn queued(&mut self, id: u64, source: String) {
+    pub fn queued(&mut self, id: u64, source: String, terminal: Option<i32>) {
         self.entries.push_back(Entry {
             id,
             source,
@@ -83,6 +87,7 @@ impl History {
             error: None,
             timings_ms: Timings::default(),
             file: None,
+            terminal,
         });
         while self.entries.len() > self.limit {
             match self.entries.iter().position(Entry::is_finished) {
@@ -152,14 +157,14 @@ mod tests {
     #[test]
     fn lifecycle_and_bound() {
         let mut h = History::new(2);
-        h.queued(1, "a".into());
+        h.queued(1, "a".into(), None);
         h.apply(&Event::Translated { id: 1, text: "A".into(), engine: "none".into(), ms: 1.0 });
         h.apply(&Event::Playing { id: 1, first_audio_ms: 5.0 });
         assert_eq!(h.playing().unwrap().id, 1);
         let done = h.apply(&Event::Finished { id: 1, outcome: Outcome::Done, error: None, file: None });
         assert_eq!(done.unwrap().status, Status::Done);
-        h.queued(2, "b".into());
-        h.queued(3, "c".into());
+        h.queued(2, "b".into(), None);
+        h.queued(3, "c".into(), Some(4));
         // 1 was finished, so it made room; 2 and 3 are unfinished and stay.
         let ids: Vec<u64> = h.entries().map(|e| e.id).collect();
         assert_eq!(ids, vec![2, 3]);

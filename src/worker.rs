@@ -7,7 +7,8 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -36,6 +37,8 @@ pub enum Part {
 pub enum Outcome {
     Done,
     Stopped,
+    /// Discarded unspoken so speech could keep up.
+    Dropped,
     Failed,
 }
 
@@ -74,6 +77,8 @@ struct Shared {
     skip: Arc<AtomicU64>,
     /// Id of the utterance now playing; 0 = none.
     playing: Arc<AtomicU64>,
+    /// Queued utterances to throw away unspoken.
+    discarded: Arc<Mutex<HashSet<u64>>>,
 }
 
 impl Shared {
@@ -85,8 +90,17 @@ impl Shared {
         }
     }
 
-    fn is_stale(&self, job: &Job) -> bool {
-        self.generation.load(Ordering::Acquire) != job.generation
+    /// Reports and returns true when `job` must not go on (stopped or discarded).
+    fn dropped(&self, job: &Job) -> bool {
+        if self.generation.load(Ordering::Acquire) != job.generation {
+            self.finish(job.id, Outcome::Stopped, None);
+            return true;
+        }
+        let discarded = self.discarded.lock().map(|mut d| d.remove(&job.id)).unwrap_or(false);
+        if discarded {
+            self.finish(job.id, Outcome::Dropped, Some("dropped unspoken to keep up".into()));
+        }
+        discarded
     }
 
     fn finish(&self, id: u64, outcome: Outcome, error: Option<String>) {
@@ -122,6 +136,7 @@ impl Worker {
             generation: Arc::new(AtomicU64::new(1)),
             skip: Arc::new(AtomicU64::new(0)),
             playing: Arc::new(AtomicU64::new(0)),
+            discarded: Arc::default(),
         };
         let alive = Arc::new(AtomicBool::new(true));
         let (jobs_tx, jobs_rx) = bounded::<Job>(cfg.queue_size);
@@ -183,6 +198,13 @@ impl Worker {
         self.shared.skip.store(self.shared.playing.load(Ordering::Acquire), Ordering::Release);
     }
 
+    /// Throw away queued utterances before they are spoken (a playing one is not cut).
+    pub fn discard(&self, ids: impl IntoIterator<Item = u64>) {
+        if let Ok(mut d) = self.shared.discarded.lock() {
+            d.extend(ids);
+        }
+    }
+
     /// Sentences waiting to be translated.
     pub fn queued(&self) -> usize {
         self.jobs.len()
@@ -241,8 +263,7 @@ fn translate_stage(cfg: &Config, s: &Shared, jobs: Receiver<Job>, out: Sender<(J
         }
     };
     for job in jobs {
-        if s.is_stale(&job) {
-            s.finish(job.id, Outcome::Stopped, None);
+        if s.dropped(&job) {
             continue;
         }
         let started = Instant::now();
@@ -281,8 +302,7 @@ fn synth_stage(cfg: &Config, s: &Shared, input: Receiver<(Job, String)>, out: Se
         }
     };
     for (job, text) in input {
-        if s.is_stale(&job) {
-            s.finish(job.id, Outcome::Stopped, None);
+        if s.dropped(&job) {
             continue;
         }
         let started = Instant::now();
@@ -329,8 +349,7 @@ fn audio_stage(cfg: &Config, s: &Shared, input: Receiver<Spoken>) {
     };
     for spoken in input {
         let job = &spoken.job;
-        if s.is_stale(job) {
-            s.finish(job.id, Outcome::Stopped, None);
+        if s.dropped(job) {
             continue;
         }
         let Some(sink) = sink.as_mut() else {

@@ -87,6 +87,17 @@ function M.history()
   return call("history")
 end
 
+--- Auto-speak a terminal buffer: `mode` is "on", "off" or "toggle" (default);
+--- `buf` defaults to the current buffer. Returns whether it is now attached.
+function M.auto(mode, buf)
+  mode = mode or "toggle"
+  if type(mode) ~= "string" or (buf ~= nil and type(buf) ~= "number") then
+    error("speakja: auto([mode], [buf]) takes a string and a buffer number", 0)
+  end
+  ensure_setup()
+  return call("auto", vim.json.encode({ buf = buf or 0, mode = mode }))
+end
+
 function M.status()
   ensure_setup()
   return call("status")
@@ -127,6 +138,10 @@ local actions = {
   end,
   stop = M.stop,
   skip = M.skip,
+  auto = function(a)
+    local on = M.auto(a.args ~= "" and a.args or "toggle")
+    notify("auto-speak " .. (on and "on" or "off") .. " for this terminal", vim.log.levels.INFO)
+  end,
 }
 
 -- Commands report errors as messages, never as stack traces.

@@ -75,7 +75,7 @@ fn say(models: PathBuf, translator: &str, wav_dir: Option<PathBuf>, text: &str) 
     let mut history = History::new(sentences.len());
     for s in sentences {
         let id = worker.speak(s.clone())?;
-        history.queued(id, s);
+        history.queued(id, s, None);
     }
     while history.pending() > 0 {
         let ev = rx.recv()?;

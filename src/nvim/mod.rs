@@ -4,6 +4,7 @@
 mod events;
 mod guard;
 mod health;
+mod terminal;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -61,6 +62,7 @@ pub fn module() -> Dictionary {
     m.insert("history", function(|_| with_state(|s| to_object(&s.history.entries().collect::<Vec<_>>()))));
     m.insert("status", function(|_| with_state(|s| to_object(&status(s)))));
     m.insert("health", function(health::report));
+    m.insert("auto", function(terminal::auto));
     m
 }
 
@@ -76,6 +78,7 @@ fn setup(arg: Object) -> Reply {
     let wake = events::wake_handle(rx, epoch)?;
     let worker = Worker::start(&cfg, tx, wake).map_err(|e| format!("cannot start the worker: {e}"))?;
     let history = History::new(cfg.history_size);
+    terminal::install_autocmd(cfg.auto.patterns.clone())?;
     STATE.with(|s| {
         let mut s = s.try_borrow_mut().map_err(|_| "speakja is busy (re-entrant call)".to_string())?;
         // Dropping the old state stops its worker; its threads wind down on their own.
@@ -105,7 +108,7 @@ fn speak(arg: Object) -> Reply {
         for sentence in sentences {
             match s.worker.speak(sentence.clone()) {
                 Ok(id) => {
-                    s.history.queued(id, sentence);
+                    s.history.queued(id, sentence, None);
                     queued += 1;
                 }
                 Err(e) if queued == 0 => return Err(e.to_string()),

@@ -1,0 +1,273 @@
+//! Auto-speak for terminal buffers: each attached terminal is mirrored into a
+//! `ScreenFollower` (pure logic in `text::tui`) from `on_lines`; a timer polls the
+//! followers for lines that have become stable and queues what they heard.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::time::{Duration, Instant};
+
+use nvim_oxi::api::opts::{BufAttachOpts, CreateAugroupOpts, CreateAutocmdOpts};
+use nvim_oxi::api::{self, Buffer};
+use nvim_oxi::libuv::TimerHandle;
+use nvim_oxi::Object;
+use serde::Deserialize;
+
+use super::guard::{text_arg, Reply};
+use super::{events, with_state, State};
+use crate::config::AutoConfig;
+use crate::history::Status;
+use crate::text::tui::{FollowerOptions, Heard, ScreenFollower};
+
+/// How often followers are polled for stable lines.
+const POLL: Duration = Duration::from_millis(50);
+/// Speech estimate for a sentence not yet synthesized, per byte of source text.
+const EST_MS_PER_BYTE: f64 = 60.0;
+
+struct Term {
+    follower: ScreenFollower,
+    /// Set by `:SpeakJaAuto off`; the next `on_lines` detaches.
+    detached: bool,
+}
+
+thread_local! {
+    static TERMS: RefCell<HashMap<i32, Term>> = RefCell::new(HashMap::new());
+    static TIMER: RefCell<Option<TimerHandle>> = const { RefCell::new(None) };
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AutoArgs {
+    buf: i32,
+    mode: String,
+}
+
+/// `auto(json)`: `{"buf": n, "mode": "on"|"off"|"toggle"}`; returns whether attached.
+pub fn auto(arg: Object) -> Reply {
+    let json = text_arg(arg)?.ok_or("auto() needs arguments")?;
+    let args: AutoArgs = serde_json::from_str(&json).map_err(|e| format!("auto(): {e}"))?;
+    let buf = if args.buf == 0 { api::get_current_buf() } else { Buffer::from(args.buf) };
+    let attached = is_attached(buf.handle());
+    let want = match args.mode.as_str() {
+        "on" => true,
+        "off" => false,
+        "toggle" => !attached,
+        m => return Err(format!("unknown mode {m:?} (on, off, toggle)")),
+    };
+    match (attached, want) {
+        (false, true) => attach(&buf)?,
+        (true, false) => detach(buf.handle()),
+        _ => {}
+    }
+    Ok(Object::from(want))
+}
+
+fn is_attached(buf: i32) -> bool {
+    TERMS.with(|t| t.borrow().get(&buf).is_some_and(|t| !t.detached))
+}
+
+fn detach(buf: i32) {
+    TERMS.with(|t| {
+        if let Some(term) = t.borrow_mut().get_mut(&buf) {
+            term.detached = true;
+        }
+    });
+}
+
+/// Attach to a terminal buffer and start following it.
+pub fn attach(buf: &Buffer) -> Result<(), String> {
+    let handle = buf.handle();
+    let is_term = api::get_option_value::<String>("buftype", &api::opts::OptionOpts::builder().buffer(buf.clone()).build())
+        .map_err(|e| e.to_string())?;
+    if is_term != "terminal" {
+        return Err(format!("buffer {handle} is not a terminal"));
+    }
+    let stable_ms = with_state(|s| Ok(s.cfg.auto.stable_ms))?;
+    let mut follower = ScreenFollower::new(FollowerOptions { stable_ms, ..FollowerOptions::default() });
+    // What is on screen already is read too: attaching late still hears the last message.
+    let lines: Vec<String> = buf
+        .get_lines(.., false)
+        .map_err(|e| e.to_string())?
+        .map(|l| l.to_string_lossy().into_owned())
+        .collect();
+    follower.on_lines(0, 0, lines, Instant::now());
+    TERMS.with(|t| t.borrow_mut().insert(handle, Term { follower, detached: false }));
+    let opts = BufAttachOpts::builder()
+        .on_lines(move |(_, buf, _tick, first, last_old, last_new, _, _, _): api::opts::OnLinesArgs| {
+            catch_unwind(AssertUnwindSafe(|| on_lines(&buf, first, last_old, last_new))).unwrap_or(true)
+        })
+        .on_detach(move |(_, buf): api::opts::OnDetachArgs| {
+            TERMS.with(|t| t.borrow_mut().remove(&buf.handle()));
+            false
+        })
+        .build();
+    if let Err(e) = buf.attach(false, &opts) {
+        TERMS.with(|t| t.borrow_mut().remove(&handle));
+        return Err(format!("cannot attach to buffer {handle}: {e}"));
+    }
+    start_timer();
+    Ok(())
+}
+
+/// Returns true to detach.
+fn on_lines(buf: &Buffer, first: usize, last_old: usize, last_new: usize) -> bool {
+    let handle = buf.handle();
+    if !is_attached(handle) {
+        TERMS.with(|t| t.borrow_mut().remove(&handle));
+        return true;
+    }
+    let lines: Vec<String> = match buf.get_lines(first..last_new, false) {
+        Ok(lines) => lines.map(|l| l.to_string_lossy().into_owned()).collect(),
+        Err(_) => return false,
+    };
+    TERMS.with(|t| {
+        if let Some(term) = t.borrow_mut().get_mut(&handle) {
+            term.follower.on_lines(first, last_old, lines, Instant::now());
+        }
+    });
+    false
+}
+
+fn start_timer() {
+    TIMER.with(|t| {
+        if t.borrow().is_some() {
+            return;
+        }
+        // The timer callback is a libuv (fast) context: do the work in `schedule`.
+        let timer = TimerHandle::start(POLL, POLL, |_| {
+            nvim_oxi::schedule(|_| {
+                let _ = catch_unwind(tick);
+            })
+        });
+        *t.borrow_mut() = timer.ok();
+    });
+}
+
+/// Poll every follower and queue what it heard.
+fn tick() {
+    if TERMS.with(|t| t.borrow().is_empty()) {
+        // Nothing to follow: let the loop rest until the next attach.
+        if let Some(mut timer) = TIMER.with(|t| t.borrow_mut().take()) {
+            let _ = timer.stop();
+        }
+        return;
+    }
+    let now = Instant::now();
+    let heard: Vec<(i32, Vec<Heard>)> = TERMS.with(|t| {
+        t.borrow_mut()
+            .iter_mut()
+            .filter(|(_, term)| !term.detached)
+            .map(|(buf, term)| (*buf, term.follower.poll(now)))
+            .filter(|(_, h)| !h.is_empty())
+            .collect()
+    });
+    for (buf, items) in heard {
+        let result = with_state(|s| {
+            let cfg = s.cfg.auto.clone();
+            let mut warnings = Vec::new();
+            for item in items {
+                match item {
+                    Heard::UserPrompt if s.cfg.auto.interrupt_on_prompt => s.worker.stop(),
+                    Heard::UserPrompt => {}
+                    Heard::Sentence(sentence) => {
+                        keep_up(s, buf, &cfg, estimate_ms(sentence.len()));
+                        match s.worker.speak(sentence.clone()) {
+                            Ok(id) => s.history.queued(id, sentence, Some(buf)),
+                            Err(e) => warnings.push(e.to_string()),
+                        }
+                    }
+                }
+            }
+            Ok(warnings)
+        });
+        for w in result.unwrap_or_default() {
+            events::notify_warn(&w);
+        }
+    }
+}
+
+fn estimate_ms(source_bytes: usize) -> f64 {
+    source_bytes as f64 * EST_MS_PER_BYTE
+}
+
+/// Drop the oldest unspoken sentences of terminal `buf` until adding `incoming_ms`
+/// keeps its backlog within `max_backlog_s`.
+fn keep_up(s: &mut State, buf: i32, cfg: &AutoConfig, incoming_ms: f64) {
+    let waiting: Vec<(u64, f64)> = s
+        .history
+        .entries()
+        .filter(|e| e.terminal == Some(buf))
+        .filter(|e| matches!(e.status, Status::Queued | Status::Synthesizing | Status::Ready))
+        .map(|e| (e.id, e.timings_ms.audio.unwrap_or_else(|| estimate_ms(e.source.len()))))
+        .collect();
+    let mut backlog: f64 = waiting.iter().map(|(_, ms)| ms).sum::<f64>() + incoming_ms;
+    let limit = cfg.max_backlog_s * 1000.0;
+    let mut drop = Vec::new();
+    for (id, ms) in waiting {
+        if backlog <= limit {
+            break;
+        }
+        backlog -= ms;
+        drop.push(id);
+    }
+    if !drop.is_empty() {
+        s.worker.discard(drop);
+    }
+}
+
+/// Attach terminals whose command matches `auto.patterns` as they open.
+pub fn install_autocmd(patterns: Vec<String>) -> Result<(), String> {
+    let group = api::create_augroup("speakja_auto", &CreateAugroupOpts::builder().clear(true).build())
+        .map_err(|e| e.to_string())?;
+    if patterns.is_empty() {
+        return Ok(());
+    }
+    let opts = CreateAutocmdOpts::builder()
+        .group(group)
+        .desc("speakja: auto-speak matching terminals")
+        .callback(move |args: api::types::AutocmdCallbackArgs| {
+            let _ = catch_unwind(AssertUnwindSafe(|| {
+                let name = args.file.to_string_lossy().into_owned();
+                let command = terminal_command(&name).unwrap_or_default();
+                if patterns.iter().any(|p| command.contains(p.as_str())) {
+                    if let Err(e) = attach(&args.buffer) {
+                        events::notify_warn(&e);
+                    }
+                }
+            }));
+            false
+        })
+        .build();
+    api::create_autocmd(["TermOpen"], &opts).map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// The command of a terminal buffer named `term://{cwd}//{pid}:{command}`.
+fn terminal_command(name: &str) -> Option<&str> {
+    let rest = name.strip_prefix("term://")?;
+    // The cwd may hold "//" or ':'; the pid is the first all-digit run between "//" and ':'.
+    let mut from = 0;
+    while let Some(i) = rest[from..].find("//") {
+        let tail = &rest[from + i + 2..];
+        if let Some((pid, command)) = tail.split_once(':') {
+            if !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()) {
+                return Some(command);
+            }
+        }
+        from += i + 2;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::terminal_command;
+
+    #[test]
+    fn command_of_terminal_names() {
+        assert_eq!(terminal_command("term://~/src//1234:claude"), Some("claude"));
+        assert_eq!(terminal_command("term:///tmp/a//b//77:python3 x.py --url http://h"), Some("python3 x.py --url http://h"));
+        assert_eq!(terminal_command("term://C:/w//9:cmd /c claude"), Some("cmd /c claude"));
+        assert_eq!(terminal_command("/home/x/file.txt"), None);
+    }
+}

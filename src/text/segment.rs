@@ -66,11 +66,6 @@ impl Segmenter {
         out
     }
 
-    /// True when nothing is pending.
-    pub fn is_empty(&self) -> bool {
-        self.buf.iter().all(|c| c.is_whitespace())
-    }
-
     /// Drop pending text (it turned out not to be prose).
     pub fn discard(&mut self) {
         self.buf.clear();
@@ -351,7 +346,6 @@ mod tests {
         // Sentence at the end waits for what follows.
         assert!(s.push("\n").is_empty());
         assert_eq!(s.push("\n"), ["It keeps data, e.g. the user."]);
-        assert!(s.is_empty());
         assert!(s.push("- a list item").is_empty());
         assert_eq!(s.push("\n- b"), ["- a list item"]);
         assert_eq!(s.flush(), ["- b"]);

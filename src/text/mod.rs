@@ -1,36 +1,30 @@
 //! Pure text logic: sentence segmentation, language detection, cleanup, the TUI filter.
+//! No Neovim API here: `nvim/` feeds it buffer lines and a clock.
 
-/// Split text into sentences to speak, one at a time.
+pub mod clean;
+pub mod lang;
+pub mod segment;
+pub mod tui;
+
+pub use lang::is_japanese;
+
+/// Split text into sayable sentences (segmented, then cleaned; empty ones dropped).
 pub fn sentences(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    for ch in text.chars() {
-        cur.push(if ch == '\n' { ' ' } else { ch });
-        if matches!(ch, '.' | '!' | '?' | '。' | '！' | '？') {
-            push_trimmed(&mut out, &cur);
-            cur.clear();
-        }
-    }
-    push_trimmed(&mut out, &cur);
-    out
+    segment::split(text)
+        .iter()
+        .map(|s| clean::clean(s))
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
-fn push_trimmed(out: &mut Vec<String>, s: &str) {
-    let t = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if !t.is_empty() {
-        out.push(t);
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sentences_are_segmented_and_cleaned() {
+        let t = "## Plan\n\n- Edit `src/text/tui.rs` first, e.g. the parser.\n- Run tests\n\nSee https://github.com/x/y. Done.";
+        assert_eq!(
+            super::sentences(t),
+            ["Plan", "Edit tui.rs first, e.g. the parser.", "Run tests", "See github.com link.", "Done."]
+        );
     }
-}
-
-/// True when the text is mostly Japanese script, so it must not be translated.
-pub fn is_japanese(text: &str) -> bool {
-    let (mut ja, mut latin) = (0usize, 0usize);
-    for c in text.chars() {
-        match c {
-            '\u{3040}'..='\u{30ff}' | '\u{4e00}'..='\u{9fff}' | '\u{ff66}'..='\u{ff9f}' => ja += 1,
-            c if c.is_ascii_alphabetic() => latin += 1,
-            _ => {}
-        }
-    }
-    ja > 0 && ja >= latin
 }

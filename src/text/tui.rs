@@ -1,0 +1,521 @@
+//! The Claude Code filter: follows the lines of a Neovim terminal buffer and hears only prose.
+//!
+//! The nvim side mirrors `nvim_buf_attach` `on_lines` into [`ScreenFollower::on_lines`] and
+//! calls [`ScreenFollower::poll`] from a timer. The follower keeps a bounded mirror of the
+//! buffer; every row remembers whether its current text was already read, so Ink redrawing
+//! the same rows many times a second is read once, and a row that really changes (the live
+//! region replaced by new output) is read again. Rows are read top to bottom through a small
+//! state machine (message, paragraph, code, tool result, input box); prose goes through the
+//! incremental [`Segmenter`] so each sentence is heard as soon as it is complete.
+
+use std::collections::VecDeque;
+use std::hash::{Hash, Hasher};
+use std::time::{Duration, Instant};
+
+use unicode_width::UnicodeWidthStr;
+
+use super::clean::clean;
+use super::segment::Segmenter;
+
+/// Rows longer than this (bytes) are cut: a terminal row is never this wide, so only garbage
+/// is lost, and memory stays bounded.
+const MAX_ROW_BYTES: usize = 4096;
+/// How many rows from the bottom may hold the live region (spinner, input box, hints).
+const LIVE_SCAN: usize = 150;
+/// The two rules of the input box are at most this many rows apart.
+const BOX_MAX_ROWS: usize = 15;
+
+#[derive(Debug, Clone)]
+pub struct FollowerOptions {
+    /// A row in the live region (or anywhere, while no input box is seen) is read only once
+    /// unchanged this long.
+    pub stable_ms: u64,
+    /// Rows mirrored at most; older ones are forgotten (bounds memory under endless output).
+    pub max_lines: usize,
+    /// Terminal width in cells, to join hard-wrapped rows; 0 = the widest row seen.
+    pub width: usize,
+}
+
+impl Default for FollowerOptions {
+    fn default() -> Self {
+        Self { stable_ms: 250, max_lines: 5000, width: 0 }
+    }
+}
+
+/// What the listener should hear.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Heard {
+    Sentence(String),
+    /// A new `❯ …` prompt was submitted (the plugin may interrupt speech).
+    UserPrompt,
+}
+
+/// Where the reader is after a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ctx {
+    /// Banner, spinner, hints, anything that is not part of a message.
+    Other,
+    /// Inside a prose message, mid-paragraph.
+    Prose,
+    /// Inside a prose message, after a blank row: the next row decides prose or code.
+    ParaStart,
+    /// A code block inside a message.
+    Code,
+    /// A tool call and its `⎿` result.
+    Tool,
+    /// Between `─` rules: the input box or a permission dialog.
+    Box,
+}
+
+impl Ctx {
+    fn in_message(self) -> bool {
+        matches!(self, Ctx::Prose | Ctx::ParaStart | Ctx::Code)
+    }
+}
+
+#[derive(Debug)]
+struct Row {
+    text: String,
+    hash: u64,
+    /// When this text appeared.
+    since: Instant,
+    /// What was read here last: that text, in that context.
+    read: Option<Read>,
+    id: u64,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Read {
+    hash: u64,
+    before: Ctx,
+    after: Ctx,
+}
+
+impl Row {
+    /// Already read, as it is now and where it is now. A message head reads the same in any
+    /// context, so a change above it does not make it heard twice.
+    fn done(&self, before: Ctx) -> bool {
+        self.read.is_some_and(|r| {
+            r.hash == self.hash && (r.before == before || self.text.starts_with('⏺'))
+        })
+    }
+
+    fn after(&self) -> Ctx {
+        self.read.map_or(Ctx::Other, |r| r.after)
+    }
+}
+
+/// What reading one row does to the prose being assembled.
+enum Action {
+    None,
+    /// A prose message starts with this text.
+    Start(String),
+    /// More prose; `tight` when a hard wrap cut a word.
+    More { text: String, tight: bool },
+    Paragraph,
+    /// A table row: its own sentence.
+    Unit(String),
+    /// The message ended.
+    End,
+    /// The "message" was a tool call after all (a `⎿` result follows): drop its text.
+    Discard,
+    Prompt,
+}
+
+/// The prose being assembled, continuing after the row `after_id`.
+struct Open {
+    after_id: u64,
+    seg: Segmenter,
+}
+
+pub struct ScreenFollower {
+    opts: FollowerOptions,
+    rows: VecDeque<Row>,
+    /// Buffer lines above the mirror (forgotten).
+    dropped: usize,
+    /// Every row above this index is read.
+    scan_from: usize,
+    next_id: u64,
+    widest: usize,
+    /// Lines inserted by the last splice, if it was a pure insert (a scroll).
+    last_insert: usize,
+    open: Option<Open>,
+    out: Vec<Heard>,
+}
+
+impl ScreenFollower {
+    pub fn new(opts: FollowerOptions) -> Self {
+        Self {
+            opts,
+            rows: VecDeque::new(),
+            dropped: 0,
+            scan_from: 0,
+            next_id: 0,
+            widest: 0,
+            last_insert: 0,
+            open: None,
+            out: Vec::new(),
+        }
+    }
+
+    /// Mirror of on_lines: buffer lines [first, last_old) were replaced by `new_lines`.
+    pub fn on_lines(&mut self, first: usize, last_old: usize, new_lines: Vec<String>, now: Instant) {
+        let total = self.dropped + self.rows.len();
+        let first = first.min(total);
+        let last_old = last_old.clamp(first, total);
+        let (mf, ml) = if first < self.dropped {
+            if last_old <= self.dropped {
+                // Entirely in the forgotten part: only the count matters.
+                self.dropped = self.dropped - (last_old - first) + new_lines.len();
+                return;
+            }
+            let ml = last_old - self.dropped;
+            self.dropped = first;
+            (0, ml)
+        } else {
+            (first - self.dropped, last_old - self.dropped)
+        };
+        self.splice(mf, ml, new_lines, now);
+        if self.rows.len() > self.opts.max_lines.max(1) {
+            let k = self.rows.len() - self.opts.max_lines.max(1);
+            self.rows.drain(..k);
+            self.dropped += k;
+            self.scan_from = self.scan_from.saturating_sub(k);
+        }
+    }
+
+    /// Everything that became stable by `now`, in order, each once.
+    pub fn poll(&mut self, now: Instant) -> Vec<Heard> {
+        let live = self.live_start();
+        let stable = Duration::from_millis(self.opts.stable_ms);
+        let width = if self.opts.width > 0 { self.opts.width } else { self.widest };
+        let mut i = self.scan_from;
+        while i < self.rows.len() {
+            let (prev_ctx, prev_id, prev_width) = match i.checked_sub(1).map(|p| &self.rows[p]) {
+                Some(p) => (p.after(), Some(p.id), p.text.width()),
+                None => (Ctx::Other, None, 0),
+            };
+            if self.rows[i].done(prev_ctx) {
+                i += 1;
+                continue;
+            }
+            if i >= live && now.saturating_duration_since(self.rows[i].since) < stable {
+                break;
+            }
+            if self.open.as_ref().is_some_and(|o| Some(o.after_id) != prev_id) {
+                // The rows before this one changed under us: finish what was pending there.
+                self.end_prose();
+            }
+            let wrapped = width > 0 && prev_width + 1 >= width;
+            let tight = width > 0 && prev_width == width;
+            let (ctx, action) = read_row(&self.rows[i].text, prev_ctx, wrapped, tight);
+            let id = self.rows[i].id;
+            self.apply(action, id);
+            let row = &mut self.rows[i];
+            row.read = Some(Read { hash: row.hash, before: prev_ctx, after: ctx });
+            i += 1;
+        }
+        self.scan_from = i;
+        std::mem::take(&mut self.out)
+    }
+
+    fn splice(&mut self, mf: usize, ml: usize, new_lines: Vec<String>, now: Instant) {
+        let mut old: Vec<Option<Row>> = self.rows.drain(mf..ml).map(Some).collect();
+        let old_read: Vec<Option<Read>> = old.iter().map(|r| r.as_ref().and_then(|r| r.read)).collect();
+        let inserted = new_lines.len();
+        // A row keeps its state only where its text can have come from: the same row, or
+        // (right after Neovim inserted `n` scrolled-off lines) the stale row `n` below. Matching
+        // anywhere else would confuse roles, e.g. the prompt typed in the box and its echo.
+        let shift = if inserted > 0 { std::mem::take(&mut self.last_insert) } else { self.last_insert };
+        let mut fresh = Vec::with_capacity(inserted);
+        for (j, mut text) in new_lines.into_iter().enumerate() {
+            truncate(&mut text);
+            let hash = hash_of(&text);
+            let found = [j + shift, j].into_iter().find(|&k| {
+                old.get(k).and_then(Option::as_ref).is_some_and(|r| r.hash == hash && r.text == text)
+            });
+            let row = match found.and_then(|k| old[k].take()) {
+                Some(r) => r,
+                None => {
+                    self.widest = self.widest.max(text.width());
+                    self.next_id += 1;
+                    // Keep what was read here: an erase-then-redraw of the same text is no news.
+                    Row { text, hash, since: now, read: old_read.get(j).copied().flatten(), id: self.next_id }
+                }
+            };
+            fresh.push(row);
+        }
+        for (k, row) in fresh.into_iter().enumerate() {
+            self.rows.insert(mf + k, row);
+        }
+        if ml == mf {
+            // Neovim inserts scrolled-off lines above the stale visible rows, then refreshes
+            // them: the read state belongs to the upper copy, which keeps its buffer position.
+            for j in 0..inserted {
+                let below = mf + inserted + j;
+                if below < self.rows.len() && self.rows[below].hash == self.rows[mf + j].hash {
+                    self.rows.swap(mf + j, below);
+                }
+            }
+            self.last_insert = inserted;
+        }
+        self.scan_from = self.scan_from.min(mf);
+    }
+
+    /// Index of the first row of the live region: the spinner above the input box, or the
+    /// box's top rule. Rows above it are final. Without an input box, nothing is known to be
+    /// final (Ink may be mid-redraw), so every row waits to be stable.
+    fn live_start(&self) -> usize {
+        let n = self.rows.len();
+        let lo = n.saturating_sub(LIVE_SCAN);
+        let Some(bottom) = (lo..n).rev().find(|&k| is_rule(&self.rows[k].text)) else {
+            return 0;
+        };
+        let top_lo = bottom.saturating_sub(BOX_MAX_ROWS).max(lo);
+        let Some(top) = (top_lo..bottom).rev().find(|&k| is_rule(&self.rows[k].text)) else {
+            return 0;
+        };
+        let mut start = top;
+        let mut k = top;
+        while k > lo {
+            let t = self.rows[k - 1].text.trim();
+            if is_spinner(t) {
+                start = k - 1;
+            } else if !(t.is_empty() || t.starts_with('⎿') || is_todo(t)) {
+                break;
+            }
+            k -= 1;
+        }
+        start
+    }
+
+    fn apply(&mut self, action: Action, id: u64) {
+        match action {
+            Action::None => {}
+            Action::Start(text) => {
+                self.end_prose();
+                let mut seg = Segmenter::new();
+                let got = seg.push(&text);
+                self.emit(got);
+                self.open = Some(Open { after_id: id, seg });
+            }
+            Action::More { text, tight } => {
+                let open = self.open.get_or_insert_with(|| Open { after_id: id, seg: Segmenter::new() });
+                let joined = if tight { text } else { format!("\n{text}") };
+                let got = open.seg.push(&joined);
+                self.emit(got);
+            }
+            Action::Paragraph => {
+                if let Some(open) = self.open.as_mut() {
+                    let got = open.seg.push("\n\n");
+                    self.emit(got);
+                }
+            }
+            Action::Unit(text) => {
+                let open = self.open.get_or_insert_with(|| Open { after_id: id, seg: Segmenter::new() });
+                let got = open.seg.push(&format!("\n\n{text}\n\n"));
+                self.emit(got);
+            }
+            Action::End => self.end_prose(),
+            Action::Discard => {
+                if let Some(mut open) = self.open.take() {
+                    open.seg.discard();
+                }
+            }
+            Action::Prompt => {
+                self.end_prose();
+                self.out.push(Heard::UserPrompt);
+            }
+        }
+        if let Some(open) = self.open.as_mut() {
+            open.after_id = id;
+        }
+    }
+
+    fn end_prose(&mut self) {
+        if let Some(mut open) = self.open.take() {
+            let got = open.seg.flush();
+            self.emit(got);
+        }
+    }
+
+    fn emit(&mut self, sentences: Vec<String>) {
+        for s in sentences {
+            let s = clean(&s);
+            if !s.is_empty() {
+                self.out.push(Heard::Sentence(s));
+            }
+        }
+    }
+}
+
+/// Read one row in context: the context after it and what it does to the prose.
+/// `wrapped`: the previous row filled the terminal, so a row at column 0 may continue it.
+fn read_row(text: &str, ctx: Ctx, wrapped: bool, tight: bool) -> (Ctx, Action) {
+    let t = text.trim_end();
+    let body = t.trim_start();
+    let at_col0 = body.len() == t.len();
+    if body.is_empty() {
+        return match ctx {
+            Ctx::Prose | Ctx::ParaStart | Ctx::Code => (Ctx::ParaStart, Action::Paragraph),
+            Ctx::Box => (Ctx::Box, Action::None),
+            _ => (Ctx::Other, Action::None),
+        };
+    }
+    if at_col0 {
+        if let Some(rest) = body.strip_prefix('⏺') {
+            let rest = rest.trim_start();
+            return if is_tool_call(rest) {
+                (Ctx::Tool, Action::End)
+            } else {
+                (Ctx::Prose, Action::Start(rest.to_string()))
+            };
+        }
+    }
+    if is_rule(t) {
+        return if ctx == Ctx::Box { (Ctx::Other, Action::None) } else { (Ctx::Box, Action::End) };
+    }
+    if ctx == Ctx::Box {
+        return (Ctx::Box, Action::None);
+    }
+    if body.starts_with('⎿') {
+        let action = if ctx.in_message() { Action::Discard } else { Action::None };
+        return (Ctx::Tool, action);
+    }
+    if is_expand_hint(body) {
+        return (if ctx.in_message() { Ctx::Other } else { ctx }, Action::End);
+    }
+    if at_col0 {
+        if wrapped && ctx != Ctx::Other && !starts_with_marker(body) {
+            return continuation(ctx, body, tight);
+        }
+        if let Some(prompt) = body.strip_prefix('❯').or_else(|| body.strip_prefix("> ")) {
+            let prompt = prompt.trim();
+            if !prompt.is_empty() && !is_numbered_option(prompt) {
+                return (Ctx::Other, Action::Prompt);
+            }
+        }
+        return (Ctx::Other, Action::End);
+    }
+    match ctx {
+        Ctx::ParaStart if looks_like_code(body) => (Ctx::Code, Action::None),
+        Ctx::Prose | Ctx::ParaStart => {
+            // A long token wrapped by Ink fills the row; its rest continues without a space.
+            let tight = tight && wrapped_token(body);
+            continuation(Ctx::Prose, body, tight)
+        }
+        other => (other, Action::None),
+    }
+}
+
+fn continuation(ctx: Ctx, body: &str, tight: bool) -> (Ctx, Action) {
+    if !matches!(ctx, Ctx::Prose | Ctx::ParaStart) {
+        return (ctx, Action::None);
+    }
+    if is_table_border(body) {
+        return (Ctx::Prose, Action::None);
+    }
+    if let Some(cells) = table_cells(body) {
+        return (Ctx::Prose, Action::Unit(cells));
+    }
+    (Ctx::Prose, Action::More { text: body.to_string(), tight })
+}
+
+/// Claude Code shows tool calls as `Name(args)` (green, but colours are gone here), MCP tools
+/// with `(MCP)`, and collapsed groups with an expand hint.
+fn is_tool_call(rest: &str) -> bool {
+    if is_expand_hint(rest) || rest.contains("(MCP)") {
+        return true;
+    }
+    let name_len = rest
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-' || c == ':' || c == '.'))
+        .unwrap_or(rest.len());
+    name_len > 0 && rest[name_len..].starts_with('(')
+}
+
+fn is_expand_hint(s: &str) -> bool {
+    s.contains("(ctrl+o to expand)") || s.contains("(ctrl+r to expand)") || s.contains("ctrl+o to show")
+}
+
+/// A horizontal rule: the input box border, a dialog top, a table edge drawn alone.
+fn is_rule(s: &str) -> bool {
+    let t = s.trim();
+    let n = t.chars().count();
+    n >= 10 && t.chars().filter(|&c| matches!(c, '─' | '━' | '═' | '╌' | '┄')).count() * 10 >= n * 9
+}
+
+/// `✻ Thinking… (esc to interrupt · 3s)` and its frames.
+fn is_spinner(s: &str) -> bool {
+    let mut chars = s.chars();
+    let first = chars.next();
+    let spin = matches!(first, Some('·' | '✢' | '✳' | '✶' | '✻' | '✽' | '*' | '∗' | '✦' | '✧'));
+    (spin && chars.next() == Some(' ')) || s.contains("esc to interrupt")
+}
+
+/// Todo items under the spinner.
+fn is_todo(s: &str) -> bool {
+    s.starts_with(['☐', '☒', '◻', '◼', '✔', '■', '□'])
+}
+
+fn starts_with_marker(body: &str) -> bool {
+    body.starts_with(['⏺', '❯', '⎿', '╭', '╰', '│', '┌', '└', '├', '─', '▐', '▝', '▘'])
+        || is_spinner(body)
+}
+
+/// `1. Yes` / `2. No, and tell Claude …`: permission dialog options.
+fn is_numbered_option(s: &str) -> bool {
+    let digits = s.chars().take_while(char::is_ascii_digit).count();
+    digits > 0 && s[digits..].starts_with(". ")
+}
+
+/// The row is one token that Ink had to break (a URL, a path).
+fn wrapped_token(body: &str) -> bool {
+    !body.contains(' ')
+}
+
+fn is_table_border(s: &str) -> bool {
+    s.chars().all(|c| "─━┌┬┐├┼┤└┴┘│|+-:= ╞╪╡╔╦╗╠╬╣╚╩╝║═".contains(c))
+        && s.chars().any(|c| !c.is_whitespace())
+}
+
+/// `│ a │ b │` or `| a | b |` → `a, b`.
+fn table_cells(s: &str) -> Option<String> {
+    if !(s.starts_with('│') || s.starts_with('|')) {
+        return None;
+    }
+    let cells: Vec<&str> = s.split(['│', '|']).map(str::trim).filter(|c| !c.is_empty()).collect();
+    Some(cells.join(", "))
+}
+
+/// Code blocks lose their fences and colours on screen; what is left is the shape of code.
+fn looks_like_code(s: &str) -> bool {
+    let t = s.trim();
+    if t.ends_with([';', '{', '}']) || t.starts_with('}') || t.starts_with("//") || t.starts_with("$ ") {
+        return true;
+    }
+    let symbols = t.chars().filter(|c| "{}[]()<>=;&|\\".contains(*c)).count();
+    let nonspace = t.chars().filter(|c| !c.is_whitespace()).count();
+    let first = t.split_whitespace().next().unwrap_or("");
+    let keyword = matches!(
+        first,
+        "let" | "fn" | "def" | "const" | "import" | "from" | "return" | "pub" | "use" | "class"
+            | "impl" | "struct" | "func" | "var" | "if" | "for" | "while" | "#include" | "package"
+    );
+    (keyword && symbols > 0) || (symbols >= 3 && symbols * 8 >= nonspace)
+}
+
+fn truncate(s: &mut String) {
+    if s.len() > MAX_ROW_BYTES {
+        let mut cut = MAX_ROW_BYTES;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        s.truncate(cut);
+    }
+}
+
+fn hash_of(s: &str) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    s.hash(&mut h);
+    h.finish()
+}

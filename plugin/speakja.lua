@@ -20,3 +20,12 @@ cmd("SpeakJaAuto", "auto", {
   end,
   desc = "Auto-speak this terminal (Claude Code): on, off or toggle",
 })
+
+-- No default keys: map these, e.g. vim.keymap.set({ "n", "x" }, "gs", "<Plug>(speakja)")
+vim.keymap.set("n", "<Plug>(speakja)", function()
+  return require("speakja").operator()
+end, { expr = true, desc = "Speak the text of a motion in Japanese" })
+vim.keymap.set("n", "<Plug>(speakja-line)", function()
+  return require("speakja").operator() .. "_"
+end, { expr = true, desc = "Speak the current line in Japanese" })
+vim.keymap.set("x", "<Plug>(speakja)", ":SpeakJa<CR>", { silent = true, desc = "Speak the selection in Japanese" })

@@ -132,6 +132,30 @@ local function command_text(a)
   return vim.api.nvim_get_current_line()
 end
 
+--- Operator: `g@` calls this with the motion type; called with no argument it arms
+--- itself (map it with `expr = true`, see |speakja-operator|).
+function M.operator(kind)
+  if kind == nil then
+    vim.o.operatorfunc = "v:lua.require'speakja'.operator"
+    return "g@"
+  end
+  local mode = ({ line = "V", block = "\22" })[kind] or "v"
+  local text = table.concat(vim.fn.getregion(vim.fn.getpos("'["), vim.fn.getpos("']"), { type = mode }), "\n")
+  local ok, err = pcall(M.speak, text)
+  if not ok then
+    notify(tostring(err))
+  end
+end
+
+--- For statuslines: what is being spoken, or "" (never raises).
+function M.statusline()
+  if not native then
+    return ""
+  end
+  local r = native.statusline()
+  return r.ok and r.value or ""
+end
+
 local actions = {
   speak = function(a)
     M.speak(command_text(a))

@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 use nvim_oxi::api::opts::{BufAttachOpts, CreateAugroupOpts, CreateAutocmdOpts};
 use nvim_oxi::api::{self, Buffer};
 use nvim_oxi::libuv::TimerHandle;
-use nvim_oxi::Object;
+use nvim_oxi::conversion::FromObject;
+use nvim_oxi::{Array, Dictionary, Object};
 use serde::Deserialize;
 
 use super::guard::{text_arg, Reply};
@@ -227,8 +228,7 @@ pub fn install_autocmd(patterns: Vec<String>) -> Result<(), String> {
         .desc("speakja: auto-speak matching terminals")
         .callback(move |args: api::types::AutocmdCallbackArgs| {
             let _ = catch_unwind(AssertUnwindSafe(|| {
-                let name = args.file.to_string_lossy().into_owned();
-                let command = terminal_command(&name).unwrap_or_default();
+                let command = job_command(&args.buffer, &args.file.to_string_lossy());
                 if patterns.iter().any(|p| command.contains(p.as_str())) {
                     if let Err(e) = attach(&args.buffer) {
                         events::notify_warn(&e);
@@ -240,6 +240,25 @@ pub fn install_autocmd(patterns: Vec<String>) -> Result<(), String> {
         .build();
     api::create_autocmd(["TermOpen"], &opts).map_err(|e| e.to_string())?;
     Ok(())
+}
+
+/// The full command line of a terminal's job (its argv), else what the buffer name
+/// tells (only the program: `term://{cwd}//{pid}:{program}`).
+fn job_command(buf: &Buffer, name: &str) -> String {
+    let opts = api::opts::OptionOpts::builder().buffer(buf.clone()).build();
+    // Read as plain objects: nvim-oxi's typed ChannelInfos rejects terminal channels.
+    let argv: Vec<String> = api::get_option_value::<i64>("channel", &opts)
+        .ok()
+        .and_then(|chan| api::call_function::<_, Dictionary>("nvim_get_chan_info", (chan,)).ok())
+        .and_then(|info| info.get("argv").cloned())
+        .and_then(|argv| Array::from_object(argv).ok())
+        .map(|a| a.into_iter().filter_map(|o| nvim_oxi::String::from_object(o).ok()).map(|s| s.to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    if argv.is_empty() {
+        terminal_command(name).unwrap_or_default().to_owned()
+    } else {
+        argv.join(" ")
+    }
 }
 
 /// The command of a terminal buffer named `term://{cwd}//{pid}:{command}`.

@@ -1,0 +1,139 @@
+-- Auto-speak end to end: casts of Claude Code replayed into a real :terminal.
+local H = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h") .. "/helpers.lua")
+local sj = require("speakja")
+
+local replayer = vim.env.SPEAKJA_REPLAYER or (H.root .. "/tests/replay_cast.py")
+local SPEED = 4
+
+local function words(s)
+  return (s:gsub("[`*]", ""):gsub("%s+", " "))
+end
+
+-- Replay one cast in a terminal sized like the recording; returns, per expected
+-- sentence, when its first words were drawn (hrtime ns) if they were found on screen.
+local function replay(cast)
+  local f = assert(io.open(cast))
+  local header = vim.json.decode(f:read("*l"))
+  f:close()
+  vim.o.columns = header.width
+  vim.o.lines = header.height + 2
+  vim.cmd("enew")
+  local buf = vim.api.nvim_get_current_buf()
+  local drawn = {}
+  vim.api.nvim_buf_attach(buf, false, {
+    on_lines = function(_, b, _, first, _, last_new)
+      local now = vim.uv.hrtime()
+      for _, line in ipairs(vim.api.nvim_buf_get_lines(b, first, last_new, false)) do
+        drawn[#drawn + 1] = { now, words(line) }
+      end
+    end,
+  })
+  local done = false
+  vim.fn.jobstart({ "python3", replayer, cast, "--speed", tostring(SPEED) }, {
+    term = true,
+    on_exit = function()
+      done = true
+    end,
+  })
+  H.wait(120000, function()
+    return done
+  end, "replay of " .. cast)
+  return buf, drawn
+end
+
+local function first_drawn(drawn, sentence)
+  local head = words(sentence):sub(1, 24)
+  for _, d in ipairs(drawn) do
+    if d[2]:find(head, 1, true) then
+      return d[1]
+    end
+  end
+end
+
+for _, cast in ipairs(vim.fn.glob(H.root .. "/tests/fixtures/casts/*.cast", false, true)) do
+  H.test("auto-speak " .. vim.fn.fnamemodify(cast, ":t"), function()
+    local expected = vim.json.decode(table.concat(vim.fn.readfile(cast:gsub("%.cast$", ".expected.json")), "\n")).spoken
+    sj.setup(H.opts({
+      audio = { sink = "null" },
+      tts = { speed = 4 },
+      auto = { patterns = { "replay_cast" }, max_backlog_s = 3600, interrupt_on_prompt = false },
+    }))
+    local queued_at = {}
+    local timer = vim.uv.new_timer()
+    timer:start(5, 5, vim.schedule_wrap(function()
+      local n = #sj.history()
+      if n > #queued_at then
+        for i = #queued_at + 1, n do
+          queued_at[i] = vim.uv.hrtime()
+        end
+      end
+    end))
+    local _, drawn = replay(cast)
+    vim.wait(1500) -- the last lines become stable, then are heard
+    timer:stop()
+    timer:close()
+    local heard = vim.tbl_map(function(e)
+      return e.source
+    end, sj.history())
+    sj.stop()
+    -- Precision and recall, then the exact sequence.
+    local want = {}
+    for _, s in ipairs(expected) do
+      want[s] = true
+    end
+    local hits = 0
+    for _, s in ipairs(heard) do
+      hits = hits + (want[s] and 1 or 0)
+    end
+    local worst = 0
+    for i, s in ipairs(expected) do
+      local t = first_drawn(drawn, s)
+      local j = vim.fn.index(heard, s) + 1
+      if t and j > 0 and queued_at[j] then
+        worst = math.max(worst, (queued_at[j] - t) / 1e6)
+      end
+    end
+    io.stdout:write(("# %s: precision %d/%d, recall %d/%d, worst drawn→queued %.0f ms\n"):format(
+      vim.fn.fnamemodify(cast, ":t"), hits, #heard, hits, #expected, worst))
+    H.eq(expected, heard, "sentences heard")
+    H.ok(worst < 1000, ("latency %.0f ms"):format(worst))
+  end)
+end
+
+H.test("a flood of output neither stalls the editor nor grows memory without bound", function()
+  sj.setup(H.opts({ audio = { sink = "null" }, auto = { patterns = { "head -c" } } }))
+  vim.o.columns, vim.o.lines = 80, 26
+  vim.cmd("enew")
+  local rss0 = vim.uv.resident_set_memory()
+  local last, worst = vim.uv.hrtime(), 0
+  local timer = vim.uv.new_timer()
+  timer:start(10, 10, function()
+    local now = vim.uv.hrtime()
+    worst = math.max(worst, (now - last) / 1e6)
+    last = now
+  end)
+  local done = false
+  local t0 = vim.uv.hrtime()
+  vim.fn.jobstart({ "sh", "-c", "yes | head -c 50000000" }, {
+    term = true,
+    on_exit = function()
+      done = true
+    end,
+  })
+  H.ok(sj.status().worker_alive, "worker alive")
+  H.wait(300000, function()
+    return done
+  end, "flood done")
+  vim.wait(500)
+  timer:stop()
+  timer:close()
+  local grew = (vim.uv.resident_set_memory() - rss0) / 1e6
+  io.stdout:write(("# flood: 50 MB in %.1f s, worst timer gap %.0f ms, RSS +%.0f MB\n"):format(
+    (vim.uv.hrtime() - t0) / 1e9, worst, grew))
+  H.ok(worst < 200, ("editor stalled %.0f ms"):format(worst))
+  H.ok(grew < 300, ("memory grew %.0f MB"):format(grew))
+  -- Nothing of `y` lines is prose: nothing was queued.
+  H.eq(0, #sj.history(), "sentences from the flood")
+end)
+
+H.run()

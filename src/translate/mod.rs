@@ -1,7 +1,9 @@
 //! Translation engines behind one trait, so the pipeline does not care which one runs.
 
 mod none;
+pub mod nllb;
 
+pub use nllb::{NllbOptions, NllbTranslator};
 pub use none::Passthrough;
 
 /// Turns text in one language into another. Implementations own their model and are

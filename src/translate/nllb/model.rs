@@ -141,12 +141,26 @@ impl Linear {
     }
 }
 
+/// Rows from which a quantized weight is expanded to f32 for one call: the 8-bit kernels
+/// are tuned for decoding a few rows; a whole sentence goes faster through f32 GEMM.
+const DEQUANTIZE_ROWS: usize = 8;
+
+/// `x · Wᵀ` for `x: [m, k]`. Dense weights are multiplied as `(W · xᵀ)ᵀ`: with the weight as
+/// the row-major left operand the CPU GEMM runs about twice as fast for few rows.
+fn matmul_t(w: &QMatMul, x: &Tensor) -> Result<Tensor> {
+    match w {
+        QMatMul::Tensor(w) => w.matmul(&x.t()?)?.t(),
+        QMatMul::QTensor(q) if x.dim(0)? >= DEQUANTIZE_ROWS => q.dequantize(x.device())?.matmul(&x.t()?)?.t(),
+        w => w.forward(x),
+    }
+}
+
 impl Module for Linear {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
         // Matmul on a 2-D view: avoids broadcasting the weight over batch dimensions.
         let dims = x.dims().to_vec();
         let x2 = x.flatten_to(dims.len() - 2)?;
-        let y = self.weight.forward(&x2)?.broadcast_add(&self.bias)?;
+        let y = matmul_t(&self.weight, &x2)?.broadcast_add(&self.bias)?;
         let mut out = dims;
         *out.last_mut().expect("rank ≥ 1") = self.bias.dim(0)?;
         y.reshape(out)
@@ -541,7 +555,7 @@ impl Model {
         state.step += 1;
         let x = self.decoder_layer_norm.forward(&x)?.squeeze(1)?;
         let x = if matches!(self.lm_head, QMatMul::QTensor(_)) { x.to_dtype(DType::F32)? } else { x };
-        self.lm_head.forward(&x)?.to_dtype(DType::F32)
+        matmul_t(&self.lm_head, &x)?.to_dtype(DType::F32)
     }
 }
 

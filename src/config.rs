@@ -54,6 +54,38 @@ pub enum TranslatorEngine {
     Nllb,
 }
 
+/// Where the NLLB model runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeviceChoice {
+    /// Metal or CUDA when built with that feature and present, else the CPU.
+    Auto,
+    Cpu,
+    Cuda,
+    Metal,
+}
+
+/// How the NLLB weights are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WeightFormat {
+    /// `q8_0` on the CPU, `f16` on a GPU.
+    Auto,
+    F32,
+    F16,
+    Bf16,
+    /// 8-bit blocks (GGML Q8_0): a quarter of the memory of f32, and faster on a CPU.
+    Q8_0,
+}
+
+/// When the NLLB model is read from disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoadTime {
+    Startup,
+    FirstUse,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TranslatorConfig {
@@ -61,11 +93,35 @@ pub struct TranslatorConfig {
     /// Model directory (config.json, tokenizer.json, weights); default
     /// `<models_dir>/nllb-200-distilled-600M`.
     pub model: Option<PathBuf>,
+    pub device: DeviceChoice,
+    pub dtype: WeightFormat,
+    /// Beam width; 1 is greedy decoding (fastest).
+    pub beams: usize,
+    /// Most tokens generated per sentence, the target language code included.
+    pub max_new_tokens: usize,
+    /// Also at most `max_length_ratio × source tokens + 10`, so a bad step cannot ramble on.
+    pub max_length_ratio: f64,
+    /// Ban repeating any n-gram of this size; 0 is off.
+    pub no_repeat_ngram_size: usize,
+    /// Beam scores are divided by `length^length_penalty`.
+    pub length_penalty: f64,
+    pub load: LoadTime,
 }
 
 impl Default for TranslatorConfig {
     fn default() -> Self {
-        Self { engine: TranslatorEngine::Auto, model: None }
+        Self {
+            engine: TranslatorEngine::Auto,
+            model: None,
+            device: DeviceChoice::Auto,
+            dtype: WeightFormat::Auto,
+            beams: 1,
+            max_new_tokens: 200,
+            max_length_ratio: 2.0,
+            no_repeat_ngram_size: 0,
+            length_penalty: 1.0,
+            load: LoadTime::Startup,
+        }
     }
 }
 
@@ -169,6 +225,11 @@ impl Config {
         range("tts.speed", self.tts.speed, 0.25, 4.0)?;
         range("tts.volume", self.tts.volume, 0.0, 4.0)?;
         range("auto.max_backlog_s", self.auto.max_backlog_s, 1.0, 3600.0)?;
+        let t = &self.translator;
+        range("translator.beams", t.beams as f64, 1.0, 16.0)?;
+        range("translator.max_new_tokens", t.max_new_tokens as f64, 2.0, 1024.0)?;
+        range("translator.max_length_ratio", t.max_length_ratio, 0.1, 10.0)?;
+        range("translator.length_penalty", t.length_penalty, -5.0, 5.0)?;
         if self.queue_size == 0 {
             return Err("invalid option `queue_size`: must be at least 1".into());
         }
@@ -259,6 +320,28 @@ mod tests {
         assert!(e.contains("audio.sink"), "{e}");
         let e = Config::from_json(r#"{"queue_size": "many"}"#).unwrap_err();
         assert!(e.contains("queue_size"), "{e}");
+    }
+
+    #[test]
+    fn translator_options() {
+        let c = Config::from_json("").unwrap();
+        assert_eq!(c.translator.dtype, WeightFormat::Auto);
+        assert_eq!(c.translator.beams, 1);
+        assert_eq!(c.translator.load, LoadTime::Startup);
+        let c = Config::from_json(
+            r#"{"translator": {"device": "cpu", "dtype": "q8_0", "beams": 4, "no_repeat_ngram_size": 3,
+                "load": "first_use", "max_new_tokens": 64, "length_penalty": 0.5}}"#,
+        )
+        .unwrap();
+        assert_eq!((c.translator.device, c.translator.dtype), (DeviceChoice::Cpu, WeightFormat::Q8_0));
+        assert_eq!((c.translator.beams, c.translator.no_repeat_ngram_size), (4, 3));
+        assert_eq!(c.translator.load, LoadTime::FirstUse);
+        let e = Config::from_json(r#"{"translator": {"dtype": "int4"}}"#).unwrap_err();
+        assert!(e.contains("translator") && e.contains("int4"), "{e}");
+        let e = Config::from_json(r#"{"translator": {"beam": 2}}"#).unwrap_err();
+        assert!(e.contains("beam"), "{e}");
+        let e = Config::from_json(r#"{"translator": {"beams": 0}}"#).unwrap_err();
+        assert!(e.contains("translator.beams"), "{e}");
     }
 
     #[test]

@@ -1,13 +1,17 @@
 //! The command line over the same core as the plugin.
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Instant;
 
-use clap::{Parser, Subcommand};
-use speakja::config::{Config, SinkKind, TranslatorEngine};
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use speakja::config::{self as plugin, DeviceChoice, SinkKind, TranslatorConfig, TranslatorEngine, WeightFormat};
 use speakja::history::History;
 use speakja::worker::{Event, Worker};
+use speakja::translate::nllb::generate::{self, GenerateOptions};
+use speakja::translate::nllb::model::{RandomWeights, Weights};
+use speakja::translate::nllb::{self as nllb, Config, Model, NllbOptions, NllbTranslator};
 
 #[derive(Parser)]
 #[command(name = "speakja", version, about = "English on screen → spoken Japanese")]
@@ -19,56 +23,96 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Translate (when a model is there) and speak text, through the plugin's pipeline.
-    Say {
-        /// Directory with voice/ and the NLLB model.
-        #[arg(long, default_value = "models")]
-        models: PathBuf,
-        /// Translator: auto, none or nllb.
-        #[arg(long, default_value = "auto")]
-        translator: String,
-        /// Write one WAV file per sentence here instead of playing. Without it, speech
-        /// plays on the sound device, or lands in <tmp>/speakja when there is none.
-        #[arg(long)]
-        wav_dir: Option<PathBuf>,
-        text: Vec<String>,
-    },
+    Say(SayArgs),
     /// Build the jpreprocess dictionary from NAIST-jdic CSV sources.
     BuildDict { src: PathBuf, out: PathBuf },
+    /// Translate text with an NLLB model directory.
+    Translate(TranslateArgs),
+    /// Time the NLLB-200 600M shape with random weights (no download needed).
+    Bench(BenchArgs),
 }
 
-fn main() -> ExitCode {
-    match run(Cli::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("speakja: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+#[derive(Args)]
+struct SayArgs {
+    /// Directory with voice/ and the NLLB model.
+    #[arg(long, default_value = "models")]
+    models: PathBuf,
+    /// auto, none or nllb.
+    #[arg(long, default_value = "auto", value_parser = parse_option::<TranslatorEngine>)]
+    translator: TranslatorEngine,
+    /// Write one WAV file per sentence here instead of playing. Without it, speech
+    /// plays on the sound device, or lands in <tmp>/speakja when there is none.
+    #[arg(long)]
+    wav_dir: Option<PathBuf>,
+    #[arg(required = true)]
+    text: Vec<String>,
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
-    match cli.command {
-        Command::Say { models, translator, wav_dir, text } => say(models, &translator, wav_dir, &text.join(" ")),
+#[derive(Args)]
+struct TranslateArgs {
+    /// Directory with config.json, tokenizer.json and model.safetensors or pytorch_model.bin.
+    #[arg(long)]
+    model: PathBuf,
+    #[arg(long, default_value = "eng_Latn")]
+    src: String,
+    #[arg(long, default_value = "jpn_Jpan")]
+    tgt: String,
+    #[arg(long)]
+    beams: Option<usize>,
+    #[arg(long)]
+    max_new_tokens: Option<usize>,
+    /// auto, cpu, cuda or metal.
+    #[arg(long, default_value = "auto", value_parser = parse_option::<DeviceChoice>)]
+    device: DeviceChoice,
+    /// auto, f32, f16, bf16 or q8_0.
+    #[arg(long, default_value = "auto", value_parser = parse_option::<WeightFormat>)]
+    dtype: WeightFormat,
+    /// One JSON object per input: {"text", "ids", "ms"}.
+    #[arg(long)]
+    json: bool,
+    #[arg(required = true)]
+    text: Vec<String>,
+}
+
+#[derive(Args)]
+struct BenchArgs {
+    /// f32 or q8_0; without it both run, each in its own process so peak memory is its own.
+    #[arg(long, value_parser = parse_option::<WeightFormat>)]
+    dtype: Option<WeightFormat>,
+    #[arg(long, default_value_t = 20)]
+    src_tokens: usize,
+    /// Decoder steps, the forced language token included; EOS is suppressed.
+    #[arg(long, default_value_t = 24)]
+    new_tokens: usize,
+    #[arg(long, default_value_t = 3)]
+    runs: usize,
+}
+
+/// Option values spelled as in the plugin's configuration.
+fn parse_option<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, String> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(|e| e.to_string())
+}
+
+fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Say(a) => say(a),
         Command::BuildDict { src, out } => speakja::tts::dictionary::build(&src, &out),
+        Command::Translate(a) => translate(a),
+        Command::Bench(a) => bench(a),
     }
 }
 
-fn say(models: PathBuf, translator: &str, wav_dir: Option<PathBuf>, text: &str) -> anyhow::Result<()> {
-    let mut cfg = Config { models_dir: Some(models), ..Config::default() };
-    cfg.translator.engine = match translator {
-        "auto" => TranslatorEngine::Auto,
-        "none" => TranslatorEngine::None,
-        "nllb" => TranslatorEngine::Nllb,
-        other => anyhow::bail!("unknown translator {other:?} (auto, none, nllb)"),
-    };
-    match wav_dir {
+fn say(a: SayArgs) -> anyhow::Result<()> {
+    let mut cfg = plugin::Config { models_dir: Some(a.models), ..plugin::Config::default() };
+    cfg.translator.engine = a.translator;
+    match a.wav_dir {
         Some(dir) => {
             cfg.audio.sink = SinkKind::Wav;
             cfg.audio.wav_dir = Some(dir);
         }
         None => cfg.audio.wav_dir = Some(std::env::temp_dir().join("speakja")),
     }
-    let sentences = speakja::text::sentences(text);
+    let sentences = speakja::text::sentences(&a.text.join(" "));
     anyhow::ensure!(!sentences.is_empty(), "nothing to say");
     let (tx, rx) = crossbeam_channel::bounded(1024);
     let mut worker = Worker::start(&cfg, tx, Arc::new(|| {}))?;
@@ -79,14 +123,95 @@ fn say(models: PathBuf, translator: &str, wav_dir: Option<PathBuf>, text: &str) 
     }
     while history.pending() > 0 {
         let ev = rx.recv()?;
-        match &ev {
-            Event::Ready { part, result: Err(e) } => eprintln!("speakja: {part:?}: {e}"),
-            Event::Ready { part, result: Ok(d) } => eprintln!("speakja: {part:?}: {d}"),
-            _ => {}
+        if let Event::Ready { part, result } = &ev {
+            match result {
+                Ok(d) => eprintln!("speakja: {part:?}: {d}"),
+                Err(e) => eprintln!("speakja: {part:?} unavailable: {e}"),
+            }
         }
         if let Some(e) = history.apply(&ev) {
             println!("{}", serde_json::to_string(e)?);
         }
     }
     Ok(())
+}
+
+fn translate(a: TranslateArgs) -> anyhow::Result<()> {
+    let defaults = TranslatorConfig::default();
+    let cfg = TranslatorConfig {
+        device: a.device,
+        dtype: a.dtype,
+        beams: a.beams.unwrap_or(defaults.beams),
+        max_new_tokens: a.max_new_tokens.unwrap_or(defaults.max_new_tokens),
+        ..defaults
+    };
+    let translator = NllbTranslator::load(&a.model, &NllbOptions::from_config(&cfg))?;
+    for text in &a.text {
+        let t0 = Instant::now();
+        let (out, ids) = translator.translate_with_ids(text, &a.src, &a.tgt)?;
+        let ms = t0.elapsed().as_secs_f64() * 1e3;
+        if a.json {
+            println!("{}", serde_json::json!({ "text": out, "ids": ids, "ms": ms }));
+        } else {
+            println!("{out}");
+        }
+    }
+    Ok(())
+}
+
+fn bench(a: BenchArgs) -> anyhow::Result<()> {
+    let Some(format) = a.dtype else {
+        println!("| engine | load s | encoder ms | per step ms | total ms | peak RSS MB |");
+        println!("|---|---|---|---|---|---|");
+        let exe = std::env::current_exe()?;
+        for dtype in ["f32", "q8_0"] {
+            let status = std::process::Command::new(&exe)
+                .args(["bench", "--dtype", dtype, "--src-tokens", &a.src_tokens.to_string()])
+                .args(["--new-tokens", &a.new_tokens.to_string(), "--runs", &a.runs.to_string()])
+                .status()?;
+            anyhow::ensure!(status.success(), "bench --dtype {dtype} failed");
+        }
+        return Ok(());
+    };
+    let device = nllb::select_device(DeviceChoice::Cpu)?;
+    let (dtype, quant) = nllb::weight_layout(format, &device);
+    let cfg = Config::nllb_600m();
+    let t0 = Instant::now();
+    let model = Model::load(Weights::new(&RandomWeights { device, dtype }, quant), &cfg)?;
+    let load_s = t0.elapsed().as_secs_f64();
+    // `[lang] pieces </s>` with arbitrary piece ids; the forced target is any language id.
+    let mut src: Vec<u32> = vec![256047];
+    src.extend((0..a.src_tokens.saturating_sub(2)).map(|i| 1000 + (i as u32 * 7919) % 250_000));
+    src.push(cfg.eos_token_id);
+    let opts = GenerateOptions { max_new_tokens: a.new_tokens, min_new_tokens: a.new_tokens, ..Default::default() };
+    let tokens = generate::Tokens { start: 2, eos: 2, pad: 1, forced_eos: None };
+    let mut best: Option<(f64, f64)> = None;
+    // One untimed warm-up, then the fastest of `runs`.
+    for run in 0..=a.runs {
+        let t0 = Instant::now();
+        let encoded = model.encode(std::slice::from_ref(&src), None)?;
+        let enc_ms = t0.elapsed().as_secs_f64() * 1e3;
+        let out = generate::generate(&model, &encoded, None, 256079, tokens, &opts)?;
+        let total_ms = t0.elapsed().as_secs_f64() * 1e3;
+        anyhow::ensure!(out[0].len() == a.new_tokens, "generated {} tokens, not {}", out[0].len(), a.new_tokens);
+        if run > 0 && best.is_none_or(|(_, t)| total_ms < t) {
+            best = Some((enc_ms, total_ms));
+        }
+    }
+    let (enc_ms, total_ms) = best.context("--runs must be at least 1")?;
+    let step_ms = (total_ms - enc_ms) / a.new_tokens as f64;
+    let name = if quant.is_some() { "candle q8_0" } else { "candle f32" };
+    println!(
+        "| {name} | {load_s:.1} | {enc_ms:.0} | {step_ms:.1} | {total_ms:.0} | {:.0} |",
+        peak_rss_mb().unwrap_or(f64::NAN)
+    );
+    Ok(())
+}
+
+/// Peak resident memory of this process (`VmHWM`), in MB.
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
 }

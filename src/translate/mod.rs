@@ -1,7 +1,9 @@
 //! Translation engines behind one trait, so the pipeline does not care which one runs.
 
 mod none;
+pub mod nllb;
 
+pub use nllb::{NllbOptions, NllbTranslator};
 pub use none::Passthrough;
 
 /// Turns text in one language into another. Implementations own their model and are
@@ -37,7 +39,9 @@ pub fn describe(cfg: &Config) -> String {
 /// Load the selected engine. Slow for NLLB: call it off the main thread.
 pub fn open(cfg: &Config) -> anyhow::Result<Box<dyn Translator>> {
     match selected(cfg) {
-        TranslatorEngine::Nllb => anyhow::bail!("the NLLB engine is not part of this build yet"),
+        TranslatorEngine::Nllb => {
+            Ok(Box::new(NllbTranslator::load(&cfg.nllb_model_dir(), &NllbOptions::from_config(&cfg.translator))?))
+        }
         _ => Ok(Box::new(Passthrough)),
     }
 }

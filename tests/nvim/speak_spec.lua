@@ -58,6 +58,21 @@ H.test("Japanese text is spoken without translation", function()
   H.ok(hist[2].error:find("translat"), "clear error: " .. tostring(hist[2].error))
 end)
 
+H.test(":SpeakJa translates with NLLB when a model directory is configured", function()
+  local model = H.root .. "/tests/fixtures/nllb/tiny-a"
+  -- The CLI over the same engine gives the reference translation.
+  local cli = vim.fn.system({ H.root .. "/target/release/speakja", "translate", "--model", model, "--json", "Hello world." })
+  H.eq(0, vim.v.shell_error, "speakja translate: " .. cli)
+  local want = vim.json.decode(cli).text
+  sj.setup(H.opts({ translator = { engine = "nllb", model = model } }))
+  vim.cmd("SpeakJa Hello world.")
+  H.wait(30000, H.finished, "finished")
+  local e = sj.history()[1]
+  H.eq("nllb", e.translator, "translator")
+  H.eq(want, e.text, "translation")
+  H.ok(e.timings_ms.translate > 0, "translate timing")
+end)
+
 H.test(":SpeakJaStop silences speech mid-utterance and drops the queue", function()
   local opts, dir = H.opts()
   sj.setup(opts)

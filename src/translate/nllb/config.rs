@@ -1,0 +1,113 @@
+//! `config.json` of an HF `M2M100ForConditionalGeneration` checkpoint (NLLB-200 uses it).
+
+use std::path::Path;
+
+use anyhow::Context;
+use serde::Deserialize;
+
+/// The fields the port reads; everything else in `config.json` is ignored.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Config {
+    pub vocab_size: usize,
+    pub d_model: usize,
+    pub encoder_layers: usize,
+    pub decoder_layers: usize,
+    pub encoder_attention_heads: usize,
+    pub decoder_attention_heads: usize,
+    pub encoder_ffn_dim: usize,
+    pub decoder_ffn_dim: usize,
+    pub max_position_embeddings: usize,
+    #[serde(default = "yes")]
+    pub scale_embedding: bool,
+    #[serde(default = "relu")]
+    pub activation_function: String,
+    #[serde(default = "one")]
+    pub pad_token_id: u32,
+    #[serde(default)]
+    pub bos_token_id: u32,
+    #[serde(default = "two")]
+    pub eos_token_id: u32,
+    #[serde(default = "two")]
+    pub decoder_start_token_id: u32,
+    /// Forced at the last allowed position when set (HF `ForcedEOSTokenLogitsProcessor`).
+    #[serde(default)]
+    pub forced_eos_token_id: Option<u32>,
+    /// `lm_head` is `shared` unless this is false.
+    #[serde(default = "yes")]
+    pub tie_word_embeddings: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+fn relu() -> String {
+    "relu".into()
+}
+fn one() -> u32 {
+    1
+}
+fn two() -> u32 {
+    2
+}
+
+impl Config {
+    /// The shape of `facebook/nllb-200-distilled-600M`, for benchmarks without a download.
+    pub fn nllb_600m() -> Self {
+        Self {
+            vocab_size: 256206,
+            d_model: 1024,
+            encoder_layers: 12,
+            decoder_layers: 12,
+            encoder_attention_heads: 16,
+            decoder_attention_heads: 16,
+            encoder_ffn_dim: 4096,
+            decoder_ffn_dim: 4096,
+            max_position_embeddings: 1024,
+            scale_embedding: true,
+            activation_function: "relu".into(),
+            pad_token_id: 1,
+            bos_token_id: 0,
+            eos_token_id: 2,
+            decoder_start_token_id: 2,
+            forced_eos_token_id: None,
+            tie_word_embeddings: true,
+        }
+    }
+
+    pub fn from_file(path: &Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let cfg: Self =
+            serde_json::from_str(&text).with_context(|| format!("{} is not an M2M100 config", path.display()))?;
+        cfg.check().with_context(|| format!("unsupported model in {}", path.display()))?;
+        Ok(cfg)
+    }
+
+    fn check(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(self.activation_function == "relu", "activation `{}` (only relu)", self.activation_function);
+        for (heads, what) in [(self.encoder_attention_heads, "encoder"), (self.decoder_attention_heads, "decoder")] {
+            anyhow::ensure!(
+                heads > 0 && self.d_model % heads == 0,
+                "d_model {} is not divisible by {heads} {what} heads",
+                self.d_model
+            );
+        }
+        anyhow::ensure!(self.d_model % 2 == 0 && self.d_model >= 4, "d_model {} must be even and ≥ 4", self.d_model);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_nllb_config_and_rejects_other_activations() {
+        let json = r#"{"vocab_size": 256206, "d_model": 1024, "encoder_layers": 12, "decoder_layers": 12,
+            "encoder_attention_heads": 16, "decoder_attention_heads": 16, "encoder_ffn_dim": 4096,
+            "decoder_ffn_dim": 4096, "max_position_embeddings": 1024, "model_type": "m2m_100"}"#;
+        let cfg: Config = serde_json::from_str(json).unwrap();
+        assert_eq!(cfg, Config::nllb_600m());
+        let gelu = Config { activation_function: "gelu".into(), ..cfg };
+        assert!(gelu.check().unwrap_err().to_string().contains("gelu"));
+    }
+}

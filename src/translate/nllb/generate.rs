@@ -1,0 +1,322 @@
+//! Greedy and beam search decoding, step for step as HF `generate` does it for NLLB:
+//! start from `decoder_start_token_id`, force the target language at step 1, stop at EOS
+//! or the length limit.
+
+use candle_core::{Result, Tensor};
+
+use super::model::{DecoderState, Model};
+
+/// Decoding settings; lengths count the forced language token like HF `max_new_tokens`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GenerateOptions {
+    /// 1 = greedy.
+    pub beams: usize,
+    pub max_new_tokens: usize,
+    /// EOS is banned until this many tokens exist (HF `min_new_tokens`).
+    pub min_new_tokens: usize,
+    /// 0 = off.
+    pub no_repeat_ngram_size: usize,
+    pub length_penalty: f32,
+    /// HF `early_stopping=True`: stop a sentence once `beams` hypotheses are finished.
+    pub early_stopping: bool,
+}
+
+impl Default for GenerateOptions {
+    fn default() -> Self {
+        Self {
+            beams: 1,
+            max_new_tokens: 200,
+            min_new_tokens: 0,
+            no_repeat_ngram_size: 0,
+            length_penalty: 1.0,
+            early_stopping: false,
+        }
+    }
+}
+
+/// Special ids the search needs.
+#[derive(Debug, Clone, Copy)]
+pub struct Tokens {
+    pub start: u32,
+    pub eos: u32,
+    pub pad: u32,
+    pub forced_eos: Option<u32>,
+}
+
+/// HF's stand-in for "impossible" in beam bookkeeping; kept identical so ties resolve alike.
+const NEG: f32 = -1.0e9;
+
+/// Translate a batch of encoded sentences (`encoded: [b, s, d]`, `mask` from
+/// [`Model::source_mask`]). Returns, per sentence, the ids from the forced language code on
+/// (the decoder start token is not included; EOS is, when it was produced).
+pub fn generate(
+    model: &Model,
+    encoded: &Tensor,
+    mask: Option<&Tensor>,
+    tgt_lang: u32,
+    tokens: Tokens,
+    opts: &GenerateOptions,
+) -> Result<Vec<Vec<u32>>> {
+    let max_new = opts.max_new_tokens.min(model.max_positions());
+    let proc = Processors { tgt_lang, tokens, opts, max_length: max_new + 1 };
+    if opts.beams <= 1 {
+        greedy(model, encoded, mask, &proc)
+    } else {
+        beam_search(model, encoded, mask, &proc)
+    }
+}
+
+/// HF logits processors, applied to one hypothesis' scores.
+struct Processors<'a> {
+    tgt_lang: u32,
+    tokens: Tokens,
+    opts: &'a GenerateOptions,
+    /// Longest sequence including the decoder start token.
+    max_length: usize,
+}
+
+impl Processors<'_> {
+    /// `seq`: the hypothesis so far, decoder start included.
+    fn apply(&self, seq: &[u32], scores: &mut [f32]) {
+        let cur_len = seq.len();
+        if cur_len - 1 < self.opts.min_new_tokens {
+            scores[self.tokens.eos as usize] = f32::NEG_INFINITY;
+        }
+        for t in banned_ngram_tokens(seq, self.opts.no_repeat_ngram_size) {
+            scores[t as usize] = f32::NEG_INFINITY;
+        }
+        if cur_len == 1 {
+            force(scores, self.tgt_lang);
+        }
+        if let Some(eos) = self.tokens.forced_eos {
+            if cur_len == self.max_length - 1 {
+                force(scores, eos);
+            }
+        }
+    }
+}
+
+fn force(scores: &mut [f32], id: u32) {
+    scores.fill(f32::NEG_INFINITY);
+    scores[id as usize] = 0.0;
+}
+
+/// Tokens that would repeat an n-gram already in `seq` (HF `NoRepeatNGramLogitsProcessor`).
+fn banned_ngram_tokens(seq: &[u32], n: usize) -> Vec<u32> {
+    if n == 0 || seq.len() < n {
+        return Vec::new();
+    }
+    let prefix = &seq[seq.len() + 1 - n..];
+    seq.windows(n).filter(|w| &w[..n - 1] == prefix).map(|w| w[n - 1]).collect()
+}
+
+/// First index of the largest value, like `torch.argmax`.
+fn argmax(xs: &[f32]) -> u32 {
+    let mut best = 0;
+    for (i, &x) in xs.iter().enumerate() {
+        if x > xs[best] {
+            best = i;
+        }
+    }
+    best as u32
+}
+
+fn log_softmax(xs: &mut [f32]) {
+    let max = xs.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let sum: f32 = xs.iter().map(|&x| (x - max).exp()).sum();
+    let shift = max + sum.ln();
+    xs.iter_mut().for_each(|x| *x -= shift);
+}
+
+fn step_logits(model: &Model, feed: &[u32], state: &mut DecoderState) -> Result<Vec<Vec<f32>>> {
+    model.decode_step(feed, state)?.to_vec2::<f32>()
+}
+
+fn greedy(model: &Model, encoded: &Tensor, mask: Option<&Tensor>, p: &Processors) -> Result<Vec<Vec<u32>>> {
+    let b = encoded.dim(0)?;
+    let mut state = model.start_decoder(encoded, mask, 1)?;
+    let mut seqs = vec![vec![p.tokens.start]; b];
+    let mut done = vec![false; b];
+    while seqs[0].len() < p.max_length && done.iter().any(|d| !d) {
+        // Finished rows are fed pad, as HF does; their output is ignored.
+        let feed: Vec<u32> =
+            seqs.iter().zip(&done).map(|(s, &d)| if d { p.tokens.pad } else { s[s.len() - 1] }).collect();
+        let logits = step_logits(model, &feed, &mut state)?;
+        for ((seq, fin), mut row) in seqs.iter_mut().zip(done.iter_mut()).zip(logits) {
+            let next = if *fin {
+                p.tokens.pad
+            } else {
+                p.apply(seq, &mut row);
+                argmax(&row)
+            };
+            *fin |= next == p.tokens.eos;
+            seq.push(next);
+        }
+    }
+    Ok(seqs
+        .into_iter()
+        .map(|s| {
+            let end = s.iter().skip(1).position(|&t| t == p.tokens.eos).map_or(s.len(), |i| i + 2);
+            s[1..end].to_vec()
+        })
+        .collect())
+}
+
+/// One sentence's beam search bookkeeping (HF `_beam_search`, unvectorized).
+struct Beams {
+    running: Vec<(Vec<u32>, f32)>,
+    /// `(sequence, score, finished)`; unfinished slots are placeholders scored `NEG`.
+    finished: Vec<(Vec<u32>, f32, bool)>,
+    improvable: bool,
+}
+
+/// One of the top `2·beams` continuations.
+struct Candidate {
+    score: f32,
+    beam: usize,
+    token: u32,
+}
+
+/// Top `k` of `scores[beam][token]`, best first; ties go to the lower flat index as in a
+/// stable descending sort.
+fn top_k(scores: &[Vec<f32>], k: usize) -> Vec<Candidate> {
+    let mut top: Vec<Candidate> = Vec::with_capacity(k + 1);
+    for (beam, row) in scores.iter().enumerate() {
+        for (token, &score) in row.iter().enumerate() {
+            if top.len() == k && score <= top[k - 1].score {
+                continue;
+            }
+            let at = top.iter().position(|c| score > c.score).unwrap_or(top.len());
+            top.insert(at, Candidate { score, beam, token: token as u32 });
+            top.truncate(k);
+        }
+    }
+    top
+}
+
+/// Indices of the `k` largest values, best first, ties to the lower index.
+fn best_indices(values: &[f32], k: usize) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..values.len()).collect();
+    idx.sort_by(|&a, &b| values[b].total_cmp(&values[a]).then(a.cmp(&b)));
+    idx.truncate(k);
+    idx
+}
+
+fn beam_search(model: &Model, encoded: &Tensor, mask: Option<&Tensor>, p: &Processors) -> Result<Vec<Vec<u32>>> {
+    let (b, nb) = (encoded.dim(0)?, p.opts.beams);
+    let lp = p.opts.length_penalty as f64;
+    let mut state = model.start_decoder(encoded, mask, nb)?;
+    let mut sents: Vec<Beams> = (0..b)
+        .map(|_| Beams {
+            running: (0..nb).map(|j| (vec![p.tokens.start], if j == 0 { 0.0 } else { NEG })).collect(),
+            finished: vec![(Vec::new(), NEG, false); nb],
+            improvable: true,
+        })
+        .collect();
+    let mut cur_len = 1;
+    loop {
+        let feed: Vec<u32> = sents.iter().flat_map(|s| s.running.iter().map(|(t, _)| t[t.len() - 1])).collect();
+        let mut logits = step_logits(model, &feed, &mut state)?.into_iter();
+        let mut parents = Vec::with_capacity(b * nb);
+        let mut all_hit = true;
+        for (si, s) in sents.iter_mut().enumerate() {
+            let scores: Vec<Vec<f32>> = s
+                .running
+                .iter()
+                .map(|(seq, score)| {
+                    let mut row = logits.next().unwrap_or_default();
+                    log_softmax(&mut row);
+                    p.apply(seq, &mut row);
+                    row.iter_mut().for_each(|x| *x += score);
+                    row
+                })
+                .collect();
+            let cands = top_k(&scores, 2 * nb);
+            let hits: Vec<bool> = cands.iter().map(|c| c.token == p.tokens.eos || cur_len + 1 >= p.max_length).collect();
+            all_hit &= hits.iter().all(|&h| h);
+            let extend = |c: &Candidate| {
+                let mut seq = s.running[c.beam].0.clone();
+                seq.push(c.token);
+                seq
+            };
+            // Next running beams: best candidates, those that just stopped pushed down.
+            let run_scores: Vec<f32> =
+                cands.iter().zip(&hits).map(|(c, &h)| if h { c.score + NEG } else { c.score }).collect();
+            let next_running: Vec<(Vec<u32>, f32)> = best_indices(&run_scores, nb)
+                .into_iter()
+                .map(|k| {
+                    parents.push((si * nb + cands[k].beam) as u32);
+                    (extend(&cands[k]), run_scores[k])
+                })
+                .collect();
+            // Finished hypotheses: only stopped candidates among the top `beams` qualify.
+            let all_finished = s.finished.iter().all(|f| f.2);
+            let norm = ((cur_len as f64).powf(lp)) as f32;
+            let mut merged: Vec<(Vec<u32>, f32, bool)> = std::mem::take(&mut s.finished);
+            for (k, c) in cands.iter().enumerate() {
+                let just_finished = hits[k] && k < nb;
+                let mut score = c.score / norm;
+                if all_finished && p.opts.early_stopping {
+                    score += NEG;
+                }
+                if !s.improvable {
+                    score += NEG;
+                }
+                if !just_finished {
+                    score += NEG;
+                }
+                merged.push((extend(c), score, just_finished));
+            }
+            let merged_scores: Vec<f32> = merged.iter().map(|m| m.1).collect();
+            let keep = best_indices(&merged_scores, nb);
+            s.finished = keep.into_iter().map(|i| std::mem::take(&mut merged[i])).collect();
+            s.running = next_running;
+        }
+        state.reorder(&Tensor::new(parents, model.device())?)?;
+        cur_len += 1;
+        let norm = (((cur_len - 1) as f64).powf(lp)) as f32;
+        for s in &mut sents {
+            let all_finished = s.finished.iter().all(|f| f.2);
+            let worst = s.finished.iter().map(|f| f.1).fold(f32::INFINITY, f32::min);
+            // HF's heuristic: the best running beam, scored at the current length, must beat
+            // the worst finished one for the search to go on.
+            s.improvable &= !all_finished || s.running[0].1 / norm > worst;
+        }
+        let open = !(p.opts.early_stopping && sents.iter().all(|s| s.finished.iter().all(|f| f.2)));
+        if !(sents.iter().any(|s| s.improvable) && open && !all_hit) {
+            break;
+        }
+    }
+    Ok(sents.into_iter().map(|s| s.finished.into_iter().next().map(|f| f.0).unwrap_or_default()).map(|s| s.get(1..).unwrap_or_default().to_vec()).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ngram_ban_matches_hf() {
+        // 2-grams seen: (2,5) (5,7) (7,5); last token 5 → 7 is banned.
+        assert_eq!(banned_ngram_tokens(&[2, 5, 7, 5], 2), vec![7]);
+        assert_eq!(banned_ngram_tokens(&[2, 5, 7, 5], 1), vec![2, 5, 7, 5]);
+        assert!(banned_ngram_tokens(&[2, 5], 3).is_empty());
+        assert!(banned_ngram_tokens(&[2, 5, 7, 5], 0).is_empty());
+    }
+
+    #[test]
+    fn top_k_orders_and_breaks_ties_by_index() {
+        let scores = vec![vec![0.0, 3.0, 1.0], vec![3.0, f32::NEG_INFINITY, 2.0]];
+        let got: Vec<(usize, u32)> = top_k(&scores, 4).iter().map(|c| (c.beam, c.token)).collect();
+        assert_eq!(got, vec![(0, 1), (1, 0), (1, 2), (0, 2)]);
+        assert_eq!(argmax(&[1.0, 5.0, 5.0]), 1);
+        assert_eq!(best_indices(&[1.0, 5.0, 5.0, 7.0], 2), vec![3, 1]);
+    }
+
+    #[test]
+    fn log_softmax_normalises() {
+        let mut x = vec![1.0f32, 2.0, 3.0];
+        log_softmax(&mut x);
+        let total: f32 = x.iter().map(|v| v.exp()).sum();
+        assert!((total - 1.0).abs() < 1e-6);
+    }
+}

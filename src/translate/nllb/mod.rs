@@ -1,0 +1,203 @@
+//! NLLB-200 translation in pure Rust with candle: `config` (checkpoint config), `model`
+//! (the network), `generate` (greedy / beam search), `tokenizer`.
+
+pub mod config;
+pub mod generate;
+pub mod model;
+pub mod tokenizer;
+
+use std::path::Path;
+
+use anyhow::{bail, Context};
+use candle_core::quantized::GgmlDType;
+use candle_core::{DType, Device};
+use candle_nn::VarBuilder;
+
+use crate::config::{DeviceChoice, TranslatorConfig, WeightFormat};
+pub use config::Config;
+pub use generate::{GenerateOptions, Tokens};
+pub use model::Model;
+use tokenizer::NllbTokenizer;
+
+/// Runtime choices for [`NllbTranslator::load`].
+#[derive(Debug, Clone)]
+pub struct NllbOptions {
+    pub device: DeviceChoice,
+    pub dtype: WeightFormat,
+    pub generate: GenerateOptions,
+    /// Generation stops by `ratio × source tokens + 10` as well as at `max_new_tokens`.
+    pub max_length_ratio: f64,
+}
+
+impl Default for NllbOptions {
+    fn default() -> Self {
+        Self::from_config(&TranslatorConfig::default())
+    }
+}
+
+impl NllbOptions {
+    pub fn from_config(c: &TranslatorConfig) -> Self {
+        Self {
+            device: c.device,
+            dtype: c.dtype,
+            generate: GenerateOptions {
+                beams: c.beams,
+                max_new_tokens: c.max_new_tokens,
+                no_repeat_ngram_size: c.no_repeat_ngram_size,
+                length_penalty: c.length_penalty as f32,
+                ..GenerateOptions::default()
+            },
+            max_length_ratio: c.max_length_ratio,
+        }
+    }
+}
+
+/// The device for `choice`; `auto` prefers a GPU the build supports.
+pub fn select_device(choice: DeviceChoice) -> anyhow::Result<Device> {
+    match choice {
+        DeviceChoice::Cpu => Ok(Device::Cpu),
+        DeviceChoice::Cuda => Device::new_cuda(0).context("CUDA device 0 (build with `--features cuda`)"),
+        DeviceChoice::Metal => Device::new_metal(0).context("Metal device 0 (build with `--features metal`)"),
+        DeviceChoice::Auto => {
+            if cfg!(feature = "metal") {
+                if let Ok(d) = Device::new_metal(0) {
+                    return Ok(d);
+                }
+            }
+            if cfg!(feature = "cuda") {
+                if let Ok(d) = Device::new_cuda(0) {
+                    return Ok(d);
+                }
+            }
+            Ok(Device::Cpu)
+        }
+    }
+}
+
+/// Dense dtype and optional quantization for a weight format on a device.
+pub fn weight_layout(format: WeightFormat, device: &Device) -> (DType, Option<GgmlDType>) {
+    match format {
+        WeightFormat::F32 => (DType::F32, None),
+        WeightFormat::F16 => (DType::F16, None),
+        WeightFormat::Bf16 => (DType::BF16, None),
+        WeightFormat::Q8_0 => (DType::F32, Some(GgmlDType::Q8_0)),
+        WeightFormat::Auto if device.is_cpu() => (DType::F32, Some(GgmlDType::Q8_0)),
+        WeightFormat::Auto => (DType::F16, None),
+    }
+}
+
+/// A resident NLLB model with its tokenizer.
+pub struct NllbTranslator {
+    model: Model,
+    tokenizer: NllbTokenizer,
+    tokens: Tokens,
+    opts: NllbOptions,
+}
+
+impl NllbTranslator {
+    /// Read `dir/config.json`, `dir/tokenizer.json` and `dir/model.safetensors` (or
+    /// `dir/pytorch_model.bin`).
+    pub fn load(dir: &Path, opts: &NllbOptions) -> anyhow::Result<Self> {
+        if !dir.is_dir() {
+            bail!("NLLB model directory {} does not exist (see scripts/fetch-model)", dir.display());
+        }
+        let cfg = Config::from_file(&dir.join("config.json"))?;
+        let tokenizer = NllbTokenizer::from_file(&dir.join("tokenizer.json"))?;
+        let device = select_device(opts.device)?;
+        let (dtype, quant) = weight_layout(opts.dtype, &device);
+        let st = dir.join("model.safetensors");
+        let pth = dir.join("pytorch_model.bin");
+        let (file, vb) = if st.is_file() {
+            // SAFETY: the file is mapped read-only and not modified while the model loads.
+            let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[&st], dtype, &device) };
+            (st, vb)
+        } else if pth.is_file() {
+            let vb = VarBuilder::from_pth(&pth, dtype, &device);
+            (pth, vb)
+        } else {
+            bail!("no model.safetensors or pytorch_model.bin in {}", dir.display());
+        };
+        let vb = vb.with_context(|| format!("cannot read weights {}", file.display()))?;
+        let model = Model::load(model::Weights::new(&vb, quant), &cfg)
+            .with_context(|| format!("bad or incomplete weights in {}", file.display()))?;
+        let tokens = Tokens {
+            start: cfg.decoder_start_token_id,
+            eos: cfg.eos_token_id,
+            pad: cfg.pad_token_id,
+            forced_eos: cfg.forced_eos_token_id,
+        };
+        Ok(Self { model, tokenizer, tokens, opts: opts.clone() })
+    }
+
+    /// Source sequences for `text`, split by sentence (then by length) so that none exceeds
+    /// the model's position table.
+    pub fn sources(&self, text: &str, src_lang: &str) -> anyhow::Result<Vec<Vec<u32>>> {
+        let src = self.tokenizer.lang_id(src_lang)?;
+        let limit = self.model.max_positions() - 2;
+        let whole = self.tokenizer.pieces(text)?;
+        if whole.len() <= limit {
+            return Ok(vec![self.tokenizer.source(&whole, src)]);
+        }
+        let mut out = Vec::new();
+        for sentence in crate::text::sentences(text) {
+            for chunk in self.tokenizer.pieces(&sentence)?.chunks(limit) {
+                out.push(self.tokenizer.source(chunk, src));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Generated ids (target language code first, decoder start excluded) for each source
+    /// sequence, decoded as one padded batch.
+    pub fn generate(&self, sources: &[Vec<u32>], tgt_lang: &str) -> anyhow::Result<Vec<Vec<u32>>> {
+        let tgt = self.tokenizer.lang_id(tgt_lang)?;
+        let longest = sources.iter().map(Vec::len).max().unwrap_or(0);
+        let padded: Vec<Vec<u32>> = sources
+            .iter()
+            .map(|s| s.iter().copied().chain(std::iter::repeat(self.tokens.pad)).take(longest).collect())
+            .collect();
+        let mask = self.model.source_mask(&padded)?;
+        let encoded = self.model.encode(&padded, mask.as_ref())?;
+        let relative = (self.opts.max_length_ratio * longest as f64).ceil() as usize + 10;
+        let opts = GenerateOptions {
+            max_new_tokens: self.opts.generate.max_new_tokens.min(relative),
+            ..self.opts.generate.clone()
+        };
+        Ok(generate::generate(&self.model, &encoded, mask.as_ref(), tgt, self.tokens, &opts)?)
+    }
+
+    /// Translation and the generated ids, chunks concatenated.
+    pub fn translate_with_ids(&self, text: &str, src: &str, tgt: &str) -> anyhow::Result<(String, Vec<u32>)> {
+        let sources = self.sources(text, src)?;
+        if sources.iter().all(|s| s.len() <= 2) {
+            return Ok((String::new(), Vec::new()));
+        }
+        let outputs = self.generate(&sources, tgt)?;
+        let texts = outputs.iter().map(|ids| self.tokenizer.decode(ids)).collect::<anyhow::Result<Vec<_>>>()?;
+        // Scripts written without spaces between sentences join chunks directly.
+        let sep = if ["jpn_", "zho_", "yue_", "tha_", "mya_", "khm_", "lao_"].iter().any(|p| tgt.starts_with(p)) {
+            ""
+        } else {
+            " "
+        };
+        Ok((texts.join(sep), outputs.concat()))
+    }
+
+    pub fn tokenizer(&self) -> &NllbTokenizer {
+        &self.tokenizer
+    }
+
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+}
+
+impl crate::translate::Translator for NllbTranslator {
+    fn name(&self) -> &str {
+        "nllb"
+    }
+
+    fn translate(&mut self, text: &str, src_lang: &str, tgt_lang: &str) -> anyhow::Result<String> {
+        Ok(self.translate_with_ids(text, src_lang, tgt_lang)?.0)
+    }
+}

@@ -144,24 +144,28 @@ impl Worker {
         let (text_tx, text_rx) = bounded::<(Job, String)>(1);
         let (audio_tx, audio_rx) = bounded::<Spoken>(1);
 
-        let spawn = |name: &str, f: Box<dyn FnOnce() + Send>| {
+        // Translation and synthesis yield the CPU to the editor; playback does not, so
+        // that a stop is heard at once.
+        let spawn = |name: &str, background: bool, f: Box<dyn FnOnce() + Send>| {
             let alive = alive.clone();
             std::thread::Builder::new().name(name.into()).spawn(move || {
-                lower_priority();
+                if background {
+                    lower_priority();
+                }
                 f();
                 alive.store(false, Ordering::Release);
             })
         };
         let threads = vec![
-            spawn("speakja-translate", {
+            spawn("speakja-translate", true, {
                 let (cfg, s) = (cfg.clone(), shared.clone());
                 Box::new(move || translate_stage(&cfg, &s, jobs_rx, text_tx))
             })?,
-            spawn("speakja-synth", {
+            spawn("speakja-synth", true, {
                 let (cfg, s) = (cfg.clone(), shared.clone());
                 Box::new(move || synth_stage(&cfg, &s, text_rx, audio_tx))
             })?,
-            spawn("speakja-audio", {
+            spawn("speakja-audio", false, {
                 let (cfg, s) = (cfg.clone(), shared.clone());
                 Box::new(move || audio_stage(&cfg, &s, audio_rx))
             })?,

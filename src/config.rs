@@ -216,13 +216,20 @@ impl Config {
         if self.tts.cooldown_after == 0 {
             return Err("invalid option `tts.cooldown_after`: must be at least 1".into());
         }
+        let whole = |name: &str, v: u64, lo: u64, hi: u64| {
+            if (lo..=hi).contains(&v) {
+                Ok(())
+            } else {
+                Err(format!("invalid option `{name}`: {v} is outside {lo}..={hi}"))
+            }
+        };
+        whole("tts.cooldown_s", self.tts.cooldown_s, 0, 86_400)?;
         let g = &self.tts.google;
         if !(g.base_url.starts_with("http://") || g.base_url.starts_with("https://")) {
             return Err(format!("invalid option `tts.google.base_url`: {:?} is not an http(s) URL", g.base_url));
         }
-        if g.connect_timeout_ms == 0 || g.timeout_ms == 0 {
-            return Err("invalid option `tts.google`: timeouts must be at least 1 ms".into());
-        }
+        whole("tts.google.connect_timeout_ms", g.connect_timeout_ms, 1, 60_000)?;
+        whole("tts.google.timeout_ms", g.timeout_ms, 1, 600_000)?;
         if g.lang.is_empty() {
             return Err("invalid option `tts.google.lang`: must not be empty".into());
         }
@@ -349,7 +356,9 @@ mod tests {
             (r#"{"tts": {"order": ["google", "nope"]}}"#, "tts.order"),
             (r#"{"tts": {"cooldown_after": 0}}"#, "tts.cooldown_after"),
             (r#"{"tts": {"google": {"base_url": "ftp://x"}}}"#, "tts.google.base_url"),
-            (r#"{"tts": {"google": {"timeout_ms": 0}}}"#, "tts.google"),
+            (r#"{"tts": {"google": {"timeout_ms": 0}}}"#, "tts.google.timeout_ms"),
+            (r#"{"tts": {"google": {"connect_timeout_ms": 99999999}}}"#, "tts.google.connect_timeout_ms"),
+            (r#"{"tts": {"cooldown_s": 18446744073709551615}}"#, "tts.cooldown_s"),
             (r#"{"tts": {"google": {"timeout": 1}}}"#, "timeout"),
             (r#"{"tts": {"google": {"lang": ""}}}"#, "tts.google.lang"),
         ];

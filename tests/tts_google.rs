@@ -318,3 +318,14 @@ fn open_builds_the_configured_chain_with_its_cache() {
     assert_eq!(voice.name(), "openjtalk");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn the_last_engine_is_never_skipped_and_total_failure_says_why() {
+    let server = Server::start(Reply::Status(503));
+    let mut chain = Chain::new(vec![google(&server.config(4000))], 1, Duration::from_secs(60));
+    for n in 1..=3 {
+        let e = chain.synthesize("はい。").unwrap_err();
+        assert!(format!("{e:#}").starts_with("every voice failed: google failed: HTTP 503"), "{e:#}");
+        assert_eq!(server.requests().len(), n, "the fallback of last resort was skipped");
+    }
+}

@@ -29,6 +29,8 @@ impl Chain {
     pub fn new(engines: Vec<Box<dyn Tts>>, cooldown_after: u32, cooldown: Duration) -> Self {
         let spoke = engines.first().map(|t| t.name().to_owned()).unwrap_or_else(|| "no voice".into());
         let slots = engines.into_iter().map(|tts| Slot { tts, failures: 0, resume_at: None }).collect();
+        // A year is forever here, and adding it to an Instant cannot overflow.
+        let cooldown = cooldown.min(Duration::from_secs(365 * 86_400));
         Self { slots, cooldown_after: cooldown_after.max(1), cooldown, spoke }
     }
 }

@@ -121,7 +121,9 @@ impl Tts for Google {
     }
 
     fn synthesize(&mut self, text: &str) -> anyhow::Result<Audio> {
-        let deadline = Instant::now() + self.timeout;
+        let now = Instant::now();
+        // An absurd timeout (only reachable from code, config caps it) means no deadline of ours.
+        let deadline = now.checked_add(self.timeout).unwrap_or(now + Duration::from_secs(86_400));
         let parts = split(text, MAX_CHARS);
         if parts.is_empty() {
             return Err(GoogleError::Empty.into());

@@ -296,8 +296,7 @@ fn assert_same(a: &Audio, b: &Audio) {
 #[test]
 fn open_builds_the_configured_chain_with_its_cache() {
     let dir = temp_dir("open-auto");
-    let mut cfg = Config::default();
-    cfg.models_dir = Some(models().parent().unwrap().to_path_buf());
+    let mut cfg = Config { models_dir: Some(models().parent().unwrap().to_path_buf()), ..Config::default() };
     cfg.tts.engine = TtsEngine::Auto;
     cfg.tts.google.base_url = closed_port();
     cfg.cache.dir = Some(dir.clone());
@@ -310,8 +309,8 @@ fn open_builds_the_configured_chain_with_its_cache() {
     assert!(voice.name().starts_with("openjtalk (cached) (google failed"), "{}", voice.name());
 
     // The default stays offline: no chain, no network.
-    let cfg = Config { cache: speakja::config::CacheConfig { enabled: false, ..Default::default() }, ..cfg };
-    let cfg = Config { tts: speakja::config::TtsConfig { engine: TtsEngine::Openjtalk, ..cfg.tts.clone() }, ..cfg };
+    cfg.cache.enabled = false;
+    cfg.tts.engine = TtsEngine::Openjtalk;
     let (mut voice, desc) = tts::open(&cfg).unwrap();
     assert!(desc.starts_with("openjtalk: ") && desc.ends_with("; cache off"), "{desc}");
     voice.synthesize("はい。").unwrap();

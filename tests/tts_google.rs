@@ -328,3 +328,22 @@ fn the_last_engine_is_never_skipped_and_total_failure_says_why() {
         assert_eq!(server.requests().len(), n, "the fallback of last resort was skipped");
     }
 }
+
+#[test]
+fn open_leaves_out_what_cannot_load_only_for_auto() {
+    let empty = temp_dir("no-models");
+    std::fs::create_dir_all(&empty).unwrap();
+    let mut cfg = Config { models_dir: Some(empty.clone()), ..Config::default() };
+    cfg.cache.enabled = false;
+    let e = tts::open(&cfg).err().expect("openjtalk without a voice loaded");
+    assert!(format!("{e:#}").contains("no .htsvoice"), "{e:#}");
+
+    let server = Server::start(Reply::Mp3);
+    cfg.tts.engine = TtsEngine::Auto;
+    cfg.tts.google.base_url = server.base.clone();
+    let (mut voice, desc) = tts::open(&cfg).unwrap();
+    assert!(desc.contains("(left out: openjtalk: no .htsvoice"), "{desc}");
+    voice.synthesize(FIXTURE_TEXT).unwrap();
+    assert_eq!(voice.name(), "google");
+    std::fs::remove_dir_all(&empty).unwrap();
+}

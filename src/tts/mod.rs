@@ -14,6 +14,8 @@ pub use openjtalk::OpenJtalk;
 use std::path::Path;
 use std::time::Duration;
 
+use anyhow::Context;
+
 use crate::config::{Config, TtsEngine};
 
 /// Mono audio, samples in -1.0..=1.0.
@@ -112,18 +114,19 @@ fn open_engine(cfg: &Config, engine: TtsEngine) -> anyhow::Result<(Box<dyn Tts>,
     match engine {
         TtsEngine::Google => {
             let g = &t.google;
-            let tts = Google::new(g, t.volume)?;
+            let tts = Google::new(g, t.volume).context("google")?;
             let key = format!("google|{}|{}|volume={}", g.base_url, g.lang, t.volume);
             let desc = format!("google: {} (lang {}, online)", g.base_url, g.lang);
             Ok((Box::new(tts), key, desc))
         }
+        // `auto` is no engine of its own: the config refuses it inside `tts.order`.
         TtsEngine::Openjtalk | TtsEngine::Auto => {
             let voice = cfg.voice_file().ok_or_else(|| {
                 let dir = cfg.models_dir().join("voice");
                 anyhow::anyhow!("openjtalk: no .htsvoice in {} (run scripts/fetch-voice)", dir.display())
             })?;
             let dict = cfg.dictionary_dir();
-            let tts = OpenJtalk::load(&dict, &voice, t.speed, t.volume)?;
+            let tts = OpenJtalk::load(&dict, &voice, t.speed, t.volume).context("openjtalk")?;
             // The file's size stands in for its content: a replaced voice gets new entries.
             let size = std::fs::metadata(&voice).map(|m| m.len()).unwrap_or(0);
             let key = format!(

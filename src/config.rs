@@ -20,6 +20,7 @@ pub struct Config {
     pub audio: AudioConfig,
     /// Auto-speak of terminal buffers (Claude Code).
     pub auto: AutoConfig,
+    pub cache: CacheConfig,
     /// How many sentences may wait for speech before new ones are refused.
     pub queue_size: usize,
     /// How many spoken sentences `history()` keeps.
@@ -38,6 +39,7 @@ impl Default for Config {
             tts: TtsConfig::default(),
             audio: AudioConfig::default(),
             auto: AutoConfig::default(),
+            cache: CacheConfig::default(),
             queue_size: 64,
             history_size: 200,
             max_text_bytes: 64 * 1024,
@@ -130,6 +132,10 @@ impl Default for TranslatorConfig {
 pub enum TtsEngine {
     /// The offline OpenJTalk-class voice (jpreprocess + jbonsai).
     Openjtalk,
+    /// Google Translate's speech (online: the text leaves the machine).
+    Google,
+    /// The engines of `tts.order`, each utterance falling back to the next on failure.
+    Auto,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -144,11 +150,69 @@ pub struct TtsConfig {
     pub speed: f64,
     /// Linear gain applied to the samples.
     pub volume: f64,
+    /// Engines `auto` tries, in order.
+    pub order: Vec<TtsEngine>,
+    /// `auto` skips an engine after this many failures in a row...
+    pub cooldown_after: u32,
+    /// ...for this many seconds.
+    pub cooldown_s: u64,
+    pub google: GoogleConfig,
 }
 
 impl Default for TtsConfig {
     fn default() -> Self {
-        Self { engine: TtsEngine::Openjtalk, voice: None, dictionary: None, speed: 1.0, volume: 1.0 }
+        Self {
+            // Offline by default: text goes online only when the user asks for it.
+            engine: TtsEngine::Openjtalk,
+            voice: None,
+            dictionary: None,
+            speed: 1.0,
+            volume: 1.0,
+            order: vec![TtsEngine::Google, TtsEngine::Openjtalk],
+            cooldown_after: 3,
+            cooldown_s: 60,
+            google: GoogleConfig::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GoogleConfig {
+    /// Scheme and host of the service; `/translate_tts` is appended.
+    pub base_url: String,
+    pub connect_timeout_ms: u64,
+    /// Limit for the whole utterance, all its requests together.
+    pub timeout_ms: u64,
+    /// Language code of the voice (`tl=`).
+    pub lang: String,
+}
+
+impl Default for GoogleConfig {
+    fn default() -> Self {
+        Self {
+            base_url: "https://translate.google.com".into(),
+            connect_timeout_ms: 1500,
+            timeout_ms: 4000,
+            lang: "ja".into(),
+        }
+    }
+}
+
+/// On-disk cache of speech and translations.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CacheConfig {
+    pub enabled: bool,
+    /// Default `$XDG_CACHE_HOME/speakja`, else `~/.cache/speakja`.
+    pub dir: Option<PathBuf>,
+    /// Size bound; the least recently used entries go first.
+    pub max_mb: u64,
+}
+
+impl Default for CacheConfig {
+    fn default() -> Self {
+        Self { enabled: true, dir: None, max_mb: 200 }
     }
 }
 
@@ -230,6 +294,29 @@ impl Config {
         range("translator.max_new_tokens", t.max_new_tokens as f64, 2.0, 1024.0)?;
         range("translator.max_length_ratio", t.max_length_ratio, 0.1, 10.0)?;
         range("translator.length_penalty", t.length_penalty, -5.0, 5.0)?;
+        if self.tts.order.is_empty() || self.tts.order.contains(&TtsEngine::Auto) {
+            return Err("invalid option `tts.order`: list engines (openjtalk, google), not auto".into());
+        }
+        if self.tts.cooldown_after == 0 {
+            return Err("invalid option `tts.cooldown_after`: must be at least 1".into());
+        }
+        let whole = |name: &str, v: u64, lo: u64, hi: u64| {
+            if (lo..=hi).contains(&v) {
+                Ok(())
+            } else {
+                Err(format!("invalid option `{name}`: {v} is outside {lo}..={hi}"))
+            }
+        };
+        whole("tts.cooldown_s", self.tts.cooldown_s, 0, 86_400)?;
+        let g = &self.tts.google;
+        if !(g.base_url.starts_with("http://") || g.base_url.starts_with("https://")) {
+            return Err(format!("invalid option `tts.google.base_url`: {:?} is not an http(s) URL", g.base_url));
+        }
+        whole("tts.google.connect_timeout_ms", g.connect_timeout_ms, 1, 60_000)?;
+        whole("tts.google.timeout_ms", g.timeout_ms, 1, 600_000)?;
+        if g.lang.is_empty() {
+            return Err("invalid option `tts.google.lang`: must not be empty".into());
+        }
         if self.queue_size == 0 {
             return Err("invalid option `queue_size`: must be at least 1".into());
         }
@@ -249,6 +336,17 @@ impl Config {
 
     pub fn dictionary_dir(&self) -> PathBuf {
         self.tts.dictionary.clone().unwrap_or_else(|| self.models_dir().join("voice").join("naist-jdic"))
+    }
+
+    /// The cache directory, if one can be named.
+    pub fn cache_dir(&self) -> Option<PathBuf> {
+        if let Some(d) = &self.cache.dir {
+            return Some(d.clone());
+        }
+        // XDG says relative paths are invalid and must be ignored.
+        let xdg = std::env::var_os("XDG_CACHE_HOME").map(PathBuf::from).filter(|p| p.is_absolute());
+        let base = xdg.or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+        Some(base.join("speakja"))
     }
 
     /// The configured voice, or the first `.htsvoice` in `<models_dir>/voice/` (by name,
@@ -342,6 +440,64 @@ mod tests {
         assert!(e.contains("beam"), "{e}");
         let e = Config::from_json(r#"{"translator": {"beams": 0}}"#).unwrap_err();
         assert!(e.contains("translator.beams"), "{e}");
+    }
+
+    #[test]
+    fn tts_engines_and_chain_options() {
+        let c = Config::from_json("").unwrap();
+        // Offline unless asked: no text goes online by default.
+        assert_eq!(c.tts.engine, TtsEngine::Openjtalk);
+        assert_eq!(c.tts.order, vec![TtsEngine::Google, TtsEngine::Openjtalk]);
+        assert_eq!((c.tts.cooldown_after, c.tts.cooldown_s), (3, 60));
+        assert_eq!(c.tts.google.base_url, "https://translate.google.com");
+        assert_eq!((c.tts.google.connect_timeout_ms, c.tts.google.timeout_ms), (1500, 4000));
+        assert_eq!(c.tts.google.lang, "ja");
+        let c = Config::from_json(
+            r#"{"tts": {"engine": "auto", "order": ["openjtalk", "google"], "cooldown_s": 5,
+                "google": {"base_url": "http://127.0.0.1:9", "timeout_ms": 800}}}"#,
+        )
+        .unwrap();
+        assert_eq!(c.tts.engine, TtsEngine::Auto);
+        assert_eq!(c.tts.order, vec![TtsEngine::Openjtalk, TtsEngine::Google]);
+        assert_eq!(c.tts.cooldown_s, 5);
+        assert_eq!(c.tts.google.base_url, "http://127.0.0.1:9");
+        assert_eq!((c.tts.google.connect_timeout_ms, c.tts.google.timeout_ms), (1500, 800));
+        assert!(Config::from_json(r#"{"tts": {"engine": "google"}}"#).is_ok());
+    }
+
+    #[test]
+    fn tts_option_errors_name_the_option() {
+        let bad = [
+            (r#"{"tts": {"engine": "espeak"}}"#, "tts.engine"),
+            (r#"{"tts": {"order": ["auto"]}}"#, "tts.order"),
+            (r#"{"tts": {"order": ["google", "nope"]}}"#, "tts.order"),
+            (r#"{"tts": {"cooldown_after": 0}}"#, "tts.cooldown_after"),
+            (r#"{"tts": {"google": {"base_url": "ftp://x"}}}"#, "tts.google.base_url"),
+            (r#"{"tts": {"google": {"timeout_ms": 0}}}"#, "tts.google.timeout_ms"),
+            (r#"{"tts": {"google": {"connect_timeout_ms": 99999999}}}"#, "tts.google.connect_timeout_ms"),
+            (r#"{"tts": {"cooldown_s": 18446744073709551615}}"#, "tts.cooldown_s"),
+            (r#"{"tts": {"google": {"timeout": 1}}}"#, "timeout"),
+            (r#"{"tts": {"google": {"lang": ""}}}"#, "tts.google.lang"),
+        ];
+        for (json, name) in bad {
+            let e = Config::from_json(json).unwrap_err();
+            assert!(e.contains(name), "{json}: {e}");
+        }
+    }
+
+    #[test]
+    fn cache_options() {
+        let c = Config::from_json("").unwrap();
+        assert!(c.cache.enabled);
+        assert_eq!(c.cache.max_mb, 200);
+        let c = Config::from_json(r#"{"cache": {"enabled": false, "dir": "/tmp/x", "max_mb": 5}}"#).unwrap();
+        assert!(!c.cache.enabled);
+        assert_eq!(c.cache_dir(), Some(PathBuf::from("/tmp/x")));
+        assert_eq!(c.cache.max_mb, 5);
+        let e = Config::from_json(r#"{"cache": {"size": 5}}"#).unwrap_err();
+        assert!(e.contains("size"), "{e}");
+        let e = Config::from_json(r#"{"cache": {"max_mb": -1}}"#).unwrap_err();
+        assert!(e.contains("cache.max_mb"), "{e}");
     }
 
     #[test]

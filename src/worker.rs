@@ -16,7 +16,7 @@ use crossbeam_channel::{bounded, Receiver, Sender, TrySendError};
 
 use crate::audio::{self, Cancel};
 use crate::config::Config;
-use crate::tts::{Audio, OpenJtalk, Tts};
+use crate::tts::{self, Audio};
 use crate::{text, translate};
 
 /// Wakes the consumer of events (in Neovim: a libuv async handle).
@@ -256,7 +256,7 @@ fn ms(d: Duration) -> f64 {
 
 fn translate_stage(cfg: &Config, s: &Shared, jobs: Receiver<Job>, out: Sender<(Job, String)>) {
     s.send(Event::Loading { part: Part::Translator, what: translate::describe(cfg) });
-    let mut engine = match guarded(|| translate::open(cfg)) {
+    let mut engine = match guarded(|| translate::open(cfg).map(|t| tts::cache::wrap_translator(cfg, t))) {
         Ok(t) => {
             s.send(Event::Ready { part: Part::Translator, result: Ok(t.name().to_owned()) });
             Some(t)
@@ -295,7 +295,7 @@ fn translate_stage(cfg: &Config, s: &Shared, jobs: Receiver<Job>, out: Sender<(J
 }
 
 fn synth_stage(cfg: &Config, s: &Shared, input: Receiver<(Job, String)>, out: Sender<Spoken>) {
-    let mut voice = match guarded(|| open_voice(cfg)) {
+    let mut voice = match guarded(|| tts::open(cfg)) {
         Ok((v, desc)) => {
             s.send(Event::Ready { part: Part::Voice, result: Ok(desc) });
             Some(v)
@@ -325,15 +325,6 @@ fn synth_stage(cfg: &Config, s: &Shared, input: Receiver<(Job, String)>, out: Se
             Err(e) => s.finish(job.id, Outcome::Failed, Some(format!("synthesize: {e:#}"))),
         }
     }
-}
-
-fn open_voice(cfg: &Config) -> anyhow::Result<(Box<dyn Tts>, String)> {
-    let voice = cfg
-        .voice_file()
-        .ok_or_else(|| anyhow::anyhow!("no .htsvoice in {} (run scripts/fetch-voice)", cfg.models_dir().join("voice").display()))?;
-    let dict = cfg.dictionary_dir();
-    let tts = OpenJtalk::load(&dict, &voice, cfg.tts.speed, cfg.tts.volume)?;
-    Ok((Box::new(tts), format!("openjtalk: {} + {}", voice.display(), dict.display())))
 }
 
 fn audio_stage(cfg: &Config, s: &Shared, input: Receiver<Spoken>) {

@@ -30,6 +30,14 @@ enum Command {
     Translate(TranslateArgs),
     /// Time the NLLB-200 600M shape with random weights (no download needed).
     Bench(BenchArgs),
+    /// Time the offline voice against a speech-cache hit for the same sentence.
+    BenchCache {
+        #[arg(long, default_value = "models")]
+        models: PathBuf,
+        #[arg(long, default_value_t = 20)]
+        runs: usize,
+        text: Vec<String>,
+    },
 }
 
 #[derive(Args)]
@@ -99,6 +107,7 @@ fn main() -> anyhow::Result<()> {
         Command::BuildDict { src, out } => speakja::tts::dictionary::build(&src, &out),
         Command::Translate(a) => translate(a),
         Command::Bench(a) => bench(a),
+        Command::BenchCache { models, runs, text } => bench_cache(models, runs, &text.join(" ")),
     }
 }
 
@@ -214,4 +223,40 @@ fn peak_rss_mb() -> Option<f64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
+}
+
+fn bench_cache(models: PathBuf, runs: usize, text: &str) -> anyhow::Result<()> {
+    let text = if text.trim().is_empty() { "こんにちは、今日は良い天気ですね。" } else { text };
+    let dir = std::env::temp_dir().join(format!("speakja-bench-cache-{}", std::process::id()));
+    let mut cfg = plugin::Config { models_dir: Some(models), ..plugin::Config::default() };
+    cfg.cache.enabled = false;
+    let (mut plain, desc) = speakja::tts::open(&cfg)?;
+    cfg.cache.enabled = true;
+    cfg.cache.dir = Some(dir.clone());
+    let (mut cached, _) = speakja::tts::open(&cfg)?;
+    // Warm both: the first call fills the cache.
+    let audio = plain.synthesize(text)?;
+    cached.synthesize(text)?;
+    let timed = |tts: &mut Box<dyn speakja::tts::Tts>| -> anyhow::Result<f64> {
+        let t = std::time::Instant::now();
+        tts.synthesize(text)?;
+        Ok(t.elapsed().as_secs_f64() * 1000.0)
+    };
+    // Interleaved, so both see the same machine load.
+    let (mut base, mut hit) = (Vec::new(), Vec::new());
+    for _ in 0..runs.max(1) {
+        base.push(timed(&mut plain)?);
+        hit.push(timed(&mut cached)?);
+    }
+    anyhow::ensure!(cached.name().ends_with("(cached)"), "the cache did not answer ({})", cached.name());
+    let _ = std::fs::remove_dir_all(&dir);
+    let stats = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        format!("median {:7.2} ms  (min {:.2}, max {:.2})", v[v.len() / 2], v[0], v[v.len() - 1])
+    };
+    println!("voice: {desc}");
+    println!("text: {text} ({:.2} s of audio), {} runs each", audio.duration().as_secs_f64(), base.len());
+    println!("synthesis:  {}", stats(&mut base));
+    println!("cache hit:  {}  (target <= 5 ms)", stats(&mut hit));
+    Ok(())
 }

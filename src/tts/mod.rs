@@ -1,12 +1,22 @@
 //! Speech engines behind one trait: text in, samples out.
 
+pub mod cache;
+mod chain;
 pub mod dictionary;
+mod google;
 mod openjtalk;
 
+pub use cache::{CachedTranslator, CachedTts, DiskCache};
+pub use chain::Chain;
+pub use google::{decode_mp3, Google, GoogleError};
 pub use openjtalk::OpenJtalk;
 
 use std::path::Path;
 use std::time::Duration;
+
+use anyhow::Context;
+
+use crate::config::{Config, TtsEngine};
 
 /// Mono audio, samples in -1.0..=1.0.
 #[derive(Debug, Clone)]
@@ -50,4 +60,84 @@ pub trait Tts: Send {
     /// Engine name, recorded in `history()`.
     fn name(&self) -> &str;
     fn synthesize(&mut self, text: &str) -> anyhow::Result<Audio>;
+}
+
+/// The configured voice, behind the cache when it is on, with a description for
+/// `:checkhealth`. `auto` builds a [`Chain`] of the engines in `tts.order` that load.
+pub fn open(cfg: &Config) -> anyhow::Result<(Box<dyn Tts>, String)> {
+    let cache = cache::open(cfg);
+    let engines = match cfg.tts.engine {
+        TtsEngine::Auto => cfg.tts.order.clone(),
+        one => vec![one],
+    };
+    let (mut voices, mut parts, mut missing) = (Vec::new(), Vec::new(), Vec::new());
+    for engine in engines {
+        match open_engine(cfg, engine) {
+            Ok((tts, key, desc)) => {
+                voices.push(match &cache {
+                    // Each engine has its own entries, so a fallback's audio never
+                    // stands in for the preferred voice once it is back.
+                    Ok(Some(c)) => Box::new(CachedTts::new(tts, c.clone(), key)) as Box<dyn Tts>,
+                    _ => tts,
+                });
+                parts.push(desc);
+            }
+            Err(e) if cfg.tts.engine == TtsEngine::Auto => missing.push(format!("{e:#}")),
+            Err(e) => return Err(e),
+        }
+    }
+    if voices.is_empty() {
+        anyhow::bail!("no voice could be loaded: {}", missing.join("; "));
+    }
+    let mut desc = parts.join(" → ");
+    let tts: Box<dyn Tts> = if cfg.tts.engine == TtsEngine::Auto {
+        desc = format!("auto: {desc}");
+        let cooldown = Duration::from_secs(cfg.tts.cooldown_s);
+        Box::new(Chain::new(voices, cfg.tts.cooldown_after, cooldown))
+    } else {
+        voices.remove(0)
+    };
+    if !missing.is_empty() {
+        desc += &format!(" (left out: {})", missing.join("; "));
+    }
+    desc += &match cache {
+        Ok(Some(c)) => format!("; cache {} ({} MB)", c.dir().display(), cfg.cache.max_mb),
+        Ok(None) => "; cache off".into(),
+        Err(e) => format!("; cache off: {e}"),
+    };
+    Ok((tts, desc))
+}
+
+/// One engine, its cache key (what besides the text shapes its audio) and description.
+fn open_engine(cfg: &Config, engine: TtsEngine) -> anyhow::Result<(Box<dyn Tts>, String, String)> {
+    let t = &cfg.tts;
+    match engine {
+        TtsEngine::Google => {
+            let g = &t.google;
+            let tts = Google::new(g, t.volume).context("google")?;
+            let key = format!("google|{}|{}|volume={}", g.base_url, g.lang, t.volume);
+            let desc = format!("google: {} (lang {}, online)", g.base_url, g.lang);
+            Ok((Box::new(tts), key, desc))
+        }
+        // `auto` is no engine of its own: the config refuses it inside `tts.order`.
+        TtsEngine::Openjtalk | TtsEngine::Auto => {
+            let voice = cfg.voice_file().ok_or_else(|| {
+                let dir = cfg.models_dir().join("voice");
+                anyhow::anyhow!("openjtalk: no .htsvoice in {} (run scripts/fetch-voice)", dir.display())
+            })?;
+            let dict = cfg.dictionary_dir();
+            let tts = OpenJtalk::load(&dict, &voice, t.speed, t.volume).context("openjtalk")?;
+            // The file's size stands in for its content: a replaced voice gets new entries.
+            let size = std::fs::metadata(&voice).map(|m| m.len()).unwrap_or(0);
+            let key = format!(
+                "openjtalk|{}|{size}|{}|speed={}|volume={}",
+                voice.display(),
+                dict.display(),
+                t.speed,
+                t.volume
+            );
+            let desc = format!("openjtalk: {} + {}", voice.display(), dict.display());
+            Ok((Box::new(tts), key, desc))
+        }
+    }
 }

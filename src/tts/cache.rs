@@ -1,0 +1,342 @@
+//! On-disk cache of speech and translations, so a sentence heard before costs a file
+//! read instead of a synthesis, a model run or a network round trip.
+//!
+//! One file per entry, named by a hash of its key. Each file holds its full key (a hash
+//! collision is a miss, never the wrong audio) and a checksum of its value (a torn or
+//! damaged file is removed, never played). Writes go to a temp file renamed into place,
+//! so readers in other Neovim instances see whole entries or none. The least recently
+//! used entries go first when the directory outgrows its bound: a hit bumps the file's
+//! modification time, which survives restarts.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
+
+use super::{Audio, Tts};
+use crate::config::Config;
+use crate::translate::{self, Translator};
+
+const MAGIC: &[u8; 16] = b"speakja-cache-1\n";
+const EXT: &str = "bin";
+const TMP_PREFIX: &str = ".tmp-";
+/// Temp files older than this were left by a process that died mid-write.
+const STALE_TMP: Duration = Duration::from_secs(600);
+
+static TMP_SEQ: AtomicU64 = AtomicU64::new(0);
+
+#[derive(Debug, Clone)]
+pub struct DiskCache {
+    dir: PathBuf,
+    max_bytes: u64,
+}
+
+impl DiskCache {
+    pub fn open(dir: &Path, max_bytes: u64) -> io::Result<Self> {
+        fs::create_dir_all(dir)?;
+        Ok(Self { dir: dir.to_path_buf(), max_bytes })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn path(&self, key: &str) -> PathBuf {
+        self.dir.join(format!("{:016x}.{EXT}", fnv1a(key.as_bytes())))
+    }
+
+    /// The value stored under `key`, marking it as just used. A damaged entry is removed.
+    pub fn get(&self, key: &str) -> Option<Vec<u8>> {
+        let path = self.path(key);
+        let bytes = fs::read(&path).ok()?;
+        match parse(&bytes) {
+            Some((k, value)) if k == key.as_bytes() => {
+                // Failing to bump only makes the entry look older than it is.
+                let _ = fs::File::options().write(true).open(&path).and_then(|f| f.set_modified(SystemTime::now()));
+                Some(value.to_vec())
+            }
+            // Another key with the same hash: a valid entry, not ours.
+            Some((k, _)) if fnv1a(k) == fnv1a(key.as_bytes()) => None,
+            _ => {
+                let _ = fs::remove_file(&path);
+                None
+            }
+        }
+    }
+
+    pub fn remove(&self, key: &str) {
+        let _ = fs::remove_file(self.path(key));
+    }
+
+    /// Store `value` under `key`, then evict least recently used entries over the bound.
+    pub fn put(&self, key: &str, value: &[u8]) -> io::Result<()> {
+        let mut entry = Vec::with_capacity(MAGIC.len() + 20 + key.len() + value.len());
+        entry.extend_from_slice(MAGIC);
+        entry.extend_from_slice(&(key.len() as u32).to_le_bytes());
+        entry.extend_from_slice(key.as_bytes());
+        entry.extend_from_slice(&(value.len() as u64).to_le_bytes());
+        entry.extend_from_slice(&fnv1a(value).to_le_bytes());
+        entry.extend_from_slice(value);
+        if entry.len() as u64 > self.max_bytes {
+            return Ok(());
+        }
+        let path = self.path(key);
+        let tmp = self.dir.join(format!(
+            "{TMP_PREFIX}{}-{}",
+            std::process::id(),
+            TMP_SEQ.fetch_add(1, Ordering::Relaxed)
+        ));
+        fs::write(&tmp, &entry).and_then(|()| fs::rename(&tmp, &path)).inspect_err(|_| {
+            let _ = fs::remove_file(&tmp);
+        })?;
+        self.evict(&path)
+    }
+
+    /// Entries with their size and last use, oldest first; stale temp files are removed.
+    fn entries(&self) -> io::Result<Vec<(SystemTime, u64, PathBuf)>> {
+        let now = SystemTime::now();
+        let mut out = Vec::new();
+        for e in fs::read_dir(&self.dir)? {
+            let Ok(e) = e else { continue };
+            let Ok(meta) = e.metadata() else { continue };
+            let used = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with(TMP_PREFIX) {
+                if now.duration_since(used).unwrap_or_default() > STALE_TMP {
+                    let _ = fs::remove_file(e.path());
+                }
+            } else if meta.is_file() && is_entry_name(&name) {
+                out.push((used, meta.len(), e.path()));
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    fn evict(&self, keep: &Path) -> io::Result<()> {
+        let entries = self.entries()?;
+        let mut total: u64 = entries.iter().map(|e| e.1).sum();
+        for (_, len, path) in &entries {
+            if total <= self.max_bytes {
+                break;
+            }
+            if path != keep && fs::remove_file(path).is_ok() {
+                total -= len;
+            }
+        }
+        Ok(())
+    }
+
+    /// Bytes held by entries.
+    pub fn size(&self) -> io::Result<u64> {
+        Ok(self.entries()?.iter().map(|e| e.1).sum())
+    }
+
+    /// Remove every entry; returns how many and their bytes. Only files this cache
+    /// writes are touched, whatever else shares the directory.
+    pub fn clear(&self) -> io::Result<(usize, u64)> {
+        let (mut n, mut bytes) = (0, 0);
+        for (_, len, path) in self.entries()? {
+            if fs::remove_file(path).is_ok() {
+                n += 1;
+                bytes += len;
+            }
+        }
+        Ok((n, bytes))
+    }
+}
+
+fn is_entry_name(name: &str) -> bool {
+    name.strip_suffix(&format!(".{EXT}"))
+        .is_some_and(|h| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Key and value of a whole, undamaged entry.
+fn parse(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
+    let rest = bytes.strip_prefix(MAGIC.as_slice())?;
+    let (key_len, rest) = take_u32(rest)?;
+    let key = rest.get(..key_len as usize)?;
+    let rest = &rest[key.len()..];
+    let (value_len, rest) = take_u64(rest)?;
+    let (sum, value) = take_u64(rest)?;
+    (value.len() as u64 == value_len && fnv1a(value) == sum).then_some((key, value))
+}
+
+fn take_u32(b: &[u8]) -> Option<(u32, &[u8])> {
+    Some((u32::from_le_bytes(b.get(..4)?.try_into().ok()?), &b[4..]))
+}
+
+fn take_u64(b: &[u8]) -> Option<(u64, &[u8])> {
+    Some((u64::from_le_bytes(b.get(..8)?.try_into().ok()?), &b[8..]))
+}
+
+/// FNV-1a, 64 bits: stable across builds and platforms, unlike std's hasher.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// Audio as stored: rate, then 16-bit samples (what the speakers get anyway), half the
+/// size of f32.
+fn encode_audio(a: &Audio) -> Vec<u8> {
+    let mut out = Vec::with_capacity(4 + a.samples.len() * 2);
+    out.extend_from_slice(&a.sample_rate.to_le_bytes());
+    for s in &a.samples {
+        out.extend_from_slice(&((s.clamp(-1.0, 1.0) * f32::from(i16::MAX)) as i16).to_le_bytes());
+    }
+    out
+}
+
+fn decode_audio(b: &[u8]) -> Option<Audio> {
+    let (rate, pcm) = take_u32(b)?;
+    if rate == 0 || pcm.len() % 2 != 0 {
+        return None;
+    }
+    let scale = 1.0 / f32::from(i16::MAX);
+    let samples = pcm.chunks_exact(2).map(|c| f32::from(i16::from_le_bytes([c[0], c[1]])) * scale).collect();
+    Some(Audio { samples, sample_rate: rate })
+}
+
+/// A voice behind the cache. `key` names everything besides the text that changes the
+/// audio (engine, voice, language, speed, volume).
+pub struct CachedTts {
+    inner: Box<dyn Tts>,
+    cache: DiskCache,
+    key: String,
+    name: String,
+}
+
+impl CachedTts {
+    pub fn new(inner: Box<dyn Tts>, cache: DiskCache, key: String) -> Self {
+        let name = inner.name().to_owned();
+        Self { inner, cache, key, name }
+    }
+}
+
+impl Tts for CachedTts {
+    /// The engine's name, with ` (cached)` after a hit.
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn synthesize(&mut self, text: &str) -> anyhow::Result<Audio> {
+        let key = format!("tts\0{}\0{text}", self.key);
+        if let Some(bytes) = self.cache.get(&key) {
+            match decode_audio(&bytes) {
+                Some(audio) => {
+                    self.name = format!("{} (cached)", self.inner.name());
+                    return Ok(audio);
+                }
+                None => self.cache.remove(&key),
+            }
+        }
+        let audio = self.inner.synthesize(text)?;
+        self.name = self.inner.name().to_owned();
+        // A cache that cannot be written only costs the next hit.
+        let _ = self.cache.put(&key, &encode_audio(&audio));
+        Ok(audio)
+    }
+}
+
+/// A translator behind the cache. `key` names the engine and its model.
+pub struct CachedTranslator {
+    inner: Box<dyn Translator>,
+    cache: DiskCache,
+    key: String,
+    name: String,
+}
+
+impl CachedTranslator {
+    pub fn new(inner: Box<dyn Translator>, cache: DiskCache, key: String) -> Self {
+        let name = inner.name().to_owned();
+        Self { inner, cache, key, name }
+    }
+}
+
+impl Translator for CachedTranslator {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn translate(&mut self, text: &str, src_lang: &str, tgt_lang: &str) -> anyhow::Result<String> {
+        let key = format!("translate\0{}\0{src_lang}\0{tgt_lang}\0{text}", self.key);
+        if let Some(bytes) = self.cache.get(&key) {
+            match String::from_utf8(bytes) {
+                Ok(s) => {
+                    self.name = format!("{} (cached)", self.inner.name());
+                    return Ok(s);
+                }
+                Err(_) => self.cache.remove(&key),
+            }
+        }
+        let out = self.inner.translate(text, src_lang, tgt_lang)?;
+        self.name = self.inner.name().to_owned();
+        let _ = self.cache.put(&key, out.as_bytes());
+        Ok(out)
+    }
+}
+
+/// The configured cache: `Ok(None)` when turned off, `Err` when it cannot be opened.
+pub fn open(cfg: &Config) -> Result<Option<DiskCache>, String> {
+    if !cfg.cache.enabled {
+        return Ok(None);
+    }
+    let dir = cfg.cache_dir().ok_or("no cache directory (set cache.dir, or HOME)")?;
+    DiskCache::open(&dir, cfg.cache.max_mb.saturating_mul(1 << 20))
+        .map(Some)
+        .map_err(|e| format!("cannot open cache {}: {e}", dir.display()))
+}
+
+/// `translator` behind the cache when it is on; the `none` engine is not worth caching.
+pub fn wrap_translator(cfg: &Config, translator: Box<dyn Translator>) -> Box<dyn Translator> {
+    match open(cfg) {
+        Ok(Some(cache)) if translator.name() != "none" => {
+            let key = format!("{}|{}", translator.name(), translate::describe(cfg));
+            Box::new(CachedTranslator::new(translator, cache, key))
+        }
+        _ => translator,
+    }
+}
+
+/// `:SpeakJaCache clear`: empty the configured cache; says what went.
+pub fn clear(cfg: &Config) -> anyhow::Result<String> {
+    let dir = cfg.cache_dir().ok_or_else(|| anyhow::anyhow!("no cache directory (set cache.dir, or HOME)"))?;
+    if !dir.is_dir() {
+        return Ok(format!("cache {} is empty", dir.display()));
+    }
+    let (n, bytes) = DiskCache::open(&dir, 0)?.clear()?;
+    Ok(format!("removed {n} entries ({:.1} MB) from {}", bytes as f64 / 1048576.0, dir.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entry_round_trip_and_damage() {
+        let dir = std::env::temp_dir().join(format!("speakja-cache-unit-{}", std::process::id()));
+        let c = DiskCache::open(&dir, 1 << 20).unwrap();
+        c.put("k", b"value").unwrap();
+        assert_eq!(c.get("k").as_deref(), Some(&b"value"[..]));
+        assert_eq!(c.get("other"), None);
+        // Every truncation of a valid entry is rejected.
+        let bytes = fs::read(c.path("k")).unwrap();
+        for n in 0..bytes.len() {
+            assert!(parse(&bytes[..n]).is_none(), "accepted {n} of {} bytes", bytes.len());
+        }
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn audio_round_trip_is_16_bit_exact() {
+        let a = Audio { samples: vec![0.0, 0.5, -0.5, 1.0, -1.0], sample_rate: 24000 };
+        let b = decode_audio(&encode_audio(&a)).unwrap();
+        assert_eq!(b.sample_rate, 24000);
+        for (x, y) in a.samples.iter().zip(&b.samples) {
+            assert!((x - y).abs() < 1.0 / 32767.0, "{x} vs {y}");
+        }
+        assert!(decode_audio(&[1, 0, 0, 0, 7]).is_none());
+        assert!(decode_audio(&[0, 0, 0, 0]).is_none());
+    }
+}

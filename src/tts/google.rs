@@ -1,0 +1,235 @@
+//! The online voice: Google Translate's speech endpoint. Text leaves the machine, so it
+//! runs only when the user picks `google` or `auto`.
+
+use std::io::{Cursor, Read};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::time::{Duration, Instant};
+
+use reqwest::blocking::Client;
+use reqwest::Url;
+use rodio::Source;
+
+use super::{Audio, Tts};
+use crate::config::GoogleConfig;
+
+/// The endpoint refuses longer text.
+pub const MAX_CHARS: usize = 200;
+
+/// A Google reply is ~4 KB per second of speech; anything this big is not one.
+const MAX_REPLY_BYTES: u64 = 4 << 20;
+
+/// Why a request gave no speech; the message is short because a fallback chain puts it
+/// in the engine name.
+#[derive(Debug, thiserror::Error)]
+pub enum GoogleError {
+    #[error("timeout after {0} ms")]
+    Timeout(u64),
+    #[error("cannot connect ({0})")]
+    Connect(String),
+    #[error("HTTP {0}")]
+    Status(reqwest::StatusCode),
+    #[error("not audio (content-type {0})")]
+    NotAudio(String),
+    #[error("reply over {MAX_REPLY_BYTES} bytes")]
+    TooLarge,
+    #[error("undecodable audio ({0})")]
+    Undecodable(String),
+    #[error("request failed ({0})")]
+    Request(String),
+    #[error("nothing to say")]
+    Empty,
+}
+
+pub struct Google {
+    client: Client,
+    endpoint: Url,
+    lang: String,
+    timeout: Duration,
+    volume: f32,
+}
+
+impl Google {
+    pub fn new(cfg: &GoogleConfig, volume: f64) -> anyhow::Result<Self> {
+        let endpoint = Url::parse(&format!("{}/translate_tts", cfg.base_url.trim_end_matches('/')))
+            .map_err(|e| anyhow::anyhow!("invalid tts.google.base_url {:?}: {e}", cfg.base_url))?;
+        let client = Client::builder()
+            .connect_timeout(Duration::from_millis(cfg.connect_timeout_ms))
+            .timeout(Duration::from_millis(cfg.timeout_ms))
+            // The endpoint answers browsers; a bare client gets refused now and then.
+            .user_agent("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)")
+            .build()?;
+        Ok(Self {
+            client,
+            endpoint,
+            lang: cfg.lang.clone(),
+            timeout: Duration::from_millis(cfg.timeout_ms),
+            volume: volume as f32,
+        })
+    }
+
+    /// One request: the MP3 for at most `MAX_CHARS` characters, within `deadline`.
+    fn fetch(&self, text: &str, deadline: Instant) -> Result<Vec<u8>, GoogleError> {
+        let timeout_ms = self.timeout.as_millis() as u64;
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(GoogleError::Timeout(timeout_ms));
+        }
+        let mut url = self.endpoint.clone();
+        url.query_pairs_mut()
+            .append_pair("ie", "UTF-8")
+            .append_pair("tl", &self.lang)
+            .append_pair("client", "tw-ob")
+            .append_pair("q", text);
+        // Past the deadline any failure is the timeout, whatever layer noticed it.
+        let classify = |e: reqwest::Error| {
+            if e.is_timeout() || Instant::now() >= deadline {
+                GoogleError::Timeout(timeout_ms)
+            } else if e.is_connect() {
+                GoogleError::Connect(root_cause(&e))
+            } else {
+                GoogleError::Request(root_cause(&e))
+            }
+        };
+        let reply = self.client.get(url).timeout(left).send().map_err(classify)?;
+        if !reply.status().is_success() {
+            return Err(GoogleError::Status(reply.status()));
+        }
+        if let Some(kind) = reply.headers().get(reqwest::header::CONTENT_TYPE) {
+            let kind = kind.to_str().unwrap_or("?").to_ascii_lowercase();
+            if !(kind.starts_with("audio/") || kind.starts_with("application/octet-stream")) {
+                return Err(GoogleError::NotAudio(kind));
+            }
+        }
+        let mut body = Vec::new();
+        reply.take(MAX_REPLY_BYTES + 1).read_to_end(&mut body).map_err(|e| {
+            if Instant::now() >= deadline {
+                GoogleError::Timeout(timeout_ms)
+            } else {
+                GoogleError::Request(e.to_string())
+            }
+        })?;
+        if body.len() as u64 > MAX_REPLY_BYTES {
+            return Err(GoogleError::TooLarge);
+        }
+        Ok(body)
+    }
+}
+
+impl Tts for Google {
+    fn name(&self) -> &str {
+        "google"
+    }
+
+    fn synthesize(&mut self, text: &str) -> anyhow::Result<Audio> {
+        let now = Instant::now();
+        // An absurd timeout (only reachable from code, config caps it) means no deadline of ours.
+        let deadline = now.checked_add(self.timeout).unwrap_or(now + Duration::from_secs(86_400));
+        let parts = split(text, MAX_CHARS);
+        if parts.is_empty() {
+            return Err(GoogleError::Empty.into());
+        }
+        let mut out = Audio { samples: Vec::new(), sample_rate: 0 };
+        for part in &parts {
+            let audio = decode_mp3(self.fetch(part, deadline)?)?;
+            if out.sample_rate != 0 && out.sample_rate != audio.sample_rate {
+                let why = format!("parts at {} and {} Hz", out.sample_rate, audio.sample_rate);
+                return Err(GoogleError::Undecodable(why).into());
+            }
+            out.sample_rate = audio.sample_rate;
+            out.samples.extend(audio.samples.iter().map(|s| (s * self.volume).clamp(-1.0, 1.0)));
+        }
+        Ok(out)
+    }
+}
+
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
+}
+
+/// Decode MP3 bytes to mono: stereo is averaged.
+pub fn decode_mp3(bytes: Vec<u8>) -> Result<Audio, GoogleError> {
+    // The decoder parses bytes from the network: a panic in it must not reach the caller.
+    let decoded = catch_unwind(AssertUnwindSafe(|| {
+        let decoder = rodio::Decoder::new_mp3(Cursor::new(bytes)).map_err(|e| e.to_string())?;
+        let channels = usize::from(decoder.channels().get());
+        let sample_rate = decoder.sample_rate().get();
+        let interleaved: Vec<f32> = decoder.collect();
+        let samples: Vec<f32> =
+            interleaved.chunks(channels).map(|f| f.iter().sum::<f32>() / f.len() as f32).collect();
+        Ok::<_, String>(Audio { samples, sample_rate })
+    }))
+    .unwrap_or_else(|_| Err("decoder crashed".into()))
+    .map_err(GoogleError::Undecodable)?;
+    if decoded.samples.is_empty() {
+        return Err(GoogleError::Undecodable("no audio frames".into()));
+    }
+    Ok(decoded)
+}
+
+/// Cut text into pieces of at most `max` characters, at the latest natural break in
+/// each window: sentence ends first, then clause marks, then spaces, else a hard cut.
+pub fn split(text: &str, max: usize) -> Vec<String> {
+    const ENDS: &[char] = &['。', '．', '！', '？', '!', '?', '.'];
+    const CLAUSES: &[char] = &['、', '，', ',', ';', '；', ':', '：'];
+    let max = max.max(1);
+    let mut out = Vec::new();
+    let mut rest: Vec<char> = text.trim().chars().collect();
+    while rest.len() > max {
+        let window = &rest[..max];
+        let cut_after = |set: &dyn Fn(char) -> bool| window.iter().rposition(|&c| set(c)).map(|i| i + 1);
+        let cut = cut_after(&|c| ENDS.contains(&c))
+            .or_else(|| cut_after(&|c| CLAUSES.contains(&c)))
+            .or_else(|| cut_after(&char::is_whitespace))
+            .unwrap_or(max);
+        let piece: String = rest[..cut].iter().collect();
+        if !piece.trim().is_empty() {
+            out.push(piece.trim().to_owned());
+        }
+        rest.drain(..cut);
+    }
+    let piece: String = rest.iter().collect();
+    if !piece.trim().is_empty() {
+        out.push(piece.trim().to_owned());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_text_is_one_piece() {
+        assert_eq!(split("  こんにちは。 ", 200), vec!["こんにちは。"]);
+        assert!(split("   ", 200).is_empty());
+    }
+
+    #[test]
+    fn splits_at_the_strongest_break_in_the_window() {
+        // A sentence end beats a later comma.
+        assert_eq!(split("あいう。えお、かき", 8), vec!["あいう。", "えお、かき"]);
+        assert_eq!(split("あいう、えおかきく", 8), vec!["あいう、", "えおかきく"]);
+        assert_eq!(split("one two three", 8), vec!["one two", "three"]);
+        // No break at all: a hard cut, nothing lost.
+        assert_eq!(split("あいうえおかきくけこ", 4), vec!["あいうえ", "おかきく", "けこ"]);
+    }
+
+    #[test]
+    fn pieces_respect_the_limit_and_keep_all_text() {
+        let text = "今日は良い天気ですね、散歩に行きましょう。".repeat(30);
+        let parts = split(&text, MAX_CHARS);
+        assert!(parts.len() > 1);
+        assert!(parts.iter().all(|p| p.chars().count() <= MAX_CHARS));
+        assert_eq!(parts.concat(), text);
+    }
+
+    #[test]
+    fn garbage_is_not_audio() {
+        assert!(matches!(decode_mp3(b"<html>nope</html>".to_vec()), Err(GoogleError::Undecodable(_))));
+        assert!(matches!(decode_mp3(Vec::new()), Err(GoogleError::Undecodable(_))));
+    }
+}

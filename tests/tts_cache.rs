@@ -1,0 +1,190 @@
+//! The disk cache on its own: eviction order, damage, translations, clearing.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::thread;
+use std::time::Duration;
+
+use speakja::config::Config;
+use speakja::translate::{Passthrough, Translator};
+use speakja::tts::{self, CachedTranslator, CachedTts, DiskCache, OpenJtalk, Tts};
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("speakja-test-{name}-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    dir
+}
+
+fn entries(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "bin"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// File times tick coarsely (a few ms): keep uses apart so their order is plain.
+fn tick() {
+    thread::sleep(Duration::from_millis(30));
+}
+
+#[test]
+fn least_recently_used_goes_first_even_after_a_restart() {
+    let dir = temp_dir("lru");
+    let value = vec![7u8; 1000];
+    // Room for three entries of ~1 KB.
+    let bound = 3300;
+    let c = DiskCache::open(&dir, bound).unwrap();
+    for k in ["a", "b", "c"] {
+        c.put(k, &value).unwrap();
+        tick();
+    }
+    assert!(c.get("a").is_some()); // a is now the most recent
+    tick();
+    c.put("d", &value).unwrap();
+    tick();
+    let present = |c: &DiskCache, k: &str| c.get(k).is_some();
+    assert!(!present(&c, "b"), "b was the least recently used");
+    assert!(c.size().unwrap() <= bound);
+
+    // A new process sees the same order: c is the oldest use now, unless touched.
+    let c = DiskCache::open(&dir, bound).unwrap();
+    assert!(present(&c, "c"));
+    tick();
+    c.put("e", &value).unwrap();
+    assert_eq!(entries(&dir).len(), 3);
+    assert!(!present(&c, "a"), "a was the least recently used");
+    for k in ["c", "d", "e"] {
+        assert!(present(&c, k), "{k} evicted");
+    }
+    // A value over the whole bound is not stored and evicts nothing.
+    c.put("huge", &vec![0u8; 4000]).unwrap();
+    assert!(!present(&c, "huge"));
+    assert_eq!(entries(&dir).len(), 3);
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn damaged_entries_are_ignored_and_removed() {
+    let dir = temp_dir("damage");
+    let c = DiskCache::open(&dir, 1 << 20).unwrap();
+    c.put("k", b"some value").unwrap();
+    let path = entries(&dir).pop().unwrap();
+    let good = fs::read(&path).unwrap();
+    let damaged: [Vec<u8>; 4] = [
+        {
+            let mut b = good.clone();
+            *b.last_mut().unwrap() ^= 1; // a flipped bit in the value
+            b
+        },
+        good[..good.len() - 3].to_vec(), // torn write
+        b"garbage".to_vec(),
+        Vec::new(),
+    ];
+    for bytes in damaged {
+        fs::write(&path, &bytes).unwrap();
+        assert_eq!(c.get("k"), None);
+        assert!(!path.exists(), "damaged entry left behind");
+    }
+    c.put("k", b"some value").unwrap();
+    assert_eq!(c.get("k").as_deref(), Some(&b"some value"[..]));
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_damaged_speech_entry_is_synthesized_again() {
+    let dir = temp_dir("damaged-speech");
+    let m = Path::new(env!("CARGO_MANIFEST_DIR")).join("models").join("voice");
+    assert!(m.join("naist-jdic").is_dir(), "no voice in {} (run scripts/fetch-voice)", m.display());
+    let voice = OpenJtalk::load(&m.join("naist-jdic"), &m.join("mei_normal.htsvoice"), 1.0, 1.0).unwrap();
+    let mut tts = CachedTts::new(Box::new(voice), DiskCache::open(&dir, 50 << 20).unwrap(), "openjtalk|mei".into());
+    let first = tts.synthesize("こんにちは。").unwrap();
+    assert_eq!(tts.name(), "openjtalk");
+    let path = entries(&dir).pop().unwrap();
+    let mut bytes = fs::read(&path).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x55;
+    fs::write(&path, &bytes).unwrap();
+    let again = tts.synthesize("こんにちは。").unwrap();
+    assert_eq!(tts.name(), "openjtalk", "damaged audio was played");
+    assert_eq!(again.samples.len(), first.samples.len());
+    assert!(again.rms() > 0.01);
+    tts.synthesize("こんにちは。").unwrap();
+    assert_eq!(tts.name(), "openjtalk (cached)", "not cached again");
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Upper-cases its input and counts its calls: shows whether the cache answered.
+struct Counting(Arc<AtomicUsize>);
+
+impl Translator for Counting {
+    fn name(&self) -> &str {
+        "counting"
+    }
+
+    fn translate(&mut self, text: &str, _src: &str, tgt: &str) -> anyhow::Result<String> {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        Ok(format!("{}:{tgt}", text.to_uppercase()))
+    }
+}
+
+#[test]
+fn translations_are_cached_by_engine_languages_and_text() {
+    let dir = temp_dir("translations");
+    let calls = Arc::new(AtomicUsize::new(0));
+    let open = |key: &str| {
+        let cache = DiskCache::open(&dir, 1 << 20).unwrap();
+        CachedTranslator::new(Box::new(Counting(calls.clone())), cache, key.into())
+    };
+    let mut t = open("counting|model-a");
+    assert_eq!(t.translate("hello", "eng_Latn", "jpn_Jpan").unwrap(), "HELLO:jpn_Jpan");
+    assert_eq!((t.name(), calls.load(Ordering::SeqCst)), ("counting", 1));
+    assert_eq!(t.translate("hello", "eng_Latn", "jpn_Jpan").unwrap(), "HELLO:jpn_Jpan");
+    assert_eq!((t.name(), calls.load(Ordering::SeqCst)), ("counting (cached)", 1));
+    t.translate("hello", "eng_Latn", "kor_Hang").unwrap();
+    t.translate("hello", "fra_Latn", "jpn_Jpan").unwrap();
+    t.translate("hello again", "eng_Latn", "jpn_Jpan").unwrap();
+    assert_eq!(calls.load(Ordering::SeqCst), 4);
+    // Another model is another key; the same one hits after a restart.
+    open("counting|model-b").translate("hello", "eng_Latn", "jpn_Jpan").unwrap();
+    assert_eq!(calls.load(Ordering::SeqCst), 5);
+    let mut t = open("counting|model-a");
+    t.translate("hello", "eng_Latn", "jpn_Jpan").unwrap();
+    assert_eq!((t.name(), calls.load(Ordering::SeqCst)), ("counting (cached)", 5));
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_config_decides_what_is_cached_and_clear_empties_it() {
+    let dir = temp_dir("config");
+    let mut cfg = Config::default();
+    cfg.cache.dir = Some(dir.clone());
+    let calls = Arc::new(AtomicUsize::new(0));
+    let mut t = tts::cache::wrap_translator(&cfg, Box::new(Counting(calls.clone())));
+    t.translate("hi", "eng_Latn", "jpn_Jpan").unwrap();
+    t.translate("hi", "eng_Latn", "jpn_Jpan").unwrap();
+    assert_eq!((t.name(), calls.load(Ordering::SeqCst)), ("counting (cached)", 1));
+    // Passing text through is not worth a file.
+    let mut p = tts::cache::wrap_translator(&cfg, Box::new(Passthrough));
+    p.translate("hi there", "eng_Latn", "jpn_Jpan").unwrap();
+    assert_eq!(entries(&dir).len(), 1);
+
+    // Files that are not entries survive a clear.
+    fs::write(dir.join("notes.txt"), "mine").unwrap();
+    let said = tts::cache::clear(&cfg).unwrap();
+    assert!(said.starts_with("removed 1 entries"), "{said}");
+    assert!(entries(&dir).is_empty());
+    assert!(dir.join("notes.txt").exists());
+
+    cfg.cache.enabled = false;
+    let mut t = tts::cache::wrap_translator(&cfg, Box::new(Counting(calls.clone())));
+    t.translate("hi", "eng_Latn", "jpn_Jpan").unwrap();
+    t.translate("hi", "eng_Latn", "jpn_Jpan").unwrap();
+    assert_eq!((t.name(), calls.load(Ordering::SeqCst)), ("counting", 3));
+    assert!(entries(&dir).is_empty());
+    fs::remove_dir_all(&dir).unwrap();
+}

@@ -20,6 +20,14 @@ cmd("SpeakJaAuto", "auto", {
   end,
   desc = "Auto-speak this terminal (Claude Code): on, off or toggle",
 })
+cmd("SpeakJaHistory", "history", { desc = "Open the history of what was spoken" })
+cmd("SpeakJaCache", "cache", {
+  nargs = 1,
+  complete = function()
+    return { "clear" }
+  end,
+  desc = "Manage the speech cache: clear",
+})
 
 -- No default keys: map these, e.g. vim.keymap.set({ "n", "x" }, "gs", "<Plug>(speakja)")
 vim.keymap.set("n", "<Plug>(speakja)", function()

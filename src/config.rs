@@ -20,6 +20,8 @@ pub struct Config {
     pub audio: AudioConfig,
     /// Auto-speak of terminal buffers (Claude Code).
     pub auto: AutoConfig,
+    /// What is shown while speaking.
+    pub ui: UiConfig,
     pub cache: CacheConfig,
     /// How many sentences may wait for speech before new ones are refused.
     pub queue_size: usize,
@@ -39,6 +41,7 @@ impl Default for Config {
             tts: TtsConfig::default(),
             audio: AudioConfig::default(),
             auto: AutoConfig::default(),
+            ui: UiConfig::default(),
             cache: CacheConfig::default(),
             queue_size: 64,
             history_size: 200,
@@ -237,6 +240,19 @@ pub struct AudioConfig {
 impl Default for AudioConfig {
     fn default() -> Self {
         Self { sink: SinkKind::Auto, wav_dir: None }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UiConfig {
+    /// A float near the cursor shows the Japanese being spoken, and closes by itself.
+    pub float: bool,
+}
+
+impl Default for UiConfig {
+    fn default() -> Self {
+        Self { float: true }
     }
 }
 

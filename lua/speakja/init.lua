@@ -147,6 +147,39 @@ function M.operator(kind)
   end
 end
 
+--- Empty the speech and translation cache; returns what was removed.
+function M.cache_clear()
+  ensure_setup()
+  return call("cache_clear")
+end
+
+--- Open the history buffer (`:SpeakJaHistory`).
+function M.history_open()
+  ensure_setup()
+  call("history_open")
+end
+
+-- The history buffer's keys: `replay` speaks the entry under the cursor again, `yank`
+-- puts its translation in the unnamed register.
+function M._history_action(action)
+  local id = (vim.b.speakja_ids or {})[vim.fn.line(".")]
+  local entry
+  for _, e in ipairs(M.history()) do
+    if e.id == id then
+      entry = e
+    end
+  end
+  if not entry then
+    return notify("no history entry on this line")
+  end
+  if action == "replay" then
+    M.speak(entry.source)
+  elseif entry.text and entry.text ~= vim.NIL then
+    vim.fn.setreg('"', entry.text)
+    notify("yanked: " .. entry.text, vim.log.levels.INFO)
+  end
+end
+
 --- For statuslines: what is being spoken, or "" (never raises).
 function M.statusline()
   if not native then
@@ -162,6 +195,15 @@ local actions = {
   end,
   stop = M.stop,
   skip = M.skip,
+  history = function()
+    M.history_open()
+  end,
+  cache = function(a)
+    if a.args ~= "clear" then
+      error("speakja: usage: :SpeakJaCache clear", 0)
+    end
+    notify(M.cache_clear(), vim.log.levels.INFO)
+  end,
   auto = function(a)
     local on = M.auto(a.args ~= "" and a.args or "toggle")
     notify("auto-speak " .. (on and "on" or "off") .. " for this terminal", vim.log.levels.INFO)

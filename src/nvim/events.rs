@@ -10,8 +10,8 @@ use nvim_oxi::api::{self, opts::ExecAutocmdsOpts, types::LogLevel};
 use nvim_oxi::libuv::AsyncHandle;
 use nvim_oxi::{Dictionary, Object};
 
-use super::{to_object, STATE};
-use crate::history::Status;
+use super::{to_object, ui, STATE};
+use crate::history::{Entry, Status};
 use crate::worker::{Event, Part, Wake};
 
 /// Something to do with the API once the state is no longer borrowed (autocmd
@@ -19,6 +19,9 @@ use crate::worker::{Event, Part, Wake};
 enum Action {
     Notify(LogLevel, String),
     Autocmd(&'static str, Object),
+    ShowFloat(u64, String),
+    CloseFloat(u64),
+    RefreshHistory(Vec<Entry>),
 }
 
 /// A wake function for a worker whose events arrive on `rx`. `epoch` tells this worker's
@@ -66,6 +69,7 @@ fn apply(epoch: u64, batch: Vec<Event>) {
                 ev => {
                     let started = matches!(ev, Event::Playing { .. });
                     if let Some(entry) = st.history.apply(&ev) {
+                        actions.push(Action::CloseFloat(entry.id));
                         if entry.status == Status::Failed && entry.error != st.last_error {
                             st.last_error = entry.error.clone();
                             actions.push(Action::Notify(
@@ -76,19 +80,30 @@ fn apply(epoch: u64, batch: Vec<Event>) {
                         if let Ok(obj) = to_object(entry) {
                             actions.push(Action::Autocmd("SpeakJaDone", obj));
                         }
-                    } else if started {
-                        if let Some(obj) = st.history.playing().and_then(|e| to_object(e).ok()) {
+                    } else if let Some(e) = st.history.playing().filter(|_| started) {
+                        if let (true, Some(text)) = (st.cfg.ui.float, &e.text) {
+                            actions.push(Action::ShowFloat(e.id, text.clone()));
+                        }
+                        if let Ok(obj) = to_object(e) {
                             actions.push(Action::Autocmd("SpeakJaStart", obj));
                         }
                     }
                 }
             }
         }
+        if actions.iter().any(|a| matches!(a, Action::CloseFloat(_))) {
+            actions.push(Action::RefreshHistory(st.history.entries().cloned().collect()));
+        }
         actions
     });
     for a in actions {
         match a {
             Action::Notify(level, msg) => notify(level, &msg),
+            Action::ShowFloat(id, text) => {
+                let _ = ui::show_float(id, &text);
+            }
+            Action::CloseFloat(id) => ui::close_float(Some(id)),
+            Action::RefreshHistory(entries) => ui::refresh_history(&entries.iter().collect::<Vec<_>>()),
             Action::Autocmd(pattern, data) => {
                 let opts = ExecAutocmdsOpts::builder().patterns(pattern).modeline(false).data(data).build();
                 let _ = api::exec_autocmds(["User"], &opts);

@@ -5,6 +5,7 @@ mod events;
 mod guard;
 mod health;
 mod terminal;
+mod ui;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -63,6 +64,19 @@ pub fn module() -> Dictionary {
     m.insert("status", function(|_| with_state(|s| to_object(&status(s)))));
     m.insert("health", function(health::report));
     m.insert("auto", function(terminal::auto));
+    m.insert("cache_clear", function(|_| {
+        let cfg = with_state(|s| Ok(s.cfg.clone()))?;
+        crate::tts::cache::clear(&cfg).map(Object::from).map_err(|e| format!("{e:#}"))
+    }));
+    m.insert("history_open", function(|_| {
+        with_state(|s| {
+            let entries: Vec<_> = s.history.entries().cloned().collect();
+            Ok(entries)
+        })
+        .and_then(|entries| ui::open_history(&entries.iter().collect::<Vec<_>>()).map_err(|e| e.to_string()))
+        .map(|_| Object::nil())
+    }));
+    m.insert("statusline", function(|_| Ok(Object::from(statusline()))));
     m
 }
 
@@ -156,5 +170,18 @@ fn status(s: &State) -> Status<'_> {
                 (*p, PartStatus { ok, detail })
             })
             .collect(),
+    }
+}
+
+/// What a statusline shows: the sentence being spoken, shortened; empty when silent.
+fn statusline() -> String {
+    const MAX: usize = 40;
+    let text = STATE.with(|s| {
+        s.try_borrow().ok()?.as_ref()?.history.playing().and_then(|e| e.text.clone())
+    });
+    match text {
+        Some(t) if t.chars().count() > MAX => format!("♪ {}…", t.chars().take(MAX).collect::<String>()),
+        Some(t) => format!("♪ {t}"),
+        None => String::new(),
     }
 }

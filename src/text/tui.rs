@@ -206,9 +206,13 @@ impl ScreenFollower {
                 // The rows before this one changed under us: finish what was pending there.
                 self.end_prose();
             }
-            let wrapped = width > 0 && prev_width + 1 >= width;
-            let tight = width > 0 && prev_width == width;
-            let (ctx, action) = read_row(&self.rows[i].text, prev_ctx, wrapped, tight);
+            let full = width > 0 && prev_width == width;
+            let wrap = Wrap {
+                col0: width > 0 && prev_width + 1 >= width,
+                tight_col0: full,
+                tight_token: full && i > 0 && is_one_token(&self.rows[i - 1].text),
+            };
+            let (ctx, action) = read_row(&self.rows[i].text, prev_ctx, wrap);
             let id = self.rows[i].id;
             self.apply(action, id);
             let row = &mut self.rows[i];
@@ -349,9 +353,20 @@ impl ScreenFollower {
     }
 }
 
+/// How the previous row ended, for joining wrapped rows.
+#[derive(Clone, Copy)]
+struct Wrap {
+    /// It reached the last column (but for a trimmed space): the terminal may have wrapped
+    /// it, so a row at column 0 can continue it.
+    col0: bool,
+    /// It filled the row exactly: the terminal cut it mid-word.
+    tight_col0: bool,
+    /// It was one token filling the row: Ink cut a long word (URL, path) there.
+    tight_token: bool,
+}
+
 /// Read one row in context: the context after it and what it does to the prose.
-/// `wrapped`: the previous row filled the terminal, so a row at column 0 may continue it.
-fn read_row(text: &str, ctx: Ctx, wrapped: bool, tight: bool) -> (Ctx, Action) {
+fn read_row(text: &str, ctx: Ctx, wrap: Wrap) -> (Ctx, Action) {
     let t = text.trim_end();
     let body = t.trim_start();
     let at_col0 = body.len() == t.len();
@@ -386,8 +401,8 @@ fn read_row(text: &str, ctx: Ctx, wrapped: bool, tight: bool) -> (Ctx, Action) {
         return (if ctx.in_message() { Ctx::Other } else { ctx }, Action::End);
     }
     if at_col0 {
-        if wrapped && ctx != Ctx::Other && !starts_with_marker(body) {
-            return continuation(ctx, body, tight);
+        if wrap.col0 && ctx != Ctx::Other && !starts_with_marker(body) {
+            return continuation(ctx, body, wrap.tight_col0);
         }
         if let Some(prompt) = body.strip_prefix('❯').or_else(|| body.strip_prefix("> ")) {
             let prompt = prompt.trim();
@@ -399,11 +414,7 @@ fn read_row(text: &str, ctx: Ctx, wrapped: bool, tight: bool) -> (Ctx, Action) {
     }
     match ctx {
         Ctx::ParaStart if looks_like_code(body) => (Ctx::Code, Action::None),
-        Ctx::Prose | Ctx::ParaStart => {
-            // A long token wrapped by Ink fills the row; its rest continues without a space.
-            let tight = tight && wrapped_token(body);
-            continuation(Ctx::Prose, body, tight)
-        }
+        Ctx::Prose | Ctx::ParaStart => continuation(Ctx::Prose, body, wrap.tight_token),
         other => (other, Action::None),
     }
 }
@@ -437,11 +448,11 @@ fn is_expand_hint(s: &str) -> bool {
     s.contains("(ctrl+o to expand)") || s.contains("(ctrl+r to expand)") || s.contains("ctrl+o to show")
 }
 
-/// A horizontal rule: the input box border, a dialog top, a table edge drawn alone.
+/// A rule from column 0: the input box borders, a permission dialog's top. (Table borders
+/// have corners and sit inside the message indent.)
 fn is_rule(s: &str) -> bool {
-    let t = s.trim();
-    let n = t.chars().count();
-    n >= 10 && t.chars().filter(|&c| matches!(c, '─' | '━' | '═' | '╌' | '┄')).count() * 10 >= n * 9
+    let t = s.trim_end();
+    t.chars().count() >= 10 && t.chars().all(|c| matches!(c, '─' | '━' | '═'))
 }
 
 /// `✻ Thinking… (esc to interrupt · 3s)` and its frames.
@@ -468,9 +479,20 @@ fn is_numbered_option(s: &str) -> bool {
     digits > 0 && s[digits..].starts_with(". ")
 }
 
-/// The row is one token that Ink had to break (a URL, a path).
-fn wrapped_token(body: &str) -> bool {
-    !body.contains(' ')
+/// The row (past its indent and list marker) is a single token.
+fn is_one_token(row: &str) -> bool {
+    let mut words = row.split_whitespace();
+    let first = words.next();
+    let first = match first {
+        Some(m) if is_list_marker(m) => words.next(),
+        other => other,
+    };
+    first.is_some() && words.next().is_none()
+}
+
+fn is_list_marker(w: &str) -> bool {
+    matches!(w, "-" | "*" | "•" | "⏺")
+        || (w.len() <= 4 && w.ends_with(['.', ')']) && w[..w.len() - 1].chars().all(|c| c.is_ascii_digit()))
 }
 
 fn is_table_border(s: &str) -> bool {
@@ -490,7 +512,11 @@ fn table_cells(s: &str) -> Option<String> {
 /// Code blocks lose their fences and colours on screen; what is left is the shape of code.
 fn looks_like_code(s: &str) -> bool {
     let t = s.trim();
-    if t.ends_with([';', '{', '}']) || t.starts_with('}') || t.starts_with("//") || t.starts_with("$ ") {
+    if t.ends_with([';', '{', '}']) || t.starts_with(['}', '@']) || t.starts_with("//") || t.starts_with("$ ") {
+        return true;
+    }
+    // One token with code punctuation inside: `foo.bar()`, `a::b`, `#[derive]`.
+    if !t.contains(' ') && t.contains(['.', '(', ':', '_', '#', '/']) && !t.ends_with(['.', ':', '!', '?']) {
         return true;
     }
     let symbols = t.chars().filter(|c| "{}[]()<>=;&|\\".contains(*c)).count();

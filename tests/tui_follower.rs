@@ -164,3 +164,28 @@ fn garbage_never_panics() {
         }
     }
 }
+
+#[test]
+fn text_streamed_onto_a_row_is_read_from_where_it_was() {
+    let t0 = Instant::now();
+    let ms = |n| t0 + Duration::from_millis(n);
+    let mut f = ScreenFollower::new(FollowerOptions::default());
+    let region = |text: &[&str], frame: usize| {
+        let mut v = lines(text);
+        v.push(format!("{} Writing… (esc to interrupt)", ["✢", "✳", "✶"][frame % 3]));
+        v.extend(lines(&["", RULE, "❯", RULE]));
+        v
+    };
+    f.on_lines(0, 1, region(&["⏺ The first sentence is here. The sec"], 0), ms(0));
+    let mut heard = f.poll(ms(0));
+    let n = region(&[], 0).len() + 1;
+    f.on_lines(0, n, region(&["⏺ The first sentence is here. The second one grows"], 1), ms(100));
+    heard.extend(f.poll(ms(100)));
+    f.on_lines(0, n, region(&["⏺ The first sentence is here. The second one grows", "  over two rows."], 2), ms(200));
+    heard.extend(f.poll(ms(200)));
+    // Ink moves the finished message to static output; the live region is redrawn below.
+    f.on_lines(0, n + 1, lines(&["⏺ The first sentence is here. The second one grows", "  over two rows.", "", "", RULE, "❯", RULE]), ms(300));
+    heard.extend(f.poll(ms(300)));
+    heard.extend(f.poll(ms(3000)));
+    assert_eq!(sentences(heard), ["The first sentence is here.", "The second one grows over two rows."]);
+}

@@ -87,6 +87,8 @@ struct Row {
 #[derive(Debug, Clone, Copy)]
 struct Read {
     hash: u64,
+    /// Bytes of text read, to recognise a row that only grew (streamed text).
+    len: usize,
     before: Ctx,
     after: Ctx,
 }
@@ -202,6 +204,10 @@ impl ScreenFollower {
             if i >= live && now.saturating_duration_since(self.rows[i].since) < stable {
                 break;
             }
+            if self.read_growth(i) {
+                i += 1;
+                continue;
+            }
             if self.open.as_ref().is_some_and(|o| Some(o.after_id) != prev_id) {
                 // The rows before this one changed under us: finish what was pending there.
                 self.end_prose();
@@ -216,16 +222,33 @@ impl ScreenFollower {
             let id = self.rows[i].id;
             self.apply(action, id);
             let row = &mut self.rows[i];
-            row.read = Some(Read { hash: row.hash, before: prev_ctx, after: ctx });
+            row.read = Some(Read { hash: row.hash, len: row.text.len(), before: prev_ctx, after: ctx });
             i += 1;
         }
         self.scan_from = i;
         std::mem::take(&mut self.out)
     }
 
+    /// The last prose row read grew in place (text streamed onto it): read only the new end.
+    fn read_growth(&mut self, i: usize) -> bool {
+        let row = &self.rows[i];
+        let Some(r) = row.read else { return false };
+        let grew = r.len > 0
+            && matches!(r.after, Ctx::Prose)
+            && self.open.as_ref().is_some_and(|o| o.after_id == row.id)
+            && row.text.get(..r.len).is_some_and(|old| hash_of(old) == r.hash);
+        if !grew {
+            return false;
+        }
+        let (id, suffix) = (row.id, row.text[r.len..].to_string());
+        self.apply(Action::More { text: suffix, tight: true }, id);
+        let row = &mut self.rows[i];
+        row.read = Some(Read { hash: row.hash, len: row.text.len(), ..r });
+        true
+    }
+
     fn splice(&mut self, mf: usize, ml: usize, new_lines: Vec<String>, now: Instant) {
         let mut old: Vec<Option<Row>> = self.rows.drain(mf..ml).map(Some).collect();
-        let old_read: Vec<Option<Read>> = old.iter().map(|r| r.as_ref().and_then(|r| r.read)).collect();
         let inserted = new_lines.len();
         // A row keeps its state only where its text can have come from: the same row, or
         // (right after Neovim inserted `n` scrolled-off lines) the stale row `n` below. Matching
@@ -242,9 +265,17 @@ impl ScreenFollower {
                 Some(r) => r,
                 None => {
                     self.widest = self.widest.max(text.width());
-                    self.next_id += 1;
-                    // Keep what was read here: an erase-then-redraw of the same text is no news.
-                    Row { text, hash, since: now, read: old_read.get(j).copied().flatten(), id: self.next_id }
+                    // Keep what was read here: an erase-then-redraw of the same text is no
+                    // news, and a row that grew is read from where it was.
+                    // (A row still here was not taken by a match, nor will be: ids stay unique.)
+                    let (read, id) = match old.get(j).and_then(Option::as_ref) {
+                        Some(r) => (r.read, r.id),
+                        None => {
+                            self.next_id += 1;
+                            (None, self.next_id)
+                        }
+                    };
+                    Row { text, hash, since: now, read, id }
                 }
             };
             fresh.push(row);

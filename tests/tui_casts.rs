@@ -66,9 +66,19 @@ impl NvimTerm {
         (term, (0, 1, rows))
     }
 
-    fn feed(&mut self, bytes: &[u8]) -> Vec<Call> {
-        self.parser.process(bytes);
+    fn feed(&mut self, bytes: &str) -> Vec<Call> {
         let mut calls = Vec::new();
+        // Erasing the scrollback (ESC[3J) deletes those buffer lines at once.
+        for part in bytes.split_inclusive("\x1b[3J") {
+            self.parser.process(part.as_bytes());
+            let total = self.parser.screen().scrollback_len();
+            if total < self.seen_sb {
+                self.lines.drain(..self.sb);
+                calls.push((0, self.sb, Vec::new()));
+                self.sb = 0;
+                self.seen_sb = total;
+            }
+        }
         let total = self.parser.screen().scrollback_len();
         if total > self.seen_sb {
             let pushed = self.scrollback_rows(self.seen_sb, total);
@@ -181,7 +191,7 @@ fn play(cast: &Cast, mode: &Mode) -> Outcome {
         }
         clock = clock.max(*t);
         for piece in split_pieces(data, mode.pieces) {
-            for (first, last, lines) in term.feed(piece.as_bytes()) {
+            for (first, last, lines) in term.feed(piece) {
                 follower.on_lines(first, last, lines, at(clock));
             }
             frames.push((clock, term.flat_text()));
@@ -214,11 +224,12 @@ fn casts() -> Vec<PathBuf> {
     v
 }
 
-/// When a sentence was first fully on screen: its last words appear in the buffer text.
-fn drawn_at(frames: &[(f64, String)], sentence: &str) -> Option<f64> {
+/// When the `nth` (1-based) saying of a sentence was fully on screen: its last words appear
+/// that many times in the buffer text.
+fn drawn_at(frames: &[(f64, String)], sentence: &str, nth: usize) -> Option<f64> {
     let words: Vec<&str> = sentence.split_whitespace().collect();
     let tail = normalize(&words[words.len().saturating_sub(3)..].join(" "));
-    frames.iter().find(|(_, text)| text.contains(&tail)).map(|(t, _)| *t)
+    frames.iter().find(|(_, text)| text.matches(&tail).count() >= nth).map(|(t, _)| *t)
 }
 
 #[test]
@@ -243,11 +254,16 @@ fn casts_are_heard_exactly() {
             let hits = got.iter().filter(|s| want.contains(s)).count();
             let precision = if got.is_empty() { 1.0 } else { hits as f64 / got.len() as f64 };
             let recall = if want.is_empty() { 1.0 } else { want.iter().filter(|s| got.contains(s)).count() as f64 / want.len() as f64 };
+            let mut said: Vec<&str> = Vec::new();
             let lat: Vec<f64> = out
                 .heard
                 .iter()
                 .filter_map(|(t, h)| match h {
-                    Heard::Sentence(s) => drawn_at(&out.frames, s).map(|d| t - d),
+                    Heard::Sentence(s) => {
+                        said.push(s);
+                        let nth = said.iter().filter(|x| **x == s).count();
+                        drawn_at(&out.frames, s, nth).map(|d| t - d)
+                    }
                     Heard::UserPrompt => None,
                 })
                 .collect();

@@ -24,6 +24,8 @@ const MAX_ROW_BYTES: usize = 4096;
 const LIVE_SCAN: usize = 150;
 /// The two rules of the input box are at most this many rows apart.
 const BOX_MAX_ROWS: usize = 15;
+/// Sentences remembered to recognise a transcript that is printed again.
+const HISTORY: usize = 1000;
 
 #[derive(Debug, Clone)]
 pub struct FollowerOptions {
@@ -143,6 +145,12 @@ pub struct ScreenFollower {
     last_insert: usize,
     open: Option<Open>,
     out: Vec<Heard>,
+    /// Recently heard sentences, oldest first.
+    history: VecDeque<String>,
+    /// Set when prose already read was wiped (Claude Code clears the screen and scrollback
+    /// and prints the transcript again on a resize): sentences that repeat the history from
+    /// this index on, and prompts, are silent until a new sentence or the input box is read.
+    replay: Option<usize>,
 }
 
 impl ScreenFollower {
@@ -157,6 +165,8 @@ impl ScreenFollower {
             last_insert: 0,
             open: None,
             out: Vec::new(),
+            history: VecDeque::new(),
+            replay: None,
         }
     }
 
@@ -204,6 +214,10 @@ impl ScreenFollower {
             if i >= live && now.saturating_duration_since(self.rows[i].since) < stable {
                 break;
             }
+            if i >= live && live > 0 {
+                // Reading has reached the input box: any reprinted transcript is behind us.
+                self.replay = None;
+            }
             if self.read_growth(i) {
                 i += 1;
                 continue;
@@ -248,6 +262,7 @@ impl ScreenFollower {
     }
 
     fn splice(&mut self, mf: usize, ml: usize, new_lines: Vec<String>, now: Instant) {
+        let mirrored = self.rows.len();
         let mut old: Vec<Option<Row>> = self.rows.drain(mf..ml).map(Some).collect();
         let inserted = new_lines.len();
         // A row keeps its state only where its text can have come from: the same row, or
@@ -279,6 +294,21 @@ impl ScreenFollower {
                 }
             };
             fresh.push(row);
+        }
+        // Read prose rows that were blanked (not moved), or deleted with most of the buffer:
+        // the screen was cleared.
+        let wiped = old
+            .iter()
+            .enumerate()
+            .filter(|(j, r)| {
+                r.as_ref().is_some_and(|r| {
+                    r.read.is_some_and(|r| matches!(r.after, Ctx::Prose | Ctx::ParaStart))
+                        && !r.text.trim().is_empty()
+                }) && fresh.get(*j).is_none_or(|n: &Row| n.text.trim().is_empty())
+            })
+            .count();
+        if wiped >= 2 && (inserted > 0 || old.len() * 2 > mirrored) {
+            self.replay = Some(0);
         }
         for (k, row) in fresh.into_iter().enumerate() {
             self.rows.insert(mf + k, row);
@@ -359,7 +389,10 @@ impl ScreenFollower {
             }
             Action::Prompt => {
                 self.end_prose();
-                self.out.push(Heard::UserPrompt);
+                // A prompt printed again with the transcript was not submitted now.
+                if self.replay.is_none() {
+                    self.out.push(Heard::UserPrompt);
+                }
             }
         }
         if let Some(open) = self.open.as_mut() {
@@ -377,9 +410,22 @@ impl ScreenFollower {
     fn emit(&mut self, sentences: Vec<String>) {
         for s in sentences {
             let s = clean(&s);
-            if !s.is_empty() {
-                self.out.push(Heard::Sentence(s));
+            if s.is_empty() {
+                continue;
             }
+        if let Some(from) = self.replay {
+                if let Some(k) = self.history.iter().skip(from).position(|h| *h == s) {
+                    self.replay = Some(from + k + 1);
+                    continue;
+                }
+                self.replay = None;
+            }
+            if self.history.len() == HISTORY {
+                self.history.pop_front();
+                self.replay = self.replay.map(|r| r.saturating_sub(1));
+            }
+            self.history.push_back(s.clone());
+            self.out.push(Heard::Sentence(s));
         }
     }
 }

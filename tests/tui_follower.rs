@@ -189,3 +189,32 @@ fn text_streamed_onto_a_row_is_read_from_where_it_was() {
     heard.extend(f.poll(ms(3000)));
     assert_eq!(sentences(heard), ["The first sentence is here.", "The second one grows over two rows."]);
 }
+
+#[test]
+fn other_platforms_and_versions() {
+    let t0 = Instant::now();
+    // `●` marks messages outside macOS; Claude Code 1.x draws a rounded input box and echoes
+    // prompts with `>`.
+    let screen = lines(&[
+        "> what changed?",
+        "",
+        "● Bash(git diff --stat)",
+        "  ⎿   src/lib.rs | 2 +-",
+        "",
+        "● Only src/lib.rs changed. It is a one-line fix.",
+        "",
+        "* Pondering… (esc to interrupt)",
+        "",
+        "╭──────────────────────────────────────╮",
+        "│ > █                                  │",
+        "╰──────────────────────────────────────╯",
+        "  ? for shortcuts",
+    ]);
+    let mut f = ScreenFollower::new(FollowerOptions::default());
+    f.on_lines(0, 1, screen, t0);
+    // Final at once: everything above the spinner over the box.
+    let heard = f.poll(t0);
+    assert_eq!(heard[0], Heard::UserPrompt);
+    assert_eq!(sentences(heard), ["Only src/lib.rs changed.", "It is a one-line fix."]);
+    assert!(f.poll(t0 + Duration::from_secs(10)).is_empty());
+}

@@ -24,6 +24,8 @@ const MAX_ROW_BYTES: usize = 4096;
 const LIVE_SCAN: usize = 150;
 /// The two rules of the input box are at most this many rows apart.
 const BOX_MAX_ROWS: usize = 15;
+/// Claude Code marks messages with `⏺` on macOS and `●` elsewhere.
+const MESSAGE: [char; 2] = ['⏺', '●'];
 /// Sentences remembered to recognise a transcript that is printed again.
 const HISTORY: usize = 1000;
 
@@ -100,7 +102,7 @@ impl Row {
     /// context, so a change above it does not make it heard twice.
     fn done(&self, before: Ctx) -> bool {
         self.read.is_some_and(|r| {
-            r.hash == self.hash && (r.before == before || self.text.starts_with('⏺'))
+            r.hash == self.hash && (r.before == before || self.text.starts_with(MESSAGE))
         })
     }
 
@@ -333,11 +335,11 @@ impl ScreenFollower {
     fn live_start(&self) -> usize {
         let n = self.rows.len();
         let lo = n.saturating_sub(LIVE_SCAN);
-        let Some(bottom) = (lo..n).rev().find(|&k| is_rule(&self.rows[k].text)) else {
+        let Some(bottom) = (lo..n).rev().find(|&k| is_box_edge(&self.rows[k].text)) else {
             return 0;
         };
         let top_lo = bottom.saturating_sub(BOX_MAX_ROWS).max(lo);
-        let Some(top) = (top_lo..bottom).rev().find(|&k| is_rule(&self.rows[k].text)) else {
+        let Some(top) = (top_lo..bottom).rev().find(|&k| is_box_edge(&self.rows[k].text)) else {
             return 0;
         };
         let mut start = top;
@@ -455,7 +457,7 @@ fn read_row(text: &str, ctx: Ctx, wrap: Wrap) -> (Ctx, Action) {
         };
     }
     if at_col0 {
-        if let Some(rest) = body.strip_prefix('⏺') {
+        if let Some(rest) = body.strip_prefix(MESSAGE) {
             let rest = rest.trim_start();
             return if is_tool_call(rest) {
                 (Ctx::Tool, Action::End)
@@ -532,6 +534,16 @@ fn is_rule(s: &str) -> bool {
     t.chars().count() >= 10 && t.chars().all(|c| matches!(c, '─' | '━' | '═'))
 }
 
+/// An edge of the input box: a rule (Claude Code 2.x) or a rounded box side (1.x).
+fn is_box_edge(s: &str) -> bool {
+    let t = s.trim_end();
+    let inner = t
+        .strip_prefix('╭')
+        .and_then(|r| r.strip_suffix('╮'))
+        .or_else(|| t.strip_prefix('╰').and_then(|r| r.strip_suffix('╯')));
+    is_rule(t) || inner.is_some_and(|r| r.chars().count() >= 10 && r.chars().all(|c| c == '─'))
+}
+
 /// `✻ Thinking… (esc to interrupt · 3s)` and its frames.
 fn is_spinner(s: &str) -> bool {
     let mut chars = s.chars();
@@ -546,7 +558,7 @@ fn is_todo(s: &str) -> bool {
 }
 
 fn starts_with_marker(body: &str) -> bool {
-    body.starts_with(['⏺', '❯', '⎿', '╭', '╰', '│', '┌', '└', '├', '─', '▐', '▝', '▘'])
+    body.starts_with(MESSAGE) || body.starts_with(['❯', '⎿', '╭', '╰', '│', '┌', '└', '├', '─', '▐', '▝', '▘'])
         || is_spinner(body)
 }
 

@@ -218,3 +218,17 @@ fn other_platforms_and_versions() {
     assert_eq!(sentences(heard), ["Only src/lib.rs changed.", "It is a one-line fix."]);
     assert!(f.poll(t0 + Duration::from_secs(10)).is_empty());
 }
+
+#[test]
+fn trimming_scrollback_does_not_cut_a_pending_sentence() {
+    let t0 = Instant::now();
+    let s = |n| t0 + Duration::from_secs(n);
+    let mut f = ScreenFollower::new(FollowerOptions::default());
+    f.on_lines(0, 1, lines(&["⏺ An old message", "  wraps here.", "", "⏺ The pending sentence is"]), s(0));
+    assert_eq!(sentences(f.poll(s(1))), ["An old message wraps here."]);
+    // Neovim drops the oldest lines past 'scrollback' while the message is still open.
+    f.on_lines(0, 2, Vec::new(), s(2));
+    assert!(f.poll(s(3)).is_empty());
+    f.on_lines(2, 2, lines(&["  finished now.", ""]), s(4));
+    assert_eq!(sentences(f.poll(s(5))), ["The pending sentence is finished now."]);
+}

@@ -36,7 +36,8 @@ pub struct FollowerOptions {
     pub stable_ms: u64,
     /// Rows mirrored at most; older ones are forgotten (bounds memory under endless output).
     pub max_lines: usize,
-    /// Terminal width in cells, to join hard-wrapped rows; 0 = the widest row seen.
+    /// Terminal width in cells, to join hard-wrapped rows; 0 = from the rows (the last input
+    /// box rule, or the widest row).
     pub width: usize,
 }
 
@@ -142,7 +143,8 @@ pub struct ScreenFollower {
     /// Every row above this index is read.
     scan_from: usize,
     next_id: u64,
-    widest: usize,
+    /// Terminal width as seen from the rows (see `FollowerOptions::width`).
+    width_seen: usize,
     /// Lines inserted by the last splice, if it was a pure insert (a scroll).
     last_insert: usize,
     open: Option<Open>,
@@ -163,7 +165,7 @@ impl ScreenFollower {
             dropped: 0,
             scan_from: 0,
             next_id: 0,
-            widest: 0,
+            width_seen: 0,
             last_insert: 0,
             open: None,
             out: Vec::new(),
@@ -202,12 +204,13 @@ impl ScreenFollower {
     pub fn poll(&mut self, now: Instant) -> Vec<Heard> {
         let live = self.live_start();
         let stable = Duration::from_millis(self.opts.stable_ms);
-        let width = if self.opts.width > 0 { self.opts.width } else { self.widest };
+        let width = if self.opts.width > 0 { self.opts.width } else { self.width_seen };
         let mut i = self.scan_from;
         while i < self.rows.len() {
             let (prev_ctx, prev_id, prev_width) = match i.checked_sub(1).map(|p| &self.rows[p]) {
                 Some(p) => (p.after(), Some(p.id), p.text.width()),
-                None => (Ctx::Other, None, 0),
+                // What was above the first row is forgotten, not changed: keep its context.
+                None => (self.rows[0].read.map_or(Ctx::Other, |r| r.before), None, 0),
             };
             if self.rows[i].done(prev_ctx) {
                 i += 1;
@@ -281,7 +284,9 @@ impl ScreenFollower {
             let row = match found.and_then(|k| old[k].take()) {
                 Some(r) => r,
                 None => {
-                    self.widest = self.widest.max(text.width());
+                    // Rules span the terminal, so the last one tells its width after a resize.
+                    self.width_seen =
+                        if is_rule(&text) { text.width() } else { self.width_seen.max(text.width()) };
                     // Keep what was read here: an erase-then-redraw of the same text is no
                     // news, and a row that grew is read from where it was.
                     // (A row still here was not taken by a match, nor will be: ids stay unique.)
@@ -312,9 +317,9 @@ impl ScreenFollower {
         if wiped >= 2 && (inserted > 0 || old.len() * 2 > mirrored) {
             self.replay = Some(0);
         }
-        for (k, row) in fresh.into_iter().enumerate() {
-            self.rows.insert(mf + k, row);
-        }
+        let tail = self.rows.split_off(mf);
+        self.rows.extend(fresh);
+        self.rows.extend(tail);
         if ml == mf {
             // Neovim inserts scrolled-off lines above the stale visible rows, then refreshes
             // them: the read state belongs to the upper copy, which keeps its buffer position.

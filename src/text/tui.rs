@@ -350,8 +350,10 @@ impl ScreenFollower {
         let mut start = top;
         let mut k = top;
         while k > lo {
-            let t = self.rows[k - 1].text.trim();
-            if is_spinner(t) {
+            let raw = &self.rows[k - 1].text;
+            let t = raw.trim();
+            // Spinners start at column 0; an indented `* item` is a list item.
+            if is_spinner(raw) {
                 start = k - 1;
             } else if !(t.is_empty() || t.starts_with('⎿') || is_todo(t)) {
                 break;
@@ -585,7 +587,7 @@ fn is_one_token(row: &str) -> bool {
 }
 
 fn is_list_marker(w: &str) -> bool {
-    matches!(w, "-" | "*" | "•" | "⏺")
+    matches!(w, "-" | "*" | "•" | "⏺" | "●")
         || (w.len() <= 4 && w.ends_with(['.', ')']) && w[..w.len() - 1].chars().all(|c| c.is_ascii_digit()))
 }
 

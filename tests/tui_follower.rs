@@ -235,3 +235,14 @@ fn trimming_scrollback_does_not_cut_a_pending_sentence() {
     f.on_lines(2, 2, lines(&["  finished now.", ""]), s(4));
     assert_eq!(sentences(f.poll(s(5))), ["The pending sentence is finished now."]);
 }
+
+#[test]
+fn attaching_to_a_running_session_skips_what_is_there() {
+    let t0 = Instant::now();
+    let mut f = ScreenFollower::new(FollowerOptions::default());
+    f.on_lines(0, 0, lines(&["❯ old question", "", "⏺ Old answer. It was", "  already read.", "", "⏺ A new message is"]), t0);
+    f.skip_existing(t0);
+    assert!(f.poll(t0 + Duration::from_secs(1)).is_empty());
+    f.on_lines(6, 6, lines(&["  being written now. And more.", ""]), t0 + Duration::from_secs(2));
+    assert_eq!(sentences(f.poll(t0 + Duration::from_secs(3))), ["A new message is being written now.", "And more."]);
+}

@@ -7,6 +7,11 @@
 //! region replaced by new output) is read again. Rows are read top to bottom through a small
 //! state machine (message, paragraph, code, tool result, input box); prose goes through the
 //! incremental [`Segmenter`] so each sentence is heard as soon as it is complete.
+//!
+//! Wiring: `on_lines(_, buf, _, firstline, lastline, new_lastline)` becomes
+//! `follower.on_lines(firstline, lastline, nvim_buf_get_lines(buf, firstline, new_lastline), now)`;
+//! when attaching to a buffer that already has content, pass it as `on_lines(0, 0, lines, now)`
+//! and call [`ScreenFollower::skip_existing`] so the old transcript is not read out.
 
 use std::collections::VecDeque;
 use std::hash::{Hash, Hasher};
@@ -202,7 +207,17 @@ impl ScreenFollower {
 
     /// Everything that became stable by `now`, in order, each once.
     pub fn poll(&mut self, now: Instant) -> Vec<Heard> {
-        let live = self.live_start();
+        self.read(now, false)
+    }
+
+    /// Take everything on screen now as already heard (attaching to a running session). A
+    /// sentence not yet complete is kept, so it is heard whole once it is.
+    pub fn skip_existing(&mut self, now: Instant) {
+        self.read(now, true);
+    }
+
+    fn read(&mut self, now: Instant, all: bool) -> Vec<Heard> {
+        let live = if all { self.rows.len() } else { self.live_start() };
         let stable = Duration::from_millis(self.opts.stable_ms);
         let width = if self.opts.width > 0 { self.opts.width } else { self.width_seen };
         let mut i = self.scan_from;

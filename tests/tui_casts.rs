@@ -137,18 +137,29 @@ struct Mode {
     name: &'static str,
     /// Each event's bytes are written in this many pieces, with a refresh after each.
     pieces: usize,
+    /// Events closer than this (seconds) to the next one are merged into one refresh, as a
+    /// busy Neovim would: intermediate frames are never seen.
+    coalesce: f64,
     scrollback: usize,
     opts: FollowerOptions,
 }
 
 fn modes() -> Vec<Mode> {
     vec![
-        Mode { name: "whole", pieces: 1, scrollback: 10_000, opts: FollowerOptions::default() },
+        Mode { name: "whole", pieces: 1, coalesce: 0.0, scrollback: 10_000, opts: FollowerOptions::default() },
         Mode {
             name: "split",
             pieces: 3,
+            coalesce: 0.0,
             scrollback: 30,
             opts: FollowerOptions { max_lines: 120, ..FollowerOptions::default() },
+        },
+        Mode {
+            name: "lumpy",
+            pieces: 1,
+            coalesce: 0.25,
+            scrollback: 10_000,
+            opts: FollowerOptions { stable_ms: 600, ..FollowerOptions::default() },
         },
     ]
 }
@@ -184,13 +195,19 @@ fn play(cast: &Cast, mode: &Mode) -> Outcome {
     let poll = |f: &mut ScreenFollower, clock: f64, heard: &mut Vec<(f64, Heard)>| {
         heard.extend(f.poll(at(clock)).into_iter().map(|h| (clock, h)));
     };
-    for (t, data) in &cast.events {
+    let mut pending = String::new();
+    for (k, (t, data)) in cast.events.iter().enumerate() {
+        pending.push_str(data);
+        if cast.events.get(k + 1).is_some_and(|(next, _)| next - t < mode.coalesce) {
+            continue;
+        }
+        let data = std::mem::take(&mut pending);
         while clock + TICK < *t {
             clock += TICK;
             poll(&mut follower, clock, &mut heard);
         }
         clock = clock.max(*t);
-        for piece in split_pieces(data, mode.pieces) {
+        for piece in split_pieces(&data, mode.pieces) {
             for (first, last, lines) in term.feed(piece) {
                 follower.on_lines(first, last, lines, at(clock));
             }

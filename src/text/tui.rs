@@ -7,6 +7,11 @@
 //! region replaced by new output) is read again. Rows are read top to bottom through a small
 //! state machine (message, paragraph, code, tool result, input box); prose goes through the
 //! incremental [`Segmenter`] so each sentence is heard as soon as it is complete.
+//!
+//! Wiring: `on_lines(_, buf, _, firstline, lastline, new_lastline)` becomes
+//! `follower.on_lines(firstline, lastline, nvim_buf_get_lines(buf, firstline, new_lastline), now)`;
+//! when attaching to a buffer that already has content, pass it as `on_lines(0, 0, lines, now)`
+//! and call [`ScreenFollower::skip_existing`] so the old transcript is not read out.
 
 use std::collections::VecDeque;
 use std::hash::{Hash, Hasher};
@@ -24,6 +29,10 @@ const MAX_ROW_BYTES: usize = 4096;
 const LIVE_SCAN: usize = 150;
 /// The two rules of the input box are at most this many rows apart.
 const BOX_MAX_ROWS: usize = 15;
+/// Claude Code marks messages with `⏺` on macOS and `●` elsewhere.
+const MESSAGE: [char; 2] = ['⏺', '●'];
+/// Sentences remembered to recognise a transcript that is printed again.
+const HISTORY: usize = 1000;
 
 #[derive(Debug, Clone)]
 pub struct FollowerOptions {
@@ -32,7 +41,8 @@ pub struct FollowerOptions {
     pub stable_ms: u64,
     /// Rows mirrored at most; older ones are forgotten (bounds memory under endless output).
     pub max_lines: usize,
-    /// Terminal width in cells, to join hard-wrapped rows; 0 = the widest row seen.
+    /// Terminal width in cells, to join hard-wrapped rows; 0 = from the rows (the last input
+    /// box rule, or the widest row).
     pub width: usize,
 }
 
@@ -87,6 +97,8 @@ struct Row {
 #[derive(Debug, Clone, Copy)]
 struct Read {
     hash: u64,
+    /// Bytes of text read, to recognise a row that only grew (streamed text).
+    len: usize,
     before: Ctx,
     after: Ctx,
 }
@@ -96,7 +108,7 @@ impl Row {
     /// context, so a change above it does not make it heard twice.
     fn done(&self, before: Ctx) -> bool {
         self.read.is_some_and(|r| {
-            r.hash == self.hash && (r.before == before || self.text.starts_with('⏺'))
+            r.hash == self.hash && (r.before == before || self.text.starts_with(MESSAGE))
         })
     }
 
@@ -136,11 +148,18 @@ pub struct ScreenFollower {
     /// Every row above this index is read.
     scan_from: usize,
     next_id: u64,
-    widest: usize,
+    /// Terminal width as seen from the rows (see `FollowerOptions::width`).
+    width_seen: usize,
     /// Lines inserted by the last splice, if it was a pure insert (a scroll).
     last_insert: usize,
     open: Option<Open>,
     out: Vec<Heard>,
+    /// Recently heard sentences, oldest first.
+    history: VecDeque<String>,
+    /// Set when prose already read was wiped (Claude Code clears the screen and scrollback
+    /// and prints the transcript again on a resize): sentences that repeat the history from
+    /// this index on, and prompts, are silent until a new sentence or the input box is read.
+    replay: Option<usize>,
 }
 
 impl ScreenFollower {
@@ -151,10 +170,12 @@ impl ScreenFollower {
             dropped: 0,
             scan_from: 0,
             next_id: 0,
-            widest: 0,
+            width_seen: 0,
             last_insert: 0,
             open: None,
             out: Vec::new(),
+            history: VecDeque::new(),
+            replay: None,
         }
     }
 
@@ -186,14 +207,25 @@ impl ScreenFollower {
 
     /// Everything that became stable by `now`, in order, each once.
     pub fn poll(&mut self, now: Instant) -> Vec<Heard> {
-        let live = self.live_start();
+        self.read(now, false)
+    }
+
+    /// Take everything on screen now as already heard (attaching to a running session). A
+    /// sentence not yet complete is kept, so it is heard whole once it is.
+    pub fn skip_existing(&mut self, now: Instant) {
+        self.read(now, true);
+    }
+
+    fn read(&mut self, now: Instant, all: bool) -> Vec<Heard> {
+        let live = if all { self.rows.len() } else { self.live_start() };
         let stable = Duration::from_millis(self.opts.stable_ms);
-        let width = if self.opts.width > 0 { self.opts.width } else { self.widest };
+        let width = if self.opts.width > 0 { self.opts.width } else { self.width_seen };
         let mut i = self.scan_from;
         while i < self.rows.len() {
             let (prev_ctx, prev_id, prev_width) = match i.checked_sub(1).map(|p| &self.rows[p]) {
                 Some(p) => (p.after(), Some(p.id), p.text.width()),
-                None => (Ctx::Other, None, 0),
+                // What was above the first row is forgotten, not changed: keep its context.
+                None => (self.rows[0].read.map_or(Ctx::Other, |r| r.before), None, 0),
             };
             if self.rows[i].done(prev_ctx) {
                 i += 1;
@@ -202,26 +234,56 @@ impl ScreenFollower {
             if i >= live && now.saturating_duration_since(self.rows[i].since) < stable {
                 break;
             }
+            if i >= live && live > 0 {
+                // Reading has reached the input box: any reprinted transcript is behind us.
+                self.replay = None;
+            }
+            if self.read_growth(i) {
+                i += 1;
+                continue;
+            }
             if self.open.as_ref().is_some_and(|o| Some(o.after_id) != prev_id) {
                 // The rows before this one changed under us: finish what was pending there.
                 self.end_prose();
             }
-            let wrapped = width > 0 && prev_width + 1 >= width;
-            let tight = width > 0 && prev_width == width;
-            let (ctx, action) = read_row(&self.rows[i].text, prev_ctx, wrapped, tight);
+            let full = width > 0 && prev_width == width;
+            let wrap = Wrap {
+                col0: width > 0 && prev_width + 1 >= width,
+                tight_col0: full,
+                tight_token: full && i > 0 && is_one_token(&self.rows[i - 1].text),
+            };
+            let (ctx, action) = read_row(&self.rows[i].text, prev_ctx, wrap);
             let id = self.rows[i].id;
             self.apply(action, id);
             let row = &mut self.rows[i];
-            row.read = Some(Read { hash: row.hash, before: prev_ctx, after: ctx });
+            row.read = Some(Read { hash: row.hash, len: row.text.len(), before: prev_ctx, after: ctx });
             i += 1;
         }
         self.scan_from = i;
         std::mem::take(&mut self.out)
     }
 
+    /// The last prose row read grew in place (text streamed onto it): read only the new end.
+    fn read_growth(&mut self, i: usize) -> bool {
+        let row = &self.rows[i];
+        let Some(r) = row.read else { return false };
+        let grew = r.len > 0
+            && matches!(r.after, Ctx::Prose)
+            && self.open.as_ref().is_some_and(|o| o.after_id == row.id)
+            && row.text.get(..r.len).is_some_and(|old| hash_of(old) == r.hash);
+        if !grew {
+            return false;
+        }
+        let (id, suffix) = (row.id, row.text[r.len..].to_string());
+        self.apply(Action::More { text: suffix, tight: true }, id);
+        let row = &mut self.rows[i];
+        row.read = Some(Read { hash: row.hash, len: row.text.len(), ..r });
+        true
+    }
+
     fn splice(&mut self, mf: usize, ml: usize, new_lines: Vec<String>, now: Instant) {
+        let mirrored = self.rows.len();
         let mut old: Vec<Option<Row>> = self.rows.drain(mf..ml).map(Some).collect();
-        let old_read: Vec<Option<Read>> = old.iter().map(|r| r.as_ref().and_then(|r| r.read)).collect();
         let inserted = new_lines.len();
         // A row keeps its state only where its text can have come from: the same row, or
         // (right after Neovim inserted `n` scrolled-off lines) the stale row `n` below. Matching
@@ -237,17 +299,42 @@ impl ScreenFollower {
             let row = match found.and_then(|k| old[k].take()) {
                 Some(r) => r,
                 None => {
-                    self.widest = self.widest.max(text.width());
-                    self.next_id += 1;
-                    // Keep what was read here: an erase-then-redraw of the same text is no news.
-                    Row { text, hash, since: now, read: old_read.get(j).copied().flatten(), id: self.next_id }
+                    // Rules span the terminal, so the last one tells its width after a resize.
+                    self.width_seen =
+                        if is_rule(&text) { text.width() } else { self.width_seen.max(text.width()) };
+                    // Keep what was read here: an erase-then-redraw of the same text is no
+                    // news, and a row that grew is read from where it was.
+                    // (A row still here was not taken by a match, nor will be: ids stay unique.)
+                    let (read, id) = match old.get(j).and_then(Option::as_ref) {
+                        Some(r) => (r.read, r.id),
+                        None => {
+                            self.next_id += 1;
+                            (None, self.next_id)
+                        }
+                    };
+                    Row { text, hash, since: now, read, id }
                 }
             };
             fresh.push(row);
         }
-        for (k, row) in fresh.into_iter().enumerate() {
-            self.rows.insert(mf + k, row);
+        // Read prose rows that were blanked (not moved), or deleted with most of the buffer:
+        // the screen was cleared.
+        let wiped = old
+            .iter()
+            .enumerate()
+            .filter(|(j, r)| {
+                r.as_ref().is_some_and(|r| {
+                    r.read.is_some_and(|r| matches!(r.after, Ctx::Prose | Ctx::ParaStart))
+                        && !r.text.trim().is_empty()
+                }) && fresh.get(*j).is_none_or(|n: &Row| n.text.trim().is_empty())
+            })
+            .count();
+        if wiped >= 2 && (inserted > 0 || old.len() * 2 > mirrored) {
+            self.replay = Some(0);
         }
+        let tail = self.rows.split_off(mf);
+        self.rows.extend(fresh);
+        self.rows.extend(tail);
         if ml == mf {
             // Neovim inserts scrolled-off lines above the stale visible rows, then refreshes
             // them: the read state belongs to the upper copy, which keeps its buffer position.
@@ -268,18 +355,20 @@ impl ScreenFollower {
     fn live_start(&self) -> usize {
         let n = self.rows.len();
         let lo = n.saturating_sub(LIVE_SCAN);
-        let Some(bottom) = (lo..n).rev().find(|&k| is_rule(&self.rows[k].text)) else {
+        let Some(bottom) = (lo..n).rev().find(|&k| is_box_edge(&self.rows[k].text)) else {
             return 0;
         };
         let top_lo = bottom.saturating_sub(BOX_MAX_ROWS).max(lo);
-        let Some(top) = (top_lo..bottom).rev().find(|&k| is_rule(&self.rows[k].text)) else {
+        let Some(top) = (top_lo..bottom).rev().find(|&k| is_box_edge(&self.rows[k].text)) else {
             return 0;
         };
         let mut start = top;
         let mut k = top;
         while k > lo {
-            let t = self.rows[k - 1].text.trim();
-            if is_spinner(t) {
+            let raw = &self.rows[k - 1].text;
+            let t = raw.trim();
+            // Spinners start at column 0; an indented `* item` is a list item.
+            if is_spinner(raw) {
                 start = k - 1;
             } else if !(t.is_empty() || t.starts_with('⎿') || is_todo(t)) {
                 break;
@@ -324,7 +413,10 @@ impl ScreenFollower {
             }
             Action::Prompt => {
                 self.end_prose();
-                self.out.push(Heard::UserPrompt);
+                // A prompt printed again with the transcript was not submitted now.
+                if self.replay.is_none() {
+                    self.out.push(Heard::UserPrompt);
+                }
             }
         }
         if let Some(open) = self.open.as_mut() {
@@ -342,16 +434,40 @@ impl ScreenFollower {
     fn emit(&mut self, sentences: Vec<String>) {
         for s in sentences {
             let s = clean(&s);
-            if !s.is_empty() {
-                self.out.push(Heard::Sentence(s));
+            if s.is_empty() {
+                continue;
             }
+        if let Some(from) = self.replay {
+                if let Some(k) = self.history.iter().skip(from).position(|h| *h == s) {
+                    self.replay = Some(from + k + 1);
+                    continue;
+                }
+                self.replay = None;
+            }
+            if self.history.len() == HISTORY {
+                self.history.pop_front();
+                self.replay = self.replay.map(|r| r.saturating_sub(1));
+            }
+            self.history.push_back(s.clone());
+            self.out.push(Heard::Sentence(s));
         }
     }
 }
 
+/// How the previous row ended, for joining wrapped rows.
+#[derive(Clone, Copy)]
+struct Wrap {
+    /// It reached the last column (but for a trimmed space): the terminal may have wrapped
+    /// it, so a row at column 0 can continue it.
+    col0: bool,
+    /// It filled the row exactly: the terminal cut it mid-word.
+    tight_col0: bool,
+    /// It was one token filling the row: Ink cut a long word (URL, path) there.
+    tight_token: bool,
+}
+
 /// Read one row in context: the context after it and what it does to the prose.
-/// `wrapped`: the previous row filled the terminal, so a row at column 0 may continue it.
-fn read_row(text: &str, ctx: Ctx, wrapped: bool, tight: bool) -> (Ctx, Action) {
+fn read_row(text: &str, ctx: Ctx, wrap: Wrap) -> (Ctx, Action) {
     let t = text.trim_end();
     let body = t.trim_start();
     let at_col0 = body.len() == t.len();
@@ -363,7 +479,7 @@ fn read_row(text: &str, ctx: Ctx, wrapped: bool, tight: bool) -> (Ctx, Action) {
         };
     }
     if at_col0 {
-        if let Some(rest) = body.strip_prefix('⏺') {
+        if let Some(rest) = body.strip_prefix(MESSAGE) {
             let rest = rest.trim_start();
             return if is_tool_call(rest) {
                 (Ctx::Tool, Action::End)
@@ -386,8 +502,8 @@ fn read_row(text: &str, ctx: Ctx, wrapped: bool, tight: bool) -> (Ctx, Action) {
         return (if ctx.in_message() { Ctx::Other } else { ctx }, Action::End);
     }
     if at_col0 {
-        if wrapped && ctx != Ctx::Other && !starts_with_marker(body) {
-            return continuation(ctx, body, tight);
+        if wrap.col0 && ctx != Ctx::Other && !starts_with_marker(body) {
+            return continuation(ctx, body, wrap.tight_col0);
         }
         if let Some(prompt) = body.strip_prefix('❯').or_else(|| body.strip_prefix("> ")) {
             let prompt = prompt.trim();
@@ -399,11 +515,7 @@ fn read_row(text: &str, ctx: Ctx, wrapped: bool, tight: bool) -> (Ctx, Action) {
     }
     match ctx {
         Ctx::ParaStart if looks_like_code(body) => (Ctx::Code, Action::None),
-        Ctx::Prose | Ctx::ParaStart => {
-            // A long token wrapped by Ink fills the row; its rest continues without a space.
-            let tight = tight && wrapped_token(body);
-            continuation(Ctx::Prose, body, tight)
-        }
+        Ctx::Prose | Ctx::ParaStart => continuation(Ctx::Prose, body, wrap.tight_token),
         other => (other, Action::None),
     }
 }
@@ -437,11 +549,21 @@ fn is_expand_hint(s: &str) -> bool {
     s.contains("(ctrl+o to expand)") || s.contains("(ctrl+r to expand)") || s.contains("ctrl+o to show")
 }
 
-/// A horizontal rule: the input box border, a dialog top, a table edge drawn alone.
+/// A rule from column 0: the input box borders, a permission dialog's top. (Table borders
+/// have corners and sit inside the message indent.)
 fn is_rule(s: &str) -> bool {
-    let t = s.trim();
-    let n = t.chars().count();
-    n >= 10 && t.chars().filter(|&c| matches!(c, '─' | '━' | '═' | '╌' | '┄')).count() * 10 >= n * 9
+    let t = s.trim_end();
+    t.chars().count() >= 10 && t.chars().all(|c| matches!(c, '─' | '━' | '═'))
+}
+
+/// An edge of the input box: a rule (Claude Code 2.x) or a rounded box side (1.x).
+fn is_box_edge(s: &str) -> bool {
+    let t = s.trim_end();
+    let inner = t
+        .strip_prefix('╭')
+        .and_then(|r| r.strip_suffix('╮'))
+        .or_else(|| t.strip_prefix('╰').and_then(|r| r.strip_suffix('╯')));
+    is_rule(t) || inner.is_some_and(|r| r.chars().count() >= 10 && r.chars().all(|c| c == '─'))
 }
 
 /// `✻ Thinking… (esc to interrupt · 3s)` and its frames.
@@ -458,7 +580,7 @@ fn is_todo(s: &str) -> bool {
 }
 
 fn starts_with_marker(body: &str) -> bool {
-    body.starts_with(['⏺', '❯', '⎿', '╭', '╰', '│', '┌', '└', '├', '─', '▐', '▝', '▘'])
+    body.starts_with(MESSAGE) || body.starts_with(['❯', '⎿', '╭', '╰', '│', '┌', '└', '├', '─', '▐', '▝', '▘'])
         || is_spinner(body)
 }
 
@@ -468,9 +590,20 @@ fn is_numbered_option(s: &str) -> bool {
     digits > 0 && s[digits..].starts_with(". ")
 }
 
-/// The row is one token that Ink had to break (a URL, a path).
-fn wrapped_token(body: &str) -> bool {
-    !body.contains(' ')
+/// The row (past its indent and list marker) is a single token.
+fn is_one_token(row: &str) -> bool {
+    let mut words = row.split_whitespace();
+    let first = words.next();
+    let first = match first {
+        Some(m) if is_list_marker(m) => words.next(),
+        other => other,
+    };
+    first.is_some() && words.next().is_none()
+}
+
+fn is_list_marker(w: &str) -> bool {
+    matches!(w, "-" | "*" | "•" | "⏺" | "●")
+        || (w.len() <= 4 && w.ends_with(['.', ')']) && w[..w.len() - 1].chars().all(|c| c.is_ascii_digit()))
 }
 
 fn is_table_border(s: &str) -> bool {
@@ -490,7 +623,11 @@ fn table_cells(s: &str) -> Option<String> {
 /// Code blocks lose their fences and colours on screen; what is left is the shape of code.
 fn looks_like_code(s: &str) -> bool {
     let t = s.trim();
-    if t.ends_with([';', '{', '}']) || t.starts_with('}') || t.starts_with("//") || t.starts_with("$ ") {
+    if t.ends_with([';', '{', '}']) || t.starts_with(['}', '@']) || t.starts_with("//") || t.starts_with("$ ") {
+        return true;
+    }
+    // One token with code punctuation inside: `foo.bar()`, `a::b`, `#[derive]`.
+    if !t.contains(' ') && t.contains(['.', '(', ':', '_', '#', '/']) && !t.ends_with(['.', ':', '!', '?']) {
         return true;
     }
     let symbols = t.chars().filter(|c| "{}[]()<>=;&|\\".contains(*c)).count();

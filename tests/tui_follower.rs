@@ -1,0 +1,248 @@
+//! ScreenFollower driven directly through on_lines: redraws, streaming, floods, garbage.
+
+use std::time::{Duration, Instant};
+
+use speakja::text::tui::{FollowerOptions, Heard, ScreenFollower};
+
+fn lines(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+fn sentences(h: Vec<Heard>) -> Vec<String> {
+    h.into_iter()
+        .filter_map(|h| match h {
+            Heard::Sentence(s) => Some(s),
+            Heard::UserPrompt => None,
+        })
+        .collect()
+}
+
+const RULE: &str = "────────────────────────────────────────";
+
+#[test]
+fn redrawn_message_is_heard_once() {
+    let t0 = Instant::now();
+    let mut f = ScreenFollower::new(FollowerOptions::default());
+    f.on_lines(0, 1, vec![String::new(); 10], t0);
+    let screen = lines(&["❯ hi", "", "⏺ Hello there. How are you?", "", "", RULE, "❯", RULE, "  ? for shortcuts", ""]);
+    let mut heard = Vec::new();
+    for k in 0..50 {
+        let now = t0 + Duration::from_millis(40 * k);
+        // Ink erases the region and redraws it, sometimes seen half-way by Neovim.
+        if k % 3 == 1 {
+            f.on_lines(2, 10, vec![String::new(); 8], now);
+            heard.extend(f.poll(now));
+        }
+        f.on_lines(0, 10, screen.clone(), now);
+        heard.extend(f.poll(now));
+    }
+    assert_eq!(heard.iter().filter(|h| **h == Heard::UserPrompt).count(), 1);
+    assert_eq!(sentences(heard), ["Hello there.", "How are you?"]);
+}
+
+#[test]
+fn streaming_text_without_box_waits_to_be_stable_and_emits_early() {
+    let t0 = Instant::now();
+    let ms = |n| t0 + Duration::from_millis(n);
+    let opts = FollowerOptions { stable_ms: 200, ..FollowerOptions::default() };
+    let mut f = ScreenFollower::new(opts);
+    f.on_lines(0, 1, vec![String::new(); 6], ms(0));
+    // A partial row appears, then is completed in place.
+    f.on_lines(0, 1, lines(&["⏺ The first sentence is do"]), ms(0));
+    assert!(f.poll(ms(100)).is_empty());
+    f.on_lines(0, 1, lines(&["⏺ The first sentence is done. The second one"]), ms(150));
+    assert!(f.poll(ms(300)).is_empty(), "row changed at 150 ms, not stable yet");
+    f.on_lines(1, 2, lines(&["  goes on."]), ms(320));
+    // The first sentence is complete once the row is stable, before the message ends.
+    assert_eq!(sentences(f.poll(ms(360))), ["The first sentence is done."]);
+    assert!(f.poll(ms(400)).is_empty(), "second sentence waits for what follows");
+    assert_eq!(sentences(f.poll(ms(530))), ["The second one goes on."]);
+    assert!(f.poll(ms(5000)).is_empty());
+}
+
+#[test]
+fn tool_call_head_without_parens_is_dropped_when_result_follows() {
+    let t0 = Instant::now();
+    let mut f = ScreenFollower::new(FollowerOptions::default());
+    let screen = lines(&["⏺ Update Todos", "  ⎿  ☐ Write the tests", "     ☐ Run them", "", "⏺ Tests are next.", "", RULE, "❯", RULE]);
+    f.on_lines(0, 1, screen, t0);
+    assert_eq!(sentences(f.poll(t0)), ["Tests are next."]);
+}
+
+/// Memory use of this process, in KiB (Linux), to check the mirror stays bounded.
+fn rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+#[test]
+fn floods_stay_bounded() {
+    let t0 = Instant::now();
+    let height = 40;
+    let scrollback = 10_000;
+    let mut f = ScreenFollower::new(FollowerOptions::default());
+    f.on_lines(0, 1, vec![String::new(); height], t0);
+    let before = rss_kib();
+    // `yes`-like output, as Neovim shows it: scrolled lines inserted above the screen, the
+    // oldest deleted past 'scrollback', the visible rows refreshed. 2M lines of 100 bytes.
+    let row = "y ".repeat(50);
+    let (mut sb, mut clock) = (0usize, 0u64);
+    for _ in 0..(2_000_000 / 500) {
+        clock += 5;
+        let now = t0 + Duration::from_millis(clock);
+        f.on_lines(sb, sb, vec![row.clone(); 500], now);
+        sb += 500;
+        if sb > scrollback {
+            f.on_lines(0, sb - scrollback, Vec::new(), now);
+            sb = scrollback;
+        }
+        f.on_lines(sb, sb + height, vec![row.clone(); height], now);
+        assert!(f.poll(now).iter().all(|h| matches!(h, Heard::Sentence(_))));
+    }
+    let mut heard = Vec::new();
+    // A buffer that is never trimmed (someone else's 'scrollback' is huge): appends only.
+    f.on_lines(sb + height, sb + height, lines(&["⏺ An endless message"]), t0);
+    let base = sb + height + 1;
+    for k in 0..1_000_000u64 {
+        let now = t0 + Duration::from_millis(clock + k);
+        let total = base + k as usize;
+        f.on_lines(total, total, vec![format!("  line {k} of prose without an end")], now);
+        if k % 1000 == 0 {
+            heard.extend(sentences(f.poll(now)));
+        }
+    }
+    // An endless unpunctuated message still comes out, in bounded sentences.
+    heard.extend(sentences(f.poll(t0 + Duration::from_secs(1_000_000))));
+    assert!(heard.len() > 1000, "{}", heard.len());
+    assert!(heard.iter().all(|s| s.chars().count() <= 400));
+    if let (Some(a), Some(b)) = (before, rss_kib()) {
+        assert!(b.saturating_sub(a) < 64 * 1024, "RSS grew from {a} KiB to {b} KiB");
+    }
+}
+
+#[test]
+fn garbage_never_panics() {
+    let t0 = Instant::now();
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let pool = ["⏺ ", "❯ ", "  ⎿  ", RULE, "  - ", "  1. ", "│ a │ b │", "e.g. ", "。", ". ", "  ", "✻ x… (esc to interrupt)", "```", "\u{1b}[2K", "日本", "(ctrl+o to expand)"];
+    for round in 0..200 {
+        let mut f = ScreenFollower::new(FollowerOptions { stable_ms: next() % 300, max_lines: 1 + (next() % 80) as usize, width: (next() % 3 * 40) as usize });
+        let mut len = 1usize;
+        for _ in 0..300 {
+            let first = (next() % (len as u64 + 3)) as usize;
+            let last = first + (next() % 5) as usize;
+            let n = (next() % 6) as usize;
+            let new: Vec<String> = (0..n)
+                .map(|_| {
+                    let mut s = String::new();
+                    for _ in 0..next() % 6 {
+                        if next() % 4 == 0 {
+                            let bytes: Vec<u8> = (0..next() % 12).map(|_| next() as u8).collect();
+                            s.push_str(&String::from_utf8_lossy(&bytes));
+                        } else {
+                            s.push_str(pool[(next() % pool.len() as u64) as usize]);
+                        }
+                    }
+                    s
+                })
+                .collect();
+            len = (len + n).saturating_sub(last.min(len).saturating_sub(first.min(len))).max(1);
+            // The clock may even step back (a caller bug) without harm.
+            let now = t0 + Duration::from_millis(next() % 10_000);
+            f.on_lines(first, last, new, now);
+            if next() % 3 == 0 {
+                for h in f.poll(now) {
+                    if let Heard::Sentence(s) = h {
+                        assert!(!s.is_empty() && !s.contains('\u{1b}'), "round {round}: {s:?}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn text_streamed_onto_a_row_is_read_from_where_it_was() {
+    let t0 = Instant::now();
+    let ms = |n| t0 + Duration::from_millis(n);
+    let mut f = ScreenFollower::new(FollowerOptions::default());
+    let region = |text: &[&str], frame: usize| {
+        let mut v = lines(text);
+        v.push(format!("{} Writing… (esc to interrupt)", ["✢", "✳", "✶"][frame % 3]));
+        v.extend(lines(&["", RULE, "❯", RULE]));
+        v
+    };
+    f.on_lines(0, 1, region(&["⏺ The first sentence is here. The sec"], 0), ms(0));
+    let mut heard = f.poll(ms(0));
+    let n = region(&[], 0).len() + 1;
+    f.on_lines(0, n, region(&["⏺ The first sentence is here. The second one grows"], 1), ms(100));
+    heard.extend(f.poll(ms(100)));
+    f.on_lines(0, n, region(&["⏺ The first sentence is here. The second one grows", "  over two rows."], 2), ms(200));
+    heard.extend(f.poll(ms(200)));
+    // Ink moves the finished message to static output; the live region is redrawn below.
+    f.on_lines(0, n + 1, lines(&["⏺ The first sentence is here. The second one grows", "  over two rows.", "", "", RULE, "❯", RULE]), ms(300));
+    heard.extend(f.poll(ms(300)));
+    heard.extend(f.poll(ms(3000)));
+    assert_eq!(sentences(heard), ["The first sentence is here.", "The second one grows over two rows."]);
+}
+
+#[test]
+fn other_platforms_and_versions() {
+    let t0 = Instant::now();
+    // `●` marks messages outside macOS; Claude Code 1.x draws a rounded input box and echoes
+    // prompts with `>`.
+    let screen = lines(&[
+        "> what changed?",
+        "",
+        "● Bash(git diff --stat)",
+        "  ⎿   src/lib.rs | 2 +-",
+        "",
+        "● Only src/lib.rs changed. It is a one-line fix.",
+        "",
+        "* Pondering… (esc to interrupt)",
+        "",
+        "╭──────────────────────────────────────╮",
+        "│ > █                                  │",
+        "╰──────────────────────────────────────╯",
+        "  ? for shortcuts",
+    ]);
+    let mut f = ScreenFollower::new(FollowerOptions::default());
+    f.on_lines(0, 1, screen, t0);
+    // Final at once: everything above the spinner over the box.
+    let heard = f.poll(t0);
+    assert_eq!(heard[0], Heard::UserPrompt);
+    assert_eq!(sentences(heard), ["Only src/lib.rs changed.", "It is a one-line fix."]);
+    assert!(f.poll(t0 + Duration::from_secs(10)).is_empty());
+}
+
+#[test]
+fn trimming_scrollback_does_not_cut_a_pending_sentence() {
+    let t0 = Instant::now();
+    let s = |n| t0 + Duration::from_secs(n);
+    let mut f = ScreenFollower::new(FollowerOptions::default());
+    f.on_lines(0, 1, lines(&["⏺ An old message", "  wraps here.", "", "⏺ The pending sentence is"]), s(0));
+    assert_eq!(sentences(f.poll(s(1))), ["An old message wraps here."]);
+    // Neovim drops the oldest lines past 'scrollback' while the message is still open.
+    f.on_lines(0, 2, Vec::new(), s(2));
+    assert!(f.poll(s(3)).is_empty());
+    f.on_lines(2, 2, lines(&["  finished now.", ""]), s(4));
+    assert_eq!(sentences(f.poll(s(5))), ["The pending sentence is finished now."]);
+}
+
+#[test]
+fn attaching_to_a_running_session_skips_what_is_there() {
+    let t0 = Instant::now();
+    let mut f = ScreenFollower::new(FollowerOptions::default());
+    f.on_lines(0, 0, lines(&["❯ old question", "", "⏺ Old answer. It was", "  already read.", "", "⏺ A new message is"]), t0);
+    f.skip_existing(t0);
+    assert!(f.poll(t0 + Duration::from_secs(1)).is_empty());
+    f.on_lines(6, 6, lines(&["  being written now. And more.", ""]), t0 + Duration::from_secs(2));
+    assert_eq!(sentences(f.poll(t0 + Duration::from_secs(3))), ["A new message is being written now.", "And more."]);
+}

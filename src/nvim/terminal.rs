@@ -85,13 +85,14 @@ pub fn attach(buf: &Buffer) -> Result<(), String> {
     }
     let stable_ms = with_state(|s| Ok(s.cfg.auto.stable_ms))?;
     let mut follower = ScreenFollower::new(FollowerOptions { stable_ms, ..FollowerOptions::default() });
-    // What is on screen already is read too: attaching late still hears the last message.
+    // What is on screen already was said before we came: only what comes next is heard.
     let lines: Vec<String> = buf
         .get_lines(.., false)
         .map_err(|e| e.to_string())?
         .map(|l| l.to_string_lossy().into_owned())
         .collect();
     follower.on_lines(0, 0, lines, Instant::now());
+    follower.skip_existing(Instant::now());
     TERMS.with(|t| t.borrow_mut().insert(handle, Term { follower, detached: false }));
     let opts = BufAttachOpts::builder()
         .on_lines(move |(_, buf, _tick, first, last_old, last_new, _, _, _): api::opts::OnLinesArgs| {

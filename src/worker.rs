@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{bounded, Receiver, Sender, TrySendError};
 
 use crate::audio::{self, Cancel};
-use crate::config::Config;
+use crate::config::{Config, LoadTime};
 use crate::tts::{self, Audio};
 use crate::{text, translate};
 
@@ -255,17 +255,15 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn translate_stage(cfg: &Config, s: &Shared, jobs: Receiver<Job>, out: Sender<(Job, String)>) {
-    s.send(Event::Loading { part: Part::Translator, what: translate::describe(cfg) });
-    let mut engine = match guarded(|| translate::open(cfg).map(|t| tts::cache::wrap_translator(cfg, t))) {
-        Ok(t) => {
-            s.send(Event::Ready { part: Part::Translator, result: Ok(t.name().to_owned()) });
-            Some(t)
-        }
-        Err(e) => {
-            s.send(Event::Ready { part: Part::Translator, result: Err(format!("{e:#}")) });
-            None
-        }
+    // Loaded once, at startup or when the first sentence needs it (`translator.load`).
+    let load = || {
+        s.send(Event::Loading { part: Part::Translator, what: translate::describe(cfg) });
+        let engine = guarded(|| translate::open(cfg).map(|t| tts::cache::wrap_translator(cfg, t)));
+        let result = engine.as_ref().map(|t| t.name().to_owned()).map_err(|e| format!("{e:#}"));
+        s.send(Event::Ready { part: Part::Translator, result });
+        engine.ok()
     };
+    let mut engine = (cfg.translator.load == LoadTime::Startup).then(load);
     for job in jobs {
         if s.dropped(&job) {
             continue;
@@ -275,7 +273,7 @@ fn translate_stage(cfg: &Config, s: &Shared, jobs: Receiver<Job>, out: Sender<(J
             // Already Japanese: never translated.
             Ok((job.source.clone(), "none".to_owned()))
         } else {
-            match engine.as_mut() {
+            match engine.get_or_insert_with(load).as_mut() {
                 Some(t) => guarded(|| t.translate(&job.source, &cfg.source_lang, &cfg.target_lang))
                     .map(|text| (text, t.name().to_owned())),
                 None => Err(anyhow::anyhow!("translator is not loaded (see :checkhealth speakja)")),

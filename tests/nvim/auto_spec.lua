@@ -107,13 +107,7 @@ H.test("a flood of output neither stalls the editor nor grows memory without bou
   vim.o.columns, vim.o.lines = 80, 26
   vim.cmd("enew")
   local rss0 = vim.uv.resident_set_memory()
-  local last, worst = vim.uv.hrtime(), 0
-  local timer = vim.uv.new_timer()
-  timer:start(10, 10, function()
-    local now = vim.uv.hrtime()
-    worst = math.max(worst, (now - last) / 1e6)
-    last = now
-  end)
+  local stop_meter = H.gap_meter()
   local done = false
   local t0 = vim.uv.hrtime()
   vim.fn.jobstart({ "sh", "-c", "yes | head -c 5000000" }, {
@@ -127,8 +121,7 @@ H.test("a flood of output neither stalls the editor nor grows memory without bou
     return done
   end, "flood done")
   vim.wait(500)
-  timer:stop()
-  timer:close()
+  local worst = stop_meter()
   local grew = (vim.uv.resident_set_memory() - rss0) / 1e6
   io.stdout:write(("# flood: 5 MB in %.1f s, worst timer gap %.0f ms, RSS +%.0f MB\n"):format(
     (vim.uv.hrtime() - t0) / 1e9, worst, grew))

@@ -29,6 +29,34 @@ function H.wait(ms, cond, what)
   end
 end
 
+-- Messages `vim.notify` gets while `fn` runs.
+function H.notified(fn)
+  local msgs, orig = {}, vim.notify
+  vim.notify = function(m)
+    table.insert(msgs, m)
+  end
+  local ok, err = pcall(fn)
+  vim.notify = orig
+  assert(ok, err)
+  return msgs
+end
+
+-- Measures how late a 10 ms timer fires: returns stop(), which gives the worst gap in ms.
+function H.gap_meter()
+  local last, worst = vim.uv.hrtime(), 0
+  local timer = vim.uv.new_timer()
+  timer:start(10, 10, function()
+    local now = vim.uv.hrtime()
+    worst = math.max(worst, (now - last) / 1e6)
+    last = now
+  end)
+  return function()
+    timer:stop()
+    timer:close()
+    return worst
+  end
+end
+
 function H.tmpdir()
   local d = vim.fn.tempname()
   vim.fn.mkdir(d, "p")

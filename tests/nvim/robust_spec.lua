@@ -43,13 +43,9 @@ H.test("empty, huge, binary and invalid UTF-8 text", function()
   local e = sj.history()[1]
   H.ok(e.status == "done" or e.status == "failed", "a status, not a crash: " .. e.status)
   -- A command never raises: it reports.
-  local msgs = {}
-  local orig = vim.notify
-  vim.notify = function(m)
-    table.insert(msgs, m)
-  end
-  vim.cmd("SpeakJa   ")
-  vim.notify = orig
+  local msgs = H.notified(function()
+    vim.cmd("SpeakJa   ")
+  end)
   H.ok(msgs[1] and msgs[1]:find("nothing to say"), vim.inspect(msgs))
 end)
 

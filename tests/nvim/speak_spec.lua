@@ -66,7 +66,7 @@ H.test(":SpeakJa translates with NLLB when a model directory is configured", fun
   local want = vim.json.decode(cli).text
   sj.setup(H.opts({ translator = { engine = "nllb", model = model } }))
   vim.cmd("SpeakJa Hello world.")
-  H.wait(30000, H.finished, "finished")
+  H.wait(60000, H.finished, "finished")
   local e = sj.history()[1]
   H.eq("nllb", e.translator, "translator")
   H.eq(want, e.text, "translation")
@@ -118,19 +118,12 @@ end)
 
 H.test("the editor is never blocked: a 10 ms timer keeps firing", function()
   sj.setup(H.opts())
-  local last, worst = vim.uv.hrtime(), 0
-  local timer = vim.uv.new_timer()
-  timer:start(10, 10, function()
-    local now = vim.uv.hrtime()
-    worst = math.max(worst, (now - last) / 1e6)
-    last = now
-  end)
+  local stop_meter = H.gap_meter()
   sj.speak(("これはテストの文章です。"):rep(6))
   H.wait(30000, function()
     return #sj.history() == 6 and H.finished()
   end, "done")
-  timer:stop()
-  timer:close()
+  local worst = stop_meter()
   io.stdout:write(("# worst timer gap %.1f ms\n"):format(worst))
   H.ok(worst < 50, ("worst timer gap %.1f ms"):format(worst))
 end)

@@ -72,13 +72,9 @@ H.test(":SpeakJaCache clear empties the cache", function()
   sj.speak("キャッシュのテストです。")
   H.wait(20000, H.finished, "spoken")
   H.ok(#vim.fn.glob(dir .. "/**", false, true) > 0, "cache has entries")
-  local msgs = {}
-  local orig = vim.notify
-  vim.notify = function(m)
-    table.insert(msgs, m)
-  end
-  vim.cmd("SpeakJaCache clear")
-  vim.notify = orig
+  local msgs = H.notified(function()
+    vim.cmd("SpeakJaCache clear")
+  end)
   H.ok(msgs[1] and msgs[1]:find("removed 1 entries"), vim.inspect(msgs))
 end)
 

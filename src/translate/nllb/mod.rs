@@ -4,6 +4,7 @@
 pub mod config;
 pub mod generate;
 pub mod model;
+mod q8;
 pub mod tokenizer;
 
 use std::path::Path;

@@ -151,6 +151,10 @@ fn matmul_t(w: &QMatMul, x: &Tensor) -> Result<Tensor> {
     match w {
         QMatMul::Tensor(w) => w.matmul(&x.t()?)?.t(),
         QMatMul::QTensor(q) if x.dim(0)? >= DEQUANTIZE_ROWS => q.dequantize(x.device())?.matmul(&x.t()?)?.t(),
+        QMatMul::QTensor(q) => match super::q8::matmul_t(q, x)? {
+            Some(y) => Ok(y),
+            None => w.forward(x),
+        },
         w => w.forward(x),
     }
 }

@@ -212,3 +212,28 @@ fn unknown_language_code_is_an_error() {
     let e = t.sources("Hello", "xxx_Latn").unwrap_err().to_string();
     assert!(e.contains("xxx_Latn"), "{e}");
 }
+
+#[test]
+fn half_precision_runs_and_tracks_f32() {
+    // The GPU default; candle's CPU backend runs the same code path.
+    let r = reference("tiny-b");
+    let t = load("tiny-b", WeightFormat::F16, 2, 0);
+    let input = rows(&r["input_ids"]);
+    let mask = t.model().source_mask(&input).unwrap();
+    let hidden = t.model().encode(&input, mask.as_ref()).unwrap().to_dtype(candle_core::DType::F32).unwrap();
+    let scale = floats(&r["encoder_hidden"]).iter().fold(0f32, |m, x| m.max(x.abs()));
+    let d = max_abs_diff(&hidden, &r["encoder_hidden"]);
+    assert!(d < 0.02 * scale, "f16 encoder states differ by {d} (range {scale})");
+    let out = t.generate(&unpadded(&r), "jpn_Jpan").unwrap();
+    assert_eq!(out.len(), 3);
+}
+
+#[test]
+fn translator_trait_returns_the_reference_text() {
+    use speakja::translate::Translator;
+    let r = reference("tiny-a");
+    let mut t: Box<dyn Translator> = Box::new(load("tiny-a", WeightFormat::F32, 1, 0));
+    assert_eq!(t.name(), "nllb");
+    let text = r["batch"][2].as_str().unwrap();
+    assert_eq!(t.translate(text, "eng_Latn", "jpn_Jpan").unwrap(), r["greedy_text"][2].as_str().unwrap());
+}

@@ -110,7 +110,8 @@ fn greedy_and_beam_search_match_hf() {
             let got = t.generate(&sources, "jpn_Jpan").unwrap();
             assert_eq!(got, rows(&r[key]), "{name}: {key}");
             let texts: Vec<String> = got.iter().map(|ids| t.tokenizer().decode(ids).unwrap()).collect();
-            let want: Vec<&str> = r[format!("{key}_text")].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+            let want: Vec<&str> =
+                r[format!("{key}_text")].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
             assert_eq!(texts, want, "{name}: {key} decoded");
         }
     }
@@ -168,7 +169,8 @@ fn long_input_is_split_below_the_position_limit() {
     let one_word = "quietly ".repeat(200);
     let chunks = t.sources(&one_word, "eng_Latn").unwrap();
     assert!(chunks.len() > 1 && chunks.iter().all(|s| s.len() <= 64));
-    let (text_out, ids) = speakja::translate::NllbTranslator::translate_with_ids(&t, &text, "eng_Latn", "jpn_Jpan").unwrap();
+    let (text_out, ids) =
+        speakja::translate::NllbTranslator::translate_with_ids(&t, &text, "eng_Latn", "jpn_Jpan").unwrap();
     assert!(!ids.is_empty() && !text_out.is_empty());
 }
 
@@ -176,7 +178,8 @@ fn long_input_is_split_below_the_position_limit() {
 fn missing_or_corrupt_model_is_a_clear_error() {
     let tmp = Path::new(env!("CARGO_TARGET_TMPDIR")).join("nllb-broken");
     let _ = std::fs::remove_dir_all(&tmp);
-    let err = |dir: &Path| format!("{:#}", NllbTranslator::load(dir, &options(WeightFormat::F32, 1, 0, 8)).err().unwrap());
+    let err =
+        |dir: &Path| format!("{:#}", NllbTranslator::load(dir, &options(WeightFormat::F32, 1, 0, 8)).err().unwrap());
 
     let e = err(&tmp);
     assert!(e.contains("does not exist") && e.contains("nllb-broken"), "{e}");

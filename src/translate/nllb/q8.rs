@@ -23,7 +23,7 @@ pub fn matmul_t(w: &QTensor, x: &Tensor) -> Result<Option<Tensor>> {
     }
     let (n, k) = w.shape().dims2()?;
     let (m, xk) = x.dims2()?;
-    if xk != k || k % QK != 0 {
+    if xk != k || !k.is_multiple_of(QK) {
         return Ok(None);
     }
     let data = w.data()?;

@@ -141,8 +141,8 @@ impl Linear {
     }
 }
 
-/// Rows from which a quantized weight is expanded to f32 for one call: the 8-bit kernels
-/// are tuned for decoding a few rows; a whole sentence goes faster through f32 GEMM.
+/// Rows from which candle's generic 8-bit kernel loses to expanding the weight to f32 for
+/// the call (only used where the AVX2 kernel in `q8` is unavailable).
 const DEQUANTIZE_ROWS: usize = 8;
 
 /// `x · Wᵀ` for `x: [m, k]`. Dense weights are multiplied as `(W · xᵀ)ᵀ`: with the weight as
@@ -150,9 +150,9 @@ const DEQUANTIZE_ROWS: usize = 8;
 fn matmul_t(w: &QMatMul, x: &Tensor) -> Result<Tensor> {
     match w {
         QMatMul::Tensor(w) => w.matmul(&x.t()?)?.t(),
-        QMatMul::QTensor(q) if x.dim(0)? >= DEQUANTIZE_ROWS => q.dequantize(x.device())?.matmul(&x.t()?)?.t(),
         QMatMul::QTensor(q) => match super::q8::matmul_t(q, x)? {
             Some(y) => Ok(y),
+            None if x.dim(0)? >= DEQUANTIZE_ROWS => q.dequantize(x.device())?.matmul(&x.t()?)?.t(),
             None => w.forward(x),
         },
         w => w.forward(x),

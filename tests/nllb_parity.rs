@@ -110,7 +110,8 @@ fn greedy_and_beam_search_match_hf() {
             let got = t.generate(&sources, "jpn_Jpan").unwrap();
             assert_eq!(got, rows(&r[key]), "{name}: {key}");
             let texts: Vec<String> = got.iter().map(|ids| t.tokenizer().decode(ids).unwrap()).collect();
-            let want: Vec<&str> = r[format!("{key}_text")].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+            let want: Vec<&str> =
+                r[format!("{key}_text")].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
             assert_eq!(texts, want, "{name}: {key} decoded");
         }
     }
@@ -168,7 +169,8 @@ fn long_input_is_split_below_the_position_limit() {
     let one_word = "quietly ".repeat(200);
     let chunks = t.sources(&one_word, "eng_Latn").unwrap();
     assert!(chunks.len() > 1 && chunks.iter().all(|s| s.len() <= 64));
-    let (text_out, ids) = speakja::translate::NllbTranslator::translate_with_ids(&t, &text, "eng_Latn", "jpn_Jpan").unwrap();
+    let (text_out, ids) =
+        speakja::translate::NllbTranslator::translate_with_ids(&t, &text, "eng_Latn", "jpn_Jpan").unwrap();
     assert!(!ids.is_empty() && !text_out.is_empty());
 }
 
@@ -176,7 +178,8 @@ fn long_input_is_split_below_the_position_limit() {
 fn missing_or_corrupt_model_is_a_clear_error() {
     let tmp = Path::new(env!("CARGO_TARGET_TMPDIR")).join("nllb-broken");
     let _ = std::fs::remove_dir_all(&tmp);
-    let err = |dir: &Path| format!("{:#}", NllbTranslator::load(dir, &options(WeightFormat::F32, 1, 0, 8)).err().unwrap());
+    let err =
+        |dir: &Path| format!("{:#}", NllbTranslator::load(dir, &options(WeightFormat::F32, 1, 0, 8)).err().unwrap());
 
     let e = err(&tmp);
     assert!(e.contains("does not exist") && e.contains("nllb-broken"), "{e}");
@@ -211,4 +214,29 @@ fn unknown_language_code_is_an_error() {
     let t = load("tiny-a", WeightFormat::F32, 1, 0);
     let e = t.sources("Hello", "xxx_Latn").unwrap_err().to_string();
     assert!(e.contains("xxx_Latn"), "{e}");
+}
+
+#[test]
+fn half_precision_runs_and_tracks_f32() {
+    // The GPU default; candle's CPU backend runs the same code path.
+    let r = reference("tiny-b");
+    let t = load("tiny-b", WeightFormat::F16, 2, 0);
+    let input = rows(&r["input_ids"]);
+    let mask = t.model().source_mask(&input).unwrap();
+    let hidden = t.model().encode(&input, mask.as_ref()).unwrap().to_dtype(candle_core::DType::F32).unwrap();
+    let scale = floats(&r["encoder_hidden"]).iter().fold(0f32, |m, x| m.max(x.abs()));
+    let d = max_abs_diff(&hidden, &r["encoder_hidden"]);
+    assert!(d < 0.02 * scale, "f16 encoder states differ by {d} (range {scale})");
+    let out = t.generate(&unpadded(&r), "jpn_Jpan").unwrap();
+    assert_eq!(out.len(), 3);
+}
+
+#[test]
+fn translator_trait_returns_the_reference_text() {
+    use speakja::translate::Translator;
+    let r = reference("tiny-a");
+    let mut t: Box<dyn Translator> = Box::new(load("tiny-a", WeightFormat::F32, 1, 0));
+    assert_eq!(t.name(), "nllb");
+    let text = r["batch"][2].as_str().unwrap();
+    assert_eq!(t.translate(text, "eng_Latn", "jpn_Jpan").unwrap(), r["greedy_text"][2].as_str().unwrap());
 }

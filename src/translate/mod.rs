@@ -1,7 +1,7 @@
 //! Translation engines behind one trait, so the pipeline does not care which one runs.
 
-mod none;
 pub mod nllb;
+mod none;
 
 pub use nllb::{NllbOptions, NllbTranslator};
 pub use none::Passthrough;

@@ -86,12 +86,20 @@ impl Config {
         anyhow::ensure!(self.activation_function == "relu", "activation `{}` (only relu)", self.activation_function);
         for (heads, what) in [(self.encoder_attention_heads, "encoder"), (self.decoder_attention_heads, "decoder")] {
             anyhow::ensure!(
-                heads > 0 && self.d_model % heads == 0,
+                heads > 0 && self.d_model.is_multiple_of(heads),
                 "d_model {} is not divisible by {heads} {what} heads",
                 self.d_model
             );
         }
-        anyhow::ensure!(self.d_model % 2 == 0 && self.d_model >= 4, "d_model {} must be even and ≥ 4", self.d_model);
+        anyhow::ensure!(
+            self.d_model.is_multiple_of(2) && self.d_model >= 4,
+            "d_model {} must be even and ≥ 4",
+            self.d_model
+        );
+        let special = [self.pad_token_id, self.bos_token_id, self.eos_token_id, self.decoder_start_token_id];
+        for id in special.into_iter().chain(self.forced_eos_token_id) {
+            anyhow::ensure!((id as usize) < self.vocab_size, "special token id {id} ≥ vocab_size {}", self.vocab_size);
+        }
         Ok(())
     }
 }
@@ -109,5 +117,7 @@ mod tests {
         assert_eq!(cfg, Config::nllb_600m());
         let gelu = Config { activation_function: "gelu".into(), ..cfg };
         assert!(gelu.check().unwrap_err().to_string().contains("gelu"));
+        let bad_eos = Config { eos_token_id: 300000, ..Config::nllb_600m() };
+        assert!(bad_eos.check().unwrap_err().to_string().contains("300000"));
     }
 }

@@ -232,7 +232,8 @@ fn beam_search(model: &Model, encoded: &Tensor, mask: Option<&Tensor>, p: &Proce
                 })
                 .collect();
             let cands = top_k(&scores, 2 * nb);
-            let hits: Vec<bool> = cands.iter().map(|c| c.token == p.tokens.eos || cur_len + 1 >= p.max_length).collect();
+            let hits: Vec<bool> =
+                cands.iter().map(|c| c.token == p.tokens.eos || cur_len + 1 >= p.max_length).collect();
             all_hit &= hits.iter().all(|&h| h);
             let extend = |c: &Candidate| {
                 let mut seq = s.running[c.beam].0.clone();
@@ -287,7 +288,11 @@ fn beam_search(model: &Model, encoded: &Tensor, mask: Option<&Tensor>, p: &Proce
             break;
         }
     }
-    Ok(sents.into_iter().map(|s| s.finished.into_iter().next().map(|f| f.0).unwrap_or_default()).map(|s| s.get(1..).unwrap_or_default().to_vec()).collect())
+    Ok(sents
+        .into_iter()
+        .map(|s| s.finished.into_iter().next().map(|f| f.0).unwrap_or_default())
+        .map(|s| s.get(1..).unwrap_or_default().to_vec())
+        .collect())
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 pub mod config;
 pub mod generate;
 pub mod model;
+mod q8;
 pub mod tokenizer;
 
 use std::path::Path;
@@ -91,6 +92,7 @@ pub struct NllbTranslator {
     model: Model,
     tokenizer: NllbTokenizer,
     tokens: Tokens,
+    vocab_size: usize,
     opts: NllbOptions,
 }
 
@@ -126,7 +128,7 @@ impl NllbTranslator {
             pad: cfg.pad_token_id,
             forced_eos: cfg.forced_eos_token_id,
         };
-        Ok(Self { model, tokenizer, tokens, opts: opts.clone() })
+        Ok(Self { model, tokenizer, tokens, vocab_size: cfg.vocab_size, opts: opts.clone() })
     }
 
     /// Source sequences for `text`, split by sentence (then by length) so that none exceeds
@@ -151,6 +153,10 @@ impl NllbTranslator {
     /// sequence, decoded as one padded batch.
     pub fn generate(&self, sources: &[Vec<u32>], tgt_lang: &str) -> anyhow::Result<Vec<Vec<u32>>> {
         let tgt = self.tokenizer.lang_id(tgt_lang)?;
+        // A tokenizer larger than the model would otherwise index past the logits.
+        if tgt as usize >= self.vocab_size {
+            bail!("language code `{tgt_lang}` (id {tgt}) is outside the model's {} tokens", self.vocab_size);
+        }
         let longest = sources.iter().map(Vec::len).max().unwrap_or(0);
         let padded: Vec<Vec<u32>> = sources
             .iter()

@@ -120,7 +120,7 @@ impl<'a> Weights<'a> {
     /// A weight used as `x · Wᵀ`, quantized when asked and the row length allows it.
     fn matrix(&self, rows: usize, cols: usize, name: &str) -> Result<QMatMul> {
         match self.quant {
-            Some(q) if cols % q.block_size() == 0 => {
+            Some(q) if cols.is_multiple_of(q.block_size()) => {
                 QMatMul::from_qtensor(self.src.quantized(rows, cols, &self.key(name), q)?)
             }
             _ => Ok(QMatMul::Tensor(self.get(&[rows, cols], name)?)),
@@ -141,8 +141,8 @@ impl Linear {
     }
 }
 
-/// Rows from which a quantized weight is expanded to f32 for one call: the 8-bit kernels
-/// are tuned for decoding a few rows; a whole sentence goes faster through f32 GEMM.
+/// Rows from which candle's generic 8-bit kernel loses to expanding the weight to f32 for
+/// the call (only used where the AVX2 kernel in `q8` is unavailable).
 const DEQUANTIZE_ROWS: usize = 8;
 
 /// `x · Wᵀ` for `x: [m, k]`. Dense weights are multiplied as `(W · xᵀ)ᵀ`: with the weight as
@@ -150,7 +150,11 @@ const DEQUANTIZE_ROWS: usize = 8;
 fn matmul_t(w: &QMatMul, x: &Tensor) -> Result<Tensor> {
     match w {
         QMatMul::Tensor(w) => w.matmul(&x.t()?)?.t(),
-        QMatMul::QTensor(q) if x.dim(0)? >= DEQUANTIZE_ROWS => q.dequantize(x.device())?.matmul(&x.t()?)?.t(),
+        QMatMul::QTensor(q) => match super::q8::matmul_t(q, x)? {
+            Some(y) => Ok(y),
+            None if x.dim(0)? >= DEQUANTIZE_ROWS => q.dequantize(x.device())?.matmul(&x.t()?)?.t(),
+            None => w.forward(x),
+        },
         w => w.forward(x),
     }
 }
@@ -354,7 +358,13 @@ impl DecoderLayer {
 
     /// One step for `x: [n, t, d]`; `t` new tokens attend to the cache and to each other
     /// only through the cache, so callers feed one token per step.
-    fn forward(&self, x: &Tensor, cache: &mut KvCache, cross: &(Tensor, Tensor), mask: Option<&Tensor>) -> Result<Tensor> {
+    fn forward(
+        &self,
+        x: &Tensor,
+        cache: &mut KvCache,
+        cross: &(Tensor, Tensor),
+        mask: Option<&Tensor>,
+    ) -> Result<Tensor> {
         let h = self.self_attn_layer_norm.forward(x)?;
         let (k, v) = self.self_attn.key_value(&h)?;
         let (k, v) = cache.append(&k, &v)?;
@@ -429,7 +439,7 @@ impl Model {
             .find(|k| w.src.contains(k))
             .ok_or_else(|| candle_core::Error::CannotFindTensor { path: "model.shared.weight".into() })?;
         let shared = match w.quant {
-            Some(q) if d % q.block_size() == 0 => Shared::Quantized(Arc::new(w.src.quantized(v, d, key, q)?)),
+            Some(q) if d.is_multiple_of(q.block_size()) => Shared::Quantized(Arc::new(w.src.quantized(v, d, key, q)?)),
             _ => Shared::Dense(w.src.get(&[v, d], key)?),
         };
         // NLLB ties the output projection to `shared`; a separate `lm_head.weight` is only
@@ -585,7 +595,12 @@ mod tests {
             let (k_all, _) = c.append(&k, &k).unwrap();
             assert_eq!(k_all.dims4().unwrap(), (2, 1, step as usize + 1, 2));
         }
-        let (k_all, _) = c.append(&Tensor::zeros((2, 1, 1, 2), DType::F32, &Device::Cpu).unwrap(), &Tensor::zeros((2, 1, 1, 2), DType::F32, &Device::Cpu).unwrap()).unwrap();
+        let (k_all, _) = c
+            .append(
+                &Tensor::zeros((2, 1, 1, 2), DType::F32, &Device::Cpu).unwrap(),
+                &Tensor::zeros((2, 1, 1, 2), DType::F32, &Device::Cpu).unwrap(),
+            )
+            .unwrap();
         let v = k_all.i((0, 0, .., 0)).unwrap().to_vec1::<f32>().unwrap();
         assert_eq!(v[..40], (0..40).map(|s| s as f32).collect::<Vec<_>>()[..]);
         c.reorder(&Tensor::new(&[1u32, 1], &Device::Cpu).unwrap()).unwrap();

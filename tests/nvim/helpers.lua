@@ -63,12 +63,14 @@ function H.tmpdir()
   return d
 end
 
--- Options for a test: the repo's fetched voice, a WAV sink in a fresh directory.
+-- Options for a test: the repo's fetched voice, a WAV sink and a cache in fresh
+-- directories (so no test hears another's cached speech).
 function H.opts(extra)
   local dir = H.tmpdir()
   return vim.tbl_deep_extend("force", {
     translator = { engine = "none" },
     audio = { sink = "wav", wav_dir = dir },
+    cache = { dir = H.tmpdir() },
   }, extra or {}), dir
 end
 

@@ -180,6 +180,8 @@ fn tick() {
                     }
                 }
             }
+            // One message per kind of trouble, not one per sentence.
+            warnings.dedup();
             Ok(warnings)
         });
         for w in result.unwrap_or_default() {

@@ -4,7 +4,10 @@
 //! The simulation does what Neovim's terminal does: a vt100 emulator of the cast's size holds
 //! the screen; rows that scroll off are inserted above the visible rows (then the oldest are
 //! deleted past 'scrollback'); changed visible rows are replaced as one range; trailing blanks
-//! and colours are gone. A simulated clock follows the event times, with a 50 ms poll timer.
+//! and colours are gone. Neovim 0.12 inserts the scrolled-off rows one call each and then
+//! replaces every visible row (see tests/tui_onlines.rs for its real calls); some modes do
+//! that, others insert them in one call and replace only the rows that changed. A simulated
+//! clock follows the event times, with a 50 ms poll timer.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -48,11 +51,13 @@ struct NvimTerm {
     seen_sb: usize,
     width: u16,
     height: u16,
+    /// Scroll as Neovim 0.12 does: one call per scrolled-off row, then all visible rows.
+    line_by_line: bool,
 }
 
 impl NvimTerm {
     /// The buffer starts as one empty line, replaced by the empty rows of the screen.
-    fn new(width: u16, height: u16, scrollback: usize) -> (Self, Call) {
+    fn new(width: u16, height: u16, scrollback: usize, line_by_line: bool) -> (Self, Call) {
         let rows = vec![String::new(); height as usize];
         let term = Self {
             parser: vt100::Parser::new(nz(height), nz(width), 1_000_000),
@@ -62,6 +67,7 @@ impl NvimTerm {
             seen_sb: 0,
             width,
             height,
+            line_by_line,
         };
         (term, (0, 1, rows))
     }
@@ -80,12 +86,17 @@ impl NvimTerm {
             }
         }
         let total = self.parser.screen().scrollback_len();
-        if total > self.seen_sb {
+        let scrolled = total > self.seen_sb;
+        if scrolled {
             let pushed = self.scrollback_rows(self.seen_sb, total);
             self.seen_sb = total;
             let n = pushed.len();
             self.lines.splice(self.sb..self.sb, pushed.iter().cloned());
-            calls.push((self.sb, self.sb, pushed));
+            if self.line_by_line {
+                calls.extend(pushed.into_iter().enumerate().map(|(k, row)| (self.sb + k, self.sb + k, vec![row])));
+            } else {
+                calls.push((self.sb, self.sb, pushed));
+            }
             self.sb += n;
             if self.sb > self.scrollback {
                 let k = self.sb - self.scrollback;
@@ -97,8 +108,9 @@ impl NvimTerm {
         let visible: Vec<String> =
             self.parser.screen().rows(0, self.width).map(|r| r.trim_end().to_string()).collect();
         let old = &self.lines[self.sb..];
-        let first = (0..visible.len()).find(|&i| old[i] != visible[i]);
-        let last = (0..visible.len()).rev().find(|&i| old[i] != visible[i]);
+        let all = scrolled && self.line_by_line;
+        let first = (0..visible.len()).find(|&i| all || old[i] != visible[i]);
+        let last = (0..visible.len()).rev().find(|&i| all || old[i] != visible[i]);
         if let (Some(a), Some(b)) = (first, last) {
             let new = visible[a..=b].to_vec();
             self.lines.splice(self.sb + a..self.sb + b + 1, new.iter().cloned());
@@ -141,17 +153,35 @@ struct Mode {
     /// busy Neovim would: intermediate frames are never seen.
     coalesce: f64,
     scrollback: usize,
+    /// See `NvimTerm::line_by_line`.
+    line_by_line: bool,
     opts: FollowerOptions,
 }
 
 fn modes() -> Vec<Mode> {
     vec![
-        Mode { name: "whole", pieces: 1, coalesce: 0.0, scrollback: 10_000, opts: FollowerOptions::default() },
+        Mode {
+            name: "whole",
+            pieces: 1,
+            coalesce: 0.0,
+            scrollback: 10_000,
+            line_by_line: false,
+            opts: FollowerOptions::default(),
+        },
+        Mode {
+            name: "nvim",
+            pieces: 1,
+            coalesce: 0.0,
+            scrollback: 10_000,
+            line_by_line: true,
+            opts: FollowerOptions::default(),
+        },
         Mode {
             name: "split",
             pieces: 3,
             coalesce: 0.0,
             scrollback: 30,
+            line_by_line: true,
             opts: FollowerOptions { max_lines: 120, ..FollowerOptions::default() },
         },
         Mode {
@@ -159,6 +189,7 @@ fn modes() -> Vec<Mode> {
             pieces: 1,
             coalesce: 0.25,
             scrollback: 10_000,
+            line_by_line: true,
             opts: FollowerOptions { stable_ms: 600, ..FollowerOptions::default() },
         },
     ]
@@ -187,7 +218,7 @@ fn play(cast: &Cast, mode: &Mode) -> Outcome {
     let t0 = Instant::now();
     let at = |t: f64| t0 + Duration::from_secs_f64(t);
     let mut follower = ScreenFollower::new(mode.opts.clone());
-    let (mut term, init) = NvimTerm::new(cast.width, cast.height, mode.scrollback);
+    let (mut term, init) = NvimTerm::new(cast.width, cast.height, mode.scrollback, mode.line_by_line);
     follower.on_lines(init.0, init.1, init.2, at(0.0));
     let mut heard = Vec::new();
     let mut frames = Vec::new();

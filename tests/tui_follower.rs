@@ -246,3 +246,66 @@ fn attaching_to_a_running_session_skips_what_is_there() {
     f.on_lines(6, 6, lines(&["  being written now. And more.", ""]), t0 + Duration::from_secs(2));
     assert_eq!(sentences(f.poll(t0 + Duration::from_secs(3))), ["A new message is being written now.", "And more."]);
 }
+
+#[test]
+fn neovim_scrolling_one_row_per_call_is_heard_once() {
+    // Neovim 0.12 scrolls a terminal by inserting each row that scrolled off above the stale
+    // visible rows, one call each, and then replacing every visible row with the shifted
+    // screen; past 'scrollback' it deletes the oldest lines in between.
+    let t0 = Instant::now();
+    let (height, scrollback) = (8, 10);
+    let mut f = ScreenFollower::new(FollowerOptions::default());
+    f.on_lines(0, 1, vec![String::new(); height], t0);
+    let transcript: Vec<String> = ["❯ count to thirty".to_string(), String::new()]
+        .into_iter()
+        .chain((1..=30).flat_map(|k| [format!("⏺ Sentence number {k} is here."), String::new()]))
+        .collect();
+    let room = height - 3;
+    let (mut sb, mut top) = (0, 0);
+    let mut heard = Vec::new();
+    for (step, shown) in (1..=transcript.len()).step_by(3).chain([transcript.len()]).enumerate() {
+        let now = t0 + Duration::from_millis(100 * step as u64);
+        let new_top = shown.saturating_sub(room);
+        for row in &transcript[top..new_top] {
+            f.on_lines(sb, sb, vec![row.clone()], now);
+            sb += 1;
+        }
+        top = new_top;
+        if sb > scrollback {
+            f.on_lines(0, sb - scrollback, Vec::new(), now);
+            sb = scrollback;
+        }
+        let mut screen = transcript[top..shown].to_vec();
+        screen.resize(room, String::new());
+        screen.extend(lines(&[RULE, "❯", RULE]));
+        f.on_lines(sb, sb + height, screen, now);
+        heard.extend(f.poll(now));
+    }
+    heard.extend(f.poll(t0 + Duration::from_secs(60)));
+    assert_eq!(heard.iter().filter(|h| **h == Heard::UserPrompt).count(), 1);
+    let want: Vec<String> = (1..=30).map(|k| format!("Sentence number {k} is here.")).collect();
+    assert_eq!(sentences(heard), want);
+}
+
+#[test]
+fn text_streamed_onto_a_row_while_the_screen_scrolls_is_heard_once() {
+    let t0 = Instant::now();
+    let height = 6;
+    let mut f = ScreenFollower::new(FollowerOptions::default());
+    f.on_lines(0, 1, vec![String::new(); height], t0);
+    let footer = [RULE, "❯", RULE];
+    let screen = |rows: &[&str]| {
+        let mut v = lines(rows);
+        v.extend(lines(&footer));
+        v
+    };
+    f.on_lines(0, height, screen(&["❯ go", "", "⏺ The first part of"]), t0);
+    let mut heard = f.poll(t0 + Duration::from_millis(100));
+    // The row grows and two more rows push the top two off the screen, Neovim-style.
+    let now = t0 + Duration::from_millis(400);
+    f.on_lines(0, 0, lines(&["❯ go"]), now);
+    f.on_lines(1, 1, lines(&[""]), now);
+    f.on_lines(2, 2 + height, screen(&["⏺ The first part of the sentence. Then", "  another one.", ""]), now);
+    heard.extend(f.poll(t0 + Duration::from_secs(5)));
+    assert_eq!(sentences(heard), ["The first part of the sentence.", "Then another one."]);
+}

@@ -134,6 +134,16 @@ enum Action {
     Prompt,
 }
 
+/// Neovim scrolls a terminal by inserting the rows that scrolled off above the stale visible
+/// rows, one call per line, and then replacing the visible rows with the shifted screen. Until
+/// that replace, the `len` lines inserted so far end at mirror row `end`, and the stale copy
+/// of each one lies `len` rows below it.
+#[derive(Debug, Clone, Copy)]
+struct Scroll {
+    end: usize,
+    len: usize,
+}
+
 /// The prose being assembled, continuing after the row `after_id`.
 struct Open {
     after_id: u64,
@@ -150,8 +160,8 @@ pub struct ScreenFollower {
     next_id: u64,
     /// Terminal width as seen from the rows (see `FollowerOptions::width`).
     width_seen: usize,
-    /// Lines inserted by the last splice, if it was a pure insert (a scroll).
-    last_insert: usize,
+    /// The scroll in progress, if the last splices were pure inserts (see [`Scroll`]).
+    scroll: Option<Scroll>,
     open: Option<Open>,
     out: Vec<Heard>,
     /// Recently heard sentences, oldest first.
@@ -171,7 +181,7 @@ impl ScreenFollower {
             scan_from: 0,
             next_id: 0,
             width_seen: 0,
-            last_insert: 0,
+            scroll: None,
             open: None,
             out: Vec::new(),
             history: VecDeque::new(),
@@ -201,6 +211,7 @@ impl ScreenFollower {
             let k = self.rows.len() - self.opts.max_lines.max(1);
             self.rows.drain(..k);
             self.dropped += k;
+            self.scroll = self.scroll.and_then(|s| Some(Scroll { end: s.end.checked_sub(k)?, ..s }));
             self.scan_from = self.scan_from.saturating_sub(k);
         }
     }
@@ -288,7 +299,20 @@ impl ScreenFollower {
         // A row keeps its state only where its text can have come from: the same row, or
         // (right after Neovim inserted `n` scrolled-off lines) the stale row `n` below. Matching
         // anywhere else would confuse roles, e.g. the prompt typed in the box and its echo.
-        let shift = if inserted > 0 { std::mem::take(&mut self.last_insert) } else { self.last_insert };
+        let pure_insert = ml == mf && inserted > 0;
+        let scroll = match self.scroll {
+            // Rows deleted above it (the scrollback trimmed) only move it up.
+            Some(s) if inserted == 0 && ml <= s.end => Some(Scroll { end: s.end - (ml - mf), ..s }),
+            // Any other deletion may have removed the stale rows.
+            _ if inserted == 0 => None,
+            // Another line scrolled off, right below the ones before it.
+            Some(s) if pure_insert && mf == s.end => Some(s),
+            _ if pure_insert => None,
+            // The visible rows are replaced: shifted by the whole scroll.
+            s => s.filter(|s| mf >= s.end),
+        };
+        self.scroll = None;
+        let shift = if pure_insert { 0 } else { scroll.map_or(0, |s| s.len) };
         let mut fresh = Vec::with_capacity(inserted);
         for (j, mut text) in new_lines.into_iter().enumerate() {
             truncate(&mut text);
@@ -303,9 +327,18 @@ impl ScreenFollower {
                     self.width_seen =
                         if is_rule(&text) { text.width() } else { self.width_seen.max(text.width()) };
                     // Keep what was read here: an erase-then-redraw of the same text is no
-                    // news, and a row that grew is read from where it was.
+                    // news, and a row that grew is read from where it was, also when it moved
+                    // with a scroll (then it is taken: it is not here any more).
                     // (A row still here was not taken by a match, nor will be: ids stay unique.)
-                    let (read, id) = match old.get(j).and_then(Option::as_ref) {
+                    let grown = (shift > 0)
+                        .then(|| j + shift)
+                        .filter(|&k| {
+                            old.get(k)
+                                .and_then(Option::as_ref)
+                                .is_some_and(|r| !r.text.is_empty() && text.starts_with(&r.text))
+                        })
+                        .and_then(|k| old[k].take());
+                    let (read, id) = match grown.as_ref().or(old.get(j).and_then(Option::as_ref)) {
                         Some(r) => (r.read, r.id),
                         None => {
                             self.next_id += 1;
@@ -335,16 +368,19 @@ impl ScreenFollower {
         let tail = self.rows.split_off(mf);
         self.rows.extend(fresh);
         self.rows.extend(tail);
-        if ml == mf {
-            // Neovim inserts scrolled-off lines above the stale visible rows, then refreshes
-            // them: the read state belongs to the upper copy, which keeps its buffer position.
+        if pure_insert {
+            // The read state of a line that scrolled off belongs to the inserted copy, which
+            // keeps its buffer position; the stale copy below is about to be replaced.
+            let before = scroll.map_or(0, |s| s.len);
             for j in 0..inserted {
-                let below = mf + inserted + j;
+                let below = mf + inserted + before + j;
                 if below < self.rows.len() && self.rows[below].hash == self.rows[mf + j].hash {
                     self.rows.swap(mf + j, below);
                 }
             }
-            self.last_insert = inserted;
+            self.scroll = Some(Scroll { end: mf + inserted, len: before + inserted });
+        } else if inserted == 0 {
+            self.scroll = scroll;
         }
         self.scan_from = self.scan_from.min(mf);
     }
@@ -437,7 +473,7 @@ impl ScreenFollower {
             if s.is_empty() {
                 continue;
             }
-        if let Some(from) = self.replay {
+            if let Some(from) = self.replay {
                 if let Some(k) = self.history.iter().skip(from).position(|h| *h == s) {
                     self.replay = Some(from + k + 1);
                     continue;

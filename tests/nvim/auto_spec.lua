@@ -17,8 +17,10 @@ local function replay(cast)
   f:close()
   vim.o.columns = header.width
   vim.o.lines = header.height + 2
-  vim.cmd("enew")
-  local buf = vim.api.nvim_get_current_buf()
+  -- Without a UI the current window keeps an 80x22 grid whatever 'columns' says; a float
+  -- gets the cast's size, so the terminal (and Claude Code's wrapping) is as recorded.
+  local buf = vim.api.nvim_create_buf(false, true)
+  vim.api.nvim_open_win(buf, true, { relative = "editor", row = 0, col = 0, width = header.width, height = header.height })
   local drawn = {}
   vim.api.nvim_buf_attach(buf, false, {
     on_lines = function(_, b, _, first, _, last_new)

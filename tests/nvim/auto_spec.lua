@@ -12,15 +12,7 @@ end
 -- Replay one cast in a terminal sized like the recording; returns, per expected
 -- sentence, when its first words were drawn (hrtime ns) if they were found on screen.
 local function replay(cast)
-  local f = assert(io.open(cast))
-  local header = vim.json.decode(f:read("*l"))
-  f:close()
-  vim.o.columns = header.width
-  vim.o.lines = header.height + 2
-  -- Without a UI the current window keeps an 80x22 grid whatever 'columns' says; a float
-  -- gets the cast's size, so the terminal (and Claude Code's wrapping) is as recorded.
-  local buf = vim.api.nvim_create_buf(false, true)
-  vim.api.nvim_open_win(buf, true, { relative = "editor", row = 0, col = 0, width = header.width, height = header.height })
+  local buf = dofile(H.root .. "/tests/nvim/cast_window.lua")(cast)
   local drawn = {}
   vim.api.nvim_buf_attach(buf, false, {
     on_lines = function(_, b, _, first, _, last_new)

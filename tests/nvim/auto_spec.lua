@@ -94,6 +94,46 @@ for _, cast in ipairs(vim.fn.glob(H.root .. "/tests/fixtures/casts/*.cast", fals
   end)
 end
 
+H.test("speech keeps up: past auto.max_backlog_s the oldest unspoken sentences are dropped", function()
+  sj.setup(H.opts({
+    audio = { sink = "null" },
+    tts = { speed = 4 },
+    auto = { patterns = { "replay_cast" }, max_backlog_s = 1, interrupt_on_prompt = false },
+  }))
+  replay(H.root .. "/tests/fixtures/casts/parser-fix.cast")
+  H.wait(120000, H.finished, "all finished")
+  local statuses = {}
+  for _, e in ipairs(sj.history()) do
+    statuses[e.status] = (statuses[e.status] or 0) + 1
+  end
+  -- Each sentence is seconds of speech: with a 1 s backlog some were dropped, and what
+  -- was spoken or dropped is all in history().
+  H.ok((statuses.dropped or 0) > 0, "dropped: " .. vim.inspect(statuses))
+  H.ok((statuses.done or 0) > 0, "spoken: " .. vim.inspect(statuses))
+  H.eq(5, #sj.history(), "every sentence accounted for")
+  for _, e in ipairs(sj.history()) do
+    if e.status == "dropped" then
+      H.ok(e.error:find("keep up"), e.error)
+    end
+  end
+end)
+
+H.test("a new prompt interrupts what is being said", function()
+  sj.setup(H.opts({
+    audio = { sink = "null" },
+    auto = { patterns = { "replay_cast" }, max_backlog_s = 3600, interrupt_on_prompt = true },
+  }))
+  -- Three prompts: speech of the first answer is still going when the next prompt comes.
+  replay(H.root .. "/tests/fixtures/casts/table-interrupt-120.cast")
+  H.wait(60000, H.finished, "all finished")
+  local stopped = vim.tbl_filter(function(e)
+    return e.status == "stopped"
+  end, sj.history())
+  H.ok(#stopped > 0, "some speech was interrupted: " .. vim.inspect(vim.tbl_map(function(e)
+    return e.status
+  end, sj.history())))
+end)
+
 -- Neovim's own terminal takes ~10 s per MB headless, so the flood is 5 MB here; the
 -- filter's memory bound under far more lines is tested in tests/tui_follower.rs.
 H.test("a flood of output neither stalls the editor nor grows memory without bound", function()

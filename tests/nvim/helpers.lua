@@ -76,7 +76,7 @@ end
 
 function H.finished()
   for _, e in ipairs(require("speakja").history()) do
-    if e.status ~= "done" and e.status ~= "stopped" and e.status ~= "failed" then
+    if e.status ~= "done" and e.status ~= "stopped" and e.status ~= "dropped" and e.status ~= "failed" then
       return false
     end
   end

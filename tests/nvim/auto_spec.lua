@@ -9,9 +9,19 @@ local function words(s)
   return (s:gsub("[`*]", ""):gsub("%s+", " "))
 end
 
+-- Each test starts with no terminal left from the one before (it would still be heard).
+local function close_terminals()
+  for _, b in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.bo[b].buftype == "terminal" then
+      vim.api.nvim_buf_delete(b, { force = true })
+    end
+  end
+end
+
 -- Replay one cast in a terminal sized like the recording; returns, per expected
 -- sentence, when its first words were drawn (hrtime ns) if they were found on screen.
 local function replay(cast)
+  close_terminals()
   local buf = dofile(H.root .. "/tests/nvim/cast_window.lua")(cast)
   local drawn = {}
   vim.api.nvim_buf_attach(buf, false, {
@@ -137,6 +147,7 @@ end)
 -- Neovim's own terminal takes ~10 s per MB headless, so the flood is 5 MB here; the
 -- filter's memory bound under far more lines is tested in tests/tui_follower.rs.
 H.test("a flood of output neither stalls the editor nor grows memory without bound", function()
+  close_terminals()
   sj.setup(H.opts({ audio = { sink = "null" }, auto = { patterns = { "head -c" } } }))
   vim.o.columns, vim.o.lines = 80, 26
   vim.cmd("enew")

@@ -295,41 +295,27 @@ impl Config {
     }
 
     fn check(&self) -> Result<(), String> {
-        let range = |name: &str, v: f64, lo: f64, hi: f64| {
-            if (lo..=hi).contains(&v) {
-                Ok(())
-            } else {
-                Err(format!("invalid option `{name}`: {v} is outside {lo}..={hi}"))
-            }
-        };
-        range("tts.speed", self.tts.speed, 0.25, 4.0)?;
-        range("tts.volume", self.tts.volume, 0.0, 4.0)?;
-        range("auto.max_backlog_s", self.auto.max_backlog_s, 1.0, 3600.0)?;
+        in_range("tts.speed", self.tts.speed, 0.25, 4.0)?;
+        in_range("tts.volume", self.tts.volume, 0.0, 4.0)?;
+        in_range("auto.max_backlog_s", self.auto.max_backlog_s, 1.0, 3600.0)?;
         let t = &self.translator;
-        range("translator.beams", t.beams as f64, 1.0, 16.0)?;
-        range("translator.max_new_tokens", t.max_new_tokens as f64, 2.0, 1024.0)?;
-        range("translator.max_length_ratio", t.max_length_ratio, 0.1, 10.0)?;
-        range("translator.length_penalty", t.length_penalty, -5.0, 5.0)?;
+        in_range("translator.beams", t.beams, 1, 16)?;
+        in_range("translator.max_new_tokens", t.max_new_tokens, 2, 1024)?;
+        in_range("translator.max_length_ratio", t.max_length_ratio, 0.1, 10.0)?;
+        in_range("translator.length_penalty", t.length_penalty, -5.0, 5.0)?;
         if self.tts.order.is_empty() || self.tts.order.contains(&TtsEngine::Auto) {
             return Err("invalid option `tts.order`: list engines (openjtalk, google), not auto".into());
         }
         if self.tts.cooldown_after == 0 {
             return Err("invalid option `tts.cooldown_after`: must be at least 1".into());
         }
-        let whole = |name: &str, v: u64, lo: u64, hi: u64| {
-            if (lo..=hi).contains(&v) {
-                Ok(())
-            } else {
-                Err(format!("invalid option `{name}`: {v} is outside {lo}..={hi}"))
-            }
-        };
-        whole("tts.cooldown_s", self.tts.cooldown_s, 0, 86_400)?;
+        in_range("tts.cooldown_s", self.tts.cooldown_s, 0, 86_400)?;
         let g = &self.tts.google;
         if !(g.base_url.starts_with("http://") || g.base_url.starts_with("https://")) {
             return Err(format!("invalid option `tts.google.base_url`: {:?} is not an http(s) URL", g.base_url));
         }
-        whole("tts.google.connect_timeout_ms", g.connect_timeout_ms, 1, 60_000)?;
-        whole("tts.google.timeout_ms", g.timeout_ms, 1, 600_000)?;
+        in_range("tts.google.connect_timeout_ms", g.connect_timeout_ms, 1, 60_000)?;
+        in_range("tts.google.timeout_ms", g.timeout_ms, 1, 600_000)?;
         if g.lang.is_empty() {
             return Err("invalid option `tts.google.lang`: must not be empty".into());
         }
@@ -383,6 +369,14 @@ fn first_with_extension(dir: &Path, ext: &str) -> Option<PathBuf> {
         .collect();
     found.sort();
     found.into_iter().next()
+}
+
+fn in_range<T: PartialOrd + std::fmt::Display>(name: &str, v: T, lo: T, hi: T) -> Result<(), String> {
+    if lo <= v && v <= hi {
+        Ok(())
+    } else {
+        Err(format!("invalid option `{name}`: {v} is outside {lo}..={hi}"))
+    }
 }
 
 /// Lua cannot tell an empty table from an empty list, so `{}` arrives as `[]`: read

@@ -9,8 +9,10 @@
 //! that, others insert them in one call and replace only the rows that changed. A simulated
 //! clock follows the event times, with a 50 ms poll timer.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
+
+mod common;
 
 use speakja::text::tui::{FollowerOptions, Heard, ScreenFollower};
 
@@ -254,24 +256,6 @@ fn play(cast: &Cast, mode: &Mode) -> Outcome {
     Outcome { heard, frames }
 }
 
-fn expected(path: &Path) -> (Vec<String>, Option<usize>) {
-    let v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path.with_extension("expected.json")).unwrap()).unwrap();
-    let spoken = v["spoken"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect();
-    (spoken, v["prompts"].as_u64().map(|n| n as usize))
-}
-
-fn casts() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/casts");
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "cast"))
-        .collect();
-    v.sort();
-    v
-}
-
 /// When the `nth` (1-based) saying of a sentence was fully on screen: its last words appear
 /// that many times in the buffer text.
 fn drawn_at(frames: &[(f64, String)], sentence: &str, nth: usize) -> Option<f64> {
@@ -282,12 +266,12 @@ fn drawn_at(frames: &[(f64, String)], sentence: &str, nth: usize) -> Option<f64>
 
 #[test]
 fn casts_are_heard_exactly() {
-    let all = casts();
+    let all = common::fixtures("casts", "cast");
     assert!(all.len() >= 6, "expected the shared casts and our own, found {}", all.len());
     let mut failures = Vec::new();
     for path in &all {
         let cast = load_cast(path);
-        let (want, prompts) = expected(path);
+        let (want, prompts) = common::expected(&common::name(path));
         for mode in modes() {
             let out = play(&cast, &mode);
             let got: Vec<String> = out

@@ -4,8 +4,10 @@
 //! the plugin wires it, with a simulated clock and a 50 ms poll timer, what is heard must equal
 //! `tests/fixtures/casts/<cast>.expected.json` "spoken", exactly.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
+
+mod common;
 
 use speakja::text::tui::{FollowerOptions, Heard, ScreenFollower};
 
@@ -71,46 +73,22 @@ fn heard(calls: Vec<Call>) -> (Vec<String>, usize) {
     (sentences, prompts)
 }
 
-/// The sentences to hear, and how many prompts where the cast says.
-fn expected(name: &str) -> (Vec<String>, Option<usize>) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/casts/{name}.expected.json"));
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let spoken = v["spoken"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect();
-    (spoken, v["prompts"].as_u64().map(|n| n as usize))
-}
-
-fn recordings() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/onlines");
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
-        .collect();
-    v.sort();
-    v
-}
-
 #[test]
 fn every_cast_has_a_recording() {
-    let casts = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/casts");
-    let recorded: Vec<String> =
-        recordings().iter().map(|p| p.file_stem().unwrap().to_string_lossy().into_owned()).collect();
-    for e in std::fs::read_dir(casts).unwrap() {
-        let p = e.unwrap().path();
-        if p.extension().is_some_and(|e| e == "cast") {
-            let name = p.file_stem().unwrap().to_string_lossy().into_owned();
-            assert!(recorded.contains(&name), "no on_lines recording for {name}");
-        }
+    let recorded: Vec<String> = common::fixtures("onlines", "jsonl").iter().map(|p| common::name(p)).collect();
+    for cast in common::fixtures("casts", "cast") {
+        let name = common::name(&cast);
+        assert!(recorded.contains(&name), "no on_lines recording for {name}");
     }
 }
 
 #[test]
 fn recordings_are_heard_exactly() {
-    let all = recordings();
+    let all = common::fixtures("onlines", "jsonl");
     let mut failures = Vec::new();
     for path in &all {
-        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
-        let (want, want_prompts) = expected(&name);
+        let name = common::name(path);
+        let (want, want_prompts) = common::expected(&name);
         let (got, prompts) = heard(load_calls(path));
         eprintln!("{name:<24} sentences {:>2}/{:<2} prompts {prompts}", got.len(), want.len());
         if got != want {

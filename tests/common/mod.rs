@@ -1,0 +1,28 @@
+//! Fixture access shared by the screen-filter tests.
+
+use std::path::{Path, PathBuf};
+
+/// Files with extension `ext` in `tests/fixtures/<dir>`, sorted.
+pub fn fixtures(dir: &str, ext: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(dir);
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == ext))
+        .collect();
+    v.sort();
+    v
+}
+
+/// The sentences to hear for cast `name`, and how many prompts where the cast says.
+pub fn expected(name: &str) -> (Vec<String>, Option<usize>) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/casts/{name}.expected.json"));
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let spoken = v["spoken"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect();
+    (spoken, v["prompts"].as_u64().map(|n| n as usize))
+}
+
+/// A fixture's name: its file name without extension.
+pub fn name(path: &Path) -> String {
+    path.file_stem().unwrap().to_string_lossy().into_owned()
+}

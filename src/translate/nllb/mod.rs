@@ -4,7 +4,7 @@
 pub mod config;
 pub mod generate;
 pub mod model;
-mod q8;
+mod gemv;
 pub mod tokenizer;
 
 use std::path::Path;

@@ -142,19 +142,18 @@ impl Linear {
 }
 
 /// Rows from which candle's generic 8-bit kernel loses to expanding the weight to f32 for
-/// the call (only used where the AVX2 kernel in `q8` is unavailable).
+/// the call (only used where the kernels in `gemv` are unavailable).
 const DEQUANTIZE_ROWS: usize = 8;
 
 /// `x · Wᵀ` for `x: [m, k]`. Dense weights are multiplied as `(W · xᵀ)ᵀ`: with the weight as
 /// the row-major left operand the CPU GEMM runs about twice as fast for few rows.
 fn matmul_t(w: &QMatMul, x: &Tensor) -> Result<Tensor> {
+    if let Some(y) = super::gemv::matmul_t(w, x)? {
+        return Ok(y);
+    }
     match w {
         QMatMul::Tensor(w) => w.matmul(&x.t()?)?.t(),
-        QMatMul::QTensor(q) => match super::q8::matmul_t(q, x)? {
-            Some(y) => Ok(y),
-            None if x.dim(0)? >= DEQUANTIZE_ROWS => q.dequantize(x.device())?.matmul(&x.t()?)?.t(),
-            None => w.forward(x),
-        },
+        QMatMul::QTensor(q) if x.dim(0)? >= DEQUANTIZE_ROWS => q.dequantize(x.device())?.matmul(&x.t()?)?.t(),
         w => w.forward(x),
     }
 }

@@ -1,0 +1,88 @@
+//! Q8_0 weights × f32 rows: every matmul of the 8-bit model.
+//!
+//! The activations are quantized once per call to the same 32-value blocks, so a block's
+//! dot product is integer multiply-adds; about twice as fast as candle's generic Q8_0 path
+//! on AVX2 machines. For a sentence (the encoder) the four weight rows stay in L1 while
+//! every activation row passes, which also beats expanding the weights to f32 for a GEMM.
+
+use std::arch::x86_64::*;
+
+use candle_core::quantized::{GgmlDType, QTensor};
+use candle_core::{DType, Result, Tensor};
+
+const QK: usize = 32;
+/// `BlockQ8_0`: an f16 scale then 32 signed bytes.
+const BLOCK_BYTES: usize = 34;
+
+/// `x · Wᵀ` for `x: [m, k]`, or `None` when `w` is not Q8_0.
+pub fn matmul_t(w: &QTensor, x: &Tensor) -> Result<Option<Tensor>> {
+    if w.dtype() != GgmlDType::Q8_0 {
+        return Ok(None);
+    }
+    let (n, k) = w.shape().dims2()?;
+    let (m, xk) = x.dims2()?;
+    if xk != k || !k.is_multiple_of(QK) {
+        return Ok(None);
+    }
+    let data = w.data()?;
+    let kb = k / QK;
+    let xs = x.to_dtype(DType::F32)?.flatten_all()?.to_vec1::<f32>()?;
+    let (xq, xd) = quantize_rows(&xs);
+    let row = |r: usize| &data[r * kb * BLOCK_BYTES..(r + 1) * kb * BLOCK_BYTES];
+    super::by_weight_rows(n, m, x, |rows, i, out| {
+        let xq = &xq[i * k..(i + 1) * k];
+        let xd = &xd[i * kb..(i + 1) * kb];
+        // SAFETY: `super::supported()` checked the CPU features; every row has `kb` blocks.
+        unsafe {
+            match rows {
+                &[a, b, c, d] => out.copy_from_slice(&dot::<4>([row(a), row(b), row(c), row(d)], xq, xd)),
+                _ => out[0] = dot::<1>([row(rows[0])], xq, xd)[0],
+            }
+        }
+    })
+    .map(Some)
+}
+
+/// Rows of floats → int8 values and one scale per 32 (as GGML's `quantize_row_q8_0`).
+fn quantize_rows(xs: &[f32]) -> (Vec<i8>, Vec<f32>) {
+    let mut q = vec![0i8; xs.len()];
+    let mut d = Vec::with_capacity(xs.len() / QK);
+    for (block, out) in xs.chunks(QK).zip(q.chunks_mut(QK)) {
+        let amax = block.iter().fold(0f32, |a, v| a.max(v.abs()));
+        let scale = amax / 127.0;
+        let inv = if scale > 0.0 { 1.0 / scale } else { 0.0 };
+        for (o, v) in out.iter_mut().zip(block) {
+            *o = (v * inv).round() as i8;
+        }
+        d.push(scale);
+    }
+    (q, d)
+}
+
+/// Dot products of `R` Q8_0 weight rows with one quantized activation row.
+///
+/// # Safety
+/// The CPU must support AVX2, FMA and F16C; every row holds `xd.len()` blocks and `xq`
+/// `xd.len() * 32` values.
+#[target_feature(enable = "avx2,fma,f16c")]
+unsafe fn dot<const R: usize>(rows: [&[u8]; R], xq: &[i8], xd: &[f32]) -> [f32; R] {
+    let ones = _mm256_set1_epi16(1);
+    let mut acc = [_mm256_setzero_ps(); R];
+    for (j, &dx) in xd.iter().enumerate() {
+        let y = _mm256_loadu_si256(xq.as_ptr().add(j * QK) as *const __m256i);
+        // maddubs multiplies unsigned by signed bytes: move the signs onto the weights.
+        let ay = _mm256_sign_epi8(y, y);
+        for r in 0..R {
+            let blk = rows[r].as_ptr().add(j * BLOCK_BYTES);
+            let d = _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(u16::from_le_bytes([*blk, *blk.add(1)]) as i32)));
+            let w = _mm256_loadu_si256(blk.add(2) as *const __m256i);
+            let prod = _mm256_madd_epi16(_mm256_maddubs_epi16(ay, _mm256_sign_epi8(w, y)), ones);
+            acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(d * dx), _mm256_cvtepi32_ps(prod), acc[r]);
+        }
+    }
+    let mut out = [0f32; R];
+    for r in 0..R {
+        out[r] = super::hsum(acc[r]);
+    }
+    out
+}

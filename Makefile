@@ -11,6 +11,7 @@ voice:
 
 test: build voice
 	cargo test --release
+	python3 tests/fetch_model.py
 	tests/nvim/run.sh
 
 # The main job: fetch the voice, build, speak a sample.

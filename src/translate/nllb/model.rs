@@ -23,8 +23,32 @@ pub trait WeightSource {
     fn get(&self, shape: &[usize], name: &str) -> Result<Tensor>;
     /// A `[rows, cols]` matrix in a quantized format.
     fn quantized(&self, rows: usize, cols: usize, name: &str, q: GgmlDType) -> Result<QTensor> {
-        QTensor::quantize(&self.get(&[rows, cols], name)?.to_dtype(DType::F32)?, q)
+        let w = self.get(&[rows, cols], name)?.to_dtype(DType::F32)?;
+        quantize_by_rows(rows, cols, q, self.device(), |start, n| w.narrow(0, start, n))
     }
+}
+
+/// Rows quantized per parallel task.
+const QUANTIZE_ROWS: usize = 1024;
+
+/// Quantizes a `[rows, cols]` matrix on all cores, `rows_of(start, n)` giving its f32 rows
+/// `start..start + n` (quantizing is most of loading an 8-bit model).
+fn quantize_by_rows(
+    rows: usize,
+    cols: usize,
+    q: GgmlDType,
+    device: &Device,
+    rows_of: impl Fn(usize, usize) -> Result<Tensor> + Sync,
+) -> Result<QTensor> {
+    use rayon::prelude::*;
+    let row_bytes = cols / q.block_size() * q.type_size();
+    let mut bytes = vec![0u8; rows * row_bytes];
+    bytes.par_chunks_mut(QUANTIZE_ROWS * row_bytes).enumerate().try_for_each(|(task, out)| {
+        let block = super::gemv::quantize(&rows_of(task * QUANTIZE_ROWS, out.len() / row_bytes)?, q)?;
+        out.copy_from_slice(&block.data()?);
+        Ok::<_, candle_core::Error>(())
+    })?;
+    QTensor::new(QStorage::from_data(Cow::Owned(bytes), device, q)?, (rows, cols))
 }
 
 impl WeightSource for VarBuilder<'_> {
@@ -75,14 +99,7 @@ impl WeightSource for RandomWeights {
     /// Built in row blocks so a quantized model never holds a whole f32 matrix (the 1 GB
     /// embedding would otherwise dominate peak memory).
     fn quantized(&self, rows: usize, cols: usize, name: &str, q: GgmlDType) -> Result<QTensor> {
-        let mut bytes = Vec::with_capacity(rows * cols / q.block_size() * q.type_size());
-        let mut start = 0;
-        while start < rows {
-            let n = (rows - start).min(4096);
-            bytes.extend_from_slice(&QTensor::quantize(&self.random(&[n, cols], name)?, q)?.data()?);
-            start += n;
-        }
-        QTensor::new(QStorage::from_data(Cow::Owned(bytes), &self.device, q)?, (rows, cols))
+        quantize_by_rows(rows, cols, q, &self.device, |_, n| self.random(&[n, cols], name))
     }
 }
 

@@ -319,9 +319,11 @@ impl Config {
         if g.lang.is_empty() {
             return Err("invalid option `tts.google.lang`: must not be empty".into());
         }
-        if self.queue_size == 0 {
-            return Err("invalid option `queue_size`: must be at least 1".into());
-        }
+        // Upper bounds: the queue is allocated up front, history and text are held in memory.
+        in_range("queue_size", self.queue_size, 1, 10_000)?;
+        in_range("history_size", self.history_size, 1, 100_000)?;
+        in_range("max_text_bytes", self.max_text_bytes, 1, 64 << 20)?;
+        in_range("auto.stable_ms", self.auto.stable_ms, 0, 60_000)?;
         if self.audio.sink == SinkKind::Wav && self.audio.wav_dir.is_none() {
             return Err("invalid option `audio.wav_dir`: the `wav` sink needs a directory".into());
         }

@@ -104,7 +104,7 @@ impl History {
             | Event::Synthesized { id, .. }
             | Event::Playing { id, .. }
             | Event::Finished { id, .. } => *id,
-            Event::Ready { .. } | Event::Loading { .. } => return None,
+            Event::Ready { .. } | Event::Loading { .. } | Event::Degraded { .. } => return None,
         };
         let e = self.entries.iter_mut().rev().find(|e| e.id == id)?;
         match ev {
@@ -130,7 +130,7 @@ impl History {
                 e.file = file.clone();
                 return Some(e);
             }
-            Event::Ready { .. } | Event::Loading { .. } => {}
+            Event::Ready { .. } | Event::Loading { .. } | Event::Degraded { .. } => {}
         }
         None
     }

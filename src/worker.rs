@@ -49,6 +49,8 @@ pub enum Event {
     Ready { part: Part, result: Result<String, String> },
     /// Loading has begun; it may take a while (the NLLB model).
     Loading { part: Part, what: String },
+    /// A part works, but not as asked (e.g. no audio device: playing to a null sink).
+    Degraded { part: Part, why: String },
     Translated { id: u64, text: String, engine: String, ms: f64 },
     Synthesized { id: u64, engine: String, ms: f64, audio_ms: f64 },
     Playing { id: u64, first_audio_ms: f64 },
@@ -92,11 +94,12 @@ impl Shared {
 
     /// Reports and returns true when `job` must not go on (stopped or discarded).
     fn dropped(&self, job: &Job) -> bool {
+        // Taken out first whatever happens, so the set only holds ids still on their way.
+        let discarded = self.discarded.lock().map(|mut d| d.remove(&job.id)).unwrap_or(false);
         if self.generation.load(Ordering::Acquire) != job.generation {
             self.finish(job.id, Outcome::Stopped, None);
             return true;
         }
-        let discarded = self.discarded.lock().map(|mut d| d.remove(&job.id)).unwrap_or(false);
         if discarded {
             self.finish(job.id, Outcome::Dropped, Some("dropped unspoken to keep up".into()));
         }
@@ -326,10 +329,13 @@ fn synth_stage(cfg: &Config, s: &Shared, input: Receiver<(Job, String)>, out: Se
 }
 
 fn audio_stage(cfg: &Config, s: &Shared, input: Receiver<Spoken>) {
-    let mut sink = match audio::open(&cfg.audio) {
+    let mut sink = match guarded(|| audio::open(&cfg.audio)) {
         Ok((sink, fallback)) => {
             let desc = match fallback {
-                Some(why) => format!("{} ({why})", sink.name()),
+                Some(why) => {
+                    s.send(Event::Degraded { part: Part::Audio, why: format!("{why}; playing to the {} sink", sink.name()) });
+                    format!("{} ({why})", sink.name())
+                }
                 None => sink.name(),
             };
             s.send(Event::Ready { part: Part::Audio, result: Ok(desc) });

@@ -1,6 +1,7 @@
 //! The sound device, through rodio. Its stream is not `Send`, so the audio thread opens it.
 
 use std::num::NonZero;
+use std::time::{Duration, Instant};
 
 use anyhow::anyhow;
 use rodio::buffer::SamplesBuffer;
@@ -8,6 +9,9 @@ use rodio::{DeviceSinkBuilder, MixerDeviceSink, Player};
 
 use super::{Cancel, Played, Sink, STOP_POLL};
 use crate::tts::Audio;
+
+/// How long past the sound's own length playback may take before the device is given up.
+const DRAIN_GRACE: Duration = Duration::from_secs(2);
 
 pub struct DeviceSink {
     stream: MixerDeviceSink,
@@ -38,15 +42,19 @@ impl Sink for DeviceSink {
         let player = Player::connect_new(self.stream.mixer());
         player.append(SamplesBuffer::new(NonZero::<u16>::MIN, rate, audio.samples.clone()));
         started();
-        let mut completed = true;
+        // A device that stops consuming (unplugged, suspended) would never drain the player.
+        let deadline = Instant::now() + audio.duration() + DRAIN_GRACE;
         while !player.empty() {
             if cancel.is_cancelled() {
                 player.stop();
-                completed = false;
-                break;
+                return Ok(Played { completed: false, file: None });
+            }
+            if Instant::now() > deadline {
+                player.stop();
+                anyhow::bail!("the audio device stopped playing");
             }
             std::thread::sleep(STOP_POLL);
         }
-        Ok(Played { completed, file: None })
+        Ok(Played { completed: true, file: None })
     }
 }

@@ -3,6 +3,7 @@
 //! utterance.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use anyhow::Context;
@@ -10,18 +11,19 @@ use anyhow::Context;
 use super::{Cancel, Played, Sink, STOP_POLL};
 use crate::tts::Audio;
 
+static WAV_COUNT: AtomicU64 = AtomicU64::new(0);
+
 pub struct PacedSink {
     wav_dir: Option<PathBuf>,
-    count: u64,
 }
 
 impl PacedSink {
     pub fn null() -> Self {
-        Self { wav_dir: None, count: 0 }
+        Self { wav_dir: None }
     }
 
     pub fn wav(dir: PathBuf) -> Self {
-        Self { wav_dir: Some(dir), count: 0 }
+        Self { wav_dir: Some(dir) }
     }
 }
 
@@ -37,9 +39,10 @@ impl Sink for PacedSink {
         let file = match &self.wav_dir {
             Some(dir) => {
                 std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-                self.count += 1;
-                // Process id and a counter: unique across restarts sharing a directory.
-                let path = dir.join(format!("speakja-{}-{:04}.wav", std::process::id(), self.count));
+                // Process id and a process-wide counter: unique across `setup()` restarts
+                // and across Neovims sharing a directory.
+                let n = WAV_COUNT.fetch_add(1, Ordering::Relaxed) + 1;
+                let path = dir.join(format!("speakja-{}-{n:04}.wav", std::process::id()));
                 audio.write_wav(&path).with_context(|| format!("cannot write {}", path.display()))?;
                 Some(path)
             }

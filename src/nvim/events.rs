@@ -22,6 +22,8 @@ enum Action {
     ShowFloat(u64, String),
     CloseFloat(u64),
     RefreshHistory(Vec<Entry>),
+    /// `statusline()` changed: Neovim only re-evaluates statuslines when told to.
+    RedrawStatus,
 }
 
 /// A wake function for a worker whose events arrive on `rx`. `epoch` tells this worker's
@@ -43,6 +45,14 @@ pub fn wake_handle(rx: Receiver<Event>, epoch: u64) -> Result<Wake, String> {
 }
 
 fn apply(epoch: u64, batch: Vec<Event>) {
+    if STATE.with(|s| s.try_borrow_mut().is_err()) {
+        // Scheduled from inside a plugin call (e.g. a notify handler that calls back in):
+        // try again on the next tick rather than lose the events.
+        nvim_oxi::schedule(move |_| {
+            let _ = catch_unwind(AssertUnwindSafe(|| apply(epoch, batch)));
+        });
+        return;
+    }
     let actions = STATE.with(|s| {
         let mut actions = Vec::new();
         let Ok(mut s) = s.try_borrow_mut() else { return actions };
@@ -53,6 +63,9 @@ fn apply(epoch: u64, batch: Vec<Event>) {
                     actions.push(Action::Notify(LogLevel::Info, format!("loading {what}…")));
                 }
                 Event::Loading { .. } => {}
+                Event::Degraded { part, why } => {
+                    actions.push(Action::Notify(LogLevel::Warn, format!("{}: {why}", part_name(part))))
+                }
                 Event::Ready { part, result } => {
                     match &result {
                         Err(e) => actions.push(Action::Notify(
@@ -94,6 +107,9 @@ fn apply(epoch: u64, batch: Vec<Event>) {
         if actions.iter().any(|a| matches!(a, Action::CloseFloat(_))) {
             actions.push(Action::RefreshHistory(st.history.entries().cloned().collect()));
         }
+        if actions.iter().any(|a| matches!(a, Action::Autocmd(..))) {
+            actions.push(Action::RedrawStatus);
+        }
         actions
     });
     for a in actions {
@@ -104,6 +120,9 @@ fn apply(epoch: u64, batch: Vec<Event>) {
             }
             Action::CloseFloat(id) => ui::close_float(Some(id)),
             Action::RefreshHistory(entries) => ui::refresh_history(&entries.iter().collect::<Vec<_>>()),
+            Action::RedrawStatus => {
+                let _ = api::command("redrawstatus!");
+            }
             Action::Autocmd(pattern, data) => {
                 let opts = ExecAutocmdsOpts::builder().patterns(pattern).modeline(false).data(data).build();
                 let _ = api::exec_autocmds(["User"], &opts);

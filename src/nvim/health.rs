@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::guard::{text_arg, Reply};
 use super::{to_object, STATE};
-use crate::config::{Config, TranslatorEngine};
+use crate::config::{Config, TranslatorEngine, TtsEngine};
 use crate::translate;
 use crate::tts::{OpenJtalk, Tts};
 use crate::worker::Part;
@@ -78,11 +78,22 @@ pub fn report(arg: Object) -> Reply {
         None => {}
     }
 
-    // Voice: load it for real and say something short.
+    // Offline voice, when it is used: load it for real and say something short. Missing
+    // is an error only when it is the one engine.
+    let offline = match cfg.tts.engine {
+        TtsEngine::Openjtalk => Some("error"),
+        TtsEngine::Google => None,
+        TtsEngine::Auto => cfg.tts.order.contains(&TtsEngine::Openjtalk).then_some("warn"),
+    };
     let fix_voice = Some("run scripts/fetch-voice (or set tts.voice / tts.dictionary)");
-    match cfg.voice_file() {
-        None => out.push(check("error", format!("no .htsvoice found in {}", cfg.models_dir().join("voice").display()), fix_voice)),
-        Some(voice) => {
+    match (offline, cfg.voice_file()) {
+        (None, _) => out.push(check("info", "offline voice not used (tts.engine = 'google')", None)),
+        (Some(level), None) => out.push(check(
+            level,
+            format!("no .htsvoice found in {}", cfg.models_dir().join("voice").display()),
+            fix_voice,
+        )),
+        (Some(level), Some(voice)) => {
             let t = Instant::now();
             match OpenJtalk::load(&cfg.dictionary_dir(), &voice, cfg.tts.speed, cfg.tts.volume)
                 .and_then(|mut v| v.synthesize("テスト"))
@@ -98,9 +109,14 @@ pub fn report(arg: Object) -> Reply {
                     ),
                     None,
                 )),
-                Err(e) => out.push(check("error", format!("voice does not load: {e:#}"), fix_voice)),
+                Err(e) => out.push(check(level, format!("voice does not load: {e:#}"), fix_voice)),
             }
         }
+    }
+    match part(Part::Voice) {
+        Some(Ok(d)) => out.push(check("ok", format!("speech engine in use: {d}"), None)),
+        Some(Err(e)) => out.push(check("error", format!("speech engine failed to load: {e}"), fix_voice)),
+        None => {}
     }
     out.push(check(
         "info",

@@ -80,10 +80,16 @@ pub fn module() -> Dictionary {
     m
 }
 
-/// `setup(json)`: check the options, then (re)start the worker with them.
+/// `setup(json)`: check the options, then (re)start the worker with them: a clean start,
+/// with an empty history.
 fn setup(arg: Object) -> Reply {
     let json = text_arg(arg)?.unwrap_or_default();
     let cfg = Config::from_json(&json)?;
+    // Checked before any thread starts: a worker started for nothing would still load.
+    if STATE.with(|s| s.try_borrow_mut().is_err()) {
+        return Err("speakja is busy (re-entrant call)".into());
+    }
+    ui::close_float(None);
     let (tx, rx) = crossbeam_channel::bounded(1024);
     let epoch = EPOCH.with(|e| {
         e.set(e.get() + 1);
@@ -91,10 +97,10 @@ fn setup(arg: Object) -> Reply {
     });
     let wake = events::wake_handle(rx, epoch)?;
     let worker = Worker::start(&cfg, tx, wake).map_err(|e| format!("cannot start the worker: {e}"))?;
-    let history = History::new(cfg.history_size);
     terminal::install_autocmd(cfg.auto.patterns.clone())?;
     STATE.with(|s| {
         let mut s = s.try_borrow_mut().map_err(|_| "speakja is busy (re-entrant call)".to_string())?;
+        let history = History::new(cfg.history_size);
         // Dropping the old state stops its worker; its threads wind down on their own.
         *s = Some(State { epoch, cfg, worker, history, parts: HashMap::new(), last_error: None });
         Ok(Object::nil())
@@ -126,13 +132,17 @@ fn speak(arg: Object) -> Reply {
                     queued += 1;
                 }
                 Err(e) if queued == 0 => return Err(e.to_string()),
-                Err(e) => {
-                    events::notify_warn(&format!("{e}; {queued} sentence(s) queued, the rest dropped"));
-                    break;
-                }
+                Err(e) => return Ok((queued, Some(format!("{e}; {queued} sentence(s) queued, the rest dropped")))),
             }
         }
-        Ok(Object::from(queued as i64))
+        Ok((queued, None))
+    })
+    .map(|(queued, warning)| {
+        // Notified once the state is released: a notify handler may call back in.
+        if let Some(w) = warning {
+            events::notify_warn(&w);
+        }
+        Object::from(queued as i64)
     })
 }
 

@@ -2,7 +2,7 @@
 //! `ScreenFollower` (pure logic in `text::tui`) from `on_lines`; a timer polls the
 //! followers for lines that have become stable and queues what they heard.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::{Duration, Instant};
@@ -27,13 +27,16 @@ const EST_MS_PER_BYTE: f64 = 60.0;
 
 struct Term {
     follower: ScreenFollower,
-    /// Set by `:SpeakJaAuto off`; the next `on_lines` detaches.
-    detached: bool,
+    /// Which `nvim_buf_attach` feeds this entry. Neovim offers no way to detach a callback
+    /// except by its returning true, so a callback whose entry is gone or re-attached
+    /// (`:SpeakJaAuto off`, then `on` before any output) detaches itself on its next call.
+    attachment: u64,
 }
 
 thread_local! {
     static TERMS: RefCell<HashMap<i32, Term>> = RefCell::new(HashMap::new());
     static TIMER: RefCell<Option<TimerHandle>> = const { RefCell::new(None) };
+    static ATTACHMENTS: Cell<u64> = const { Cell::new(0) };
 }
 
 #[derive(Deserialize)]
@@ -64,15 +67,16 @@ pub fn auto(arg: Object) -> Reply {
 }
 
 fn is_attached(buf: i32) -> bool {
-    TERMS.with(|t| t.borrow().get(&buf).is_some_and(|t| !t.detached))
+    TERMS.with(|t| t.borrow().contains_key(&buf))
 }
 
 fn detach(buf: i32) {
-    TERMS.with(|t| {
-        if let Some(term) = t.borrow_mut().get_mut(&buf) {
-            term.detached = true;
-        }
-    });
+    TERMS.with(|t| t.borrow_mut().remove(&buf));
+}
+
+/// Whether attachment `attachment` still feeds terminal `buf`.
+fn is_current(buf: i32, attachment: u64) -> bool {
+    TERMS.with(|t| t.borrow().get(&buf).is_some_and(|t| t.attachment == attachment))
 }
 
 /// Attach to a terminal buffer and start following it.
@@ -93,13 +97,19 @@ pub fn attach(buf: &Buffer) -> Result<(), String> {
         .collect();
     follower.on_lines(0, 0, lines, Instant::now());
     follower.skip_existing(Instant::now());
-    TERMS.with(|t| t.borrow_mut().insert(handle, Term { follower, detached: false }));
+    let attachment = ATTACHMENTS.with(|n| {
+        n.set(n.get() + 1);
+        n.get()
+    });
+    TERMS.with(|t| t.borrow_mut().insert(handle, Term { follower, attachment }));
     let opts = BufAttachOpts::builder()
         .on_lines(move |(_, buf, _tick, first, last_old, last_new, _, _, _): api::opts::OnLinesArgs| {
-            catch_unwind(AssertUnwindSafe(|| on_lines(&buf, first, last_old, last_new))).unwrap_or(true)
+            catch_unwind(AssertUnwindSafe(|| on_lines(&buf, attachment, first, last_old, last_new))).unwrap_or(true)
         })
         .on_detach(move |(_, buf): api::opts::OnDetachArgs| {
-            TERMS.with(|t| t.borrow_mut().remove(&buf.handle()));
+            if is_current(buf.handle(), attachment) {
+                detach(buf.handle());
+            }
             false
         })
         .build();
@@ -112,10 +122,9 @@ pub fn attach(buf: &Buffer) -> Result<(), String> {
 }
 
 /// Returns true to detach.
-fn on_lines(buf: &Buffer, first: usize, last_old: usize, last_new: usize) -> bool {
+fn on_lines(buf: &Buffer, attachment: u64, first: usize, last_old: usize, last_new: usize) -> bool {
     let handle = buf.handle();
-    if !is_attached(handle) {
-        TERMS.with(|t| t.borrow_mut().remove(&handle));
+    if !is_current(handle, attachment) {
         return true;
     }
     let lines: Vec<String> = match buf.get_lines(first..last_new, false) {
@@ -158,7 +167,6 @@ fn tick() {
     let heard: Vec<(i32, Vec<Heard>)> = TERMS.with(|t| {
         t.borrow_mut()
             .iter_mut()
-            .filter(|(_, term)| !term.detached)
             .map(|(buf, term)| (*buf, term.follower.poll(now)))
             .filter(|(_, h)| !h.is_empty())
             .collect()

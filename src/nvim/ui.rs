@@ -40,6 +40,8 @@ pub fn show_float(id: u64, text: &str) -> nvim_oxi::Result<()> {
     let lines = wrap(text, FLOAT_WIDTH);
     let width = lines.iter().map(|l| l.chars().map(|c| c.width().unwrap_or(0)).sum::<usize>()).max().unwrap_or(1);
     let mut buf = api::create_buf(false, true)?;
+    // Scratch buffers default to `bufhidden=hide`: one would pile up per sentence.
+    api::set_option_value("bufhidden", "wipe", &api::opts::OptionOpts::builder().buffer(buf.clone()).build())?;
     buf.set_lines(.., false, lines.iter().map(String::as_str))?;
     let cfg = Dictionary::from_iter([
         ("relative", Object::from("cursor")),
@@ -104,7 +106,7 @@ fn render(buf: &mut Buffer, entries: &[&Entry]) -> nvim_oxi::Result<()> {
     Ok(())
 }
 
-/// `:SpeakJaHistory`: open (or focus) the history buffer.
+/// `:SpeakJaHistory`: open the history buffer, or focus its window.
 pub fn open_history(entries: &[&Entry]) -> nvim_oxi::Result<()> {
     let existing = HISTORY_BUF.with(|b| b.borrow().clone()).filter(Buffer::is_valid);
     let mut buf = match existing {
@@ -115,23 +117,27 @@ pub fn open_history(entries: &[&Entry]) -> nvim_oxi::Result<()> {
             let opts = api::opts::OptionOpts::builder().buffer(b.clone()).build();
             api::set_option_value("filetype", "speakjahistory", &opts)?;
             api::set_option_value("bufhidden", "hide", &opts)?;
+            // Command mappings: no Lua callback has to cross the FFI boundary. `q` closes
+            // the window, or leaves the buffer when it is the last window.
+            let keymap = api::opts::SetKeymapOpts::builder().noremap(true).silent(true).build();
+            for (key, rhs) in [
+                ("<CR>", "<Cmd>lua require('speakja')._history_action('replay')<CR>"),
+                ("y", "<Cmd>lua require('speakja')._history_action('yank')<CR>"),
+                ("q", "<Cmd>if winnr('$') > 1 | close | elseif buflisted(bufnr('#')) | buffer # | else | enew | endif<CR>"),
+            ] {
+                b.set_keymap(api::types::Mode::Normal, key, rhs, &keymap)?;
+            }
             HISTORY_BUF.with(|h| *h.borrow_mut() = Some(b.clone()));
             b
         }
     };
     render(&mut buf, entries)?;
-    let shown: i64 = api::call_function("bufwinnr", Array::from_iter([Object::from(buf.clone())]))?;
-    if shown < 0 {
+    let win: i64 = api::call_function("bufwinid", Array::from_iter([Object::from(buf.clone())]))?;
+    if win < 0 {
         api::command("botright 12split")?;
         api::get_current_win().set_buf(&buf)?;
-    }
-    // Plain command mappings: no Lua callback has to cross the FFI boundary.
-    for (key, rhs) in [
-        ("<CR>", "<Cmd>lua require('speakja')._history_action('replay')<CR>"),
-        ("y", "<Cmd>lua require('speakja')._history_action('yank')<CR>"),
-        ("q", "<Cmd>close<CR>"),
-    ] {
-        api::command(&format!("nnoremap <buffer> <silent> {key} {rhs}"))?;
+    } else {
+        api::set_current_win(&Window::from(win as i32))?;
     }
     Ok(())
 }

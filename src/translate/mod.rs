@@ -36,6 +36,21 @@ pub fn describe(cfg: &Config) -> String {
     }
 }
 
+/// Everything that decides what the selected engine outputs, for cache keys: the engine,
+/// its options, and the size and time of the model files (a new checkpoint misses).
+pub fn identity(cfg: &Config) -> String {
+    let mut id = format!("{}|{:?}", describe(cfg), cfg.translator);
+    if selected(cfg) == TranslatorEngine::Nllb {
+        for file in ["config.json", "tokenizer.json", "model.safetensors", "pytorch_model.bin"] {
+            if let Ok(meta) = std::fs::metadata(cfg.nllb_model_dir().join(file)) {
+                let mtime = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+                id.push_str(&format!("|{file}:{}:{}", meta.len(), mtime.map_or(0, |d| d.as_secs())));
+            }
+        }
+    }
+    id
+}
+
 /// Load the selected engine. Slow for NLLB: call it off the main thread.
 pub fn open(cfg: &Config) -> anyhow::Result<Box<dyn Translator>> {
     match selected(cfg) {
@@ -43,5 +58,29 @@ pub fn open(cfg: &Config) -> anyhow::Result<Box<dyn Translator>> {
             Ok(Box::new(NllbTranslator::load(&cfg.nllb_model_dir(), &NllbOptions::from_config(&cfg.translator))?))
         }
         _ => Ok(Box::new(Passthrough)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identity_follows_decoding_options_and_model_files() {
+        let dir = std::env::temp_dir().join(format!("speakja-identity-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("config.json"), "{}").unwrap();
+        std::fs::write(dir.join("model.safetensors"), "weights").unwrap();
+        let mut cfg = Config::default();
+        cfg.translator.engine = TranslatorEngine::Auto;
+        cfg.translator.model = Some(dir.clone());
+        let base = identity(&cfg);
+        assert_eq!(base, identity(&cfg));
+        cfg.translator.no_repeat_ngram_size = 3;
+        let guarded = identity(&cfg);
+        assert_ne!(base, guarded, "a decoding option changes the output");
+        std::fs::write(dir.join("model.safetensors"), "new weights").unwrap();
+        assert_ne!(guarded, identity(&cfg), "so does a new checkpoint");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -292,7 +292,7 @@ pub fn open(cfg: &Config) -> Result<Option<DiskCache>, String> {
 pub fn wrap_translator(cfg: &Config, translator: Box<dyn Translator>) -> Box<dyn Translator> {
     match open(cfg) {
         Ok(Some(cache)) if translator.name() != "none" => {
-            let key = format!("{}|{}", translator.name(), translate::describe(cfg));
+            let key = format!("{}|{}", translator.name(), translate::identity(cfg));
             Box::new(CachedTranslator::new(translator, cache, key))
         }
         _ => translator,

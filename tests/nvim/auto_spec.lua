@@ -20,7 +20,8 @@ end
 
 -- Replay one cast in a terminal sized like the recording; returns, per expected
 -- sentence, when its first words were drawn (hrtime ns) if they were found on screen.
-local function replay(cast)
+-- `on_open(buf)` runs once the terminal is open, before it has shown any output.
+local function replay(cast, on_open)
   close_terminals()
   local buf = dofile(H.root .. "/tests/nvim/cast_window.lua")(cast)
   local drawn = {}
@@ -39,6 +40,9 @@ local function replay(cast)
       done = true
     end,
   })
+  if on_open then
+    on_open(buf)
+  end
   H.wait(120000, function()
     return done
   end, "replay of " .. cast)
@@ -103,6 +107,26 @@ for _, cast in ipairs(vim.fn.glob(H.root .. "/tests/fixtures/casts/*.cast", fals
     H.ok(worst < 1000, ("latency %.0f ms"):format(worst))
   end)
 end
+
+H.test("auto off, then on again before any output: each sentence is heard once", function()
+  local cast = H.root .. "/tests/fixtures/casts/parser-fix.cast"
+  local expected = vim.json.decode(table.concat(vim.fn.readfile(cast:gsub("%.cast$", ".expected.json")), "\n")).spoken
+  sj.setup(H.opts({
+    audio = { sink = "null" },
+    tts = { speed = 4 },
+    auto = { patterns = { "replay_cast" }, max_backlog_s = 3600, interrupt_on_prompt = false },
+  }))
+  replay(cast, function(buf)
+    H.eq(false, sj.auto("off", buf), "off")
+    H.eq(true, sj.auto("on", buf), "on")
+  end)
+  vim.wait(1500)
+  local heard = vim.tbl_map(function(e)
+    return e.source
+  end, sj.history())
+  sj.stop()
+  H.eq(expected, heard, "sentences heard")
+end)
 
 H.test("speech keeps up: past auto.max_backlog_s the oldest unspoken sentences are dropped", function()
   sj.setup(H.opts({

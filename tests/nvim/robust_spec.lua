@@ -63,10 +63,21 @@ H.test(":checkhealth speakja reports every part", function()
   vim.wait(500)
   vim.cmd("checkhealth speakja")
   local text = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n")
-  for _, want in ipairs({ "native library", "worker threads are running", "loads and speaks", "translator", "audio output", "CC%-BY" }) do
+  for _, want in ipairs({ "native library", "worker threads are running", "loads and speaks", "speech engine in use",
+    "translator", "audio output", "CC%-BY" }) do
     H.ok(text:find(want), "health mentions " .. want .. "\n" .. text)
   end
   H.ok(not text:find("ERROR"), "no errors with the voice in place\n" .. text)
+end)
+
+H.test(":checkhealth with only the online voice does not ask for the offline one", function()
+  sj.setup(H.opts({ tts = { engine = "google", voice = H.tmpdir() .. "/none.htsvoice" } }))
+  vim.wait(500)
+  vim.cmd("checkhealth speakja")
+  local text = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n")
+  H.ok(text:find("offline voice not used"), text)
+  H.ok(not text:find("htsvoice"), "no complaint about the offline voice\n" .. text)
+  H.ok(text:find("speech engine in use: google"), text)
 end)
 
 H.test("help tags are valid and cover every command and function", function()

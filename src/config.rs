@@ -83,7 +83,9 @@ pub enum WeightFormat {
     Q8_0,
 }
 
-/// When the NLLB model is read from disk.
+/// When the NLLB model is read from disk. By default on first use, or as soon as a
+/// terminal is attached for auto-speak: every Neovim (a `git commit` editor too) would
+/// otherwise hold the model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LoadTime {
@@ -125,7 +127,7 @@ impl Default for TranslatorConfig {
             max_length_ratio: 2.0,
             no_repeat_ngram_size: 0,
             length_penalty: 1.0,
-            load: LoadTime::Startup,
+            load: LoadTime::FirstUse,
         }
     }
 }
@@ -437,15 +439,15 @@ mod tests {
         let c = Config::from_json("").unwrap();
         assert_eq!(c.translator.dtype, WeightFormat::Auto);
         assert_eq!(c.translator.beams, 1);
-        assert_eq!(c.translator.load, LoadTime::Startup);
+        assert_eq!(c.translator.load, LoadTime::FirstUse);
         let c = Config::from_json(
             r#"{"translator": {"device": "cpu", "dtype": "q8_0", "beams": 4, "no_repeat_ngram_size": 3,
-                "load": "first_use", "max_new_tokens": 64, "length_penalty": 0.5}}"#,
+                "load": "startup", "max_new_tokens": 64, "length_penalty": 0.5}}"#,
         )
         .unwrap();
         assert_eq!((c.translator.device, c.translator.dtype), (DeviceChoice::Cpu, WeightFormat::Q8_0));
         assert_eq!((c.translator.beams, c.translator.no_repeat_ngram_size), (4, 3));
-        assert_eq!(c.translator.load, LoadTime::FirstUse);
+        assert_eq!(c.translator.load, LoadTime::Startup);
         let e = Config::from_json(r#"{"translator": {"dtype": "int4"}}"#).unwrap_err();
         assert!(e.contains("translator") && e.contains("int4"), "{e}");
         let e = Config::from_json(r#"{"translator": {"beam": 2}}"#).unwrap_err();

@@ -64,6 +64,13 @@ struct Job {
     source: String,
 }
 
+/// What the translate stage is asked for.
+enum Request {
+    Speak(Job),
+    /// Load the translator now: speech is about to be asked for.
+    WarmUp,
+}
+
 struct Spoken {
     job: Job,
     audio: Audio,
@@ -115,7 +122,7 @@ impl Shared {
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 pub struct Worker {
-    jobs: Sender<Job>,
+    jobs: Sender<Request>,
     shared: Shared,
     threads: Vec<JoinHandle<()>>,
     alive: Arc<AtomicBool>,
@@ -142,7 +149,7 @@ impl Worker {
             discarded: Arc::default(),
         };
         let alive = Arc::new(AtomicBool::new(true));
-        let (jobs_tx, jobs_rx) = bounded::<Job>(cfg.queue_size);
+        let (jobs_tx, jobs_rx) = bounded::<Request>(cfg.queue_size);
         // Small queues between stages: enough to overlap work, not to pile it up.
         let (text_tx, text_rx) = bounded::<(Job, String)>(1);
         let (audio_tx, audio_rx) = bounded::<Spoken>(1);
@@ -188,11 +195,17 @@ impl Worker {
             enqueued: Instant::now(),
             source: sentence,
         };
-        match self.jobs.try_send(job) {
+        match self.jobs.try_send(Request::Speak(job)) {
             Ok(()) => Ok(id),
             Err(TrySendError::Full(_)) => Err(Refused::Full(self.jobs.len())),
             Err(TrySendError::Disconnected(_)) => Err(Refused::Dead),
         }
+    }
+
+    /// Load the translator now if `translator.load` put it off (a full queue is already
+    /// going to load it).
+    pub fn warm_up(&self) {
+        let _ = self.jobs.try_send(Request::WarmUp);
     }
 
     /// Silence what plays and drop everything queued.
@@ -257,7 +270,7 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-fn translate_stage(cfg: &Config, s: &Shared, jobs: Receiver<Job>, out: Sender<(Job, String)>) {
+fn translate_stage(cfg: &Config, s: &Shared, requests: Receiver<Request>, out: Sender<(Job, String)>) {
     // Loaded once, at startup or when the first sentence needs it (`translator.load`).
     let load = || {
         s.send(Event::Loading { part: Part::Translator, what: translate::describe(cfg) });
@@ -267,7 +280,14 @@ fn translate_stage(cfg: &Config, s: &Shared, jobs: Receiver<Job>, out: Sender<(J
         engine.ok()
     };
     let mut engine = (cfg.translator.load == LoadTime::Startup).then(load);
-    for job in jobs {
+    for request in requests {
+        let job = match request {
+            Request::Speak(job) => job,
+            Request::WarmUp => {
+                engine.get_or_insert_with(load);
+                continue;
+            }
+        };
         if s.dropped(&job) {
             continue;
         }

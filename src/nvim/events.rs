@@ -22,8 +22,6 @@ enum Action {
     ShowFloat(u64, String),
     CloseFloat(u64),
     RefreshHistory(Vec<Entry>),
-    /// `statusline()` changed: Neovim only re-evaluates statuslines when told to.
-    RedrawStatus,
 }
 
 /// A wake function for a worker whose events arrive on `rx`. `epoch` tells this worker's
@@ -107,9 +105,6 @@ fn apply(epoch: u64, batch: Vec<Event>) {
         if actions.iter().any(|a| matches!(a, Action::CloseFloat(_))) {
             actions.push(Action::RefreshHistory(st.history.entries().cloned().collect()));
         }
-        if actions.iter().any(|a| matches!(a, Action::Autocmd(..))) {
-            actions.push(Action::RedrawStatus);
-        }
         actions
     });
     for a in actions {
@@ -120,9 +115,6 @@ fn apply(epoch: u64, batch: Vec<Event>) {
             }
             Action::CloseFloat(id) => ui::close_float(Some(id)),
             Action::RefreshHistory(entries) => ui::refresh_history(&entries.iter().collect::<Vec<_>>()),
-            Action::RedrawStatus => {
-                let _ = api::command("redrawstatus!");
-            }
             Action::Autocmd(pattern, data) => {
                 let opts = ExecAutocmdsOpts::builder().patterns(pattern).modeline(false).data(data).build();
                 let _ = api::exec_autocmds(["User"], &opts);

@@ -118,6 +118,11 @@ pub fn attach(buf: &Buffer) -> Result<(), String> {
         return Err(format!("cannot attach to buffer {handle}: {e}"));
     }
     start_timer();
+    // Speech is coming: load the translator now rather than at the first sentence.
+    let _ = with_state(|s| {
+        s.worker.warm_up();
+        Ok(())
+    });
     Ok(())
 }
 

@@ -128,6 +128,24 @@ H.test("auto off, then on again before any output: each sentence is heard once",
   H.eq(expected, heard, "sentences heard")
 end)
 
+H.test("the translator loads on first use, or as soon as a terminal is attached", function()
+  close_terminals()
+  sj.setup(H.opts({
+    translator = { engine = "nllb", model = H.root .. "/tests/fixtures/nllb/tiny-a" },
+    auto = { patterns = { "sleep 7" } },
+  }))
+  vim.wait(300)
+  H.eq(nil, sj.status().parts.translator, "not loaded at setup")
+  vim.cmd("enew")
+  vim.fn.jobstart({ "sleep", "7" }, { term = true })
+  H.wait(20000, function()
+    local t = sj.status().parts.translator
+    return t and t.ok
+  end, "loaded once the terminal was attached, before any sentence")
+  H.eq(0, #sj.history(), "nothing spoken")
+  close_terminals()
+end)
+
 H.test("speech keeps up: past auto.max_backlog_s the oldest unspoken sentences are dropped", function()
   sj.setup(H.opts({
     audio = { sink = "null" },

@@ -36,10 +36,23 @@ local function encode(opts)
   return json
 end
 
+-- The native side takes paths literally: it knows neither `~`, `$VAR` nor Neovim's
+-- current directory, so path options are made absolute here.
+local path_options = { "models_dir", "translator.model", "tts.voice", "tts.dictionary", "audio.wav_dir", "cache.dir" }
+
 local function with_defaults(opts)
   opts = vim.deepcopy(opts or {})
   if opts.models_dir == nil then
     opts.models_dir = root .. "/models"
+  end
+  for _, name in ipairs(path_options) do
+    local group, key = name:match("^(%w+)%.([%w_]+)$")
+    local t = group and opts[group] or opts
+    key = key or name
+    -- Anything but a string is left for the native side to name as a type error.
+    if type(t) == "table" and type(t[key]) == "string" then
+      t[key] = vim.fs.abspath(vim.fs.normalize(t[key]))
+    end
   end
   return opts
 end

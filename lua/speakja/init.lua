@@ -3,8 +3,20 @@
 local M = {}
 
 local root = vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h:h")
-local native, native_err
+local native
 local last_opts = {}
+
+local function notify(msg, level)
+  vim.notify(msg, level or vim.log.levels.WARN, { title = "speakja" })
+end
+
+-- Keys and commands report errors as messages, never as stack traces.
+local function report(fn, ...)
+  local ok, err = pcall(fn, ...)
+  if not ok then
+    notify(tostring(err))
+  end
+end
 
 local function lib()
   if native then
@@ -12,7 +24,6 @@ local function lib()
   end
   local ok, mod = pcall(require, "speakja_native")
   if not ok then
-    native_err = mod
     error("speakja: native library not found; run `make` in " .. root .. " (" .. tostring(mod) .. ")", 0)
   end
   native = mod
@@ -63,6 +74,12 @@ function M.setup(opts)
     error("speakja: setup() takes a table, got " .. type(opts), 0)
   end
   last_opts = with_defaults(opts)
+  -- A missing library is an install problem, not a config error: raising would abort
+  -- the user's whole init.lua on every start.
+  local ok, err = pcall(lib)
+  if not ok then
+    return notify(err, vim.log.levels.ERROR)
+  end
   call("setup", encode(last_opts))
 end
 
@@ -125,10 +142,6 @@ function M._health()
   return call("health", encode(with_defaults(last_opts))), native.version
 end
 
-local function notify(msg, level)
-  vim.notify(msg, level or vim.log.levels.WARN, { title = "speakja" })
-end
-
 -- Text of a `:SpeakJa` invocation: arguments, else the range (charwise when it is the
 -- last visual selection), else the current line.
 local function command_text(a)
@@ -153,11 +166,8 @@ function M.operator(kind)
     return "g@"
   end
   local mode = ({ line = "V", block = "\22" })[kind] or "v"
-  local text = table.concat(vim.fn.getregion(vim.fn.getpos("'["), vim.fn.getpos("']"), { type = mode }), "\n")
-  local ok, err = pcall(M.speak, text)
-  if not ok then
-    notify(tostring(err))
-  end
+  local region = vim.fn.getregion(vim.fn.getpos("'["), vim.fn.getpos("']"), { type = mode })
+  report(M.speak, table.concat(region, "\n"))
 end
 
 --- Empty the speech and translation cache; returns what was removed.
@@ -172,9 +182,7 @@ function M.history_open()
   call("history_open")
 end
 
--- The history buffer's keys: `replay` speaks the entry under the cursor again, `yank`
--- puts its translation in the unnamed register.
-function M._history_action(action)
+local function history_action(action)
   local id = (vim.b.speakja_ids or {})[vim.fn.line(".")]
   local entry
   for _, e in ipairs(M.history()) do
@@ -191,6 +199,12 @@ function M._history_action(action)
     vim.fn.setreg('"', entry.text)
     notify("yanked: " .. entry.text, vim.log.levels.INFO)
   end
+end
+
+-- The history buffer's keys: `replay` speaks the entry under the cursor again, `yank`
+-- puts its translation in the unnamed register.
+function M._history_action(action)
+  report(history_action, action)
 end
 
 --- For statuslines: what is being spoken, or "" (never raises).
@@ -223,12 +237,8 @@ local actions = {
   end,
 }
 
--- Commands report errors as messages, never as stack traces.
 function M.command(action, a)
-  local ok, err = pcall(actions[action], a)
-  if not ok then
-    notify(tostring(err))
-  end
+  report(actions[action], a)
 end
 
 M._root = root

@@ -166,7 +166,8 @@ function M.operator(kind)
     return "g@"
   end
   local mode = ({ line = "V", block = "\22" })[kind] or "v"
-  local region = vim.fn.getregion(vim.fn.getpos("'["), vim.fn.getpos("']"), { type = mode })
+  -- `']` is the last character of the motion, whatever 'selection' says.
+  local region = vim.fn.getregion(vim.fn.getpos("'["), vim.fn.getpos("']"), { type = mode, exclusive = false })
   report(M.speak, table.concat(region, "\n"))
 end
 

@@ -8,6 +8,7 @@ function M.check()
     h.ok("Neovim " .. tostring(vim.version()))
   else
     h.error("Neovim " .. tostring(vim.version()) .. " is too old", { "speakja needs Neovim 0.11 or newer" })
+    return
   end
 
   local sj = require("speakja")

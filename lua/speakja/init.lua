@@ -18,9 +18,25 @@ local function report(fn, ...)
   end
 end
 
+-- The native library is built against Neovim 0.11's API and data layouts; an older
+-- Neovim gets one message, and the library is never loaded.
+local supported = vim.fn.has("nvim-0.11") == 1
+local warned = false
+
+function M._supported()
+  if not supported and not warned then
+    warned = true
+    notify("speakja needs Neovim ≥ 0.11", vim.log.levels.ERROR)
+  end
+  return supported
+end
+
 local function lib()
   if native then
     return native
+  end
+  if not supported then
+    error("speakja needs Neovim ≥ 0.11", 0)
   end
   local ok, mod = pcall(require, "speakja_native")
   if not ok then
@@ -70,6 +86,9 @@ end
 
 --- Configure and start the worker. Raises a clear error on a bad option.
 function M.setup(opts)
+  if not M._supported() then
+    return
+  end
   if opts ~= nil and type(opts) ~= "table" then
     error("speakja: setup() takes a table, got " .. type(opts), 0)
   end

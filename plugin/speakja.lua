@@ -3,6 +3,11 @@ if vim.g.loaded_speakja then
   return
 end
 vim.g.loaded_speakja = true
+-- Older versions get one message and no commands (see lua/speakja/init.lua).
+if vim.fn.has("nvim-0.11") == 0 then
+  require("speakja")._supported()
+  return
+end
 
 local function cmd(name, action, opts)
   vim.api.nvim_create_user_command(name, function(a)

@@ -72,7 +72,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 def fetch(hub, models):
-    env = dict(os.environ, HF_ENDPOINT=hub.url if hub else "http://127.0.0.1:9", MODELS_DIR=str(models))
+    env = dict(os.environ, HF_ENDPOINT=hub.url if hub else "http://127.0.0.1:9", SPEAKJA_MODELS=str(models))
     return subprocess.run([str(SCRIPT), REPO], env=env, capture_output=True, text=True, timeout=120)
 
 

@@ -8,13 +8,18 @@ function M.check()
     h.ok("Neovim " .. tostring(vim.version()))
   else
     h.error("Neovim " .. tostring(vim.version()) .. " is too old", { "speakja needs Neovim 0.11 or newer" })
+    return
   end
 
-  local ok, checks, version = pcall(require("speakja")._health)
-  if not ok or checks == nil then
-    h.error("native library not loaded: " .. tostring(ok and version or checks), {
-      "build it: run `make` in " .. require("speakja")._root,
-    })
+  local sj = require("speakja")
+  local ok, checks, version = pcall(sj._health)
+  if not ok then
+    h.error("health check failed: " .. tostring(checks))
+    return
+  end
+  -- `_health` returns nil and the reason only when the library could not be loaded.
+  if checks == nil then
+    h.error("native library not loaded: " .. tostring(version), { "build it: run `make` in " .. sj._root })
     return
   end
   h.ok("native library " .. version .. " loaded")

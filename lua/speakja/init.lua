@@ -3,16 +3,43 @@
 local M = {}
 
 local root = vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h:h")
-local native, native_err
+local native
 local last_opts = {}
+
+local function notify(msg, level)
+  vim.notify(msg, level or vim.log.levels.WARN, { title = "speakja" })
+end
+
+-- Keys and commands report errors as messages, never as stack traces.
+local function report(fn, ...)
+  local ok, err = pcall(fn, ...)
+  if not ok then
+    notify(tostring(err))
+  end
+end
+
+-- The native library is built against Neovim 0.11's API and data layouts; an older
+-- Neovim gets one message, and the library is never loaded.
+local supported = vim.fn.has("nvim-0.11") == 1
+local warned = false
+
+function M._supported()
+  if not supported and not warned then
+    warned = true
+    notify("speakja needs Neovim ≥ 0.11", vim.log.levels.ERROR)
+  end
+  return supported
+end
 
 local function lib()
   if native then
     return native
   end
+  if not supported then
+    error("speakja needs Neovim ≥ 0.11", 0)
+  end
   local ok, mod = pcall(require, "speakja_native")
   if not ok then
-    native_err = mod
     error("speakja: native library not found; run `make` in " .. root .. " (" .. tostring(mod) .. ")", 0)
   end
   native = mod
@@ -36,20 +63,42 @@ local function encode(opts)
   return json
 end
 
+-- The native side takes paths literally: it knows neither `~`, `$VAR` nor Neovim's
+-- current directory, so path options are made absolute here.
+local path_options = { "models_dir", "translator.model", "tts.voice", "tts.dictionary", "audio.wav_dir", "cache.dir" }
+
 local function with_defaults(opts)
   opts = vim.deepcopy(opts or {})
   if opts.models_dir == nil then
     opts.models_dir = root .. "/models"
+  end
+  for _, name in ipairs(path_options) do
+    local group, key = name:match("^(%w+)%.([%w_]+)$")
+    local t = group and opts[group] or opts
+    key = key or name
+    -- Anything but a string is left for the native side to name as a type error.
+    if type(t) == "table" and type(t[key]) == "string" then
+      t[key] = vim.fs.abspath(vim.fs.normalize(t[key]))
+    end
   end
   return opts
 end
 
 --- Configure and start the worker. Raises a clear error on a bad option.
 function M.setup(opts)
+  if not M._supported() then
+    return
+  end
   if opts ~= nil and type(opts) ~= "table" then
     error("speakja: setup() takes a table, got " .. type(opts), 0)
   end
   last_opts = with_defaults(opts)
+  -- A missing library is an install problem, not a config error: raising would abort
+  -- the user's whole init.lua on every start.
+  local ok, err = pcall(lib)
+  if not ok then
+    return notify(err, vim.log.levels.ERROR)
+  end
   call("setup", encode(last_opts))
 end
 
@@ -112,10 +161,6 @@ function M._health()
   return call("health", encode(with_defaults(last_opts))), native.version
 end
 
-local function notify(msg, level)
-  vim.notify(msg, level or vim.log.levels.WARN, { title = "speakja" })
-end
-
 -- Text of a `:SpeakJa` invocation: arguments, else the range (charwise when it is the
 -- last visual selection), else the current line.
 local function command_text(a)
@@ -140,11 +185,9 @@ function M.operator(kind)
     return "g@"
   end
   local mode = ({ line = "V", block = "\22" })[kind] or "v"
-  local text = table.concat(vim.fn.getregion(vim.fn.getpos("'["), vim.fn.getpos("']"), { type = mode }), "\n")
-  local ok, err = pcall(M.speak, text)
-  if not ok then
-    notify(tostring(err))
-  end
+  -- `']` is the last character of the motion, whatever 'selection' says.
+  local region = vim.fn.getregion(vim.fn.getpos("'["), vim.fn.getpos("']"), { type = mode, exclusive = false })
+  report(M.speak, table.concat(region, "\n"))
 end
 
 --- Empty the speech and translation cache; returns what was removed.
@@ -157,11 +200,11 @@ end
 function M.history_open()
   ensure_setup()
   call("history_open")
+  local buf = vim.fn.bufnr("^speakja://history$")
+  vim.keymap.set("n", "q", M._history_close, { buffer = buf, desc = "Close the speakja history" })
 end
 
--- The history buffer's keys: `replay` speaks the entry under the cursor again, `yank`
--- puts its translation in the unnamed register.
-function M._history_action(action)
+local function history_action(action)
   local id = (vim.b.speakja_ids or {})[vim.fn.line(".")]
   local entry
   for _, e in ipairs(M.history()) do
@@ -177,6 +220,20 @@ function M._history_action(action)
   elseif entry.text and entry.text ~= vim.NIL then
     vim.fn.setreg('"', entry.text)
     notify("yanked: " .. entry.text, vim.log.levels.INFO)
+  end
+end
+
+-- The history buffer's keys: `replay` speaks the entry under the cursor again, `yank`
+-- puts its translation in the unnamed register.
+function M._history_action(action)
+  report(history_action, action)
+end
+
+-- `q` in the history buffer: `:close` fails (E444) in the last window, so show
+-- another buffer there instead; the history buffer stays, hidden.
+function M._history_close()
+  if not pcall(vim.cmd.close) then
+    vim.cmd(vim.fn.buflisted(vim.fn.bufnr("#")) == 1 and "buffer #" or "enew")
   end
 end
 
@@ -210,12 +267,8 @@ local actions = {
   end,
 }
 
--- Commands report errors as messages, never as stack traces.
 function M.command(action, a)
-  local ok, err = pcall(actions[action], a)
-  if not ok then
-    notify(tostring(err))
-  end
+  report(actions[action], a)
 end
 
 M._root = root

@@ -98,4 +98,30 @@ H.test("help tags are valid and cover every command and function", function()
   end
 end)
 
+H.test("help: every |link| resolves, no line is over 78 columns", function()
+  local known = {}
+  for _, file in ipairs({ H.root .. "/doc/speakja.txt", vim.env.VIMRUNTIME .. "/doc/tags" }) do
+    for _, line in ipairs(vim.fn.readfile(file)) do
+      for tag in line:gmatch("%*([^*%s]+)%*") do
+        known[tag] = true
+      end
+      known[line:match("^([^\t]+)\t") or ""] = true
+    end
+  end
+  local in_code = false
+  for i, line in ipairs(vim.fn.readfile(H.root .. "/doc/speakja.txt")) do
+    H.ok(vim.fn.strdisplaywidth(line) <= 78, ("line %d is over 78 columns: %s"):format(i, line))
+    -- Code blocks run from a trailing `>` (or `>lang`) to `<` or an unindented line.
+    if in_code and (line:match("^<") or line:match("^%S")) then
+      in_code = false
+    end
+    if not in_code then
+      for link in line:gsub("`[^`]*`", ""):gmatch("|([^|%s]+)|") do
+        H.ok(known[link], ("line %d: |%s| is no tag"):format(i, link))
+      end
+    end
+    in_code = in_code or line:match("%f[^%s]>%w*$") ~= nil or line:match("^>%w*$") ~= nil
+  end
+end)
+
 H.run()

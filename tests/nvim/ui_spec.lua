@@ -101,6 +101,20 @@ H.test("operator: gs{motion} speaks the text of a motion", function()
   end, sj.history()), "sources")
 end)
 
+H.test("operator: selection=exclusive keeps the motion's last character", function()
+  sj.setup(H.opts({ ui = { float = false } }))
+  vim.keymap.set("n", "gs", "<Plug>(speakja)")
+  vim.o.selection = "exclusive"
+  vim.cmd("enew")
+  vim.api.nvim_buf_set_lines(0, 0, -1, false, { "これは pen" })
+  vim.cmd("normal 0gs$")
+  vim.o.selection = "inclusive"
+  H.wait(20000, function()
+    return #sj.history() == 1 and H.finished()
+  end, "line spoken")
+  H.eq("これは pen", sj.history()[1].source, "source")
+end)
+
 H.test(":SpeakJaCache clear empties the cache", function()
   local dir = H.tmpdir()
   sj.setup(H.opts({ ui = { float = false }, cache = { dir = dir } }))

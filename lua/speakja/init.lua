@@ -200,8 +200,6 @@ end
 function M.history_open()
   ensure_setup()
   call("history_open")
-  local buf = vim.fn.bufnr("^speakja://history$")
-  vim.keymap.set("n", "q", M._history_close, { buffer = buf, desc = "Close the speakja history" })
 end
 
 local function history_action(action)
@@ -227,14 +225,6 @@ end
 -- puts its translation in the unnamed register.
 function M._history_action(action)
   report(history_action, action)
-end
-
--- `q` in the history buffer: `:close` fails (E444) in the last window, so show
--- another buffer there instead; the history buffer stays, hidden.
-function M._history_close()
-  if not pcall(vim.cmd.close) then
-    vim.cmd(vim.fn.buflisted(vim.fn.bufnr("#")) == 1 and "buffer #" or "enew")
-  end
 end
 
 --- For statuslines: what is being spoken, or "" (never raises).

@@ -61,7 +61,8 @@ end)
 H.test(":SpeakJa translates with NLLB when a model directory is configured", function()
   local model = H.root .. "/tests/fixtures/nllb/tiny-a"
   -- The CLI over the same engine gives the reference translation.
-  local cli = vim.fn.system({ H.root .. "/target/release/speakja", "translate", "--model", model, "--json", "Hello world." })
+  local bin = (vim.env.CARGO_TARGET_DIR or (H.root .. "/target")) .. "/release/speakja"
+  local cli = vim.fn.system({ bin, "translate", "--model", model, "--json", "Hello world." })
   H.eq(0, vim.v.shell_error, "speakja translate: " .. cli)
   local want = vim.json.decode(cli).text
   sj.setup(H.opts({ translator = { engine = "nllb", model = model } }))

@@ -45,7 +45,8 @@ impl Tts for OpenJtalk {
             .extract_fullcontext(text)
             .context("Japanese text analysis failed")?;
         if labels.is_empty() {
-            bail!("nothing to say in {text:?}");
+            // No text in the message: one notification covers a run of such sentences.
+            bail!("nothing to say: no readable Japanese");
         }
         let raw = self.engine.synthesize(labels).context("speech synthesis failed")?;
         // jbonsai gives samples on the i16 scale.

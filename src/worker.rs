@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{bounded, Receiver, Sender, TrySendError};
 
 use crate::audio::{self, Cancel};
-use crate::config::{Config, LoadTime};
+use crate::config::{Config, LoadTime, TranslatorEngine};
 use crate::tts::{self, Audio};
 use crate::{text, translate};
 
@@ -280,6 +280,8 @@ fn translate_stage(cfg: &Config, s: &Shared, requests: Receiver<Request>, out: S
         engine.ok()
     };
     let mut engine = (cfg.translator.load == LoadTime::Startup).then(load);
+    // `auto` without a model speaks English as it is: say so once, with the fix.
+    let mut untranslated_told = cfg.translator.engine != TranslatorEngine::Auto;
     for request in requests {
         let job = match request {
             Request::Speak(job) => job,
@@ -296,7 +298,17 @@ fn translate_stage(cfg: &Config, s: &Shared, requests: Receiver<Request>, out: S
             // Already Japanese: never translated.
             Ok((job.source.clone(), "none".to_owned()))
         } else {
-            match engine.get_or_insert_with(load).as_mut() {
+            let engine = engine.get_or_insert_with(load).as_mut();
+            if !untranslated_told && engine.as_ref().is_some_and(|t| t.name() == "none") {
+                untranslated_told = true;
+                let why = format!(
+                    "no NLLB model in {}: English is spoken untranslated (scripts/fetch-model; \
+                     :help speakja-translator-model)",
+                    cfg.nllb_model_dir().display()
+                );
+                s.send(Event::Degraded { part: Part::Translator, why });
+            }
+            match engine {
                 Some(t) => guarded(|| t.translate(&job.source, &cfg.source_lang, &cfg.target_lang))
                     .map(|text| (text, t.name().to_owned())),
                 None => Err(anyhow::anyhow!("translator is not loaded (see :checkhealth speakja)")),

@@ -58,6 +58,22 @@ H.test("Japanese text is spoken without translation", function()
   H.ok(hist[2].error:find("translat"), "clear error: " .. tostring(hist[2].error))
 end)
 
+H.test("without a model, English is spoken as it is, and one message says how to get one", function()
+  local msgs = H.notified(function()
+    sj.setup(H.opts({ translator = { engine = "auto", model = H.tmpdir() } }))
+    sj.speak("Hello there. How are you?")
+    H.wait(20000, function()
+      return #sj.history() == 2 and H.finished()
+    end, "spoken")
+  end)
+  local told = vim.tbl_filter(function(m)
+    return m:find("scripts/fetch-model", 1, true) ~= nil
+  end, msgs)
+  H.eq(1, #told, "messages: " .. vim.inspect(msgs))
+  H.eq({ "done", "done" }, { sj.history()[1].status, sj.history()[2].status }, "both spoken")
+  H.eq("Hello there.", sj.history()[1].text, "untranslated")
+end)
+
 H.test(":SpeakJa translates with NLLB when a model directory is configured", function()
   local model = H.root .. "/tests/fixtures/nllb/tiny-a"
   -- The CLI over the same engine gives the reference translation.

@@ -58,8 +58,18 @@ pub fn module() -> Dictionary {
     m.insert("version", env!("CARGO_PKG_VERSION"));
     m.insert("setup", function(setup));
     m.insert("speak", function(speak));
-    m.insert("stop", function(|_| with_state(|s| Ok(s.worker.stop())).map(|_| Object::nil())));
-    m.insert("skip", function(|_| with_state(|s| Ok(s.worker.skip())).map(|_| Object::nil())));
+    m.insert("stop", function(|_| {
+        with_state(|s| {
+            s.worker.stop();
+            Ok(Object::nil())
+        })
+    }));
+    m.insert("skip", function(|_| {
+        with_state(|s| {
+            s.worker.skip();
+            Ok(Object::nil())
+        })
+    }));
     m.insert("history", function(|_| with_state(|s| to_object(&s.history.entries().collect::<Vec<_>>()))));
     m.insert("status", function(|_| with_state(|s| to_object(&status(s)))));
     m.insert("health", function(health::report));

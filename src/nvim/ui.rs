@@ -28,7 +28,9 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
             lines.push(String::new());
             cells = 0;
         }
-        lines.last_mut().map(|l| l.push(ch));
+        if let Some(l) = lines.last_mut() {
+            l.push(ch);
+        }
         cells += w;
     }
     lines

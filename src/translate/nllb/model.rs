@@ -24,7 +24,37 @@ pub trait WeightSource {
     /// A `[rows, cols]` matrix in a quantized format.
     fn quantized(&self, rows: usize, cols: usize, name: &str, q: GgmlDType) -> Result<QTensor> {
         let w = self.get(&[rows, cols], name)?.to_dtype(DType::F32)?;
-        quantize_by_rows(rows, cols, q, self.device(), |start, n| w.narrow(0, start, n))
+        let quantized = quantize_by_rows(rows, cols, q, self.device(), |start, n| w.narrow(0, start, n))?;
+        release_in_steps(w);
+        Ok(quantized)
+    }
+}
+
+/// Drops a loaded matrix, first handing its pages back to the OS 16 MB at a time.
+/// Unmapping the 1 GB f32 embedding in one go holds the process's memory-map lock for
+/// tens of ms, and Neovim's main thread stalls on its next allocation meanwhile.
+fn release_in_steps(w: Tensor) {
+    #[cfg(target_os = "linux")]
+    {
+        const PAGE: usize = 4096;
+        const STEP: usize = 16 << 20;
+        let (storage, _) = w.storage_and_layout();
+        if let candle_core::Storage::Cpu(cpu) = &*storage {
+            if let Ok(data) = cpu.as_slice::<f32>() {
+                let begin = (data.as_ptr() as usize).next_multiple_of(PAGE);
+                let end = (data.as_ptr() as usize + std::mem::size_of_val(data)) / PAGE * PAGE;
+                let mut at = begin;
+                while at < end {
+                    let len = (end - at).min(STEP);
+                    // SAFETY: whole pages inside this buffer, which only `w` holds (both
+                    // checkpoint readers, mmaped safetensors and pth, hand out a fresh
+                    // buffer per `get`) and which is freed below without being read again;
+                    // the allocator keeps no data inside a block's pages.
+                    unsafe { libc::madvise(at as *mut libc::c_void, len, libc::MADV_DONTNEED) };
+                    at += len;
+                }
+            }
+        }
     }
 }
 

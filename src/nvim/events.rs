@@ -43,18 +43,12 @@ pub fn wake_handle(rx: Receiver<Event>, epoch: u64) -> Result<Wake, String> {
 }
 
 fn apply(epoch: u64, batch: Vec<Event>) {
-    if STATE.with(|s| s.try_borrow_mut().is_err()) {
-        // Scheduled from inside a plugin call (e.g. a notify handler that calls back in):
-        // try again on the next tick rather than lose the events.
-        nvim_oxi::schedule(move |_| {
-            let _ = catch_unwind(AssertUnwindSafe(|| apply(epoch, batch)));
-        });
-        return;
-    }
     let actions = STATE.with(|s| {
+        // Busy: scheduled from inside a plugin call (e.g. a notify handler that calls back
+        // in); the batch is handed back to try again on the next tick, not lost.
+        let Ok(mut s) = s.try_borrow_mut() else { return Err(batch) };
         let mut actions = Vec::new();
-        let Ok(mut s) = s.try_borrow_mut() else { return actions };
-        let Some(st) = s.as_mut().filter(|st| st.epoch == epoch) else { return actions };
+        let Some(st) = s.as_mut().filter(|st| st.epoch == epoch) else { return Ok(actions) };
         for ev in batch {
             match ev {
                 Event::Loading { part: Part::Translator, what } if what.starts_with("NLLB") => {
@@ -105,8 +99,17 @@ fn apply(epoch: u64, batch: Vec<Event>) {
         if actions.iter().any(|a| matches!(a, Action::CloseFloat(_))) {
             actions.push(Action::RefreshHistory(st.history.entries().cloned().collect()));
         }
-        actions
+        Ok(actions)
     });
+    let actions = match actions {
+        Ok(actions) => actions,
+        Err(batch) => {
+            nvim_oxi::schedule(move |_| {
+                let _ = catch_unwind(AssertUnwindSafe(|| apply(epoch, batch)));
+            });
+            return;
+        }
+    };
     for a in actions {
         match a {
             Action::Notify(level, msg) => notify(level, &msg),

@@ -65,8 +65,29 @@ impl DiskCache {
         }
     }
 
-    pub fn remove(&self, key: &str) {
+    fn remove(&self, key: &str) {
         let _ = fs::remove_file(self.path(key));
+    }
+
+    /// The value under `key` when it decodes (`true`: a hit), else `compute()`'s, stored for
+    /// next time. An entry that no longer decodes is dropped.
+    pub fn get_or_compute<T>(
+        &self,
+        key: &str,
+        decode: impl FnOnce(Vec<u8>) -> Option<T>,
+        encode: impl FnOnce(&T) -> Vec<u8>,
+        compute: impl FnOnce() -> anyhow::Result<T>,
+    ) -> anyhow::Result<(T, bool)> {
+        if let Some(bytes) = self.get(key) {
+            match decode(bytes) {
+                Some(value) => return Ok((value, true)),
+                None => self.remove(key),
+            }
+        }
+        let value = compute()?;
+        // A cache that cannot be written only costs the next hit.
+        let _ = self.put(key, &encode(&value));
+        Ok((value, false))
     }
 
     /// Store `value` under `key`, then evict least recently used entries over the bound.
@@ -222,19 +243,9 @@ impl Tts for CachedTts {
 
     fn synthesize(&mut self, text: &str) -> anyhow::Result<Audio> {
         let key = format!("tts\0{}\0{text}", self.key);
-        if let Some(bytes) = self.cache.get(&key) {
-            match decode_audio(&bytes) {
-                Some(audio) => {
-                    self.name = format!("{} (cached)", self.inner.name());
-                    return Ok(audio);
-                }
-                None => self.cache.remove(&key),
-            }
-        }
-        let audio = self.inner.synthesize(text)?;
-        self.name = self.inner.name().to_owned();
-        // A cache that cannot be written only costs the next hit.
-        let _ = self.cache.put(&key, &encode_audio(&audio));
+        let (audio, hit) =
+            self.cache.get_or_compute(&key, |b| decode_audio(&b), encode_audio, || self.inner.synthesize(text))?;
+        self.name = cached_name(self.inner.name(), hit);
         Ok(audio)
     }
 }
@@ -261,19 +272,23 @@ impl Translator for CachedTranslator {
 
     fn translate(&mut self, text: &str, src_lang: &str, tgt_lang: &str) -> anyhow::Result<String> {
         let key = format!("translate\0{}\0{src_lang}\0{tgt_lang}\0{text}", self.key);
-        if let Some(bytes) = self.cache.get(&key) {
-            match String::from_utf8(bytes) {
-                Ok(s) => {
-                    self.name = format!("{} (cached)", self.inner.name());
-                    return Ok(s);
-                }
-                Err(_) => self.cache.remove(&key),
-            }
-        }
-        let out = self.inner.translate(text, src_lang, tgt_lang)?;
-        self.name = self.inner.name().to_owned();
-        let _ = self.cache.put(&key, out.as_bytes());
+        let (out, hit) = self.cache.get_or_compute(
+            &key,
+            |b| String::from_utf8(b).ok(),
+            |s: &String| s.as_bytes().to_vec(),
+            || self.inner.translate(text, src_lang, tgt_lang),
+        )?;
+        self.name = cached_name(self.inner.name(), hit);
         Ok(out)
+    }
+}
+
+/// An engine's name as `history()` shows it, marked after a cache hit.
+fn cached_name(engine: &str, hit: bool) -> String {
+    if hit {
+        format!("{engine} (cached)")
+    } else {
+        engine.to_owned()
     }
 }
 

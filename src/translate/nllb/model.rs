@@ -38,23 +38,20 @@ fn release_in_steps(w: Tensor) {
     {
         const PAGE: usize = 4096;
         const STEP: usize = 16 << 20;
-        let (storage, _) = w.storage_and_layout();
-        if let candle_core::Storage::Cpu(cpu) = &*storage {
-            if let Ok(data) = cpu.as_slice::<f32>() {
-                let begin = (data.as_ptr() as usize).next_multiple_of(PAGE);
-                let end = (data.as_ptr() as usize + std::mem::size_of_val(data)) / PAGE * PAGE;
-                let mut at = begin;
-                while at < end {
-                    let len = (end - at).min(STEP);
-                    // SAFETY: whole pages inside this buffer, which only `w` holds (both
-                    // checkpoint readers, mmaped safetensors and pth, hand out a fresh
-                    // buffer per `get`) and which is freed below without being read again;
-                    // the allocator keeps no data inside a block's pages.
-                    unsafe { libc::madvise(at as *mut libc::c_void, len, libc::MADV_DONTNEED) };
-                    at += len;
-                }
+        let _ = super::gemv::with_f32_values(&w, |data| {
+            let begin = (data.as_ptr() as usize).next_multiple_of(PAGE);
+            let end = (data.as_ptr() as usize + std::mem::size_of_val(data)) / PAGE * PAGE;
+            let mut at = begin;
+            while at < end {
+                let len = (end - at).min(STEP);
+                // SAFETY: whole pages inside this buffer, which only `w` holds (both
+                // checkpoint readers, mmaped safetensors and pth, hand out a fresh buffer
+                // per `get`) and which is freed below without being read again; the
+                // allocator keeps no data inside a block's pages.
+                unsafe { libc::madvise(at as *mut libc::c_void, len, libc::MADV_DONTNEED) };
+                at += len;
             }
-        }
+        });
     }
 }
 

@@ -5,7 +5,7 @@
 
 use std::arch::x86_64::*;
 
-use candle_core::{DType, Result, Storage, Tensor};
+use candle_core::{DType, Result, Tensor};
 
 /// `x · Wᵀ` for `w: [n, k]` f32 and `x: [m, k]`, or `None` for other dtypes.
 pub fn matmul_t(w: &Tensor, x: &Tensor) -> Result<Option<Tensor>> {
@@ -17,23 +17,21 @@ pub fn matmul_t(w: &Tensor, x: &Tensor) -> Result<Option<Tensor>> {
     if xk != k {
         return Ok(None);
     }
-    let w = w.contiguous()?;
-    let (storage, layout) = w.storage_and_layout();
-    let Storage::Cpu(cpu) = &*storage else { return Ok(None) };
-    let data = &cpu.as_slice::<f32>()?[layout.start_offset()..layout.start_offset() + n * k];
     let xs = x.flatten_all()?.to_vec1::<f32>()?;
-    let row = |r: usize| &data[r * k..(r + 1) * k];
-    super::by_weight_rows(n, m, x, |rows, i, out| {
-        let x = &xs[i * k..(i + 1) * k];
-        // SAFETY: `super::supported()` checked the CPU features; every slice holds `k` floats.
-        unsafe {
-            match rows {
-                &[a, b, c, d] => out.copy_from_slice(&dot::<4>([row(a), row(b), row(c), row(d)], x)),
-                _ => out[0] = dot::<1>([row(rows[0])], x)[0],
+    super::with_f32_values(&w.contiguous()?, |data| {
+        let row = |r: usize| &data[r * k..(r + 1) * k];
+        super::by_weight_rows(n, m, x, |rows, i, out| {
+            let x = &xs[i * k..(i + 1) * k];
+            // SAFETY: `super::supported()` checked the CPU features; every slice holds `k` floats.
+            unsafe {
+                match rows {
+                    &[a, b, c, d] => out.copy_from_slice(&dot::<4>([row(a), row(b), row(c), row(d)], x)),
+                    _ => out[0] = dot::<1>([row(rows[0])], x)[0],
+                }
             }
-        }
-    })
-    .map(Some)
+        })
+    })?
+    .transpose()
 }
 
 /// Dot products of `R` weight rows with one activation row.

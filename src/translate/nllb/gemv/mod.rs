@@ -14,7 +14,7 @@ mod q8;
 use std::borrow::Cow;
 
 use candle_core::quantized::{GgmlDType, QMatMul, QStorage, QTensor};
-use candle_core::{Result, Tensor};
+use candle_core::{DType, Result, Storage, Tensor};
 
 /// Weight rows per parallel task: big enough to amortize scheduling, small enough to balance.
 #[cfg(target_arch = "x86_64")]
@@ -43,11 +43,24 @@ pub fn matmul_t(w: &QMatMul, x: &Tensor) -> Result<Option<Tensor>> {
 /// `w: [rows, cols]` f32 in format `q`.
 pub fn quantize(w: &Tensor, q: GgmlDType) -> Result<QTensor> {
     #[cfg(target_arch = "x86_64")]
-    if q == GgmlDType::Q8_0 && w.device().is_cpu() && supported() && w.dim(1)?.is_multiple_of(q.block_size()) {
-        let bytes = q8::quantize_weights(&w.flatten_all()?.to_vec1::<f32>()?);
-        return QTensor::new(QStorage::from_data(Cow::Owned(bytes), w.device(), q)?, w.shape());
+    if q == GgmlDType::Q8_0 && supported() && w.dim(1)?.is_multiple_of(q.block_size()) {
+        if let Some(bytes) = with_f32_values(w, q8::quantize_weights)? {
+            return QTensor::new(QStorage::from_data(Cow::Owned(bytes), w.device(), q)?, w.shape());
+        }
     }
     QTensor::quantize(w, q)
+}
+
+/// Runs `f` on the values of a contiguous f32 tensor in CPU memory, without copying them;
+/// `None` for any other tensor.
+pub fn with_f32_values<R>(t: &Tensor, f: impl FnOnce(&[f32]) -> R) -> Result<Option<R>> {
+    if t.dtype() != DType::F32 || !t.is_contiguous() {
+        return Ok(None);
+    }
+    let (storage, layout) = t.storage_and_layout();
+    let Storage::Cpu(cpu) = &*storage else { return Ok(None) };
+    let start = layout.start_offset();
+    Ok(Some(f(&cpu.as_slice::<f32>()?[start..start + t.elem_count()])))
 }
 
 #[cfg(target_arch = "x86_64")]

@@ -518,5 +518,16 @@ mod tests {
     fn ranges_and_requirements() {
         assert!(Config::from_json(r#"{"tts": {"speed": 9}}"#).unwrap_err().contains("tts.speed"));
         assert!(Config::from_json(r#"{"audio": {"sink": "wav"}}"#).unwrap_err().contains("wav_dir"));
+        // Sizes that would be allocated or held: bounded, so no option can exhaust memory.
+        for (json, name) in [
+            (r#"{"queue_size": 1000000000}"#, "queue_size"),
+            (r#"{"queue_size": 0}"#, "queue_size"),
+            (r#"{"history_size": 100000000}"#, "history_size"),
+            (r#"{"max_text_bytes": 1000000000000}"#, "max_text_bytes"),
+            (r#"{"auto": {"stable_ms": 86400000}}"#, "auto.stable_ms"),
+        ] {
+            assert!(Config::from_json(json).unwrap_err().contains(name), "{json}");
+        }
+        assert!(Config::from_json(r#"{"queue_size": 10000, "history_size": 100000}"#).is_ok());
     }
 }

@@ -58,6 +58,22 @@ H.test("a full queue refuses more, with a message", function()
   H.wait(5000, H.finished, "finished")
 end)
 
+H.test("sink auto: a missing sound device is said once, a present one not at all", function()
+  local msgs = H.notified(function()
+    sj.setup(H.opts({ audio = { sink = "auto", wav_dir = vim.NIL } }))
+    H.wait(10000, function()
+      return sj.status().parts.audio ~= nil
+    end, "audio opened")
+    sj.speak("一つ目です。二つ目です。")
+    H.wait(20000, H.finished, "spoken")
+  end)
+  local fell_back = sj.status().parts.audio.detail:find("no audio device", 1, true) ~= nil
+  local said = vim.tbl_filter(function(m)
+    return m:find("playing to the null sink", 1, true) ~= nil
+  end, msgs)
+  H.eq(fell_back and 1 or 0, #said, "messages: " .. vim.inspect(msgs))
+end)
+
 H.test(":checkhealth speakja reports every part", function()
   sj.setup(H.opts())
   vim.wait(500)

@@ -42,6 +42,16 @@ H.test("visual selection of two English sentences gives two WAV files of speech"
     hist[1].timings_ms.synthesize, hist[2].timings_ms.synthesize, hist[1].timings_ms.first_audio))
 end)
 
+H.test("a restarted worker writing to the same WAV directory keeps the earlier files", function()
+  local opts, dir = H.opts()
+  for round = 1, 2 do
+    sj.setup(opts)
+    sj.speak("一つ目です。")
+    H.wait(20000, H.finished, "round " .. round)
+  end
+  H.eq(2, #H.wavs(dir), "files: " .. vim.inspect(H.wavs(dir)))
+end)
+
 H.test("Japanese text is spoken without translation", function()
   -- An NLLB engine with no model cannot translate anything: only text detected as
   -- Japanese can get through.

@@ -4,6 +4,7 @@ random weights: one sentence of 20 source tokens, exactly 24 decoder steps (the 
 language token included, EOS suppressed), 2 CPU threads. Same workload as `speakja bench`.
 
     python3 bench/peers.py [--workdir DIR] [--runs N]
+    python3 bench/peers.py --checkpoint DIR   (only write the checkpoint, into DIR/hf)
 
 Each engine runs in its own process so its peak RSS (VmHWM) is its own. Prints markdown
 table rows: engine | load s | encoder ms | per step ms | total ms | peak RSS MB.
@@ -134,7 +135,11 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--engine", choices=["hf", "ct2-int8", "ct2-float32"])
     ap.add_argument("--path", type=pathlib.Path)
+    ap.add_argument("--checkpoint", type=pathlib.Path, help="only write the random checkpoint here (bench/load.sh)")
     a = ap.parse_args()
+    if a.checkpoint:
+        prepare(a.checkpoint)
+        return
     if a.engine:
         if a.engine == "hf":
             name, (load, enc, total) = "transformers fp32", run_hf(a.path, a.runs)

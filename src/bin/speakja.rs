@@ -94,6 +94,9 @@ struct BenchArgs {
     new_tokens: usize,
     #[arg(long, default_value_t = 3)]
     runs: usize,
+    /// cpu, cuda or metal (the GPU ones need a build with that feature).
+    #[arg(long, default_value = "cpu", value_parser = parse_option::<DeviceChoice>)]
+    device: DeviceChoice,
 }
 
 /// Option values spelled as in the plugin's configuration.
@@ -173,20 +176,24 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
         println!("| engine | load s | encoder ms | per step ms | total ms | peak RSS MB |");
         println!("|---|---|---|---|---|---|");
         let exe = std::env::current_exe()?;
-        for dtype in ["f32", "q8_0"] {
+        let dtypes: &[&str] = if a.device == DeviceChoice::Cpu { &["f32", "q8_0"] } else { &["f16", "q8_0"] };
+        let device = serde_json::to_value(a.device)?;
+        for dtype in dtypes {
             let status = std::process::Command::new(&exe)
-                .args(["bench", "--dtype", dtype, "--src-tokens", &a.src_tokens.to_string()])
+                .args(["bench", "--dtype", dtype, "--device", device.as_str().unwrap_or("cpu")])
+                .args(["--src-tokens", &a.src_tokens.to_string()])
                 .args(["--new-tokens", &a.new_tokens.to_string(), "--runs", &a.runs.to_string()])
                 .status()?;
             anyhow::ensure!(status.success(), "bench --dtype {dtype} failed");
         }
         return Ok(());
     };
-    let device = nllb::select_device(DeviceChoice::Cpu)?;
+    let device = nllb::select_device(a.device)?;
     let (dtype, quant) = nllb::weight_layout(format, &device);
     let cfg = Config::nllb_600m();
     let t0 = Instant::now();
-    let model = Model::load(Weights::new(&RandomWeights { device, dtype }, quant), &cfg)?;
+    let model = Model::load(Weights::new(&RandomWeights { device: device.clone(), dtype }, quant), &cfg)?;
+    device.synchronize()?;
     let load_s = t0.elapsed().as_secs_f64();
     // `[lang] pieces </s>` with arbitrary piece ids; the forced target is any language id.
     let mut src: Vec<u32> = vec![256047];
@@ -199,8 +206,11 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
     for run in 0..=a.runs {
         let t0 = Instant::now();
         let encoded = model.encode(std::slice::from_ref(&src), None)?;
+        // GPU work is queued: wait for it before reading the clock.
+        device.synchronize()?;
         let enc_ms = t0.elapsed().as_secs_f64() * 1e3;
         let out = generate::generate(&model, &encoded, None, 256079, tokens, &opts)?;
+        device.synchronize()?;
         let total_ms = t0.elapsed().as_secs_f64() * 1e3;
         anyhow::ensure!(out[0].len() == a.new_tokens, "generated {} tokens, not {}", out[0].len(), a.new_tokens);
         if run > 0 && best.is_none_or(|(_, t)| total_ms < t) {
@@ -209,7 +219,8 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
     }
     let (enc_ms, total_ms) = best.context("--runs must be at least 1")?;
     let step_ms = (total_ms - enc_ms) / a.new_tokens as f64;
-    let name = if quant.is_some() { "candle q8_0" } else { "candle f32" };
+    let place = if device.is_cpu() { String::new() } else { format!(" ({:?})", a.device).to_lowercase() };
+    let name = format!("candle {}{place}", serde_json::to_value(format)?.as_str().unwrap_or("?"));
     println!(
         "| {name} | {load_s:.1} | {enc_ms:.0} | {step_ms:.1} | {total_ms:.0} | {:.0} |",
         peak_rss_mb().unwrap_or(f64::NAN)

@@ -12,6 +12,11 @@ pub trait Translator: Send {
     /// Short engine name, recorded in `history()`.
     fn name(&self) -> &str;
 
+    /// What is loaded, for health: the engine and, where it matters, device and format.
+    fn describe(&self) -> String {
+        self.name().to_owned()
+    }
+
     /// Translate one sentence from `src_lang` to `tgt_lang` (NLLB codes such as
     /// `eng_Latn`, `jpn_Jpan`).
     fn translate(&mut self, text: &str, src_lang: &str, tgt_lang: &str) -> anyhow::Result<String>;

@@ -270,6 +270,10 @@ impl Translator for CachedTranslator {
         &self.name
     }
 
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
+
     fn translate(&mut self, text: &str, src_lang: &str, tgt_lang: &str) -> anyhow::Result<String> {
         let key = format!("translate\0{}\0{src_lang}\0{tgt_lang}\0{text}", self.key);
         let (out, hit) = self.cache.get_or_compute(

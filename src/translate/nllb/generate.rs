@@ -2,7 +2,7 @@
 //! start from `decoder_start_token_id`, force the target language at step 1, stop at EOS
 //! or the length limit.
 
-use candle_core::{Result, Tensor};
+use candle_core::{Result, Tensor, D};
 
 use super::model::{DecoderState, Model};
 
@@ -75,23 +75,45 @@ struct Processors<'a> {
     max_length: usize,
 }
 
+/// What the processors make of one hypothesis' next token, known without its scores.
+#[derive(Debug, PartialEq)]
+enum Rule {
+    /// Only this token may follow (the target language, or EOS at the length limit).
+    Forced(u32),
+    /// These tokens may not follow (EOS before `min_new_tokens`, repeated n-grams).
+    Banned(Vec<u32>),
+    Free,
+}
+
 impl Processors<'_> {
     /// `seq`: the hypothesis so far, decoder start included.
-    fn apply(&self, seq: &[u32], scores: &mut [f32]) {
+    fn rule(&self, seq: &[u32]) -> Rule {
         let cur_len = seq.len();
-        if cur_len - 1 < self.opts.min_new_tokens {
-            scores[self.tokens.eos as usize] = f32::NEG_INFINITY;
-        }
-        for t in banned_ngram_tokens(seq, self.opts.no_repeat_ngram_size) {
-            scores[t as usize] = f32::NEG_INFINITY;
-        }
         if cur_len == 1 {
-            force(scores, self.tgt_lang);
+            return Rule::Forced(self.tgt_lang);
         }
         if let Some(eos) = self.tokens.forced_eos {
             if cur_len == self.max_length - 1 {
-                force(scores, eos);
+                return Rule::Forced(eos);
             }
+        }
+        let mut banned = banned_ngram_tokens(seq, self.opts.no_repeat_ngram_size);
+        if cur_len - 1 < self.opts.min_new_tokens {
+            banned.push(self.tokens.eos);
+        }
+        if banned.is_empty() {
+            Rule::Free
+        } else {
+            Rule::Banned(banned)
+        }
+    }
+
+    /// Applies [`Self::rule`] to one hypothesis' scores.
+    fn apply(&self, seq: &[u32], scores: &mut [f32]) {
+        match self.rule(seq) {
+            Rule::Forced(id) => force(scores, id),
+            Rule::Banned(banned) => banned.into_iter().for_each(|t| scores[t as usize] = f32::NEG_INFINITY),
+            Rule::Free => {}
         }
     }
 }
@@ -132,6 +154,9 @@ fn step_logits(model: &Model, feed: &[u32], state: &mut DecoderState) -> Result<
     model.decode_step(feed, state)?.to_vec2::<f32>()
 }
 
+/// Greedy search with the argmax taken where the logits are (on a GPU, one id per row comes
+/// back instead of 256k scores). A row's full scores are read only when a ban hits its
+/// argmax; forced tokens read nothing.
 fn greedy(model: &Model, encoded: &Tensor, mask: Option<&Tensor>, p: &Processors) -> Result<Vec<Vec<u32>>> {
     let b = encoded.dim(0)?;
     let mut state = model.start_decoder(encoded, mask, 1)?;
@@ -141,13 +166,23 @@ fn greedy(model: &Model, encoded: &Tensor, mask: Option<&Tensor>, p: &Processors
         // Finished rows are fed pad, as HF does; their output is ignored.
         let feed: Vec<u32> =
             seqs.iter().zip(&done).map(|(s, &d)| if d { p.tokens.pad } else { s[s.len() - 1] }).collect();
-        let logits = step_logits(model, &feed, &mut state)?;
-        for ((seq, fin), mut row) in seqs.iter_mut().zip(done.iter_mut()).zip(logits) {
-            let next = if *fin {
-                p.tokens.pad
-            } else {
-                p.apply(seq, &mut row);
-                argmax(&row)
+        let logits = model.decode_step(&feed, &mut state)?;
+        let rules: Vec<Option<Rule>> = seqs.iter().zip(&done).map(|(s, &d)| (!d).then(|| p.rule(s))).collect();
+        let best = if rules.iter().flatten().any(|r| !matches!(r, Rule::Forced(_))) {
+            logits.argmax(D::Minus1)?.to_vec1::<u32>()?
+        } else {
+            Vec::new()
+        };
+        for (i, ((seq, fin), rule)) in seqs.iter_mut().zip(done.iter_mut()).zip(rules).enumerate() {
+            let next = match rule {
+                None => p.tokens.pad,
+                Some(Rule::Forced(id)) => id,
+                Some(Rule::Banned(banned)) if banned.contains(&best[i]) => {
+                    let mut row = logits.get(i)?.to_vec1::<f32>()?;
+                    banned.into_iter().for_each(|t| row[t as usize] = f32::NEG_INFINITY);
+                    argmax(&row)
+                }
+                Some(_) => best[i],
             };
             *fin |= next == p.tokens.eos;
             seq.push(next);
@@ -178,18 +213,30 @@ struct Candidate {
 }
 
 /// Top `k` of `scores[beam][token]`, best first; ties go to the lower flat index as in a
-/// stable descending sort.
+/// stable descending sort. Rows are searched in parallel, then their bests merged.
 fn top_k(scores: &[Vec<f32>], k: usize) -> Vec<Candidate> {
-    let mut top: Vec<Candidate> = Vec::with_capacity(k + 1);
-    for (beam, row) in scores.iter().enumerate() {
-        for (token, &score) in row.iter().enumerate() {
-            if top.len() == k && score <= top[k - 1].score {
-                continue;
-            }
-            let at = top.iter().position(|c| score > c.score).unwrap_or(top.len());
-            top.insert(at, Candidate { score, beam, token: token as u32 });
-            top.truncate(k);
+    use rayon::prelude::*;
+    let per_row: Vec<Vec<(f32, u32)>> = scores.par_iter().map(|row| top_k_row(row, k)).collect();
+    let mut all: Vec<Candidate> = per_row
+        .into_iter()
+        .enumerate()
+        .flat_map(|(beam, best)| best.into_iter().map(move |(score, token)| Candidate { score, beam, token }))
+        .collect();
+    all.sort_by(|a, b| b.score.total_cmp(&a.score).then((a.beam, a.token).cmp(&(b.beam, b.token))));
+    all.truncate(k);
+    all
+}
+
+/// Top `k` `(score, token)` of one row, best first, ties to the lower token.
+fn top_k_row(row: &[f32], k: usize) -> Vec<(f32, u32)> {
+    let mut top: Vec<(f32, u32)> = Vec::with_capacity(k + 1);
+    for (token, &score) in row.iter().enumerate() {
+        if top.len() == k && score <= top[k - 1].0 {
+            continue;
         }
+        let at = top.iter().position(|c| score > c.0).unwrap_or(top.len());
+        top.insert(at, (score, token as u32));
+        top.truncate(k);
     }
     top
 }
@@ -200,6 +247,23 @@ fn best_indices(values: &[f32], k: usize) -> Vec<usize> {
     idx.sort_by(|&a, &b| values[b].total_cmp(&values[a]).then(a.cmp(&b)));
     idx.truncate(k);
     idx
+}
+
+/// Each running hypothesis' scores for its next token: log-probabilities after the
+/// processors, plus the hypothesis' score; rows in parallel.
+fn beam_scores(logits: Vec<Vec<f32>>, sents: &[Beams], p: &Processors) -> Vec<Vec<f32>> {
+    use rayon::prelude::*;
+    let running: Vec<&(Vec<u32>, f32)> = sents.iter().flat_map(|s| &s.running).collect();
+    logits
+        .into_par_iter()
+        .zip(running)
+        .map(|(mut row, (seq, score))| {
+            log_softmax(&mut row);
+            p.apply(seq, &mut row);
+            row.iter_mut().for_each(|x| *x += score);
+            row
+        })
+        .collect()
 }
 
 fn beam_search(model: &Model, encoded: &Tensor, mask: Option<&Tensor>, p: &Processors) -> Result<Vec<Vec<u32>>> {
@@ -216,21 +280,11 @@ fn beam_search(model: &Model, encoded: &Tensor, mask: Option<&Tensor>, p: &Proce
     let mut cur_len = 1;
     loop {
         let feed: Vec<u32> = sents.iter().flat_map(|s| s.running.iter().map(|(t, _)| t[t.len() - 1])).collect();
-        let mut logits = step_logits(model, &feed, &mut state)?.into_iter();
+        let mut logits = beam_scores(step_logits(model, &feed, &mut state)?, &sents, p).into_iter();
         let mut parents = Vec::with_capacity(b * nb);
         let mut all_hit = true;
         for (si, s) in sents.iter_mut().enumerate() {
-            let scores: Vec<Vec<f32>> = s
-                .running
-                .iter()
-                .map(|(seq, score)| {
-                    let mut row = logits.next().unwrap_or_default();
-                    log_softmax(&mut row);
-                    p.apply(seq, &mut row);
-                    row.iter_mut().for_each(|x| *x += score);
-                    row
-                })
-                .collect();
+            let scores: Vec<Vec<f32>> = logits.by_ref().take(nb).collect();
             let cands = top_k(&scores, 2 * nb);
             let hits: Vec<bool> =
                 cands.iter().map(|c| c.token == p.tokens.eos || cur_len + 1 >= p.max_length).collect();

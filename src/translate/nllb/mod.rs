@@ -10,7 +10,7 @@ pub mod tokenizer;
 use std::path::Path;
 
 use anyhow::{bail, Context};
-use candle_core::quantized::GgmlDType;
+use candle_core::quantized::{GgmlDType, QTensor};
 use candle_core::{DType, Device};
 use candle_nn::VarBuilder;
 
@@ -55,35 +55,116 @@ impl NllbOptions {
 
 /// The device for `choice`; `auto` prefers a GPU the build supports.
 pub fn select_device(choice: DeviceChoice) -> anyhow::Result<Device> {
+    Ok(place_device(choice)?.0)
+}
+
+/// The device for `choice`, and why it is that one (for health).
+fn place_device(choice: DeviceChoice) -> anyhow::Result<(Device, String)> {
     match choice {
-        DeviceChoice::Cpu => Ok(Device::Cpu),
-        DeviceChoice::Cuda => Device::new_cuda(0).context("CUDA device 0 (build with `--features cuda`)"),
-        DeviceChoice::Metal => Device::new_metal(0).context("Metal device 0 (build with `--features metal`)"),
+        DeviceChoice::Cpu => Ok((Device::Cpu, "translator.device = cpu".into())),
+        DeviceChoice::Cuda => Ok((
+            Device::new_cuda(0).context("CUDA device 0 (build with `SPEAKJA_CUDA=1 make build`)")?,
+            "translator.device = cuda".into(),
+        )),
+        DeviceChoice::Metal => Ok((
+            Device::new_metal(0).context("Metal device 0 (on macOS `make build` includes Metal)")?,
+            "translator.device = metal".into(),
+        )),
         DeviceChoice::Auto => {
+            let mut tried = Vec::new();
             if cfg!(feature = "metal") {
-                if let Ok(d) = Device::new_metal(0) {
-                    return Ok(d);
+                match Device::new_metal(0) {
+                    Ok(d) => return Ok((d, "auto: the Metal GPU".into())),
+                    Err(e) => tried.push(format!("Metal: {e}")),
                 }
             }
             if cfg!(feature = "cuda") {
-                if let Ok(d) = Device::new_cuda(0) {
-                    return Ok(d);
+                match Device::new_cuda(0) {
+                    Ok(d) => return Ok((d, "auto: the CUDA GPU".into())),
+                    Err(e) => tried.push(format!("CUDA: {e}")),
                 }
             }
-            Ok(Device::Cpu)
+            let why = if tried.is_empty() {
+                "auto: this build has no GPU support (macOS builds add Metal; SPEAKJA_CUDA=1 make build adds CUDA)".into()
+            } else {
+                format!("auto: no usable GPU ({})", tried.join("; "))
+            };
+            Ok((Device::Cpu, why))
         }
     }
 }
 
 /// Dense dtype and optional quantization for a weight format on a device.
 pub fn weight_layout(format: WeightFormat, device: &Device) -> (DType, Option<GgmlDType>) {
-    match format {
-        WeightFormat::F32 => (DType::F32, None),
+    match resolved_format(format, device) {
         WeightFormat::F16 => (DType::F16, None),
         WeightFormat::Bf16 => (DType::BF16, None),
         WeightFormat::Q8_0 => (DType::F32, Some(GgmlDType::Q8_0)),
-        WeightFormat::Auto if device.is_cpu() => (DType::F32, Some(GgmlDType::Q8_0)),
-        WeightFormat::Auto => (DType::F16, None),
+        _ => (DType::F32, None),
+    }
+}
+
+/// `auto` made concrete: 8-bit on a CPU, f16 on a GPU.
+fn resolved_format(format: WeightFormat, device: &Device) -> WeightFormat {
+    match format {
+        WeightFormat::Auto if device.is_cpu() => WeightFormat::Q8_0,
+        WeightFormat::Auto => WeightFormat::F16,
+        f => f,
+    }
+}
+
+/// Where the model runs and in which format, with the reasons, as health shows it.
+#[derive(Debug, Clone)]
+pub struct Placement {
+    pub device: Device,
+    pub format: WeightFormat,
+    pub device_why: String,
+    pub format_why: &'static str,
+    pub kernels: gemv::Kernels,
+}
+
+impl std::fmt::Display for Placement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let device = match &self.device {
+            Device::Cpu => "CPU",
+            Device::Cuda(_) => "CUDA GPU",
+            Device::Metal(_) => "Metal GPU",
+        };
+        write!(f, "{device} ({}), {:?} weights ({})", self.device_why, self.format, self.format_why)?;
+        if self.device.is_cpu() {
+            let kernels = match self.kernels {
+                gemv::Kernels::Simd => "AVX2 kernels",
+                gemv::Kernels::Generic => "portable kernels",
+            };
+            write!(f, ", {kernels}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Weights read on the CPU and handed to a GPU already in their final dtype, so the device
+/// holds exact-size buffers (no f32 copy of a 2.5 GB checkpoint on an 8 GB Mac), and 8-bit
+/// blocks are made on the CPU from the rows' own values.
+struct OnDevice<'a> {
+    cpu: &'a dyn model::WeightSource,
+    device: Device,
+}
+
+impl model::WeightSource for OnDevice<'_> {
+    fn device(&self) -> &Device {
+        &self.device
+    }
+    fn dtype(&self) -> DType {
+        self.cpu.dtype()
+    }
+    fn contains(&self, name: &str) -> bool {
+        self.cpu.contains(name)
+    }
+    fn get(&self, shape: &[usize], name: &str) -> candle_core::Result<candle_core::Tensor> {
+        self.cpu.get(shape, name)?.to_device(&self.device)
+    }
+    fn quantized(&self, rows: usize, cols: usize, name: &str, q: GgmlDType) -> candle_core::Result<QTensor> {
+        model::quantize_matrix(self.cpu, rows, cols, name, q, &self.device)
     }
 }
 
@@ -94,6 +175,7 @@ pub struct NllbTranslator {
     tokens: Tokens,
     vocab_size: usize,
     opts: NllbOptions,
+    placement: Placement,
 }
 
 impl NllbTranslator {
@@ -105,30 +187,57 @@ impl NllbTranslator {
         }
         let cfg = Config::from_file(&dir.join("config.json"))?;
         let tokenizer = NllbTokenizer::from_file(&dir.join("tokenizer.json"))?;
-        let device = select_device(opts.device)?;
+        let (device, device_why) = place_device(opts.device)?;
         let (dtype, quant) = weight_layout(opts.dtype, &device);
         let st = dir.join("model.safetensors");
         let pth = dir.join("pytorch_model.bin");
         let (file, vb) = if st.is_file() {
             // SAFETY: the file is mapped read-only and not modified while the model loads.
-            let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[&st], dtype, &device) };
+            let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[&st], dtype, &Device::Cpu) };
             (st, vb)
         } else if pth.is_file() {
-            let vb = VarBuilder::from_pth(&pth, dtype, &device);
+            let vb = VarBuilder::from_pth(&pth, dtype, &Device::Cpu);
             (pth, vb)
         } else {
             bail!("no model.safetensors or pytorch_model.bin in {}", dir.display());
         };
         let vb = vb.with_context(|| format!("cannot read weights {}", file.display()))?;
-        let model = Model::load(model::Weights::new(&vb, quant), &cfg)
+        let on_device = OnDevice { cpu: &vb, device: device.clone() };
+        let src: &dyn model::WeightSource = if device.is_cpu() { &vb } else { &on_device };
+        let model = Model::load(model::Weights::new(src, quant), &cfg)
             .with_context(|| format!("bad or incomplete weights in {}", file.display()))?;
+        let placement = Placement {
+            format: resolved_format(opts.dtype, &device),
+            format_why: match opts.dtype {
+                WeightFormat::Auto if device.is_cpu() => "auto: 8-bit on the CPU",
+                WeightFormat::Auto => "auto: half precision on a GPU",
+                _ => "translator.dtype",
+            },
+            device,
+            device_why,
+            kernels: gemv::Kernels::get(),
+        };
         let tokens = Tokens {
             start: cfg.decoder_start_token_id,
             eos: cfg.eos_token_id,
             pad: cfg.pad_token_id,
             forced_eos: cfg.forced_eos_token_id,
         };
-        Ok(Self { model, tokenizer, tokens, vocab_size: cfg.vocab_size, opts: opts.clone() })
+        let translator = Self { model, tokenizer, tokens, vocab_size: cfg.vocab_size, opts: opts.clone(), placement };
+        if !translator.placement.device.is_cpu() {
+            // A GPU compiles its kernels on first use: pay for that now, not on the first sentence.
+            let (src, tgt) = ("eng_Latn", "jpn_Jpan");
+            if translator.tokenizer.lang_id(src).is_ok() && translator.tokenizer.lang_id(tgt).is_ok() {
+                translator.translate_with_ids("Hello.", src, tgt).context("warm-up on the GPU")?;
+            }
+            translator.placement.device.synchronize()?;
+        }
+        Ok(translator)
+    }
+
+    /// Where the model runs, in which format, and why.
+    pub fn placement(&self) -> &Placement {
+        &self.placement
     }
 
     /// Source sequences for `text`, split by sentence (then by length) so that none exceeds
@@ -201,6 +310,10 @@ impl NllbTranslator {
 impl crate::translate::Translator for NllbTranslator {
     fn name(&self) -> &str {
         "nllb"
+    }
+
+    fn describe(&self) -> String {
+        format!("nllb on the {}", self.placement)
     }
 
     fn translate(&mut self, text: &str, src_lang: &str, tgt_lang: &str) -> anyhow::Result<String> {

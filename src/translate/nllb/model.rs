@@ -3,14 +3,14 @@
 //! Pre-LayerNorm transformer with sinusoidal positions and one shared embedding matrix used
 //! for encoder input, decoder input and the output projection.
 
-use std::borrow::Cow;
 use std::sync::Arc;
 
-use candle_core::quantized::{GgmlDType, QMatMul, QStorage, QTensor};
+use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
 use candle_core::{DType, Device, Module, Result, Tensor};
 use candle_nn::{LayerNorm, VarBuilder};
 
 use super::config::Config;
+use super::gemv::{self, Kernels};
 
 const LAYER_NORM_EPS: f64 = 1e-5;
 
@@ -23,11 +23,23 @@ pub trait WeightSource {
     fn get(&self, shape: &[usize], name: &str) -> Result<Tensor>;
     /// A `[rows, cols]` matrix in a quantized format.
     fn quantized(&self, rows: usize, cols: usize, name: &str, q: GgmlDType) -> Result<QTensor> {
-        let w = self.get(&[rows, cols], name)?.to_dtype(DType::F32)?;
-        let quantized = quantize_by_rows(rows, cols, q, self.device(), |start, n| w.narrow(0, start, n))?;
-        release_in_steps(w);
-        Ok(quantized)
+        quantize_matrix(self, rows, cols, name, q, self.device())
     }
+}
+
+/// Reads `name` from `src` and quantizes it into a tensor on `device`.
+pub fn quantize_matrix(
+    src: &(impl WeightSource + ?Sized),
+    rows: usize,
+    cols: usize,
+    name: &str,
+    q: GgmlDType,
+    device: &Device,
+) -> Result<QTensor> {
+    let w = src.get(&[rows, cols], name)?.to_dtype(DType::F32)?;
+    let quantized = quantize_by_rows(rows, cols, q, device, Kernels::get(), |start, n| w.narrow(0, start, n))?;
+    release_in_steps(w);
+    Ok(quantized)
 }
 
 /// Drops a loaded matrix, first handing its pages back to the OS 16 MB at a time.
@@ -38,7 +50,7 @@ fn release_in_steps(w: Tensor) {
     {
         const PAGE: usize = 4096;
         const STEP: usize = 16 << 20;
-        let _ = super::gemv::with_f32_values(&w, |data| {
+        let _ = gemv::with_f32_values(&w, |data| {
             let begin = (data.as_ptr() as usize).next_multiple_of(PAGE);
             let end = (data.as_ptr() as usize + std::mem::size_of_val(data)) / PAGE * PAGE;
             let mut at = begin;
@@ -58,24 +70,29 @@ fn release_in_steps(w: Tensor) {
 /// Rows quantized per parallel task.
 const QUANTIZE_ROWS: usize = 1024;
 
-/// Quantizes a `[rows, cols]` matrix on all cores, `rows_of(start, n)` giving its f32 rows
-/// `start..start + n` (quantizing is most of loading an 8-bit model).
+/// Quantizes a `[rows, cols]` matrix on all cores into a tensor on `device`, `rows_of(start,
+/// n)` giving its rows `start..start + n` (quantizing is most of loading an 8-bit model).
+/// The bytes are always made on the CPU from the rows' own values (see `gemv::quantize`).
 fn quantize_by_rows(
     rows: usize,
     cols: usize,
     q: GgmlDType,
     device: &Device,
+    kernels: Kernels,
     rows_of: impl Fn(usize, usize) -> Result<Tensor> + Sync,
 ) -> Result<QTensor> {
     use rayon::prelude::*;
     let row_bytes = cols / q.block_size() * q.type_size();
     let mut bytes = vec![0u8; rows * row_bytes];
     bytes.par_chunks_mut(QUANTIZE_ROWS * row_bytes).enumerate().try_for_each(|(task, out)| {
-        let block = super::gemv::quantize(&rows_of(task * QUANTIZE_ROWS, out.len() / row_bytes)?, q)?;
-        out.copy_from_slice(&block.data()?);
-        Ok::<_, candle_core::Error>(())
+        let block = gemv::quantized_bytes(&rows_of(task * QUANTIZE_ROWS, out.len() / row_bytes)?, q, kernels == Kernels::Simd)?;
+        if block.len() != out.len() {
+            candle_core::bail!("{q:?} rows came out as {} bytes, not {}", block.len(), out.len())
+        }
+        out.copy_from_slice(&block);
+        Ok(())
     })?;
-    QTensor::new(QStorage::from_data(Cow::Owned(bytes), device, q)?, (rows, cols))
+    gemv::qtensor(bytes, rows, cols, q, device)
 }
 
 impl WeightSource for VarBuilder<'_> {
@@ -126,7 +143,7 @@ impl WeightSource for RandomWeights {
     /// Built in row blocks so a quantized model never holds a whole f32 matrix (the 1 GB
     /// embedding would otherwise dominate peak memory).
     fn quantized(&self, rows: usize, cols: usize, name: &str, q: GgmlDType) -> Result<QTensor> {
-        quantize_by_rows(rows, cols, q, &self.device, |_, n| self.random(&[n, cols], name))
+        quantize_by_rows(rows, cols, q, &self.device, Kernels::get(), |_, n| self.random(&[n, cols], name))
     }
 }
 
@@ -192,12 +209,16 @@ const DEQUANTIZE_ROWS: usize = 8;
 /// `x · Wᵀ` for `x: [m, k]`. Dense weights are multiplied as `(W · xᵀ)ᵀ`: with the weight as
 /// the row-major left operand the CPU GEMM runs about twice as fast for few rows.
 fn matmul_t(w: &QMatMul, x: &Tensor) -> Result<Tensor> {
-    if let Some(y) = super::gemv::matmul_t(w, x)? {
+    if let Some(y) = gemv::matmul_t(w, x)? {
         return Ok(y);
     }
     match w {
         QMatMul::Tensor(w) => w.matmul(&x.t()?)?.t(),
-        QMatMul::QTensor(q) if x.dim(0)? >= DEQUANTIZE_ROWS => q.dequantize(x.device())?.matmul(&x.t()?)?.t(),
+        // Only on the CPU: on a GPU, candle's 8-bit kernels run on the device, while
+        // dequantizing would take the weights through the host.
+        QMatMul::QTensor(q) if x.device().is_cpu() && x.dim(0)? >= DEQUANTIZE_ROWS => {
+            q.dequantize(x.device())?.matmul(&x.t()?)?.t()
+        }
         w => w.forward(x),
     }
 }
@@ -332,7 +353,14 @@ impl EncoderLayer {
         let h = self.self_attn_layer_norm.forward(x)?;
         let (k, v) = self.self_attn.key_value(&h)?;
         let x = (x + self.self_attn.attend(&h, &k, &v, mask)?)?;
-        &x + self.ffn.forward(&self.final_layer_norm.forward(&x)?)?
+        let x = (&x + self.ffn.forward(&self.final_layer_norm.forward(&x)?)?)?;
+        if x.dtype() == DType::F16 {
+            // HF clamps f16 encoder states short of infinity, which the next LayerNorm
+            // would turn into NaNs.
+            let limit = half::f16::MAX.to_f64() - 1000.0;
+            return x.clamp(-limit, limit);
+        }
+        Ok(x)
     }
 }
 
@@ -648,6 +676,30 @@ mod tests {
         assert_eq!(v[..40], (0..40).map(|s| s as f32).collect::<Vec<_>>()[..]);
         c.reorder(&Tensor::new(&[1u32, 1], &Device::Cpu).unwrap()).unwrap();
         assert_eq!(c.len, 41);
+    }
+
+    #[test]
+    fn quantized_rows_keep_their_own_values() {
+        // candle 0.11 quantizes a `narrow` view from the matrix's first rows: every row
+        // block after the first must still hold its own rows, on both kernel paths.
+        let dev = Device::Cpu;
+        let (rows, cols) = (2 * QUANTIZE_ROWS + 300, 64);
+        let w = Tensor::randn(0f32, 1.0, (rows, cols), &dev).unwrap();
+        let want = QTensor::quantize(&w, GgmlDType::Q8_0).unwrap().data().unwrap().into_owned();
+        let row_bytes = cols / 32 * 34;
+        // A copy: loading hands the source's pages back to the OS (`release_in_steps`).
+        let vb = VarBuilder::from_tensors([("w".to_string(), w.copy().unwrap())].into(), DType::F32, &dev);
+        let through_source = vb.quantized(rows, cols, "w", GgmlDType::Q8_0).unwrap();
+        for (path, got) in [
+            ("generic", quantize_by_rows(rows, cols, GgmlDType::Q8_0, &dev, Kernels::Generic, |s, n| w.narrow(0, s, n))),
+            ("this CPU", quantize_by_rows(rows, cols, GgmlDType::Q8_0, &dev, Kernels::get(), |s, n| w.narrow(0, s, n))),
+            ("weight source", Ok(through_source)),
+        ] {
+            let got = got.unwrap().data().unwrap().into_owned();
+            assert_eq!(got.len(), want.len(), "{path}");
+            let bad = (0..rows).find(|r| got[r * row_bytes..(r + 1) * row_bytes] != want[r * row_bytes..(r + 1) * row_bytes]);
+            assert_eq!(bad, None, "{path}: first row with other bytes");
+        }
     }
 
     #[test]

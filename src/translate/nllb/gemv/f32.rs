@@ -22,7 +22,7 @@ pub fn matmul_t(w: &Tensor, x: &Tensor) -> Result<Option<Tensor>> {
         let row = |r: usize| &data[r * k..(r + 1) * k];
         super::by_weight_rows(n, m, x, |rows, i, out| {
             let x = &xs[i * k..(i + 1) * k];
-            // SAFETY: `super::supported()` checked the CPU features; every slice holds `k` floats.
+            // SAFETY: `super::Kernels::Simd` checked the CPU features; every slice holds `k` floats.
             unsafe {
                 match rows {
                     &[a, b, c, d] => out.copy_from_slice(&dot::<4>([row(a), row(b), row(c), row(d)], x)),

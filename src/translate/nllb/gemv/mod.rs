@@ -1,5 +1,8 @@
 //! `x · Wᵀ` for a row-major weight `W` on x86-64 CPUs, when streaming `W` is the cost.
 //!
+//! `SPEAKJA_KERNELS=generic` turns these kernels off, so x86 runs the code that Apple
+//! Silicon CPUs, Metal and CUDA run (candle's own paths); CI runs the parity suite so.
+//!
 //! Decoding multiplies one row per hypothesis by every weight matrix, so a step is bound by
 //! reading the weights. These kernels read each weight row once for all activation rows,
 //! four weight rows at a time so each activation block is loaded once for four rows, and
@@ -10,11 +13,38 @@
 mod f32;
 #[cfg(target_arch = "x86_64")]
 mod q8;
+mod quantize;
 
-use std::borrow::Cow;
+use std::sync::OnceLock;
 
-use candle_core::quantized::{GgmlDType, QMatMul, QStorage, QTensor};
+use candle_core::quantized::QMatMul;
 use candle_core::{DType, Result, Storage, Tensor};
+
+pub use quantize::{qtensor, quantized_bytes};
+
+/// Which matmul and quantization code runs on the CPU.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kernels {
+    /// This module's AVX2 kernels.
+    Simd,
+    /// candle's portable code, as on every other CPU and on GPUs.
+    Generic,
+}
+
+impl Kernels {
+    /// `Simd` where the CPU has AVX2, FMA and F16C, unless `SPEAKJA_KERNELS=generic`.
+    pub fn get() -> Self {
+        static CHOICE: OnceLock<Kernels> = OnceLock::new();
+        *CHOICE.get_or_init(|| {
+            let forced = std::env::var("SPEAKJA_KERNELS").is_ok_and(|v| v == "generic");
+            if !forced && cpu_has_simd() {
+                Kernels::Simd
+            } else {
+                Kernels::Generic
+            }
+        })
+    }
+}
 
 /// Weight rows per parallel task: big enough to amortize scheduling, small enough to balance.
 #[cfg(target_arch = "x86_64")]
@@ -28,7 +58,7 @@ const MAX_F32_ROWS: usize = 8;
 /// `x · Wᵀ` for `x: [m, k]`, or `None` when no kernel here applies.
 pub fn matmul_t(w: &QMatMul, x: &Tensor) -> Result<Option<Tensor>> {
     #[cfg(target_arch = "x86_64")]
-    if x.device().is_cpu() && supported() {
+    if x.device().is_cpu() && Kernels::get() == Kernels::Simd {
         return match w {
             QMatMul::QTensor(q) => q8::matmul_t(q, x),
             QMatMul::Tensor(w) if x.dim(0)? <= MAX_F32_ROWS => f32::matmul_t(w, x),
@@ -38,17 +68,6 @@ pub fn matmul_t(w: &QMatMul, x: &Tensor) -> Result<Option<Tensor>> {
     #[cfg(not(target_arch = "x86_64"))]
     let _ = (w, x);
     Ok(None)
-}
-
-/// `w: [rows, cols]` f32 in format `q`.
-pub fn quantize(w: &Tensor, q: GgmlDType) -> Result<QTensor> {
-    #[cfg(target_arch = "x86_64")]
-    if q == GgmlDType::Q8_0 && supported() && w.dim(1)?.is_multiple_of(q.block_size()) {
-        if let Some(bytes) = with_f32_values(w, q8::quantize_weights)? {
-            return QTensor::new(QStorage::from_data(Cow::Owned(bytes), w.device(), q)?, w.shape());
-        }
-    }
-    QTensor::quantize(w, q)
 }
 
 /// Runs `f` on the values of a contiguous f32 tensor in CPU memory, without copying them;
@@ -63,9 +82,15 @@ pub fn with_f32_values<R>(t: &Tensor, f: impl FnOnce(&[f32]) -> R) -> Result<Opt
     Ok(Some(f(&cpu.as_slice::<f32>()?[start..start + t.elem_count()])))
 }
 
-#[cfg(target_arch = "x86_64")]
-fn supported() -> bool {
-    is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") && is_x86_feature_detected!("f16c")
+fn cpu_has_simd() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") && is_x86_feature_detected!("f16c")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
 }
 
 /// Runs `dot(rows, i, out)` over all `n` weight rows and `m` activation rows, where `out`
@@ -134,7 +159,8 @@ mod tests {
 
     #[test]
     fn q8_matches_dense_product() {
-        if !supported() {
+        // These test the SIMD kernels, which `SPEAKJA_KERNELS=generic` turns off.
+        if Kernels::get() != Kernels::Simd {
             return;
         }
         let dev = Device::Cpu;
@@ -154,7 +180,7 @@ mod tests {
 
     #[test]
     fn q8_weights_match_candle_bit_for_bit() {
-        if !supported() {
+        if !cpu_has_simd() {
             return;
         }
         let w = (Tensor::randn(0f32, 1.0, (5, 96), &Device::Cpu).unwrap() * 3.0).unwrap();
@@ -166,15 +192,17 @@ mod tests {
         )
         .unwrap();
         let w = Tensor::cat(&[&w, &special], 0).unwrap();
-        let ours = quantize(&w, GgmlDType::Q8_0).unwrap();
         let theirs = QTensor::quantize(&w, GgmlDType::Q8_0).unwrap();
-        assert_eq!(ours.shape(), theirs.shape());
-        assert_eq!(ours.data().unwrap(), theirs.data().unwrap());
+        for simd in [true, false] {
+            let ours = quantized_bytes(&w, GgmlDType::Q8_0, simd).unwrap();
+            assert_eq!(ours, theirs.data().unwrap().as_ref(), "simd = {simd}");
+        }
     }
 
     #[test]
     fn f32_matches_candle_including_row_and_column_tails() {
-        if !supported() {
+        // These test the SIMD kernels, which `SPEAKJA_KERNELS=generic` turns off.
+        if Kernels::get() != Kernels::Simd {
             return;
         }
         let dev = Device::Cpu;

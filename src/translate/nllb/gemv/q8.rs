@@ -10,9 +10,7 @@ use std::arch::x86_64::*;
 use candle_core::quantized::{GgmlDType, QTensor};
 use candle_core::{DType, Result, Tensor};
 
-const QK: usize = 32;
-/// `BlockQ8_0`: an f16 scale then 32 signed bytes.
-const BLOCK_BYTES: usize = 34;
+use super::quantize::{q8_0_block, BLOCK_BYTES, QK};
 
 /// `x · Wᵀ` for `x: [m, k]`, or `None` when `w` is not Q8_0.
 pub fn matmul_t(w: &QTensor, x: &Tensor) -> Result<Option<Tensor>> {
@@ -32,7 +30,7 @@ pub fn matmul_t(w: &QTensor, x: &Tensor) -> Result<Option<Tensor>> {
     super::by_weight_rows(n, m, x, |rows, i, out| {
         let xq = &xq[i * k..(i + 1) * k];
         let xd = &xd[i * kb..(i + 1) * kb];
-        // SAFETY: `super::supported()` checked the CPU features; every row has `kb` blocks.
+        // SAFETY: `super::Kernels::Simd` checked the CPU features; every row has `kb` blocks.
         unsafe {
             match rows {
                 &[a, b, c, d] => out.copy_from_slice(&dot::<4>([row(a), row(b), row(c), row(d)], xq, xd)),
@@ -49,45 +47,10 @@ fn quantize_rows(xs: &[f32]) -> (Vec<i8>, Vec<f32>) {
     let d = xs
         .chunks(QK)
         .zip(q.chunks_mut(QK))
-        // SAFETY: `super::supported()` checked the CPU features (callers come through it).
-        .map(|(block, out)| unsafe { quantize_block(block, out) })
+        // Callers come through `super::Kernels::Simd`, so AVX2 is there.
+        .map(|(block, out)| q8_0_block(block, out, true))
         .collect();
     (q, d)
-}
-
-/// A weight matrix's rows (`xs.len()` a multiple of 32) as `BlockQ8_0` bytes, the same
-/// values as candle's `QTensor::quantize`, several times faster (no `roundf` calls).
-pub fn quantize_weights(xs: &[f32]) -> Vec<u8> {
-    let mut bytes = vec![0u8; xs.len() / QK * BLOCK_BYTES];
-    for (block, out) in xs.chunks(QK).zip(bytes.chunks_mut(BLOCK_BYTES)) {
-        let (scale, qs) = out.split_at_mut(2);
-        // SAFETY: `super::supported()` checked the CPU features; i8 and u8 share a layout.
-        let d = unsafe { quantize_block(block, &mut *(qs as *mut [u8] as *mut [i8])) };
-        scale.copy_from_slice(&half::f16::from_f32(d).to_le_bytes());
-    }
-    bytes
-}
-
-/// One block of 32 as GGML's `quantize_row_q8_0`: scale `max |x| / 127`, values rounded
-/// half away from zero. Returns the scale.
-///
-/// # Safety
-/// The CPU must support AVX2 (the target feature lets `round` compile to vector code).
-#[target_feature(enable = "avx2")]
-unsafe fn quantize_block(block: &[f32], out: &mut [i8]) -> f32 {
-    // Eight running maxima: a single `fold` would stay scalar.
-    let mut lanes = [0f32; 8];
-    for chunk in block.chunks_exact(8) {
-        for (m, v) in lanes.iter_mut().zip(chunk) {
-            *m = m.max(v.abs());
-        }
-    }
-    let scale = lanes.iter().fold(0f32, |a, &m| a.max(m)) / 127.0;
-    let inv = if scale > 0.0 { 1.0 / scale } else { 0.0 };
-    for (o, v) in out.iter_mut().zip(block) {
-        *o = (v * inv).round() as i8;
-    }
-    scale
 }
 
 /// Dot products of `R` Q8_0 weight rows with one quantized activation row.

@@ -269,11 +269,19 @@ pub struct AutoConfig {
     pub max_backlog_s: f64,
     /// A new prompt from the user silences what is being said.
     pub interrupt_on_prompt: bool,
+    /// One short fixed phrase when the agent starts a tool ("コマンドを実行します").
+    pub narrate_tools: bool,
 }
 
 impl Default for AutoConfig {
     fn default() -> Self {
-        Self { patterns: vec!["claude".into()], stable_ms: 250, max_backlog_s: 30.0, interrupt_on_prompt: true }
+        Self {
+            patterns: vec!["claude".into()],
+            stable_ms: 250,
+            max_backlog_s: 30.0,
+            interrupt_on_prompt: true,
+            narrate_tools: false,
+        }
     }
 }
 

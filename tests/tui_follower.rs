@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use speakja::text::tui::{FollowerOptions, Heard, ScreenFollower};
+use speakja::text::follow::{FollowerOptions, Heard, ScreenFollower};
 
 fn lines(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| s.to_string()).collect()
@@ -12,7 +12,7 @@ fn sentences(h: Vec<Heard>) -> Vec<String> {
     h.into_iter()
         .filter_map(|h| match h {
             Heard::Sentence(s) => Some(s),
-            Heard::UserPrompt => None,
+            _ => None,
         })
         .collect()
 }
@@ -133,7 +133,7 @@ fn garbage_never_panics() {
     };
     let pool = ["⏺ ", "❯ ", "  ⎿  ", RULE, "  - ", "  1. ", "│ a │ b │", "e.g. ", "。", ". ", "  ", "✻ x… (esc to interrupt)", "```", "\u{1b}[2K", "日本", "(ctrl+o to expand)"];
     for round in 0..200 {
-        let mut f = ScreenFollower::new(FollowerOptions { stable_ms: next() % 300, max_lines: 1 + (next() % 80) as usize, width: (next() % 3 * 40) as usize });
+        let mut f = ScreenFollower::new(FollowerOptions { stable_ms: next() % 300, max_lines: 1 + (next() % 80) as usize });
         let mut len = 1usize;
         for _ in 0..300 {
             let first = (next() % (len as u64 + 3)) as usize;

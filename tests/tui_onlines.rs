@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use speakja::text::tui::{FollowerOptions, Heard, ScreenFollower};
+use speakja::text::follow::{FollowerOptions, Heard, ScreenFollower};
 
 const TICK_MS: u64 = 50;
 /// Polling goes on this long after the last call, so everything stable is heard.
@@ -67,7 +67,7 @@ fn heard(calls: Vec<Call>) -> (Vec<String>, usize) {
         .into_iter()
         .filter_map(|h| match h {
             Heard::Sentence(s) => Some(s),
-            Heard::UserPrompt => None,
+            _ => None,
         })
         .collect();
     (sentences, prompts)

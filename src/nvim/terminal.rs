@@ -1,5 +1,5 @@
 //! Auto-speak for terminal buffers: each attached terminal is mirrored into a
-//! `ScreenFollower` (pure logic in `text::tui`) from `on_lines`; a timer polls the
+//! `ScreenFollower` (pure logic in `text::follow`) from `on_lines`; a timer polls the
 //! followers for lines that have become stable and queues what they heard.
 
 use std::cell::{Cell, RefCell};
@@ -18,7 +18,7 @@ use super::guard::{text_arg, Reply};
 use super::{events, with_state, State};
 use crate::config::AutoConfig;
 use crate::history::Status;
-use crate::text::tui::{FollowerOptions, Heard, ScreenFollower};
+use crate::text::follow::{FollowerOptions, Heard, ScreenFollower};
 
 /// How often followers are polled for stable lines.
 const POLL: Duration = Duration::from_millis(50);
@@ -184,13 +184,9 @@ fn tick() {
                 match item {
                     Heard::UserPrompt if s.cfg.auto.interrupt_on_prompt => s.worker.stop(),
                     Heard::UserPrompt => {}
-                    Heard::Sentence(sentence) => {
-                        keep_up(s, buf, &cfg, estimate_ms(sentence.len()));
-                        match s.worker.speak(sentence.clone()) {
-                            Ok(id) => s.history.queued(id, sentence, Some(buf)),
-                            Err(e) => warnings.push(e.to_string()),
-                        }
-                    }
+                    Heard::Tool(_) if !cfg.narrate_tools => {}
+                    Heard::Tool(kind) => warnings.extend(queue(s, buf, &cfg, kind.phrase().to_string())),
+                    Heard::Sentence(sentence) => warnings.extend(queue(s, buf, &cfg, sentence)),
                 }
             }
             // One message per kind of trouble, not one per sentence.
@@ -200,6 +196,18 @@ fn tick() {
         for w in result.unwrap_or_default() {
             events::notify_warn(&w);
         }
+    }
+}
+
+/// Queues what terminal `buf` said, making room in its backlog first; a full queue is a warning.
+fn queue(s: &mut State, buf: i32, cfg: &AutoConfig, text: String) -> Option<String> {
+    keep_up(s, buf, cfg, estimate_ms(text.len()));
+    match s.worker.speak(text.clone()) {
+        Ok(id) => {
+            s.history.queued(id, text, Some(buf));
+            None
+        }
+        Err(e) => Some(e.to_string()),
     }
 }
 

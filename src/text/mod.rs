@@ -1,10 +1,14 @@
-//! Pure text logic: sentence segmentation, language detection, cleanup, the TUI filter.
+//! Pure text logic: sentence segmentation, language detection, cleanup, and auto-speak's
+//! reader (`screen` mirrors a terminal, `claude_code` reads Claude Code's screen, `follow`
+//! hears each sentence once).
 //! No Neovim API here: `nvim/` feeds it buffer lines and a clock.
 
+pub mod claude_code;
 pub mod clean;
+pub mod follow;
 pub mod lang;
+pub mod screen;
 pub mod segment;
-pub mod tui;
 
 pub use lang::is_japanese;
 

@@ -148,7 +148,7 @@ fn scan(b: &[char], last: bool) -> Scan {
                 continue;
             }
             let single_period = c == '.' && run_end == i + 1;
-            if ends_sentence(b, i, single_period, b[m]) {
+            if ends_sentence(b, i, single_period, &b[m..]) {
                 return Scan::Break { end: k, next: k };
             }
             i = k;
@@ -159,19 +159,23 @@ fn scan(b: &[char], last: bool) -> Scan {
     Scan::None
 }
 
-/// Decide whether the terminator at `i`, followed by space and then `next`, ends a sentence.
-fn ends_sentence(b: &[char], i: usize, single_period: bool, next: char) -> bool {
-    if next.is_lowercase() {
-        return false;
-    }
-    if !single_period {
-        return true;
-    }
+/// Decide whether the terminator at `i`, followed by space and then `rest`, ends a sentence.
+fn ends_sentence(b: &[char], i: usize, single_period: bool, rest: &[char]) -> bool {
+    let next = rest[0];
     let start = b[..i]
         .iter()
         .rposition(|c| c.is_whitespace() || matches!(c, '(' | '[' | '"' | '\'' | '`' | '“'))
         .map_or(0, |p| p + 1);
     let token: String = b[start..i].iter().collect::<String>().to_lowercase();
+    if next.is_lowercase() {
+        // "Done. fetch() now retries": an identifier may start a sentence in lower case,
+        // but "e.g. the" and "approx. two" go on.
+        let word = token.chars().count() >= 2 && token.chars().all(char::is_alphabetic);
+        return word && !NEVER_ENDS.contains(&token.as_str()) && is_code_token(rest);
+    }
+    if !single_period {
+        return true;
+    }
     if NEVER_ENDS.contains(&token.as_str()) {
         return false;
     }
@@ -184,6 +188,15 @@ fn ends_sentence(b: &[char], i: usize, single_period: bool, next: char) -> bool 
     }
     // "etc." ends the sentence only when a capital follows.
     token != "etc" || next.is_uppercase()
+}
+
+/// The word at the start of `rest` is code: `fetch()`, `parse_args`, `config.yaml`, `getUser`.
+fn is_code_token(rest: &[char]) -> bool {
+    let end = rest.iter().position(|c| c.is_whitespace()).unwrap_or(rest.len());
+    let word = rest[..end].iter().collect::<String>();
+    let word = word.trim_end_matches(|c: char| matches!(c, ',' | ';' | ':' | '.' | '!' | '?'));
+    let inner = |cs: &[char]| word.trim_matches(|c: char| !c.is_alphanumeric()).contains(cs);
+    word.contains('(') || inner(&['_', '.', '/', ':']) || word.chars().skip(1).any(char::is_uppercase)
 }
 
 /// Does a new line start a unit of its own (list item, heading, quote, table row)?
@@ -282,7 +295,8 @@ mod tests {
     fn abbreviations_numbers_files() {
         let t = "Use a cache, e.g. Redis, i.e. a server. Mr. Smith met Dr. Jones. \
                  Bump to v0.12.0 today. It takes 3.5 s now. Edit lib.rs and parse_args.py first. \
-                 Apples, pears, etc. are fruit. We tried apples, pears, etc. The end.";
+                 Apples, pears, etc. are fruit. We tried apples, pears, etc. The end. \
+                 Done. fetch() retries now. Fixed. parse_args is next, i.e. main.rs comes last.";
         assert_eq!(
             split(t),
             [
@@ -294,6 +308,10 @@ mod tests {
                 "Apples, pears, etc. are fruit.",
                 "We tried apples, pears, etc.",
                 "The end.",
+                "Done.",
+                "fetch() retries now.",
+                "Fixed.",
+                "parse_args is next, i.e. main.rs comes last.",
             ]
         );
     }

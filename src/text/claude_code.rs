@@ -1,0 +1,577 @@
+//! Claude Code's screen grammar: which rows of its terminal hold the agent's prose, and
+//! which are tool calls, results, dialogs, code, spinners and footers.
+//!
+//! This is the part each Claude Code release changes. It is edited against the recordings of
+//! the real program in `tests/fixtures/claude/` (1.0.x in the main screen, 2.x in the
+//! alternate screen), and knows nothing of how the rows got there (`screen`) or what was
+//! already said (`follow`).
+//!
+//! What it relies on, in both major versions:
+//! - a message starts at column 0 with `●` (Linux, Windows) or `⏺` (macOS), its text two
+//!   columns in; a tool call's head is `Name(args)`, a collapsed group (`Read 1 file`), a
+//!   status (`Agent "…" finished`) or a description that a `⎿` result row follows;
+//! - code blocks keep no fences, only their shape; tables are drawn with box characters;
+//! - the input box and dialogs open with a full-width rule near the bottom; spinners and
+//!   footers (`✻ Brewed for 3s`) start at column 0 with a star glyph; the user's prompt is
+//!   echoed as `❯ text` (2.x) or `> text` (1.0.x).
+
+use std::time::{Duration, Instant};
+
+use unicode_width::UnicodeWidthStr;
+
+use super::clean::clean;
+use super::segment::Segmenter;
+
+/// Claude Code marks messages with `⏺` on macOS and `●` elsewhere.
+const MARKERS: [char; 2] = ['⏺', '●'];
+/// How far above the last row the input box or a dialog may start.
+const CHROME_SCAN: usize = 40;
+/// A paragraph unchanged this long is complete even with nothing drawn after it (a 1.0.x
+/// turn ends without a footer); streamed 2.x lines come much faster.
+const IDLE_CLOSE: Duration = Duration::from_millis(1500);
+/// Rows indented this far are right-aligned status (`◐ medium · /effort`), not text.
+const STATUS_INDENT: usize = 30;
+
+/// What a tool call does, for a short spoken note (`auto.narrate_tools`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToolKind {
+    Command,
+    Read,
+    Edit,
+    Search,
+    Agent,
+    Todo,
+    Web,
+    Other,
+}
+
+impl ToolKind {
+    /// From a tool's name or a collapsed group's first word.
+    fn of(word: &str) -> Self {
+        match word.trim_matches(|c: char| !c.is_alphanumeric()) {
+            "Bash" | "Run" | "Ran" | "Running" | "BashOutput" | "KillShell" => Self::Command,
+            "Read" | "Reading" | "Listed" | "Listing" | "LS" => Self::Read,
+            "Edit" | "MultiEdit" | "Write" | "Wrote" | "Writing" | "Update" | "Updated" | "Updating" | "Edited"
+            | "Editing" | "Create" | "Created" | "Creating" | "NotebookEdit" => Self::Edit,
+            "Grep" | "Glob" | "Search" | "Searched" | "Searching" | "Found" | "Finding" => Self::Search,
+            "Task" | "Agent" => Self::Agent,
+            "TodoWrite" | "Todo" | "Todos" | "TaskCreate" | "TaskUpdate" | "TaskList" | "TaskGet" => Self::Todo,
+            "WebFetch" | "WebSearch" | "Fetch" | "Fetched" | "Fetching" => Self::Web,
+            _ => Self::Other,
+        }
+    }
+
+    /// The note spoken when the agent starts such a tool: fixed, so it costs no translation.
+    pub fn phrase(self) -> &'static str {
+        match self {
+            Self::Command => "コマンドを実行します",
+            Self::Read => "ファイルを読みます",
+            Self::Edit => "ファイルを編集します",
+            Self::Search => "検索します",
+            Self::Agent => "エージェントに任せます",
+            Self::Todo => "やることリストを更新します",
+            Self::Web => "ウェブを調べます",
+            Self::Other => "ツールを使います",
+        }
+    }
+}
+
+/// Where reading stands before a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Ctx {
+    /// Banner, spinner, tool output, anything that is not a message.
+    #[default]
+    Other,
+    /// Inside a message: indented rows are its paragraphs.
+    Message,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ItemKind {
+    Sentence,
+    /// A prompt the user sent, echoed into the transcript.
+    Prompt,
+    Tool(ToolKind),
+}
+
+/// One thing on screen, in transcript order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    pub kind: ItemKind,
+    /// Cleaned sentence, or the prompt's text.
+    pub text: String,
+    /// Complete (nothing can be added to it any more) and unchanged for the settle time.
+    pub ready: bool,
+    /// Its start is above the rows read: only its end is here.
+    pub fragment: bool,
+}
+
+/// Everything read from the rows, and each row's context (to start the next read there).
+#[derive(Debug, Default)]
+pub struct Reading {
+    pub items: Vec<Item>,
+    pub ctx_before: Vec<Ctx>,
+}
+
+/// A row as the grammar needs it.
+pub struct Row<'a> {
+    pub text: &'a str,
+    pub since: Instant,
+}
+
+/// A run of indented message rows between blank rows.
+struct Para {
+    rows: Vec<usize>,
+    /// Starts at a message head (`● text`).
+    head: bool,
+    /// A `⎿` result follows it directly: a tool call's description, not prose.
+    tool: bool,
+    /// Its first row is the first row read, with no head or blank row above it.
+    cut: bool,
+}
+
+/// Reads `rows` (a window onto the terminal buffer, oldest first); `start` is the context
+/// before the first row. Rows in the live region (input box, dialogs, their status lines)
+/// are never read.
+pub fn read(rows: &[Row], start: Ctx, now: Instant, settle: Duration) -> Reading {
+    let end = chrome_start(rows);
+    let width = terminal_width(rows);
+    let mut ctx = start;
+    let mut ctx_before = Vec::with_capacity(rows.len());
+    // (row, item) of heads, prompts and tool calls, and the message paragraphs.
+    let mut marks: Vec<(usize, Item)> = Vec::new();
+    let mut paras: Vec<Para> = Vec::new();
+    let mut open = false;
+    // The last row after which no paragraph can grow: anything at column 0 but a spinner.
+    let mut closer = None;
+    for (i, row) in rows[..end].iter().enumerate() {
+        ctx_before.push(ctx);
+        let settled = now.saturating_duration_since(row.since) >= settle;
+        let t = row.text.trim_end();
+        let body = t.trim_start();
+        let indent = t.len() - body.len();
+        if body.is_empty() {
+            open = false;
+            continue;
+        }
+        if indent == 0 {
+            open = false;
+            if !is_spinner(body) {
+                closer = Some(i);
+            }
+            if let Some(rest) = body.strip_prefix(MARKERS) {
+                let rest = rest.trim_start();
+                if let Some(kind) = tool_head(rest) {
+                    ctx = Ctx::Other;
+                    marks.push((i, Item { ready: settled, ..tool_item(kind) }));
+                } else {
+                    ctx = Ctx::Message;
+                    paras.push(Para { rows: vec![i], head: true, tool: false, cut: false });
+                    open = true;
+                }
+            } else if let Some(prompt) = echoed_prompt(body) {
+                ctx = Ctx::Other;
+                marks.push((i, Item { kind: ItemKind::Prompt, text: prompt.to_string(), ready: settled, fragment: false }));
+            } else {
+                ctx = Ctx::Other;
+            }
+            continue;
+        }
+        if body.starts_with('⎿') {
+            // What was drawn right above a result is the call's description.
+            if open {
+                if let Some(p) = paras.last_mut() {
+                    p.tool = true;
+                }
+            }
+            open = false;
+            ctx = Ctx::Other;
+            closer = Some(i);
+            continue;
+        }
+        if ctx != Ctx::Message || indent >= STATUS_INDENT {
+            continue;
+        }
+        match paras.last_mut() {
+            Some(p) if open => p.rows.push(i),
+            _ => {
+                // The first row with text, in a message begun above: maybe mid-paragraph.
+                let cut = start == Ctx::Message && rows[..i].iter().all(|r| r.text.trim().is_empty()) && i == 0;
+                paras.push(Para { rows: vec![i], head: false, tool: false, cut });
+                open = true;
+            }
+        }
+    }
+    ctx_before.resize(rows.len(), Ctx::Other);
+    let mut items = Vec::new();
+    let mut marks = marks.into_iter().peekable();
+    for (k, para) in paras.iter().enumerate() {
+        let first = para.rows[0];
+        while let Some((_, item)) = marks.next_if(|(r, _)| *r < first) {
+            items.push(item);
+        }
+        // Closed once anything is drawn after it (a spinner aside), or long unchanged.
+        let last = *para.rows.last().unwrap_or(&first);
+        let quiet = para.rows.iter().all(|&r| now.saturating_duration_since(rows[r].since) >= IDLE_CLOSE);
+        let closed = paras.get(k + 1).is_some() || closer.is_some_and(|c| c > last) || quiet;
+        read_para(para, rows, closed, width, now, settle, &mut items);
+    }
+    items.extend(marks.map(|(_, item)| item));
+    Reading { items, ctx_before }
+}
+
+fn tool_item(kind: ToolKind) -> Item {
+    Item { kind: ItemKind::Tool(kind), text: String::new(), ready: true, fragment: false }
+}
+
+/// The sentences (or tool note) of one paragraph.
+fn read_para(para: &Para, rows: &[Row], closed: bool, width: usize, now: Instant, settle: Duration, items: &mut Vec<Item>) {
+    let body = |r: usize| {
+        let t = rows[r].text.trim();
+        if para.head && r == para.rows[0] {
+            t.trim_start_matches(MARKERS).trim_start()
+        } else {
+            t
+        }
+    };
+    if para.tool {
+        return;
+    }
+    let first = body(para.rows[0]);
+    if let Some(kind) = collapsed_group(first).or_else(|| tool_call(first)) {
+        items.push(tool_item(kind));
+        return;
+    }
+    if para.rows.iter().any(|&r| is_code(body(r))) {
+        return;
+    }
+    // List items are units of their own; other rows continue the unit above them.
+    let mut units: Vec<(String, Instant)> = Vec::new();
+    let mut above: Option<&str> = None;
+    for &r in &para.rows {
+        let text = body(r);
+        if is_table_row(text) {
+            continue;
+        }
+        let since = rows[r].since;
+        match units.last_mut() {
+            Some((unit, newest)) if list_marker(text).is_none() => {
+                // A full row was cut where it ended, not at a space: Japanese text, or one
+                // long token.
+                let cut = above.is_some_and(|a| {
+                    let full = rows[r - 1].text.trim_end().width() + 1 >= width;
+                    full && (a.chars().any(is_wide) || !a.contains(' '))
+                });
+                join_row(unit, text, cut);
+                *newest = (*newest).max(since);
+            }
+            _ => units.push((text.to_string(), since)),
+        }
+        above = Some(text);
+    }
+    let count = units.len();
+    for (u, (text, newest)) in units.into_iter().enumerate() {
+        let settled = now.saturating_duration_since(newest) >= settle;
+        let text = match list_marker(&text) {
+            Some(len) => text[len..].trim_start().to_string(),
+            None => text,
+        };
+        let mut seg = Segmenter::new();
+        let mut sentences: Vec<(String, bool)> = seg.push(&text).into_iter().map(|s| (s, true)).collect();
+        let last_closed = closed || u + 1 < count;
+        sentences.extend(seg.flush().into_iter().map(|s| {
+            let done = last_closed || ends_sentence(&s);
+            (s, done)
+        }));
+        for (j, (s, complete)) in sentences.into_iter().enumerate() {
+            let text = clean(&s);
+            if text.is_empty() {
+                continue;
+            }
+            items.push(Item {
+                kind: ItemKind::Sentence,
+                text,
+                ready: complete && settled,
+                fragment: para.cut && u == 0 && j == 0,
+            });
+        }
+    }
+}
+
+/// Adds a wrapped row to the text above it: a space between words, none inside Japanese
+/// or where the row above was `cut` mid-word.
+fn join_row(unit: &mut String, row: &str, cut: bool) {
+    let wide = |c: Option<char>| c.is_some_and(is_wide);
+    if !(cut || wide(unit.chars().last()) && wide(row.chars().next())) {
+        unit.push(' ');
+    }
+    unit.push_str(row);
+}
+
+fn is_wide(c: char) -> bool {
+    unicode_width::UnicodeWidthChar::width(c) == Some(2)
+}
+
+/// The terminal's width: the input box rules span it; else the widest row.
+fn terminal_width(rows: &[Row]) -> usize {
+    let rule = rows.iter().rev().find(|r| is_box_edge(r.text.trim_end()));
+    match rule {
+        Some(r) => r.text.trim_end().width(),
+        None => rows.iter().map(|r| r.text.trim_end().width()).max().unwrap_or(0),
+    }
+}
+
+/// Ends with sentence punctuation (closing quotes and brackets aside): no wrapped row can
+/// add to it.
+fn ends_sentence(s: &str) -> bool {
+    let t = s.trim_end().trim_end_matches(['"', '\'', ')', ']', '”', '’', '」', '』', '）', '*', '`']);
+    t.ends_with(['.', '!', '?', ':', '。', '！', '？', '：'])
+}
+
+/// Index of the first row of the input box or a dialog (their top rule), or `rows.len()`.
+fn chrome_start(rows: &[Row]) -> usize {
+    let n = rows.len();
+    let lo = n.saturating_sub(CHROME_SCAN);
+    let mut start = n;
+    let mut below = false;
+    for i in (lo..n).rev() {
+        let t = rows[i].text.trim_end();
+        let body = t.trim_start();
+        if is_input_row(t) || body.contains("Do you want") || body.contains("Esc to cancel") || is_option(body) {
+            below = true;
+        }
+        if below && is_box_edge(t) {
+            start = i;
+        }
+    }
+    start
+}
+
+/// The input line: `❯ ` (2.x), `> ` (1.0.x), or inside a rounded box.
+fn is_input_row(t: &str) -> bool {
+    let t = t.strip_prefix('│').map_or(t, str::trim_start);
+    t.starts_with('❯') || t == ">" || t.starts_with("> ") || t.starts_with(">\u{a0}")
+}
+
+/// `❯ 1. Yes` / `  2. No`: a dialog's options.
+fn is_option(body: &str) -> bool {
+    let b = body.trim_start_matches(['❯', '│', ' ']);
+    let digits = b.chars().take_while(char::is_ascii_digit).count();
+    digits > 0 && b[digits..].starts_with(". ") && body.starts_with(['❯', '│'])
+}
+
+/// A rule from column 0 (the input box, a dialog), or a rounded box's top or bottom.
+fn is_box_edge(t: &str) -> bool {
+    let inner = t
+        .strip_prefix('╭')
+        .and_then(|r| r.strip_suffix('╮'))
+        .or_else(|| t.strip_prefix('╰').and_then(|r| r.strip_suffix('╯')))
+        .unwrap_or(t);
+    inner.chars().count() >= 10 && inner.chars().all(|c| matches!(c, '─' | '━' | '═'))
+}
+
+/// The text of an echoed prompt row.
+fn echoed_prompt(body: &str) -> Option<&str> {
+    let rest = body.strip_prefix('❯').or_else(|| body.strip_prefix("> ")).or_else(|| body.strip_prefix(">\u{a0}"))?;
+    let rest = rest.trim();
+    (!rest.is_empty()).then_some(rest)
+}
+
+/// `✻ Thinking… (esc to interrupt)` and the other frames while the agent works; footers
+/// (`✻ Brewed for 3s`) are not busy.
+fn is_spinner(body: &str) -> bool {
+    let mut chars = body.chars();
+    let glyph = matches!(chars.next(), Some('·' | '✢' | '✳' | '✶' | '✻' | '✽' | '*' | '∗' | '✦' | '✧'));
+    glyph && chars.next() == Some(' ') && (body.contains('…') || body.contains("esc to interrupt"))
+}
+
+/// A message head that is a tool call: `Name(args)`, an MCP tool, a tool name drawn before
+/// its arguments, a status about one, or a collapsed group.
+fn tool_head(rest: &str) -> Option<ToolKind> {
+    let name_len = rest
+        .find(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '-' | ':' | '.')))
+        .unwrap_or(rest.len());
+    let (name, after) = rest.split_at(name_len);
+    if rest.contains("(MCP)") || rest.contains("ctrl+o to expand") {
+        return Some(ToolKind::of(name));
+    }
+    if name.is_empty() {
+        return None;
+    }
+    let known = ToolKind::of(name) != ToolKind::Other || matches!(name, "Skill" | "SlashCommand" | "ExitPlanMode");
+    if let Some(kind) = tool_call(rest) {
+        return Some(kind);
+    }
+    if known && (after.starts_with(" \"") || after.starts_with(" (")) {
+        return Some(ToolKind::of(name));
+    }
+    // A tool's name alone, drawn before its arguments.
+    if after.is_empty() && known {
+        return Some(ToolKind::of(name));
+    }
+    collapsed_group(rest)
+}
+
+/// `Name(args)`: a tool call, also when its blinking marker is off.
+fn tool_call(text: &str) -> Option<ToolKind> {
+    let name_len = text.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(text.len());
+    let (name, after) = text.split_at(name_len);
+    (name.starts_with(|c: char| c.is_ascii_uppercase()) && after.starts_with('(')).then(|| ToolKind::of(name))
+}
+
+/// `Read 1 file`, `Ran 2 shell commands`, `Running 1 shell command…`, `Listed 1 directory
+/// (ctrl+o to expand)`: 2.x folds tool calls into such lines.
+fn collapsed_group(text: &str) -> Option<ToolKind> {
+    let first = text.split_whitespace().next()?;
+    let kind = ToolKind::of(first);
+    let verb = first.ends_with("ed") || first.ends_with("ing") || matches!(first, "Read" | "Ran" | "Wrote" | "Found");
+    let counted = text.chars().any(|c| c.is_ascii_digit());
+    (kind != ToolKind::Other && verb && counted && !text.trim_end().ends_with(['.', '!', '?', ':'])).then_some(kind)
+}
+
+/// Length of a list marker (`- `, `* `, `• `, `12. `, `a) `) at the start of `body`.
+fn list_marker(body: &str) -> Option<usize> {
+    for m in ["- ", "* ", "• ", "◦ ", "▪ "] {
+        if body.starts_with(m) {
+            return Some(m.len());
+        }
+    }
+    if matches!(body, "-" | "*" | "•") {
+        return Some(body.len());
+    }
+    let digits = body.chars().take_while(char::is_ascii_digit).count();
+    if digits > 0 && digits <= 3 {
+        let rest = &body[digits..];
+        if rest == "." || rest.starts_with(". ") || rest == ")" || rest.starts_with(") ") {
+            return Some(digits + 1);
+        }
+    }
+    None
+}
+
+fn is_table_row(body: &str) -> bool {
+    body.starts_with(['│', '┌', '├', '└', '╭', '╰', '|', '╞', '╘', '╒', '┼'])
+}
+
+/// Code keeps its shape when its fences and colours are gone.
+fn is_code(body: &str) -> bool {
+    let t = body.trim();
+    if t.ends_with([';', '{', '}']) || t.starts_with(['}', '@', '#']) || t.starts_with("//") || t.starts_with("$ ") {
+        return !t.starts_with("# ") || t.contains('(');
+    }
+    // One token with code punctuation inside: `foo.bar()`, `a::b`.
+    if !t.contains(' ') && t.contains(['(', ':', '_', '=', '/']) && !t.ends_with(['.', ':', '!', '?']) {
+        return list_marker(t).is_none();
+    }
+    let symbols = t.chars().filter(|c| "{}[]()<>=;&|\\".contains(*c)).count();
+    let nonspace = t.chars().filter(|c| !c.is_whitespace()).count();
+    let first = t.split_whitespace().next().unwrap_or("");
+    let keyword = matches!(
+        first,
+        "let" | "fn" | "def" | "const" | "import" | "from" | "return" | "pub" | "use" | "class" | "impl" | "struct"
+            | "func" | "var" | "if" | "for" | "while" | "#include" | "package" | "async" | "await" | "export"
+    );
+    (keyword && symbols > 0) || (symbols >= 3 && symbols * 8 >= nonspace)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_now(lines: &[&str]) -> Vec<Item> {
+        let t0 = Instant::now() - Duration::from_secs(10);
+        let rows: Vec<Row> = lines.iter().map(|text| Row { text, since: t0 }).collect();
+        read(&rows, Ctx::Other, t0 + Duration::from_secs(5), Duration::from_millis(250)).items
+    }
+
+    fn sentences(items: &[Item]) -> Vec<&str> {
+        items.iter().filter(|i| i.kind == ItemKind::Sentence).map(|i| i.text.as_str()).collect()
+    }
+
+    #[test]
+    fn prose_lists_and_wraps_are_sentences_tools_and_chrome_are_not() {
+        let rule = "─".repeat(60);
+        let items = read_now(&[
+            "❯ What is the average?",
+            "",
+            "● I'll let awk add up the readings.",
+            "",
+            "  Read 1 file",
+            "",
+            "● Bash(awk '{ s += $2 }' temps.txt)",
+            "  ⎿  17.9",
+            "",
+            "● The average over the seven days is 17.9 degrees, which is",
+            "  mild for June.",
+            "",
+            "  1. The warmest day was June 4.",
+            "  2. The coldest day was June 6, at",
+            "     12 degrees.",
+            "",
+            "  def mean(xs):",
+            "      return sum(xs) / len(xs)",
+            "",
+            "✻ Brewed for 2s · done 8:21 PM",
+            "",
+            &rule,
+            "❯ next question typed",
+            &rule,
+            "  ? for shortcuts",
+        ]);
+        assert_eq!(
+            sentences(&items),
+            [
+                "I'll let awk add up the readings.",
+                "The average over the seven days is 17.9 degrees, which is mild for June.",
+                "The warmest day was June 4.",
+                "The coldest day was June 6, at 12 degrees.",
+            ]
+        );
+        let kinds: Vec<&ItemKind> = items.iter().map(|i| &i.kind).collect();
+        assert_eq!(kinds[0], &ItemKind::Prompt);
+        assert!(kinds.contains(&&ItemKind::Tool(ToolKind::Command)));
+        assert!(kinds.contains(&&ItemKind::Tool(ToolKind::Read)));
+        assert!(items.iter().all(|i| i.ready));
+    }
+
+    #[test]
+    fn a_streaming_line_that_may_continue_waits() {
+        let t0 = Instant::now();
+        let rows = [Row { text: "● The loop adds every number to", since: t0 }, Row { text: "✻ Whirring…", since: t0 }];
+        let items = read(&rows, Ctx::Other, t0 + Duration::from_millis(600), Duration::from_millis(250)).items;
+        assert_eq!(items.len(), 1);
+        assert!(!items[0].ready, "cut at its wrap while the agent is busy");
+        let items = read(&rows, Ctx::Other, t0 + IDLE_CLOSE, Duration::from_millis(250)).items;
+        assert!(items[0].ready, "long unchanged: complete");
+        let items = read_now(&["● The loop adds every number.", "", "✻ Whirring…"]);
+        assert!(items[0].ready, "a finished sentence need not wait");
+    }
+
+    #[test]
+    fn tool_names_descriptions_and_dialogs_are_not_prose() {
+        let rule = "─".repeat(60);
+        let items = read_now(&[
+            "● Bash",
+            "",
+            "● Running 1 shell command…",
+            "",
+            "● Average the temperatures",
+            "  ⎿  $ awk '{ s += $2 }' temps.txt",
+            "",
+            "● Agent \"Find callers\" finished · 2s",
+            &rule,
+            " Bash command",
+            " Average the temperatures",
+            " Do you want to proceed?",
+            " ❯ 1. Yes",
+            "   2. No",
+        ]);
+        assert!(sentences(&items).is_empty(), "{items:?}");
+    }
+
+    #[test]
+    fn japanese_rows_join_without_spaces() {
+        let items = read_now(&["● 平均気温は十七度です。六月四日が最も暑い", "  日でした。"]);
+        assert_eq!(sentences(&items), ["平均気温は十七度です。", "六月四日が最も暑い日でした。"]);
+    }
+}

@@ -1,0 +1,253 @@
+//! Auto-speak's reader: follows a Neovim terminal buffer running Claude Code and hears each
+//! prose sentence once.
+//!
+//! The nvim side mirrors `nvim_buf_attach` `on_lines` into [`ScreenFollower::on_lines`] and
+//! calls [`ScreenFollower::poll`] from a timer. Each poll reads the screen afresh
+//! ([`screen`](super::screen) keeps the rows, [`claude_code`](super::claude_code) reads them) and
+//! lines the sentences it finds up against those already heard: the screen is a window onto
+//! the transcript, so its ready sentences are heard ones followed by new ones. That is what
+//! makes repaints, scrolling by repainting, resizes and reprinted transcripts say nothing new,
+//! while a sentence said again later is still heard.
+//!
+//! Wiring: `on_lines(_, buf, _, firstline, lastline, new_lastline)` becomes
+//! `follower.on_lines(firstline, lastline, nvim_buf_get_lines(buf, firstline, new_lastline), now)`;
+//! when attaching to a buffer that already has content, pass it as `on_lines(0, 0, lines, now)`
+//! and call [`ScreenFollower::skip_existing`] so the old transcript is not read out.
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::time::{Duration, Instant};
+
+use super::claude_code::{self, Ctx, Item, ItemKind, ToolKind};
+use super::screen::ScreenMirror;
+
+/// Rows read at each poll, from the bottom: more than any screen, enough for a long answer
+/// that 1.0.x prints in one go.
+const WINDOW: usize = 400;
+/// A screen is read once no change has come for this long: a repaint that reaches Neovim
+/// in several pieces shows a torn frame, old rows below new ones, in between.
+const QUIET: Duration = Duration::from_millis(40);
+/// ...or once it has been changing this long (a screen that never rests).
+const RESTLESS: Duration = Duration::from_millis(500);
+/// Sentences and prompts remembered for lining up (at least).
+const HISTORY: usize = 2000;
+
+#[derive(Debug, Clone)]
+pub struct FollowerOptions {
+    /// A row is read once its text has been on screen this long unchanged.
+    pub stable_ms: u64,
+    /// Rows mirrored at most; older ones are forgotten (bounds memory under endless output).
+    pub max_lines: usize,
+}
+
+impl Default for FollowerOptions {
+    fn default() -> Self {
+        Self { stable_ms: 250, max_lines: 5000 }
+    }
+}
+
+/// What the listener should hear.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Heard {
+    Sentence(String),
+    /// A new prompt was submitted (the plugin may interrupt speech).
+    UserPrompt,
+    /// The agent started a tool (spoken only with `auto.narrate_tools`).
+    Tool(ToolKind),
+}
+
+/// A heard sentence or prompt, as it is lined up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Said {
+    prompt: bool,
+    text: String,
+}
+
+impl Said {
+    fn of(item: &Item) -> Option<Self> {
+        match item.kind {
+            ItemKind::Sentence => Some(Self { prompt: false, text: item.text.clone() }),
+            ItemKind::Prompt => Some(Self { prompt: true, text: item.text.clone() }),
+            ItemKind::Tool(_) => None,
+        }
+    }
+
+    /// The item on screen is this heard one (a fragment: its end).
+    fn is(&self, item: &Item) -> bool {
+        let prompt = item.kind == ItemKind::Prompt;
+        prompt == self.prompt && if item.fragment { self.text.ends_with(&item.text) } else { self.text == item.text }
+    }
+}
+
+pub struct ScreenFollower {
+    opts: FollowerOptions,
+    mirror: ScreenMirror,
+    /// Heard sentences and prompts, oldest first (between one and two `HISTORY`s long).
+    said: Vec<Said>,
+    /// Tool notes given since the last sentence or prompt.
+    tools_told: usize,
+    /// The context before each row text at the last read: where to start a window whose
+    /// first row is inside a message.
+    hints: HashMap<u64, Ctx>,
+    /// Screen version at the last read, and whether something was not ready then.
+    read_version: Option<u64>,
+    waiting: bool,
+    /// Since when a change has waited for the screen to rest.
+    unread_since: Option<Instant>,
+}
+
+impl ScreenFollower {
+    pub fn new(opts: FollowerOptions) -> Self {
+        let mirror = ScreenMirror::new(opts.max_lines);
+        Self {
+            opts,
+            mirror,
+            said: Vec::new(),
+            tools_told: 0,
+            hints: HashMap::new(),
+            read_version: None,
+            waiting: false,
+            unread_since: None,
+        }
+    }
+
+    /// Mirror of on_lines: buffer lines [first, last_old) were replaced by `new_lines`.
+    pub fn on_lines(&mut self, first: usize, last_old: usize, new_lines: Vec<String>, now: Instant) {
+        self.mirror.on_lines(first, last_old, new_lines, now);
+    }
+
+    /// Everything new that is ready by `now`, in order, each once.
+    pub fn poll(&mut self, now: Instant) -> Vec<Heard> {
+        self.follow(now, false)
+    }
+
+    /// Take everything on screen now as already heard (attaching to a running session). A
+    /// sentence not yet complete is kept, so it is heard whole once it is.
+    pub fn skip_existing(&mut self, now: Instant) {
+        self.follow(now, true);
+    }
+
+    fn follow(&mut self, now: Instant, silent: bool) -> Vec<Heard> {
+        if self.read_version == Some(self.mirror.version()) && !self.waiting {
+            return Vec::new();
+        }
+        let resting = self.mirror.changed_at().is_none_or(|t| now.saturating_duration_since(t) >= QUIET);
+        let since = *self.unread_since.get_or_insert(now);
+        if !silent && !resting && now.saturating_duration_since(since) < RESTLESS {
+            return Vec::new();
+        }
+        self.unread_since = None;
+        self.read_version = Some(self.mirror.version());
+        let items = self.read_screen(now);
+        let ready = items.iter().position(|i| !i.ready).unwrap_or(items.len());
+        if std::env::var("SPEAKJA_DEBUG").is_ok() && ready < items.len() {
+            eprintln!("not ready: {:?}", &items[ready]);
+        }
+        self.waiting = ready < items.len();
+        self.take_new(&items[..ready], silent)
+    }
+
+    /// The items on screen now, in order.
+    fn read_screen(&mut self, now: Instant) -> Vec<Item> {
+        let all = self.mirror.rows();
+        let skip = all.len().saturating_sub(WINDOW);
+        let rows: Vec<claude_code::Row> =
+            all.iter().skip(skip).map(|r| claude_code::Row { text: &r.text, since: r.since }).collect();
+        // Blank rows change no context, so the first row with text says where we are.
+        let first = rows.iter().find(|r| !r.text.trim().is_empty());
+        let start = match first {
+            Some(first) if skip > 0 || !self.mirror.from_top() || first.text.starts_with(' ') => {
+                self.hints.get(&hash_of(first.text)).copied().unwrap_or_default()
+            }
+            _ => Ctx::Other,
+        };
+        let reading = claude_code::read(&rows, start, now, Duration::from_millis(self.opts.stable_ms));
+        if std::env::var("SPEAKJA_DEBUG").is_ok_and(|v| v == "rows") {
+            eprintln!("=== rows (start {start:?}) items {}", reading.items.len());
+            for r in &rows { eprintln!("|{}|", r.text); }
+        }
+        self.hints = rows
+            .iter()
+            .zip(reading.ctx_before)
+            .filter(|(r, _)| !r.text.trim().is_empty())
+            .map(|(r, c)| (hash_of(r.text), c))
+            .collect();
+        reading.items
+    }
+
+    /// Lines `ready` up against what was heard and returns what follows it.
+    fn take_new(&mut self, ready: &[Item], silent: bool) -> Vec<Heard> {
+        let keys: Vec<usize> = (0..ready.len()).filter(|&i| Said::of(&ready[i]).is_some()).collect();
+        if std::env::var("SPEAKJA_DEBUG").is_ok() {
+            eprintln!("--- heard tail {:?}", self.said.iter().rev().take(4).map(|s| &s.text[..s.text.len().min(30)]).collect::<Vec<_>>());
+            for i in ready { eprintln!("    {:?} {} {}", i.kind, i.fragment, &i.text[..i.text.len().min(50)]); }
+        }
+        let Some(from) = self.first_new(ready, &keys) else {
+            // The whole screen lies inside what was heard: nothing new, no tool is new.
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let mut tools_seen = 0;
+        for item in &ready[from..] {
+            match Said::of(item) {
+                Some(said) => {
+                    if item.fragment {
+                        continue;
+                    }
+                    if !silent {
+                        out.push(match item.kind {
+                            ItemKind::Prompt => Heard::UserPrompt,
+                            _ => Heard::Sentence(item.text.clone()),
+                        });
+                    }
+                    if self.said.len() >= 2 * HISTORY {
+                        self.said.drain(..HISTORY);
+                    }
+                    self.said.push(said);
+                    self.tools_told = 0;
+                    tools_seen = 0;
+                }
+                None => {
+                    tools_seen += 1;
+                    if tools_seen > self.tools_told {
+                        self.tools_told += 1;
+                        if let (false, ItemKind::Tool(kind)) = (silent, &item.kind) {
+                            out.push(Heard::Tool(*kind));
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Index in `ready` right after the last item already heard, `Some(0)` when none is;
+    /// `None` when every sentence on screen was heard long ago (a window scrolled back).
+    fn first_new(&self, ready: &[Item], keys: &[usize]) -> Option<usize> {
+        let heard = &self.said;
+        let (m, n) = (heard.len(), keys.len());
+        let same = |h: &Said, k: usize| h.is(&ready[keys[k]]);
+        // The screen's first k sentences are the last k heard: the usual case.
+        for k in (1..=m.min(n)).rev() {
+            if (0..k).all(|j| same(&heard[m - k + j], j)) {
+                return Some(keys[k - 1] + 1);
+            }
+        }
+        // All of them were heard, further back.
+        if n > 0 && n <= m && (0..=m - n).any(|a| (0..n).all(|j| same(&heard[a + j], j))) {
+            return None;
+        }
+        // Lining up failed (a sentence changed under a resize): new is what follows the last
+        // sentence on screen that was heard lately.
+        let recent = &heard[m.saturating_sub(200)..];
+        let last_heard = (0..n).rev().find(|&k| recent.iter().any(|h| same(h, k)));
+        Some(last_heard.map_or(0, |k| keys[k] + 1))
+    }
+}
+
+fn hash_of(s: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    s.hash(&mut h);
+    h.finish()
+}

@@ -1,0 +1,457 @@
+//! Claude Code sessions (asciicast v2) through a simulated Neovim terminal buffer into the
+//! `ScreenFollower`, scored against `<cast>.expected.json` "spoken": the recordings of the real
+//! Claude Code (`tests/fixtures/claude/<version>/`) and the older synthetic casts
+//! (`tests/fixtures/casts/`). Each set must reach recall and precision ≥ 0.99 with no repeated
+//! and no partial sentence, and the median delay from a sentence being complete on screen to
+//! being heard must stay ≤ 300 ms (Neovim's way of scrolling, the default settle time).
+//!
+//! The simulation does what Neovim's terminal does: a vt100 emulator of the cast's size holds
+//! the screen; rows that scroll off are inserted above the visible rows (then the oldest are
+//! deleted past 'scrollback'); changed visible rows are replaced as one range; trailing blanks
+//! and colours are gone. Neovim 0.12 inserts the scrolled-off rows one call each and then
+//! replaces every visible row (see tests/tui_onlines.rs for its real calls); some modes do
+//! that, others insert them in one call and replace only the rows that changed. A simulated
+//! clock follows the event times, with a 50 ms poll timer.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+mod common;
+
+use speakja::text::follow::{FollowerOptions, Heard, ScreenFollower};
+
+const TICK: f64 = 0.05;
+
+enum Ev {
+    Out(String),
+    /// The terminal was resized to (cols, rows).
+    Resize(u16, u16),
+}
+
+struct Cast {
+    width: u16,
+    height: u16,
+    events: Vec<(f64, Ev)>,
+}
+
+fn load_cast(path: &Path) -> Cast {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header: serde_json::Value = serde_json::from_str(lines.next().unwrap()).unwrap();
+    let events = lines
+        .filter(|l| !l.trim().is_empty())
+        .filter_map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let (t, data) = (v[0].as_f64().unwrap(), v[2].as_str().unwrap().to_string());
+            match v[1].as_str() {
+                Some("o") => Some((t, Ev::Out(data))),
+                Some("r") => {
+                    let (c, r) = data.split_once('x').unwrap();
+                    Some((t, Ev::Resize(c.parse().unwrap(), r.parse().unwrap())))
+                }
+                _ => None,
+            }
+        })
+        .collect();
+    Cast {
+        width: header["width"].as_u64().unwrap() as u16,
+        height: header["height"].as_u64().unwrap() as u16,
+        events,
+    }
+}
+
+type Call = (usize, usize, Vec<String>);
+
+/// A Neovim terminal buffer: scrollback lines, then the visible rows.
+struct NvimTerm {
+    parser: vt100::Parser,
+    lines: Vec<String>,
+    sb: usize,
+    scrollback: usize,
+    seen_sb: usize,
+    width: u16,
+    height: u16,
+    /// Scroll as Neovim 0.12 does: one call per scrolled-off row, then all visible rows.
+    line_by_line: bool,
+}
+
+impl NvimTerm {
+    /// The buffer starts as one empty line, replaced by the empty rows of the screen.
+    fn new(width: u16, height: u16, scrollback: usize, line_by_line: bool) -> (Self, Call) {
+        let rows = vec![String::new(); height as usize];
+        let term = Self {
+            parser: vt100::Parser::new(nz(height), nz(width), 1_000_000),
+            lines: rows.clone(),
+            sb: 0,
+            scrollback,
+            seen_sb: 0,
+            width,
+            height,
+            line_by_line,
+        };
+        (term, (0, 1, rows))
+    }
+
+    fn feed(&mut self, bytes: &str) -> Vec<Call> {
+        let mut calls = Vec::new();
+        // Erasing the scrollback (ESC[3J) deletes those buffer lines at once.
+        for part in bytes.split_inclusive("\x1b[3J") {
+            self.parser.process(part.as_bytes());
+            let total = self.parser.screen().scrollback_len();
+            if total < self.seen_sb {
+                self.lines.drain(..self.sb);
+                calls.push((0, self.sb, Vec::new()));
+                self.sb = 0;
+                self.seen_sb = total;
+            }
+        }
+        let total = self.parser.screen().scrollback_len();
+        let scrolled = total > self.seen_sb;
+        if scrolled {
+            let pushed = self.scrollback_rows(self.seen_sb, total);
+            self.seen_sb = total;
+            let n = pushed.len();
+            self.lines.splice(self.sb..self.sb, pushed.iter().cloned());
+            if self.line_by_line {
+                calls.extend(pushed.into_iter().enumerate().map(|(k, row)| (self.sb + k, self.sb + k, vec![row])));
+            } else {
+                calls.push((self.sb, self.sb, pushed));
+            }
+            self.sb += n;
+            if self.sb > self.scrollback {
+                let k = self.sb - self.scrollback;
+                self.lines.drain(..k);
+                self.sb -= k;
+                calls.push((0, k, Vec::new()));
+            }
+        }
+        let visible: Vec<String> =
+            self.parser.screen().rows(0, self.width).map(|r| r.trim_end().to_string()).collect();
+        let old = &self.lines[self.sb..];
+        let all = scrolled && self.line_by_line;
+        let first = (0..visible.len()).find(|&i| all || old[i] != visible[i]);
+        let last = (0..visible.len()).rev().find(|&i| all || old[i] != visible[i]);
+        if let (Some(a), Some(b)) = (first, last) {
+            let new = visible[a..=b].to_vec();
+            self.lines.splice(self.sb + a..self.sb + b + 1, new.iter().cloned());
+            calls.push((self.sb + a, self.sb + b + 1, new));
+        }
+        calls
+    }
+
+    /// The window changed size: the visible lines are replaced by the resized screen.
+    fn resize(&mut self, width: u16, height: u16) -> Vec<Call> {
+        self.parser.set_size(nz(height), nz(width));
+        self.width = width;
+        self.height = height;
+        self.seen_sb = self.parser.screen().scrollback_len();
+        let visible: Vec<String> =
+            self.parser.screen().rows(0, width).map(|r| r.trim_end().to_string()).collect();
+        let old_end = self.lines.len();
+        self.lines.splice(self.sb.., visible.iter().cloned());
+        vec![(self.sb, old_end, visible)]
+    }
+
+    /// Scrollback rows [from, to), read through the emulator's scrolled-back view.
+    fn scrollback_rows(&mut self, from: usize, to: usize) -> Vec<String> {
+        let (h, w) = (self.height as usize, self.width);
+        let screen = self.parser.screen_mut();
+        let mut out = Vec::new();
+        let mut r = from;
+        while r < to {
+            screen.set_scrollback(to - r);
+            let take = h.min(to - r);
+            out.extend(screen.rows(0, w).take(take).map(|s| s.trim_end().to_string()));
+            r += take;
+        }
+        screen.set_scrollback(0);
+        out
+    }
+
+    /// The buffer as one line of text, for finding when a sentence was drawn.
+    fn flat_text(&self) -> String {
+        normalize(&self.lines.join(" "))
+    }
+}
+
+fn normalize(s: &str) -> String {
+    s.replace(['`', '*'], "").split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+struct Mode {
+    name: &'static str,
+    /// Each event's bytes are written in this many pieces, with a refresh after each.
+    pieces: usize,
+    /// Events within one period of this many seconds are merged into one refresh, as a
+    /// busy Neovim would: intermediate frames are never seen.
+    coalesce: f64,
+    scrollback: usize,
+    /// See `NvimTerm::line_by_line`.
+    line_by_line: bool,
+    opts: FollowerOptions,
+}
+
+fn modes() -> Vec<Mode> {
+    vec![
+        Mode {
+            name: "whole",
+            pieces: 1,
+            coalesce: 0.0,
+            scrollback: 10_000,
+            line_by_line: false,
+            opts: FollowerOptions::default(),
+        },
+        Mode {
+            name: "nvim",
+            pieces: 1,
+            coalesce: 0.0,
+            scrollback: 10_000,
+            line_by_line: true,
+            opts: FollowerOptions::default(),
+        },
+        Mode {
+            name: "split",
+            pieces: 3,
+            coalesce: 0.0,
+            scrollback: 30,
+            line_by_line: true,
+            opts: FollowerOptions { max_lines: 120, ..FollowerOptions::default() },
+        },
+        Mode {
+            name: "lumpy",
+            pieces: 1,
+            coalesce: 0.25,
+            scrollback: 10_000,
+            line_by_line: true,
+            opts: FollowerOptions { stable_ms: 600, ..FollowerOptions::default() },
+        },
+    ]
+}
+
+struct Outcome {
+    heard: Vec<(f64, Heard)>,
+    /// (time, buffer text) after each refresh.
+    frames: Vec<(f64, String)>,
+}
+
+fn split_pieces(s: &str, pieces: usize) -> Vec<&str> {
+    let chars: Vec<(usize, char)> = s.char_indices().collect();
+    let mut cuts: Vec<usize> = (1..pieces).map(|k| chars.get(chars.len() * k / pieces).map_or(s.len(), |c| c.0)).collect();
+    cuts.push(s.len());
+    let mut out = Vec::new();
+    let mut at = 0;
+    for c in cuts {
+        out.push(&s[at..c.max(at)]);
+        at = c.max(at);
+    }
+    out
+}
+
+fn play(cast: &Cast, mode: &Mode) -> Outcome {
+    let t0 = Instant::now();
+    let at = |t: f64| t0 + Duration::from_secs_f64(t);
+    let mut follower = ScreenFollower::new(mode.opts.clone());
+    let (mut term, init) = NvimTerm::new(cast.width, cast.height, mode.scrollback, mode.line_by_line);
+    follower.on_lines(init.0, init.1, init.2, at(0.0));
+    let mut heard = Vec::new();
+    let mut frames = Vec::new();
+    let mut clock: f64 = 0.0;
+    let poll = |f: &mut ScreenFollower, clock: f64, heard: &mut Vec<(f64, Heard)>| {
+        heard.extend(f.poll(at(clock)).into_iter().map(|h| (clock, h)));
+    };
+    let mut pending = String::new();
+    for (k, (t, ev)) in cast.events.iter().enumerate() {
+        let data = match ev {
+            Ev::Out(data) => data,
+            Ev::Resize(w, h) => {
+                for (first, last, lines) in term.resize(*w, *h) {
+                    follower.on_lines(first, last, lines, at(clock.max(*t)));
+                }
+                continue;
+            }
+        };
+        pending.push_str(data);
+        // A busy Neovim refreshes the terminal once per `coalesce` seconds at most.
+        let bucket = |t: f64| if mode.coalesce > 0.0 { (t / mode.coalesce).floor() } else { t };
+        let merge = matches!(cast.events.get(k + 1), Some((next, Ev::Out(_))) if bucket(*next) == bucket(*t));
+        if merge {
+            continue;
+        }
+        let data = std::mem::take(&mut pending);
+        while clock + TICK < *t {
+            clock += TICK;
+            poll(&mut follower, clock, &mut heard);
+        }
+        clock = clock.max(*t);
+        for piece in split_pieces(&data, mode.pieces) {
+            for (first, last, lines) in term.feed(piece) {
+                follower.on_lines(first, last, lines, at(clock));
+            }
+            frames.push((clock, term.flat_text()));
+            poll(&mut follower, clock, &mut heard);
+        }
+    }
+    let end = clock + 3.0;
+    while clock < end {
+        clock += TICK;
+        poll(&mut follower, clock, &mut heard);
+    }
+    Outcome { heard, frames }
+}
+
+/// When `sentence` was first whole on screen (its last words, where cleaning changed it).
+fn drawn_at(frames: &[(f64, String)], raw: &str) -> Option<f64> {
+    let whole = normalize(raw);
+    let words: Vec<&str> = whole.split(' ').collect();
+    let tail = words[words.len().saturating_sub(3)..].join(" ");
+    let find = |needle: &str| frames.iter().find(|(_, text)| text.contains(needle)).map(|(t, _)| *t);
+    find(&whole).or_else(|| find(&tail))
+}
+
+/// How one replay compares with what a listener should hear.
+#[derive(Default)]
+struct Score {
+    expected: usize,
+    heard: usize,
+    /// Heard sentences that were expected (each expected one counted as often as expected).
+    hits: usize,
+    /// Expected sentences heard more often than said.
+    repeats: usize,
+    /// Heard sentences that are only the start or a piece of an expected one.
+    partials: usize,
+    /// Seconds from whole on screen to heard, per heard expected sentence.
+    delays: Vec<f64>,
+}
+
+impl Score {
+    fn of(want: &[String], heard: &[(f64, String)], frames: &[(f64, String)]) -> Self {
+        let clean: Vec<String> = want.iter().map(|w| speakja::text::clean::clean(w)).collect();
+        let mut left: Vec<Option<usize>> = (0..clean.len()).map(Some).collect();
+        let mut score = Score { expected: want.len(), heard: heard.len(), ..Score::default() };
+        for (t, h) in heard {
+            match left.iter_mut().find(|k| k.is_some_and(|k| clean[k] == *h)).and_then(Option::take) {
+                Some(k) => {
+                    score.hits += 1;
+                    if let Some(d) = drawn_at(frames, &want[k]) {
+                        score.delays.push(t - d);
+                    }
+                }
+                None if clean.contains(h) => score.repeats += 1,
+                None if clean.iter().any(|c| c.contains(h.trim_end_matches(['.', ',', ':']))) => score.partials += 1,
+                None => {}
+            }
+        }
+        score
+    }
+
+    fn add(&mut self, o: &Score) {
+        self.expected += o.expected;
+        self.heard += o.heard;
+        self.hits += o.hits;
+        self.repeats += o.repeats;
+        self.partials += o.partials;
+        self.delays.extend(&o.delays);
+    }
+
+    fn recall(&self) -> f64 {
+        if self.expected == 0 { 1.0 } else { self.hits as f64 / self.expected as f64 }
+    }
+
+    fn precision(&self) -> f64 {
+        if self.heard == 0 { 1.0 } else { self.hits as f64 / self.heard as f64 }
+    }
+
+    fn median_delay(&self) -> f64 {
+        let mut d = self.delays.clone();
+        d.sort_by(f64::total_cmp);
+        d.get(d.len() / 2).copied().unwrap_or(0.0)
+    }
+
+    fn line(&self) -> String {
+        format!(
+            "recall {:.3} precision {:.3} ({}/{} heard, {} expected) repeats {} partials {} delay median {:.0} ms max {:.0} ms",
+            self.recall(),
+            self.precision(),
+            self.hits,
+            self.heard,
+            self.expected,
+            self.repeats,
+            self.partials,
+            self.median_delay() * 1000.0,
+            self.delays.iter().cloned().fold(0.0, f64::max) * 1000.0,
+        )
+    }
+}
+
+/// The sets of casts: each recorded Claude Code version, then the synthetic casts.
+fn cast_sets() -> Vec<(String, Vec<std::path::PathBuf>)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/claude");
+    let mut versions: Vec<std::path::PathBuf> = std::fs::read_dir(&root)
+        .map(|d| d.map(|e| e.unwrap().path()).filter(|p| p.is_dir() && common::name(p).starts_with(|c: char| c.is_ascii_digit())).collect())
+        .unwrap_or_default();
+    versions.sort();
+    let mut sets: Vec<(String, Vec<std::path::PathBuf>)> = versions
+        .iter()
+        .map(|v| (format!("Claude Code {}", common::name(v)), common::fixtures_in(v, "cast")))
+        .collect();
+    sets.push(("synthetic".into(), common::fixtures("casts", "cast")));
+    sets
+}
+
+#[test]
+fn casts_are_heard_once_each_whole_and_soon() {
+    let sets = cast_sets();
+    assert!(sets.len() >= 3, "expected two recorded Claude Code versions and the synthetic casts");
+    let mut failures = Vec::new();
+    for (set, casts) in &sets {
+        assert!(!casts.is_empty(), "{set}: no casts");
+        for mode in modes() {
+            let mut total = Score::default();
+            let only = std::env::var("SPEAKJA_CAST").ok();
+            for path in casts.iter().filter(|p| only.as_ref().is_none_or(|o| common::name(p) == *o)) {
+                if !path.with_file_name(format!("{}.expected.json", common::name(path))).is_file() {
+                    failures.push(format!("{}: no expected sentences beside it", path.display()));
+                    continue;
+                }
+                let cast = load_cast(path);
+                let (want, prompts) = common::expected_next_to(path);
+                let out = play(&cast, &mode);
+                let got: Vec<(f64, String)> = out
+                    .heard
+                    .iter()
+                    .filter_map(|(t, h)| match h {
+                        Heard::Sentence(s) => Some((*t, s.clone())),
+                        _ => None,
+                    })
+                    .collect();
+                let score = Score::of(&want, &got, &out.frames);
+                let prompt_count = out.heard.iter().filter(|(_, h)| *h == Heard::UserPrompt).count();
+                eprintln!("{set} {:<6} {:<28} {} prompts {prompt_count}", mode.name, common::name(path), score.line());
+                if score.hits != want.len() || score.heard != want.len() || only.is_some() {
+                    for (t, h) in &out.heard {
+                        eprintln!("  {t:7.2} {h:?}");
+                    }
+                    eprintln!("  want {want:?}");
+                }
+                if prompts.is_some_and(|p| p != prompt_count) {
+                    failures.push(format!("{set} {} [{}]: {prompt_count} prompts heard, {prompts:?} expected", path.display(), mode.name));
+                }
+                total.add(&score);
+            }
+            eprintln!("{set} {:<6} TOTAL {}", mode.name, total.line());
+            let ok = total.recall() >= 0.99 && total.precision() >= 0.99 && total.repeats == 0 && total.partials == 0;
+            if !ok {
+                failures.push(format!("{set} [{}]: {}", mode.name, total.line()));
+            }
+            // Delay at the default settle time, as Neovim scrolls.
+            if mode.name == "nvim" && total.median_delay() > 0.3 {
+                failures.push(format!("{set} [{}]: median delay {:.0} ms > 300 ms", mode.name, total.median_delay() * 1000.0));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn nz(n: u16) -> std::num::NonZeroU16 {
+    std::num::NonZeroU16::new(n.max(1)).unwrap()
+}

@@ -66,7 +66,8 @@ fn tool_call_head_without_parens_is_dropped_when_result_follows() {
     let mut f = ScreenFollower::new(FollowerOptions::default());
     let screen = lines(&["⏺ Update Todos", "  ⎿  ☐ Write the tests", "     ☐ Run them", "", "⏺ Tests are next.", "", RULE, "❯", RULE]);
     f.on_lines(0, 1, screen, t0);
-    assert_eq!(sentences(f.poll(t0)), ["Tests are next."]);
+    assert!(f.poll(t0).is_empty(), "read once settled");
+    assert_eq!(sentences(f.poll(t0 + Duration::from_secs(1))), ["Tests are next."]);
 }
 
 /// Memory use of this process, in KiB (Linux), to check the mirror stays bounded.
@@ -101,6 +102,7 @@ fn floods_stay_bounded() {
         assert!(f.poll(now).iter().all(|h| matches!(h, Heard::Sentence(_))));
     }
     let mut heard = Vec::new();
+    let mut polls = 0;
     // A buffer that is never trimmed (someone else's 'scrollback' is huge): appends only.
     f.on_lines(sb + height, sb + height, lines(&["⏺ An endless message"]), t0);
     let base = sb + height + 1;
@@ -109,12 +111,17 @@ fn floods_stay_bounded() {
         let total = base + k as usize;
         f.on_lines(total, total, vec![format!("  line {k} of prose without an end")], now);
         if k % 1000 == 0 {
-            heard.extend(sentences(f.poll(now)));
+            let got = sentences(f.poll(now));
+            // Output that outruns the reader is not read out in full: a few sentences a read
+            // once the reader has lost its place.
+            assert!(polls < 2 || got.len() <= 3, "{} sentences in read {polls}", got.len());
+            heard.extend(got);
+            polls += 1;
         }
     }
     // An endless unpunctuated message still comes out, in bounded sentences.
     heard.extend(sentences(f.poll(t0 + Duration::from_secs(1_000_000))));
-    assert!(heard.len() > 1000, "{}", heard.len());
+    assert!(heard.len() >= polls / 2, "{} sentences in {polls} reads", heard.len());
     assert!(heard.iter().all(|s| s.chars().count() <= 400));
     if let (Some(a), Some(b)) = (before, rss_kib()) {
         assert!(b.saturating_sub(a) < 64 * 1024, "RSS grew from {a} KiB to {b} KiB");
@@ -215,8 +222,7 @@ fn other_platforms_and_versions() {
     ]);
     let mut f = ScreenFollower::new(FollowerOptions::default());
     f.on_lines(0, 1, screen, t0);
-    // Final at once: everything above the spinner over the box.
-    let heard = f.poll(t0);
+    let heard = f.poll(t0 + Duration::from_secs(1));
     assert_eq!(heard[0], Heard::UserPrompt);
     assert_eq!(sentences(heard), ["Only src/lib.rs changed.", "It is a one-line fix."]);
     assert!(f.poll(t0 + Duration::from_secs(10)).is_empty());
@@ -225,15 +231,15 @@ fn other_platforms_and_versions() {
 #[test]
 fn trimming_scrollback_does_not_cut_a_pending_sentence() {
     let t0 = Instant::now();
-    let s = |n| t0 + Duration::from_secs(n);
+    let ms = |n| t0 + Duration::from_millis(n);
     let mut f = ScreenFollower::new(FollowerOptions::default());
-    f.on_lines(0, 1, lines(&["⏺ An old message", "  wraps here.", "", "⏺ The pending sentence is"]), s(0));
-    assert_eq!(sentences(f.poll(s(1))), ["An old message wraps here."]);
+    f.on_lines(0, 1, lines(&["⏺ An old message", "  wraps here.", "", "⏺ The pending sentence is"]), ms(0));
+    assert_eq!(sentences(f.poll(ms(500))), ["An old message wraps here."]);
     // Neovim drops the oldest lines past 'scrollback' while the message is still open.
-    f.on_lines(0, 2, Vec::new(), s(2));
-    assert!(f.poll(s(3)).is_empty());
-    f.on_lines(2, 2, lines(&["  finished now.", ""]), s(4));
-    assert_eq!(sentences(f.poll(s(5))), ["The pending sentence is finished now."]);
+    f.on_lines(0, 2, Vec::new(), ms(700));
+    assert!(f.poll(ms(900)).is_empty());
+    f.on_lines(2, 2, lines(&["  finished now.", ""]), ms(1000));
+    assert_eq!(sentences(f.poll(ms(1500))), ["The pending sentence is finished now."]);
 }
 
 #[test]
@@ -264,7 +270,8 @@ fn neovim_scrolling_one_row_per_call_is_heard_once() {
     let (mut sb, mut top) = (0, 0);
     let mut heard = Vec::new();
     for (step, shown) in (1..=transcript.len()).step_by(3).chain([transcript.len()]).enumerate() {
-        let now = t0 + Duration::from_millis(100 * step as u64);
+        // Slower than the settle time, or rows would leave a 10-line scrollback unread.
+        let now = t0 + Duration::from_millis(300 * step as u64);
         let new_top = shown.saturating_sub(room);
         for row in &transcript[top..new_top] {
             f.on_lines(sb, sb, vec![row.clone()], now);

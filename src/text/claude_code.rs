@@ -26,9 +26,9 @@ use super::segment::Segmenter;
 const MARKERS: [char; 2] = ['⏺', '●'];
 /// How far above the last row the input box or a dialog may start.
 const CHROME_SCAN: usize = 40;
-/// A paragraph unchanged this long is complete even with nothing drawn after it (a 1.0.x
-/// turn ends without a footer); streamed 2.x lines come much faster.
-const IDLE_CLOSE: Duration = Duration::from_millis(1500);
+/// A paragraph unchanged this long, with no spinner below it, is complete even with nothing
+/// drawn after it (a 1.0.x turn ends without a footer); streamed 2.x lines come much faster.
+const IDLE_CLOSE: Duration = Duration::from_millis(2000);
 /// Rows indented this far are right-aligned status (`◐ medium · /effort`), not text.
 const STATUS_INDENT: usize = 30;
 
@@ -128,6 +128,8 @@ struct Para {
     tool: bool,
     /// Its first row is the first row read, with no head or blank row above it.
     cut: bool,
+    /// The user stopped the reply here (`⎿  Interrupted`): its last words may be cut.
+    interrupted: bool,
 }
 
 /// Reads `rows` (a window onto the terminal buffer, oldest first); `start` is the context
@@ -144,6 +146,7 @@ pub fn read(rows: &[Row], start: Ctx, now: Instant, settle: Duration) -> Reading
     let mut open = false;
     // The last row after which no paragraph can grow: anything at column 0 but a spinner.
     let mut closer = None;
+    let mut spinner = None;
     for (i, row) in rows[..end].iter().enumerate() {
         ctx_before.push(ctx);
         let settled = now.saturating_duration_since(row.since) >= settle;
@@ -156,7 +159,9 @@ pub fn read(rows: &[Row], start: Ctx, now: Instant, settle: Duration) -> Reading
         }
         if indent == 0 {
             open = false;
-            if !is_spinner(body) {
+            if is_spinner(body) {
+                spinner = Some(i);
+            } else {
                 closer = Some(i);
             }
             if let Some(rest) = body.strip_prefix(MARKERS) {
@@ -166,7 +171,7 @@ pub fn read(rows: &[Row], start: Ctx, now: Instant, settle: Duration) -> Reading
                     marks.push((i, Item { ready: settled, ..tool_item(kind) }));
                 } else {
                     ctx = Ctx::Message;
-                    paras.push(Para { rows: vec![i], head: true, tool: false, cut: false });
+                    paras.push(Para { rows: vec![i], head: true, tool: false, cut: false, interrupted: false });
                     open = true;
                 }
             } else if let Some(prompt) = echoed_prompt(body) {
@@ -178,10 +183,15 @@ pub fn read(rows: &[Row], start: Ctx, now: Instant, settle: Duration) -> Reading
             continue;
         }
         if body.starts_with('⎿') {
-            // What was drawn right above a result is the call's description.
+            // What was drawn right above a result is the call's description, unless the
+            // "result" is the user's interrupt.
             if open {
                 if let Some(p) = paras.last_mut() {
-                    p.tool = true;
+                    if body.contains("Interrupted") {
+                        p.interrupted = true;
+                    } else {
+                        p.tool = true;
+                    }
                 }
             }
             open = false;
@@ -197,7 +207,7 @@ pub fn read(rows: &[Row], start: Ctx, now: Instant, settle: Duration) -> Reading
             _ => {
                 // The first row with text, in a message begun above: maybe mid-paragraph.
                 let cut = start == Ctx::Message && rows[..i].iter().all(|r| r.text.trim().is_empty()) && i == 0;
-                paras.push(Para { rows: vec![i], head: false, tool: false, cut });
+                paras.push(Para { rows: vec![i], head: false, tool: false, cut, interrupted: false });
                 open = true;
             }
         }
@@ -212,7 +222,8 @@ pub fn read(rows: &[Row], start: Ctx, now: Instant, settle: Duration) -> Reading
         }
         // Closed once anything is drawn after it (a spinner aside), or long unchanged.
         let last = *para.rows.last().unwrap_or(&first);
-        let quiet = para.rows.iter().all(|&r| now.saturating_duration_since(rows[r].since) >= IDLE_CLOSE);
+        let quiet = spinner.is_none_or(|s| s < first)
+            && para.rows.iter().all(|&r| now.saturating_duration_since(rows[r].since) >= IDLE_CLOSE);
         let closed = paras.get(k + 1).is_some() || closer.is_some_and(|c| c > last) || quiet;
         read_para(para, rows, closed, width, now, settle, &mut items);
     }
@@ -242,70 +253,73 @@ fn read_para(para: &Para, rows: &[Row], closed: bool, width: usize, now: Instant
         items.push(tool_item(kind));
         return;
     }
-    if para.rows.iter().any(|&r| is_code(body(r))) {
+    // Code: shaped so from its first row, or in most rows (a prose row may hold a path).
+    let code_rows = para.rows.iter().filter(|&&r| is_code(body(r))).count();
+    if is_code(first) || code_rows * 2 > para.rows.len() {
         return;
     }
-    // List items are units of their own; other rows continue the unit above them.
-    let mut units: Vec<(String, Instant)> = Vec::new();
-    let mut above: Option<&str> = None;
+    // List items are units of their own; other rows continue the unit above them. A unit is
+    // kept as its rows' pieces (with the separator each needs), to know when each sentence
+    // last changed.
+    let mut units: Vec<Vec<(String, Instant)>> = Vec::new();
+    let mut above: Option<usize> = None;
     for &r in &para.rows {
         let text = body(r);
         if is_table_row(text) {
             continue;
         }
         let since = rows[r].since;
-        match units.last_mut() {
-            Some((unit, newest)) if list_marker(text).is_none() => {
+        match (units.last_mut(), list_marker(text)) {
+            (Some(unit), None) => {
                 // A full row was cut where it ended, not at a space: Japanese text, or one
                 // long token.
                 let cut = above.is_some_and(|a| {
-                    let full = rows[r - 1].text.trim_end().width() + 1 >= width;
-                    full && (a.chars().any(is_wide) || !a.contains(' '))
+                    let full = rows[a].text.trim_end().width() + 1 >= width;
+                    let prev = body(a);
+                    full && (prev.chars().any(is_wide) || !prev.contains(' '))
                 });
-                join_row(unit, text, cut);
-                *newest = (*newest).max(since);
+                let wide = |c: Option<char>| c.is_some_and(is_wide);
+                let tight = cut || wide(above.and_then(|a| body(a).chars().last())) && wide(text.chars().next());
+                unit.push((format!("{}{text}", if tight { "" } else { " " }), since));
             }
-            _ => units.push((text.to_string(), since)),
+            (_, marker) => {
+                let text = marker.map_or(text, |len| text[len..].trim_start());
+                units.push(vec![(text.to_string(), since)]);
+            }
         }
-        above = Some(text);
+        above = Some(r);
     }
     let count = units.len();
-    for (u, (text, newest)) in units.into_iter().enumerate() {
-        let settled = now.saturating_duration_since(newest) >= settle;
-        let text = match list_marker(&text) {
-            Some(len) => text[len..].trim_start().to_string(),
-            None => text,
-        };
+    for (u, pieces) in units.into_iter().enumerate() {
+        // (sentence, complete, when its rows last changed)
+        let mut sentences: Vec<(String, bool, Instant)> = Vec::new();
         let mut seg = Segmenter::new();
-        let mut sentences: Vec<(String, bool)> = seg.push(&text).into_iter().map(|s| (s, true)).collect();
-        let last_closed = closed || u + 1 < count;
+        let mut newest = None;
+        for (piece, since) in pieces {
+            let newest = *newest.insert(newest.map_or(since, |n: Instant| n.max(since)));
+            sentences.extend(seg.push(&piece).into_iter().map(|s| (s, true, newest)));
+        }
+        let newest = newest.unwrap_or(now);
+        let last_closed = (closed && !para.interrupted) || u + 1 < count;
         sentences.extend(seg.flush().into_iter().map(|s| {
             let done = last_closed || ends_sentence(&s);
-            (s, done)
+            (s, done, newest)
         }));
-        for (j, (s, complete)) in sentences.into_iter().enumerate() {
+        for (j, (s, complete, changed)) in sentences.into_iter().enumerate() {
             let text = clean(&s);
-            if text.is_empty() {
+            // Words cut off by an interrupt never become a sentence: drop them, so they do
+            // not hold back what follows.
+            if text.is_empty() || (para.interrupted && !complete) {
                 continue;
             }
             items.push(Item {
                 kind: ItemKind::Sentence,
                 text,
-                ready: complete && settled,
+                ready: complete && now.saturating_duration_since(changed) >= settle,
                 fragment: para.cut && u == 0 && j == 0,
             });
         }
     }
-}
-
-/// Adds a wrapped row to the text above it: a space between words, none inside Japanese
-/// or where the row above was `cut` mid-word.
-fn join_row(unit: &mut String, row: &str, cut: bool) {
-    let wide = |c: Option<char>| c.is_some_and(is_wide);
-    if !(cut || wide(unit.chars().last()) && wide(row.chars().next())) {
-        unit.push(' ');
-    }
-    unit.push_str(row);
 }
 
 fn is_wide(c: char) -> bool {
@@ -333,14 +347,16 @@ fn chrome_start(rows: &[Row]) -> usize {
     let n = rows.len();
     let lo = n.saturating_sub(CHROME_SCAN);
     let mut start = n;
-    let mut below = false;
+    let mut dialog_below = false;
     for i in (lo..n).rev() {
         let t = rows[i].text.trim_end();
         let body = t.trim_start();
-        if is_input_row(t) || body.contains("Do you want") || body.contains("Esc to cancel") || is_option(body) {
-            below = true;
+        if body.contains("Do you want") || body.contains("Esc to cancel") || is_option(body) {
+            dialog_below = true;
         }
-        if below && is_box_edge(t) {
+        // The input line sits right under its rule (an echoed prompt looks the same).
+        let input_below = rows.get(i + 1).is_some_and(|r| is_input_row(r.text));
+        if is_box_edge(t) && (input_below || dialog_below) {
             start = i;
         }
     }
@@ -459,6 +475,20 @@ fn is_code(body: &str) -> bool {
     if t.ends_with([';', '{', '}']) || t.starts_with(['}', '@', '#']) || t.starts_with("//") || t.starts_with("$ ") {
         return !t.starts_with("# ") || t.contains('(');
     }
+    if t.starts_with("http://") || t.starts_with("https://") {
+        return false;
+    }
+    // `total = sum(x)`, `pd.read_csv(path)`: an assignment or a call at the start, unpunctuated.
+    let ident = t.find(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '.' | '[' | ']' | '"' | '\''))).unwrap_or(t.len());
+    let after = &t[ident..];
+    let assign = ident > 0 && ["= ", "+= ", "-= ", ":= "].iter().any(|op| after.trim_start().starts_with(op)) && after.starts_with(' ');
+    let call = ident > 0
+        && after.starts_with('(')
+        && t.starts_with(|c: char| c.is_ascii_lowercase())
+        && t.ends_with([')', ':', ',', '(', '[', '{']);
+    if (assign || call) && !ends_sentence(t) {
+        return true;
+    }
     // One token with code punctuation inside: `foo.bar()`, `a::b`.
     if !t.contains(' ') && t.contains(['(', ':', '_', '=', '/']) && !t.ends_with(['.', ':', '!', '?']) {
         return list_marker(t).is_none();
@@ -471,7 +501,8 @@ fn is_code(body: &str) -> bool {
         "let" | "fn" | "def" | "const" | "import" | "from" | "return" | "pub" | "use" | "class" | "impl" | "struct"
             | "func" | "var" | "if" | "for" | "while" | "#include" | "package" | "async" | "await" | "export"
     );
-    (keyword && symbols > 0) || (symbols >= 3 && symbols * 8 >= nonspace)
+    // `import csv`: a keyword and no sentence punctuation is code too (prose ends in one).
+    (keyword && (symbols > 0 || !ends_sentence(t))) || (symbols >= 3 && symbols * 8 >= nonspace)
 }
 
 #[cfg(test)]
@@ -541,8 +572,10 @@ mod tests {
         let items = read(&rows, Ctx::Other, t0 + Duration::from_millis(600), Duration::from_millis(250)).items;
         assert_eq!(items.len(), 1);
         assert!(!items[0].ready, "cut at its wrap while the agent is busy");
-        let items = read(&rows, Ctx::Other, t0 + IDLE_CLOSE, Duration::from_millis(250)).items;
-        assert!(items[0].ready, "long unchanged: complete");
+        let items = read(&rows, Ctx::Other, t0 + IDLE_CLOSE * 3, Duration::from_millis(250)).items;
+        assert!(!items[0].ready, "the spinner says more is coming");
+        let items = read(&rows[..1], Ctx::Other, t0 + IDLE_CLOSE, Duration::from_millis(250)).items;
+        assert!(items[0].ready, "long unchanged, nothing busy: complete");
         let items = read_now(&["● The loop adds every number.", "", "✻ Whirring…"]);
         assert!(items[0].ready, "a finished sentence need not wait");
     }

@@ -22,14 +22,17 @@ use std::time::{Duration, Instant};
 use super::claude_code::{self, Ctx, Item, ItemKind, ToolKind};
 use super::screen::ScreenMirror;
 
-/// Rows read at each poll, from the bottom: more than any screen, enough for a long answer
-/// that 1.0.x prints in one go.
-const WINDOW: usize = 400;
+/// Rows read at each poll, from the bottom: more than any screen, and enough for prose to
+/// be read before a flood of tool output after it (1.0.x prints into the main screen)
+/// pushes it out of reach.
+const WINDOW: usize = 1000;
 /// A screen is read once no change has come for this long: a repaint that reaches Neovim
 /// in several pieces shows a torn frame, old rows below new ones, in between.
 const QUIET: Duration = Duration::from_millis(40);
 /// ...or once it has been changing this long (a screen that never rests).
 const RESTLESS: Duration = Duration::from_millis(500);
+/// Sentences said when the screen shows nothing heard (after a flood).
+const CATCH_UP: usize = 3;
 /// Sentences and prompts remembered for lining up (at least).
 const HISTORY: usize = 2000;
 
@@ -93,7 +96,7 @@ pub struct ScreenFollower {
     /// Screen version at the last read, and whether something was not ready then.
     read_version: Option<u64>,
     waiting: bool,
-    /// Since when a change has waited for the screen to rest.
+    /// The first change since the last read.
     unread_since: Option<Instant>,
 }
 
@@ -115,6 +118,7 @@ impl ScreenFollower {
     /// Mirror of on_lines: buffer lines [first, last_old) were replaced by `new_lines`.
     pub fn on_lines(&mut self, first: usize, last_old: usize, new_lines: Vec<String>, now: Instant) {
         self.mirror.on_lines(first, last_old, new_lines, now);
+        self.unread_since.get_or_insert(now);
     }
 
     /// Everything new that is ready by `now`, in order, each once.
@@ -133,40 +137,36 @@ impl ScreenFollower {
             return Vec::new();
         }
         let resting = self.mirror.changed_at().is_none_or(|t| now.saturating_duration_since(t) >= QUIET);
-        let since = *self.unread_since.get_or_insert(now);
-        if !silent && !resting && now.saturating_duration_since(since) < RESTLESS {
+        let restless = self.unread_since.is_some_and(|t| now.saturating_duration_since(t) >= RESTLESS);
+        if !silent && !resting && !restless {
             return Vec::new();
         }
         self.unread_since = None;
         self.read_version = Some(self.mirror.version());
-        let items = self.read_screen(now);
+        // Attaching takes what is on screen as it is, settled or not.
+        let settle = if silent { Duration::ZERO } else { Duration::from_millis(self.opts.stable_ms) };
+        let items = self.read_screen(now, settle);
         let ready = items.iter().position(|i| !i.ready).unwrap_or(items.len());
-        if std::env::var("SPEAKJA_DEBUG").is_ok() && ready < items.len() {
-            eprintln!("not ready: {:?}", &items[ready]);
-        }
         self.waiting = ready < items.len();
         self.take_new(&items[..ready], silent)
     }
 
     /// The items on screen now, in order.
-    fn read_screen(&mut self, now: Instant) -> Vec<Item> {
+    fn read_screen(&mut self, now: Instant, settle: Duration) -> Vec<Item> {
         let all = self.mirror.rows();
         let skip = all.len().saturating_sub(WINDOW);
         let rows: Vec<claude_code::Row> =
             all.iter().skip(skip).map(|r| claude_code::Row { text: &r.text, since: r.since }).collect();
-        // Blank rows change no context, so the first row with text says where we are.
+        // Blank rows change no context, so the first row with text says where we are: as it
+        // was at the last read (or, when output outran us, the first row that was read).
         let first = rows.iter().find(|r| !r.text.trim().is_empty());
         let start = match first {
             Some(first) if skip > 0 || !self.mirror.from_top() || first.text.starts_with(' ') => {
-                self.hints.get(&hash_of(first.text)).copied().unwrap_or_default()
+                rows.iter().find_map(|r| self.hints.get(&hash_of(r.text))).copied().unwrap_or_default()
             }
             _ => Ctx::Other,
         };
-        let reading = claude_code::read(&rows, start, now, Duration::from_millis(self.opts.stable_ms));
-        if std::env::var("SPEAKJA_DEBUG").is_ok_and(|v| v == "rows") {
-            eprintln!("=== rows (start {start:?}) items {}", reading.items.len());
-            for r in &rows { eprintln!("|{}|", r.text); }
-        }
+        let reading = claude_code::read(&rows, start, now, settle);
         self.hints = rows
             .iter()
             .zip(reading.ctx_before)
@@ -179,10 +179,6 @@ impl ScreenFollower {
     /// Lines `ready` up against what was heard and returns what follows it.
     fn take_new(&mut self, ready: &[Item], silent: bool) -> Vec<Heard> {
         let keys: Vec<usize> = (0..ready.len()).filter(|&i| Said::of(&ready[i]).is_some()).collect();
-        if std::env::var("SPEAKJA_DEBUG").is_ok() {
-            eprintln!("--- heard tail {:?}", self.said.iter().rev().take(4).map(|s| &s.text[..s.text.len().min(30)]).collect::<Vec<_>>());
-            for i in ready { eprintln!("    {:?} {} {}", i.kind, i.fragment, &i.text[..i.text.len().min(50)]); }
-        }
         let Some(from) = self.first_new(ready, &keys) else {
             // The whole screen lies inside what was heard: nothing new, no tool is new.
             return Vec::new();
@@ -239,10 +235,15 @@ impl ScreenFollower {
             return None;
         }
         // Lining up failed (a sentence changed under a resize): new is what follows the last
-        // sentence on screen that was heard lately.
+        // sentence on screen that was heard lately. With none, output outran us (a flood
+        // scrolled past between two reads): only the last few are worth saying.
         let recent = &heard[m.saturating_sub(200)..];
         let last_heard = (0..n).rev().find(|&k| recent.iter().any(|h| same(h, k)));
-        Some(last_heard.map_or(0, |k| keys[k] + 1))
+        Some(match last_heard {
+            Some(k) => keys[k] + 1,
+            None if m > 0 && n > 0 => keys[n.saturating_sub(CATCH_UP)],
+            None => 0,
+        })
     }
 }
 

@@ -1,7 +1,14 @@
 #!/usr/bin/env python3
 """Train a tiny NLLB-style model on a toy task and write tests/fixtures/nllb/trained/.
 
-RESULT_NOTE
+Result of the committed run (transformers 5.24.0, torch 2.15.0, 1 CPU thread): vocabulary
+2,397 (2,390 BPE pieces incl. <s> <pad> </s> <unk>, then <mask> = 2390, eng_Latn = 2391 ...
+jpn_Jpan = 2394 ... spa_Latn = 2396); d_model 64, 2 encoder + 2 decoder layers, 4 + 4 heads,
+FFN 128 + 128, tied embeddings, scale_embedding; 4,500 steps of 64 sentences, label smoothing
+0.1 (as NLLB), ~400 s on one shared core. Greedy accuracy (whole sequence / token):
+training sentences 0.997 / 0.9995, the 300 held-out sentences 1.000 / 1.000. Mean max-softmax
+probability over the held-out greedy steps 0.889 (label smoothing caps it near 0.90), min 0.81;
+smallest top-1 minus top-2 logit 5.3.
 
 Random tiny models (scripts/make_nllb_fixtures.py) have near-flat output distributions, so
 they cannot show what 8-bit weights do to a real model. This one is trained until its greedy

@@ -240,3 +240,34 @@ fn translator_trait_returns_the_reference_text() {
     let text = r["batch"][2].as_str().unwrap();
     assert_eq!(t.translate(text, "eng_Latn", "jpn_Jpan").unwrap(), r["greedy_text"][2].as_str().unwrap());
 }
+
+/// Share of positions where two id sequences agree (a length difference counts as misses).
+fn agreement(a: &[Vec<u32>], b: &[Vec<u32>]) -> f64 {
+    let (mut same, mut total) = (0usize, 0usize);
+    for (x, y) in a.iter().zip(b) {
+        total += x.len().max(y.len());
+        same += x.iter().zip(y).filter(|(p, q)| p == q).count();
+    }
+    same as f64 / total.max(1) as f64
+}
+
+/// A small model trained on a toy task (`scripts/train_tiny_nllb.py`): confident outputs as a
+/// trained model's, which random models cannot show, and 2,397 embedding rows, so 8-bit
+/// weights past the first row blocks decide tokens too. Under `SPEAKJA_KERNELS=generic` (CI's
+/// second run) this is the portable path of Apple Silicon CPUs.
+#[test]
+fn trained_model_matches_hf_and_8_bit_agrees_with_f32() {
+    let r = reference("trained");
+    let want = rows(&r["greedy"]);
+    let sources = unpadded(&r);
+    let f32_model = load("trained", WeightFormat::F32, 1, 0);
+    let full = f32_model.generate(&sources, "jpn_Jpan").unwrap();
+    assert_eq!(full, want, "f32 greedy ids equal HF's");
+    let q8 = load("trained", WeightFormat::Q8_0, 1, 0).generate(&sources, "jpn_Jpan").unwrap();
+    let agree = agreement(&q8, &full);
+    eprintln!("trained model: q8_0 agrees with f32 on {:.2}% of {} outputs' tokens", agree * 100.0, full.len());
+    assert!(agree >= 0.99, "q8_0 agrees with f32 on {agree:.4} of tokens");
+    let n = r["beam4_count"].as_u64().unwrap() as usize;
+    let beam = load("trained", WeightFormat::F32, 4, 0).generate(&sources[..n], "jpn_Jpan").unwrap();
+    assert_eq!(beam, rows(&r["beam4"]), "f32 beam ids equal HF's");
+}

@@ -383,6 +383,24 @@ impl Score {
     }
 }
 
+/// Tool calls the main agent makes in the scenario a recorded cast came from (subagents'
+/// calls are not drawn as the main agent's), or `None` for a cast without a scenario.
+fn tool_calls(cast: &Path) -> Option<usize> {
+    let scenario = cast.parent()?.parent()?.join("scenarios").join(format!("{}.script.json", common::name(cast)));
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(scenario).ok()?).ok()?;
+    fn count(v: &serde_json::Value) -> usize {
+        match v {
+            serde_json::Value::Object(o) if o.get("subagent").is_some_and(|s| s == true) => 0,
+            serde_json::Value::Object(o) => {
+                usize::from(o.get("type").is_some_and(|t| t == "tool_use")) + o.values().map(count).sum::<usize>()
+            }
+            serde_json::Value::Array(a) => a.iter().map(count).sum(),
+            _ => 0,
+        }
+    }
+    Some(v["turns"].as_array()?.iter().map(|t| count(&t["responses"])).sum())
+}
+
 /// The sets of casts: each recorded Claude Code version, then the synthetic casts.
 fn cast_sets() -> Vec<(String, Vec<std::path::PathBuf>)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/claude");
@@ -432,6 +450,14 @@ fn casts_are_heard_once_each_whole_and_soon() {
                         eprintln!("  {t:7.2} {h:?}");
                     }
                     eprintln!("  want {want:?}");
+                }
+                // Tool notes: never more than one per tool call the scenario made, and at
+                // least one when it made any.
+                let tools = out.heard.iter().filter(|(_, h)| matches!(h, Heard::Tool(_))).count();
+                if let Some(calls) = tool_calls(path) {
+                    if tools > calls || (calls > 0 && tools == 0) {
+                        failures.push(format!("{} [{}]: {tools} tool notes for {calls} tool calls", path.display(), mode.name));
+                    }
                 }
                 if prompts.is_some_and(|p| p != prompt_count) {
                     failures.push(format!("{set} {} [{}]: {prompt_count} prompts heard, {prompts:?} expected", path.display(), mode.name));

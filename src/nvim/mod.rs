@@ -58,6 +58,11 @@ pub fn module() -> Dictionary {
     m.insert("version", env!("CARGO_PKG_VERSION"));
     m.insert("setup", function(setup));
     m.insert("speak", function(speak));
+    // The sayable sentences of a text, as `speak()` and auto-speak cut and clean them.
+    m.insert("sentences", function(|arg| {
+        let text = text_arg(arg)?.ok_or("sentences() needs a string")?;
+        Ok(Object::from(nvim_oxi::Array::from_iter(text::sentences(&text))))
+    }));
     m.insert("stop", function(|_| {
         with_state(|s| {
             s.worker.stop();

@@ -157,6 +157,22 @@ pub fn read(rows: &[Row], start: Ctx, now: Instant, settle: Duration) -> Reading
             open = false;
             continue;
         }
+        // Neovim reflows the main screen on a resize: a message row that filled the old
+        // width goes on at column 0 of the next row.
+        let reflowed = open
+            && ctx == Ctx::Message
+            && i > 0
+            && rows[i - 1].text.trim_end().width() + 1 >= width
+            && !body.starts_with(MARKERS)
+            && !is_spinner(body)
+            && !is_box_edge(t)
+            && echoed_prompt(body).is_none();
+        if reflowed {
+            if let Some(p) = paras.last_mut() {
+                p.rows.push(i);
+            }
+            continue;
+        }
         if indent == 0 {
             open = false;
             if is_spinner(body) {
@@ -168,7 +184,10 @@ pub fn read(rows: &[Row], start: Ctx, now: Instant, settle: Duration) -> Reading
                 let rest = rest.trim_start();
                 if let Some(kind) = tool_head(rest) {
                     ctx = Ctx::Other;
-                    marks.push((i, Item { ready: settled, ..tool_item(kind) }));
+                    // `Agent "…" finished · 2s` reports on a call, it does not start one.
+                    if !rest.contains(" finished") {
+                        marks.push((i, Item { ready: settled, ..tool_item(kind) }));
+                    }
                 } else {
                     ctx = Ctx::Message;
                     paras.push(Para { rows: vec![i], head: true, tool: false, cut: false, interrupted: false });
@@ -196,7 +215,10 @@ pub fn read(rows: &[Row], start: Ctx, now: Instant, settle: Duration) -> Reading
             }
             open = false;
             ctx = Ctx::Other;
-            closer = Some(i);
+            // A spinner's `⎿ Tip:` line is part of the spinner, not output after the text.
+            if spinner.is_none_or(|s| rows[s + 1..i].iter().any(|r| !r.text.trim().is_empty())) {
+                closer = Some(i);
+            }
             continue;
         }
         if ctx != Ctx::Message || indent >= STATUS_INDENT {

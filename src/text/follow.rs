@@ -28,9 +28,10 @@ use super::screen::ScreenMirror;
 const WINDOW: usize = 1000;
 /// A screen is read once no change has come for this long: a repaint that reaches Neovim
 /// in several pieces shows a torn frame, old rows below new ones, in between.
-const QUIET: Duration = Duration::from_millis(40);
-/// ...or once it has been changing this long (a screen that never rests).
-const RESTLESS: Duration = Duration::from_millis(500);
+const QUIET: Duration = Duration::from_millis(30);
+/// ...or once it has been changing this long (a screen that never rests: 2.x animates its
+/// spinner ten times a second).
+const RESTLESS: Duration = Duration::from_millis(200);
 /// Sentences said when the screen shows nothing heard (after a flood).
 const CATCH_UP: usize = 3;
 /// Sentences and prompts remembered for lining up (at least).
@@ -88,7 +89,7 @@ pub struct ScreenFollower {
     mirror: ScreenMirror,
     /// Heard sentences and prompts, oldest first (between one and two `HISTORY`s long).
     said: Vec<Said>,
-    /// Tool notes given since the last sentence or prompt.
+    /// Tool notes given since the last sentence or prompt (runs of one kind).
     tools_told: usize,
     /// The context before each row text at the last read: where to start a window whose
     /// first row is inside a message.
@@ -184,10 +185,12 @@ impl ScreenFollower {
             return Vec::new();
         };
         let mut out = Vec::new();
-        let mut tools_seen = 0;
+        // Tool calls since the last sentence, counted in runs of one kind (three `TaskUpdate`s
+        // in a row are one note).
+        let (mut runs, mut last_kind) = (0, None);
         for item in &ready[from..] {
-            match Said::of(item) {
-                Some(said) => {
+            match (&item.kind, Said::of(item)) {
+                (_, Some(said)) => {
                     if item.fragment {
                         continue;
                     }
@@ -202,17 +205,21 @@ impl ScreenFollower {
                     }
                     self.said.push(said);
                     self.tools_told = 0;
-                    tools_seen = 0;
+                    (runs, last_kind) = (0, None);
                 }
-                None => {
-                    tools_seen += 1;
-                    if tools_seen > self.tools_told {
-                        self.tools_told += 1;
-                        if let (false, ItemKind::Tool(kind)) = (silent, &item.kind) {
+                (ItemKind::Tool(kind), None) => {
+                    if last_kind != Some(*kind) {
+                        runs += 1;
+                        last_kind = Some(*kind);
+                    }
+                    if runs > self.tools_told {
+                        self.tools_told = runs;
+                        if !silent {
                             out.push(Heard::Tool(*kind));
                         }
                     }
                 }
+                _ => {}
             }
         }
         out

@@ -2,50 +2,22 @@
 local H = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h") .. "/helpers.lua")
 local sj = require("speakja")
 
-local replayer = vim.env.SPEAKJA_REPLAYER or (H.root .. "/tests/replay_cast.py")
-local SPEED = 4
+local R = dofile(H.root .. "/tests/nvim/replay.lua")
+local close_terminals = R.close_terminals
 
 local function words(s)
   return (s:gsub("[`*]", ""):gsub("%s+", " "))
 end
 
--- Each test starts with no terminal left from the one before (it would still be heard).
-local function close_terminals()
-  for _, b in ipairs(vim.api.nvim_list_bufs()) do
-    if vim.bo[b].buftype == "terminal" then
-      vim.api.nvim_buf_delete(b, { force = true })
-    end
-  end
-end
-
--- Replay one cast in a terminal sized like the recording; returns, per expected
--- sentence, when its first words were drawn (hrtime ns) if they were found on screen.
--- `on_open(buf)` runs once the terminal is open, before it has shown any output.
+-- Replay one cast; returns, with the buffer, when each line was drawn (hrtime ns).
 local function replay(cast, on_open)
-  close_terminals()
-  local buf = dofile(H.root .. "/tests/nvim/cast_window.lua")(cast)
   local drawn = {}
-  vim.api.nvim_buf_attach(buf, false, {
-    on_lines = function(_, b, _, first, _, last_new)
-      local now = vim.uv.hrtime()
-      for _, line in ipairs(vim.api.nvim_buf_get_lines(b, first, last_new, false)) do
-        drawn[#drawn + 1] = { now, words(line) }
-      end
-    end,
-  })
-  local done = false
-  vim.fn.jobstart({ "python3", replayer, cast, "--speed", tostring(SPEED) }, {
-    term = true,
-    on_exit = function()
-      done = true
-    end,
-  })
-  if on_open then
-    on_open(buf)
-  end
-  H.wait(120000, function()
-    return done
-  end, "replay of " .. cast)
+  local buf = R.play(H.root, cast, function(b, first, last_new)
+    local now = vim.uv.hrtime()
+    for _, line in ipairs(vim.api.nvim_buf_get_lines(b, first, last_new, false)) do
+      drawn[#drawn + 1] = { now, words(line) }
+    end
+  end, on_open)
   return buf, drawn
 end
 

@@ -5,7 +5,7 @@ cd "$(dirname "$0")/../.."
 passed=0 failed=0
 for spec in tests/nvim/*_spec.lua; do
   echo "# $spec"
-  out=$(timeout 300 nvim --headless -u NONE -i NONE -l "$spec" 2>&1)
+  out=$(timeout 600 nvim --headless -u NONE -i NONE -l "$spec" 2>&1)
   rc=$?
   echo "$out"
   line=$(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -n 1)

@@ -1,0 +1,83 @@
+-- Replays an asciicast into a real :terminal the way Claude Code drew it: a float sized like
+-- the recording, the cast's output at SPEED times its pace, and its resize events applied to
+-- the window at their moments. Shared by the auto-speak specs.
+local R = {}
+
+R.SPEED = 4
+
+-- Each test starts with no terminal left from the one before (it would still be heard).
+function R.close_terminals()
+  for _, b in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.bo[b].buftype == "terminal" then
+      vim.api.nvim_buf_delete(b, { force = true })
+    end
+  end
+end
+
+-- The cast's resize events: { {t, cols, rows}, ... }.
+local function resizes(cast)
+  local out = {}
+  for line in io.lines(cast) do
+    local t, size = line:match('^%[([%d.]+),%s*"r",%s*"(%d+x%d+)"%]')
+    if t then
+      local c, r = size:match("(%d+)x(%d+)")
+      table.insert(out, { tonumber(t), tonumber(c), tonumber(r) })
+    end
+  end
+  return out
+end
+
+-- Plays `cast`; `on_lines(buf, first, last_new)` sees every change, `on_open(buf)` runs once
+-- the terminal is open. Returns the buffer once the replay has ended.
+function R.play(root, cast, on_lines, on_open)
+  R.close_terminals()
+  local buf = dofile(root .. "/tests/nvim/cast_window.lua")(cast)
+  local win = vim.api.nvim_get_current_win()
+  if on_lines then
+    vim.api.nvim_buf_attach(buf, false, {
+      on_lines = function(_, b, _, first, _, last_new)
+        on_lines(b, first, last_new)
+      end,
+    })
+  end
+  local done = false
+  local replayer = vim.env.SPEAKJA_REPLAYER or (root .. "/tests/replay_cast.py")
+  vim.fn.jobstart({ "python3", replayer, cast, "--speed", tostring(R.SPEED) }, {
+    term = true,
+    on_exit = function()
+      done = true
+    end,
+  })
+  for _, r in ipairs(resizes(cast)) do
+    vim.defer_fn(function()
+      if vim.api.nvim_win_is_valid(win) then
+        vim.o.columns = math.max(vim.o.columns, r[2])
+        vim.o.lines = math.max(vim.o.lines, r[3] + 2)
+        vim.api.nvim_win_set_config(win, { relative = "editor", row = 0, col = 0, width = r[2], height = r[3] })
+      end
+    end, math.floor(r[1] * 1000 / R.SPEED))
+  end
+  if on_open then
+    on_open(buf)
+  end
+  vim.wait(300000, function()
+    return done
+  end, 5)
+  assert(done, "replay of " .. cast .. " did not end")
+  return buf
+end
+
+-- The sentences a listener should hear for `cast`, cut and cleaned as the plugin does.
+function R.expected(cast)
+  local raw = vim.json.decode(table.concat(vim.fn.readfile((cast:gsub("%.cast$", ".expected.json"))), "\n")).spoken
+  local native = require("speakja_native")
+  local out = {}
+  for _, s in ipairs(raw) do
+    local r = native.sentences(s)
+    assert(r.ok, r.err)
+    vim.list_extend(out, r.value)
+  end
+  return out
+end
+
+return R

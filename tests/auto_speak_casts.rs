@@ -296,6 +296,11 @@ fn play(cast: &Cast, mode: &Mode) -> Outcome {
         clock += TICK;
         poll(&mut follower, clock, &mut heard);
     }
+    if std::env::var("SPEAKJA_CAST_DUMP").is_ok() {
+        for (i, l) in term.lines.iter().enumerate() {
+            eprintln!("{i:4}|{l}");
+        }
+    }
     Outcome { heard, frames }
 }
 

@@ -130,6 +130,8 @@ struct Para {
     cut: bool,
     /// The user stopped the reply here (`⎿  Interrupted`): its last words may be cut.
     interrupted: bool,
+    /// Rows that go on a row the terminal cut at its width (reflowed by a resize).
+    reflowed: Vec<usize>,
 }
 
 /// Reads `rows` (a window onto the terminal buffer, oldest first); `start` is the context
@@ -160,6 +162,7 @@ pub fn read(rows: &[Row], start: Ctx, now: Instant, settle: Duration) -> Reading
         // Neovim reflows the main screen on a resize: a message row that filled the old
         // width goes on at column 0 of the next row.
         let reflowed = open
+            && indent == 0
             && ctx == Ctx::Message
             && i > 0
             && rows[i - 1].text.trim_end().width() + 1 >= width
@@ -170,6 +173,7 @@ pub fn read(rows: &[Row], start: Ctx, now: Instant, settle: Duration) -> Reading
         if reflowed {
             if let Some(p) = paras.last_mut() {
                 p.rows.push(i);
+                p.reflowed.push(i);
             }
             continue;
         }
@@ -190,7 +194,7 @@ pub fn read(rows: &[Row], start: Ctx, now: Instant, settle: Duration) -> Reading
                     }
                 } else {
                     ctx = Ctx::Message;
-                    paras.push(Para { rows: vec![i], head: true, tool: false, cut: false, interrupted: false });
+                    paras.push(Para { rows: vec![i], head: true, tool: false, cut: false, interrupted: false, reflowed: Vec::new() });
                     open = true;
                 }
             } else if let Some(prompt) = echoed_prompt(body) {
@@ -229,7 +233,7 @@ pub fn read(rows: &[Row], start: Ctx, now: Instant, settle: Duration) -> Reading
             _ => {
                 // The first row with text, in a message begun above: maybe mid-paragraph.
                 let cut = start == Ctx::Message && rows[..i].iter().all(|r| r.text.trim().is_empty()) && i == 0;
-                paras.push(Para { rows: vec![i], head: false, tool: false, cut, interrupted: false });
+                paras.push(Para { rows: vec![i], head: false, tool: false, cut, interrupted: false, reflowed: Vec::new() });
                 open = true;
             }
         }
@@ -295,11 +299,12 @@ fn read_para(para: &Para, rows: &[Row], closed: bool, width: usize, now: Instant
             (Some(unit), None) => {
                 // A full row was cut where it ended, not at a space: Japanese text, or one
                 // long token.
-                let cut = above.is_some_and(|a| {
-                    let full = rows[a].text.trim_end().width() + 1 >= width;
-                    let prev = body(a);
-                    full && (prev.chars().any(is_wide) || !prev.contains(' '))
-                });
+                let cut = para.reflowed.contains(&r)
+                    || above.is_some_and(|a| {
+                        let full = rows[a].text.trim_end().width() + 1 >= width;
+                        let prev = body(a);
+                        full && (prev.chars().any(is_wide) || !prev.contains(' '))
+                    });
                 let wide = |c: Option<char>| c.is_some_and(is_wide);
                 let tight = cut || wide(above.and_then(|a| body(a).chars().last())) && wide(text.chars().next());
                 unit.push((format!("{}{text}", if tight { "" } else { " " }), since));

@@ -48,13 +48,14 @@ SHAPES = {
 }
 
 
-def build_tokenizer(vocab_size, out_dir):
-    """A small BPE with NLLB's layout: <s> <pad> </s> <unk> = 0..3, pieces, language codes."""
+def build_tokenizer(vocab_size, out_dir, corpus=CORPUS):
+    """A small BPE with NLLB's layout: <s> <pad> </s> <unk> = 0..3, pieces, language codes.
+    Also used by train_tiny_nllb.py."""
     tok = Tokenizer(models.BPE(unk_token="<unk>", fuse_unk=True))
     tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always", split=True)
     trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=["<s>", "<pad>", "</s>", "<unk>"],
                                   show_progress=False)
-    tok.train_from_iterator(CORPUS, trainer)
+    tok.train_from_iterator(corpus, trainer)
     model = json.loads(tok.to_str())["model"]
     merges = [tuple(m) if isinstance(m, list) else tuple(m.split(" ")) for m in model["merges"]]
     hf = NllbTokenizer(vocab=model["vocab"], merges=merges, extra_special_tokens=LANGS)

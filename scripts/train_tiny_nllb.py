@@ -35,18 +35,18 @@ sources), plus `tokenizer` cases as in the random fixtures.
 import json
 import pathlib
 import random
-import tempfile
 import time
 
 import torch
 import torch.nn.functional as F
-from tokenizers import Tokenizer, models, pre_tokenizers, trainers
-from transformers import M2M100Config, M2M100ForConditionalGeneration, NllbTokenizer
+from transformers import M2M100Config, M2M100ForConditionalGeneration
+
+import make_nllb_fixtures  # the tokenizer layout (this folder is first on sys.path)
 
 torch.set_num_threads(1)
 
 OUT = pathlib.Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "nllb" / "trained"
-LANGS = ["eng_Latn", "fra_Latn", "deu_Latn", "jpn_Jpan", "zho_Hans", "spa_Latn"]
+LANGS = make_nllb_fixtures.LANGS
 SRC, TGT = "eng_Latn", "jpn_Jpan"
 SEED = 1234
 BPE_VOCAB = 2390  # + <mask> + 6 language codes = 2397 rows
@@ -94,21 +94,9 @@ def build_tokenizer(words, rng):
         corpus += [w] * (4 + int(200 / (1 + i / 50)))
     rng.shuffle(corpus)
     lines = [" ".join(corpus[i:i + 10]) for i in range(0, len(corpus), 10)]
-    tok = Tokenizer(models.BPE(unk_token="<unk>", fuse_unk=True))
-    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always", split=True)
-    trainer = trainers.BpeTrainer(vocab_size=BPE_VOCAB, special_tokens=["<s>", "<pad>", "</s>", "<unk>"],
-                                  show_progress=False)
-    tok.train_from_iterator(lines, trainer)
-    model = json.loads(tok.to_str())["model"]
-    assert len(model["vocab"]) == BPE_VOCAB
-    merges = [tuple(m) if isinstance(m, list) else tuple(m.split(" ")) for m in model["merges"]]
-    hf = NllbTokenizer(vocab=model["vocab"], merges=merges, extra_special_tokens=LANGS)
-    with tempfile.TemporaryDirectory() as tmp:
-        hf.save_pretrained(tmp)
-        text = (pathlib.Path(tmp) / "tokenizer.json").read_text()
-    (OUT / "tokenizer.json").write_text(text)
-    # Reload the way users do, from the saved file alone.
-    return NllbTokenizer(tokenizer_file=str(OUT / "tokenizer.json"), extra_special_tokens=LANGS)
+    tok = make_nllb_fixtures.build_tokenizer(BPE_VOCAB, OUT, lines)
+    assert len(tok) - len(LANGS) - 1 == BPE_VOCAB  # pieces, then <mask> and the language codes
+    return tok
 
 
 class Task:

@@ -9,12 +9,25 @@ use nvim_oxi::{Dictionary, Function, Object};
 
 pub type Reply = Result<Object, String>;
 
+/// A Lua argument any value converts to. What an `Object` cannot hold (userdata such as
+/// `vim.NIL`, threads, tables holding those or with odd keys) arrives as nil: nvim-oxi would
+/// otherwise raise the conversion error as a Lua error from Rust, which aborts Neovim.
+struct AnyArg(Object);
+
+impl nvim_oxi::lua::Poppable for AnyArg {
+    unsafe fn pop(lstate: *mut nvim_oxi::lua::ffi::State) -> Result<Self, nvim_oxi::lua::Error> {
+        // SAFETY: called by nvim-oxi's trampoline with the arguments on `lstate`'s stack;
+        // a failed pop leaves at most stack slots that Lua discards with the call frame.
+        Ok(Self(unsafe { <Object as nvim_oxi::lua::Poppable>::pop(lstate) }.unwrap_or_default()))
+    }
+}
+
 /// Wrap `f` so that calling it from Lua can never take Neovim down.
 pub fn function<F>(f: F) -> Object
 where
     F: Fn(Object) -> Reply + 'static,
 {
-    Object::from(Function::<Object, Object>::from_fn(move |arg: Object| {
+    Object::from(Function::<AnyArg, Object>::from_fn(move |AnyArg(arg)| {
         let reply = catch_unwind(AssertUnwindSafe(|| f(arg)))
             .unwrap_or_else(|p| Err(format!("internal error: {}", panic_message(&*p))));
         let mut d = Dictionary::new();

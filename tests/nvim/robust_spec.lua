@@ -30,6 +30,34 @@ H.test("native functions with wrong types return errors, never crash", function(
   H.eq(true, native.health(nil).ok, "health(nil)")
 end)
 
+H.test("every native function survives any Lua value", function()
+  local native = require("speakja_native")
+  sj.setup(H.opts({ audio = { sink = "null" } }))
+  local timer = vim.uv.new_timer()
+  local odd = {
+    vim.NIL,
+    timer,
+    coroutine.create(function() end),
+    { vim.NIL },
+    { [{}] = 1 },
+    { [true] = "x" },
+    { a = { b = vim.NIL } },
+    io.stdout,
+  }
+  for name, fn in pairs(native) do
+    if type(fn) == "function" and name ~= "history_open" then
+      for _, arg in ipairs(odd) do
+        local ok, r = pcall(fn, arg)
+        H.ok(ok and type(r) == "table", name .. "(" .. vim.inspect(arg) .. ") -> " .. vim.inspect(r))
+      end
+    end
+  end
+  timer:close()
+  -- Still alive, and the plugin still works.
+  sj.setup(H.opts({ audio = { sink = "null" } }))
+  H.eq(1, vim.fn.eval("1"), "Neovim answers")
+end)
+
 H.test("empty, huge, binary and invalid UTF-8 text", function()
   sj.setup(H.opts())
   for _, text in ipairs({ "", "   \n\t ", "...", "\0\1\2" }) do

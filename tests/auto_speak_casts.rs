@@ -4,6 +4,11 @@
 //! (`tests/fixtures/casts/`). Each set must reach recall and precision ≥ 0.99 with no repeated
 //! and no partial sentence, and the median delay from a sentence being complete on screen to
 //! being heard must stay ≤ 300 ms (Neovim's way of scrolling, the default settle time).
+//! Tool notes (`auto.narrate_tools`) must number at most the scenario's tool calls.
+//!
+//! Tuning the grammar: `SPEAKJA_CAST=NAME cargo test --release --test auto_speak_casts --
+//! --nocapture` replays one cast and prints each thing heard with its time;
+//! `SPEAKJA_CAST_DUMP=1` adds the simulated buffer at the end.
 //!
 //! The simulation does what Neovim's terminal does: a vt100 emulator of the cast's size holds
 //! the screen; rows that scroll off are inserted above the visible rows (then the oldest are

@@ -100,6 +100,34 @@ H.test("auto off, then on again before any output: each sentence is heard once",
   H.eq(expected, heard, "sentences heard")
 end)
 
+H.test("auto.narrate_tools: one short phrase as each tool starts, between the sentences", function()
+  local cast = H.root .. "/tests/fixtures/claude/2.1.332/pager_fix.cast"
+  local expected = R.expected(cast)
+  for _, narrate in ipairs({ false, true }) do
+    sj.setup(H.opts({
+      audio = { sink = "null" },
+      tts = { speed = 4 },
+      auto = { patterns = { "replay_cast" }, max_backlog_s = 3600, interrupt_on_prompt = false, narrate_tools = narrate },
+    }))
+    replay(cast)
+    vim.wait(1500)
+    local heard = vim.tbl_map(function(e)
+      return e.source
+    end, sj.history())
+    sj.stop()
+    local phrases = vim.tbl_filter(function(s)
+      return not vim.tbl_contains(expected, s)
+    end, heard)
+    if narrate then
+      -- pager_fix reads, edits and runs: three tool calls, each a fixed phrase.
+      H.eq({ "ファイルを読みます", "ファイルを編集します", "コマンドを実行します" }, phrases, "tool notes")
+      H.eq(#expected + 3, #heard, "sentences and notes")
+    else
+      H.eq(expected, heard, "sentences only")
+    end
+  end
+end)
+
 H.test("the translator loads on first use, or as soon as a terminal is attached", function()
   close_terminals()
   sj.setup(H.opts({

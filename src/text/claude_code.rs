@@ -29,6 +29,9 @@ const CHROME_SCAN: usize = 40;
 /// A paragraph unchanged this long, with no spinner below it, is complete even with nothing
 /// drawn after it (a 1.0.x turn ends without a footer); streamed 2.x lines come much faster.
 const IDLE_CLOSE: Duration = Duration::from_millis(2000);
+/// Columns a row may end short of where its next word would fit and still be wrapped prose
+/// (other renderers wrap less tightly than Claude Code's).
+const HARD_BREAK_SLACK: usize = 8;
 /// Rows indented this far are right-aligned status (`◐ medium · /effort`), not text.
 const STATUS_INDENT: usize = 30;
 
@@ -279,9 +282,10 @@ fn read_para(para: &Para, rows: &[Row], closed: bool, width: usize, now: Instant
         items.push(tool_item(kind));
         return;
     }
-    // Code: shaped so from its first row, or in most rows (a prose row may hold a path).
+    // Code: shaped so from its first row, or in most rows (a prose row may hold a path), or
+    // broken where prose would have wrapped.
     let code_rows = para.rows.iter().filter(|&&r| is_code(body(r))).count();
-    if is_code(first) || code_rows * 2 > para.rows.len() {
+    if is_code(first) || code_rows * 2 > para.rows.len() || has_hard_break(para, rows) {
         return;
     }
     // List items are units of their own; other rows continue the unit above them. A unit is
@@ -347,6 +351,25 @@ fn read_para(para: &Para, rows: &[Row], closed: bool, width: usize, now: Instant
             });
         }
     }
+}
+
+/// A row ends where its next word would still have fitted: Claude Code wraps prose greedily
+/// (at most as wide as the paragraph's widest row), so such a break is a line of code or a
+/// listing. List items start rows of their own and are not breaks.
+fn has_hard_break(para: &Para, rows: &[Row]) -> bool {
+    // A resize reflowed these rows: their wrap width is not the paragraph's any more.
+    if !para.reflowed.is_empty() {
+        return false;
+    }
+    let widest = para.rows.iter().map(|&r| rows[r].text.trim_end().width()).max().unwrap_or(0);
+    para.rows.windows(2).any(|w| {
+        let next = rows[w[1]].text.trim();
+        let next_word = next.split_whitespace().next().map_or(0, UnicodeWidthStr::width);
+        w[1] == w[0] + 1
+            && list_marker(next).is_none()
+            && !is_table_row(next)
+            && rows[w[0]].text.trim_end().width() + 1 + next_word + HARD_BREAK_SLACK < widest
+    })
 }
 
 fn is_wide(c: char) -> bool {
@@ -465,10 +488,16 @@ fn tool_call(text: &str) -> Option<ToolKind> {
 /// `Read 1 file`, `Ran 2 shell commands`, `Running 1 shell command…`, `Listed 1 directory
 /// (ctrl+o to expand)`: 2.x folds tool calls into such lines.
 fn collapsed_group(text: &str) -> Option<ToolKind> {
-    let first = text.split_whitespace().next()?;
+    let mut words = text.split_whitespace();
+    let first = words.next()?;
     let kind = ToolKind::of(first);
     let verb = first.ends_with("ed") || first.ends_with("ing") || matches!(first, "Read" | "Ran" | "Wrote" | "Found");
-    let counted = text.chars().any(|c| c.is_ascii_digit());
+    // A count right after the verb (`Read 2 files`, `Searched for 3 patterns`).
+    let count = match words.next()? {
+        "for" => words.next()?,
+        w => w,
+    };
+    let counted = count.chars().all(|c| c.is_ascii_digit());
     (kind != ToolKind::Other && verb && counted && !text.trim_end().ends_with(['.', '!', '?', ':'])).then_some(kind)
 }
 

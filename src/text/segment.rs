@@ -168,10 +168,12 @@ fn ends_sentence(b: &[char], i: usize, single_period: bool, rest: &[char]) -> bo
         .map_or(0, |p| p + 1);
     let token: String = b[start..i].iter().collect::<String>().to_lowercase();
     if next.is_lowercase() {
-        // "Done. fetch() now retries": an identifier may start a sentence in lower case,
-        // but "e.g. the" and "approx. two" go on.
-        let word = token.chars().count() >= 2 && token.chars().all(char::is_alphabetic);
-        return word && !NEVER_ENDS.contains(&token.as_str()) && is_code_token(rest);
+        // "Done. fetch() now retries", "(a second or two). pip install runs": agents start
+        // sentences with identifiers and commands in lower case; "e.g. the", "approx. two",
+        // "etc. are" and "step 2. then" go on. A plain word counts only after a word.
+        let word = token.trim_end_matches(is_closer);
+        let word_like = word.chars().count() >= 2 && word.chars().all(char::is_alphabetic);
+        return word_like && !NEVER_ENDS.contains(&word) && word != "etc" && (single_period || is_code_token(rest));
     }
     if !single_period {
         return true;

@@ -142,6 +142,9 @@ H.test("the translator loads on first use, or as soon as a terminal is attached"
     local t = sj.status().parts.translator
     return t and t.ok
   end, "loaded once the terminal was attached, before any sentence")
+  -- Health and status say where it runs, in which format, and why.
+  local detail = sj.status().parts.translator.detail
+  H.ok(detail:find("CPU") and detail:find("Q8_0 weights") and detail:find("auto"), detail)
   H.eq(0, #sj.history(), "nothing spoken")
   close_terminals()
 end)

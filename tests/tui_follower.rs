@@ -104,13 +104,14 @@ fn floods_stay_bounded() {
     let mut heard = Vec::new();
     let mut polls = 0;
     // A buffer that is never trimmed (someone else's 'scrollback' is huge): appends only.
-    f.on_lines(sb + height, sb + height, lines(&["⏺ An endless message"]), t0);
+    // Rows of one width, as wrapped prose is (a short row would make it a code block).
+    f.on_lines(sb + height, sb + height, lines(&["⏺ An endless message, which goes on"]), t0);
     let base = sb + height + 1;
     for k in 0..1_000_000u64 {
         let now = t0 + Duration::from_millis(clock + k);
         let total = base + k as usize;
-        f.on_lines(total, total, vec![format!("  line {k} of prose without an end")], now);
-        if k % 1000 == 0 {
+        f.on_lines(total, total, vec![format!("  line {k:07} of prose without end")], now);
+        if k % 500 == 0 {
             let got = sentences(f.poll(now));
             // Output that outruns the reader is not read out in full: a few sentences a read
             // once the reader has lost its place.

@@ -158,7 +158,8 @@ pub fn read(rows: &[Row], start: Ctx, now: Instant, settle: Duration) -> Reading
         let t = row.text.trim_end();
         let body = t.trim_start();
         let indent = t.len() - body.len();
-        if body.is_empty() {
+        // A markdown rule (`---`, drawn as it is) parts paragraphs like a blank row.
+        if body.is_empty() || is_markdown_rule(body) {
             open = false;
             continue;
         }
@@ -370,6 +371,11 @@ fn has_hard_break(para: &Para, rows: &[Row]) -> bool {
             && !is_table_row(next)
             && rows[w[0]].text.trim_end().width() + 1 + next_word + HARD_BREAK_SLACK < widest
     })
+}
+
+fn is_markdown_rule(body: &str) -> bool {
+    let chars: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+    chars.len() >= 3 && ["-", "*", "_"].iter().any(|m| chars.chars().all(|c| c.to_string() == *m))
 }
 
 fn is_wide(c: char) -> bool {

@@ -85,6 +85,7 @@ local function with_defaults(opts)
 end
 
 --- Configure and start the worker. Raises a clear error on a bad option.
+---@param opts? speakja.Config see lua/speakja/types.lua and :help speakja-options
 function M.setup(opts)
   if not M._supported() then
     return

@@ -1,0 +1,66 @@
+---@meta
+-- Option types for lua_ls completion and checks: `---@type speakja.Config` on a table, or
+-- just `require("speakja").setup({ ... })`. The native side validates the same options
+-- (unknown keys and wrong types are named errors); `:help speakja-options` explains each.
+
+---@class speakja.Config
+---@field models_dir? string Where the voice and the translator model live (default: the plugin's `models/`).
+---@field source_lang? string NLLB code of the text read (default `"eng_Latn"`).
+---@field target_lang? string NLLB code spoken (default `"jpn_Jpan"`).
+---@field translator? speakja.TranslatorConfig
+---@field tts? speakja.TtsConfig
+---@field audio? speakja.AudioConfig
+---@field auto? speakja.AutoConfig
+---@field ui? speakja.UiConfig
+---@field cache? speakja.CacheConfig
+---@field queue_size? integer Sentences that may wait (1–10000).
+---@field history_size? integer Finished sentences kept by `history()`.
+---@field max_text_bytes? integer Longest text `speak()` accepts.
+
+---@class speakja.TranslatorConfig
+---@field engine? "auto"|"none"|"nllb" `auto`: NLLB when its model is present.
+---@field model? string A model directory other than `models_dir`'s.
+---@field device? "auto"|"cpu"|"cuda"|"metal"
+---@field dtype? "auto"|"f32"|"f16"|"bf16"|"q8_0" `auto`: q8_0 on a CPU, f16 on a GPU.
+---@field beams? integer 1 = greedy.
+---@field max_new_tokens? integer
+---@field max_length_ratio? number
+---@field no_repeat_ngram_size? integer 0 = off.
+---@field length_penalty? number
+---@field load? "startup"|"first_use"
+
+---@class speakja.TtsConfig
+---@field engine? "openjtalk"|"google"|"auto"
+---@field voice? string An HTS voice file.
+---@field dictionary? string
+---@field speed? number 0.25–4.
+---@field volume? number 0–4.
+---@field order? ("openjtalk"|"google")[] Engines tried in turn by `auto`.
+---@field cooldown_after? integer
+---@field cooldown_s? integer
+---@field google? speakja.GoogleConfig
+
+---@class speakja.GoogleConfig
+---@field base_url? string
+---@field connect_timeout_ms? integer
+---@field timeout_ms? integer
+---@field lang? string
+
+---@class speakja.AudioConfig
+---@field sink? "auto"|"device"|"wav"|"null"
+---@field wav_dir? string
+
+---@class speakja.AutoConfig
+---@field patterns? string[] Terminals whose command contains one of these are attached when they open.
+---@field stable_ms? integer A sentence is read once its lines are this long unchanged.
+---@field max_backlog_s? number Unspoken speech kept per terminal.
+---@field interrupt_on_prompt? boolean A prompt sent to the agent silences what is said.
+---@field narrate_tools? boolean A short fixed phrase when the agent starts a tool.
+
+---@class speakja.UiConfig
+---@field float? boolean
+
+---@class speakja.CacheConfig
+---@field enabled? boolean
+---@field dir? string
+---@field max_mb? integer

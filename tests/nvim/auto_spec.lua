@@ -103,6 +103,8 @@ end)
 H.test("auto.narrate_tools: one short phrase as each tool starts, between the sentences", function()
   local cast = H.root .. "/tests/fixtures/claude/2.1.332/pager_fix.cast"
   local expected = R.expected(cast)
+  local speed = R.SPEED
+  R.SPEED = 2 -- as the recordings' own specs play them
   for _, narrate in ipairs({ false, true }) do
     sj.setup(H.opts({
       audio = { sink = "null" },
@@ -126,6 +128,7 @@ H.test("auto.narrate_tools: one short phrase as each tool starts, between the se
       H.eq(expected, heard, "sentences only")
     end
   end
+  R.SPEED = speed
 end)
 
 H.test("the translator loads on first use, or as soon as a terminal is attached", function()

@@ -12,8 +12,9 @@ mod common;
 use speakja::text::follow::{FollowerOptions, Heard, ScreenFollower};
 
 const TICK_MS: u64 = 50;
-/// Polling goes on this long after the last call, so everything stable is heard.
-const TAIL_MS: u64 = 2000;
+/// Polling goes on this long after the last call, so everything stable is heard (a last
+/// line without an end closes once unchanged for 2 s).
+const TAIL_MS: u64 = 3000;
 
 struct Call {
     ms: u64,

@@ -49,7 +49,7 @@ for _, cast in ipairs(vim.fn.glob(H.root .. "/tests/fixtures/casts/*.cast", fals
       end
     end))
     local _, drawn = replay(cast)
-    vim.wait(1500) -- the last lines become stable, then are heard
+    vim.wait(3000) -- the last lines settle (an unpunctuated one closes after 2 s), then are heard
     timer:stop()
     timer:close()
     local heard = vim.tbl_map(function(e)
@@ -76,7 +76,8 @@ for _, cast in ipairs(vim.fn.glob(H.root .. "/tests/fixtures/casts/*.cast", fals
     io.stdout:write(("# %s: precision %d/%d, recall %d/%d, worst drawn→queued %.0f ms\n"):format(
       vim.fn.fnamemodify(cast, ":t"), hits, #heard, hits, #expected, worst))
     H.eq(expected, heard, "sentences heard")
-    H.ok(worst < 1000, ("latency %.0f ms"):format(worst))
+    -- A last line with no end punctuation and nothing after it waits 2 s for more.
+    H.ok(worst < 2500, ("latency %.0f ms"):format(worst))
   end)
 end
 

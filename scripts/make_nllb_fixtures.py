@@ -48,6 +48,18 @@ SHAPES = {
 }
 
 
+def generated_rows(gen):
+    """`generate` output as the Rust side returns it: no decoder start, cut after </s>.
+    Also used by train_tiny_nllb.py."""
+    rows = []
+    for row in gen.tolist():
+        row = row[1:]  # drop the decoder start token
+        if 2 in row:
+            row = row[: row.index(2) + 1]
+        rows.append(row)
+    return rows
+
+
 def build_tokenizer(vocab_size, out_dir, corpus=CORPUS):
     """A small BPE with NLLB's layout: <s> <pad> </s> <unk> = 0..3, pieces, language codes.
     Also used by train_tiny_nllb.py."""
@@ -106,12 +118,7 @@ def main():
             for key, beams, ngram in [("greedy", 1, 0), ("beam4", 4, 0), ("greedy_nr2", 1, 2), ("beam4_nr2", 4, 2)]:
                 gen = model.generate(**enc, forced_bos_token_id=tgt, max_new_tokens=MAX_NEW_TOKENS,
                                      num_beams=beams, no_repeat_ngram_size=ngram, do_sample=False)
-                rows = []
-                for row in gen.tolist():
-                    row = row[1:]  # drop the decoder start token
-                    if 2 in row:
-                        row = row[: row.index(2) + 1]
-                    rows.append(row)
+                rows = generated_rows(gen)
                 ref[key] = rows
                 ref[key + "_text"] = [tok.decode(r, skip_special_tokens=True) for r in rows]
         ref["encoder_hidden"] = hidden.tolist()

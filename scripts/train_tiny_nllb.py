@@ -127,14 +127,7 @@ def pad(rows, value):
     return torch.tensor([r + [value] * (n - len(r)) for r in rows])
 
 
-def greedy_rows(gen):
-    rows = []
-    for row in gen.tolist():
-        row = row[1:]  # drop the decoder start token
-        if 2 in row:
-            row = row[: row.index(2) + 1]
-        rows.append(row)
-    return rows
+greedy_rows = make_nllb_fixtures.generated_rows
 
 
 def encode(tok, texts):

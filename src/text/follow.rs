@@ -14,13 +14,11 @@
 //! when attaching to a buffer that already has content, pass it as `on_lines(0, 0, lines, now)`
 //! and call [`ScreenFollower::skip_existing`] so the old transcript is not read out.
 
-use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
 use std::time::{Duration, Instant};
 
 use super::claude_code::{self, Ctx, Item, ItemKind, ToolKind};
-use super::screen::ScreenMirror;
+use super::screen::{hash_of, ScreenMirror};
 
 /// Rows read at each poll, from the bottom: more than any screen, and enough for prose to
 /// be read before a flood of tool output after it (1.0.x prints into the main screen)
@@ -252,10 +250,4 @@ impl ScreenFollower {
             None => 0,
         })
     }
-}
-
-fn hash_of(s: &str) -> u64 {
-    let mut h = DefaultHasher::new();
-    s.hash(&mut h);
-    h.finish()
 }

@@ -135,7 +135,8 @@ impl ScreenMirror {
     }
 }
 
-fn hash_of(s: &str) -> u64 {
+/// A row text's key, for maps of texts.
+pub(crate) fn hash_of(s: &str) -> u64 {
     let mut h = DefaultHasher::new();
     s.hash(&mut h);
     h.finish()

@@ -196,7 +196,7 @@ fn ends_sentence(b: &[char], i: usize, single_period: bool, rest: &[char]) -> bo
 fn is_code_token(rest: &[char]) -> bool {
     let end = rest.iter().position(|c| c.is_whitespace()).unwrap_or(rest.len());
     let word = rest[..end].iter().collect::<String>();
-    let word = word.trim_end_matches(|c: char| matches!(c, ',' | ';' | ':' | '.' | '!' | '?'));
+    let word = word.trim_end_matches([',', ';', ':', '.', '!', '?']);
     let inner = |cs: &[char]| word.trim_matches(|c: char| !c.is_alphanumeric()).contains(cs);
     word.contains('(') || inner(&['_', '.', '/', ':']) || word.chars().skip(1).any(char::is_uppercase)
 }

@@ -11,6 +11,7 @@ CARGO_FEATURES := $(if $(FEATURES), --features "$(FEATURES)")
 # Rename a fresh copy over the library: a running Neovim keeps its mapped file, which
 # an in-place write would corrupt under it (SIGBUS on Linux, killed on macOS).
 build:
+	@scripts/check-deps
 	cargo build --release$(CARGO_FEATURES)
 	cp $(TARGET)/release/libspeakja.$(SO) lua/.speakja_native.so.tmp
 	mv -f lua/.speakja_native.so.tmp lua/speakja_native.so

@@ -61,6 +61,10 @@ pub fn module() -> Dictionary {
     // The sayable sentences of a text, as `speak()` and auto-speak cut and clean them.
     m.insert("sentences", function(|arg| {
         let text = text_arg(arg)?.ok_or("sentences() needs a string")?;
+        // Cut on the main thread: bounded like speak()'s largest text.
+        if text.len() > 1 << 20 {
+            return Err(format!("text is too long ({} bytes; 1 MiB at most)", text.len()));
+        }
         Ok(Object::from(nvim_oxi::Array::from_iter(text::sentences(&text))))
     }));
     m.insert("stop", function(|_| {

@@ -374,8 +374,9 @@ fn has_hard_break(para: &Para, rows: &[Row]) -> bool {
 }
 
 fn is_markdown_rule(body: &str) -> bool {
-    let chars: String = body.chars().filter(|c| !c.is_whitespace()).collect();
-    chars.len() >= 3 && ["-", "*", "_"].iter().any(|m| chars.chars().all(|c| c.to_string() == *m))
+    let mut marks = body.chars().filter(|c| !c.is_whitespace());
+    let first = marks.next();
+    matches!(first, Some('-' | '*' | '_')) && marks.clone().count() >= 2 && marks.all(|c| Some(c) == first)
 }
 
 fn is_wide(c: char) -> bool {

@@ -53,6 +53,8 @@ H.test("every native function survives any Lua value", function()
     end
   end
   timer:close()
+  local huge = native.sentences(("a "):rep(1024 * 1024))
+  H.ok(not huge.ok and huge.err:find("too long"), vim.inspect(huge.err))
   -- Still alive, and the plugin still works.
   sj.setup(H.opts({ audio = { sink = "null" } }))
   H.eq(1, vim.fn.eval("1"), "Neovim answers")

@@ -243,6 +243,23 @@ pub fn read(rows: &[Row], start: Ctx, now: Instant, settle: Duration) -> Reading
         }
     }
     ctx_before.resize(rows.len(), Ctx::Other);
+    let ends = Ends { closer, spinner, width, now, settle };
+    Reading { items: assemble(rows, paras, marks, &ends), ctx_before }
+}
+
+/// What decides whether a paragraph can still grow, and how its rows join.
+struct Ends {
+    /// The last row after which no paragraph can grow.
+    closer: Option<usize>,
+    /// The last busy spinner row.
+    spinner: Option<usize>,
+    width: usize,
+    now: Instant,
+    settle: Duration,
+}
+
+/// The paragraphs' sentences and the marks (prompts, tool calls), in screen order.
+fn assemble(rows: &[Row], paras: Vec<Para>, marks: Vec<(usize, Item)>, e: &Ends) -> Vec<Item> {
     let mut items = Vec::new();
     let mut marks = marks.into_iter().peekable();
     for (k, para) in paras.iter().enumerate() {
@@ -252,13 +269,13 @@ pub fn read(rows: &[Row], start: Ctx, now: Instant, settle: Duration) -> Reading
         }
         // Closed once anything is drawn after it (a spinner aside), or long unchanged.
         let last = *para.rows.last().unwrap_or(&first);
-        let quiet = spinner.is_none_or(|s| s < first)
-            && para.rows.iter().all(|&r| now.saturating_duration_since(rows[r].since) >= IDLE_CLOSE);
-        let closed = paras.get(k + 1).is_some() || closer.is_some_and(|c| c > last) || quiet;
-        read_para(para, rows, closed, width, now, settle, &mut items);
+        let quiet = e.spinner.is_none_or(|s| s < first)
+            && para.rows.iter().all(|&r| e.now.saturating_duration_since(rows[r].since) >= IDLE_CLOSE);
+        let closed = paras.get(k + 1).is_some() || e.closer.is_some_and(|c| c > last) || quiet;
+        read_para(para, rows, closed, e.width, e.now, e.settle, &mut items);
     }
     items.extend(marks.map(|(_, item)| item));
-    Reading { items, ctx_before }
+    items
 }
 
 fn tool_item(kind: ToolKind) -> Item {

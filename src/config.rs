@@ -29,6 +29,9 @@ pub struct Config {
     pub history_size: usize,
     /// Longest text `speak()` accepts, in bytes; longer text is refused with a message.
     pub max_text_bytes: usize,
+    /// Replace credentials (API keys, tokens, passwords, private keys) with 「キー省略」
+    /// before anything else sees the text.
+    pub redact: bool,
 }
 
 impl Default for Config {
@@ -46,6 +49,7 @@ impl Default for Config {
             queue_size: 64,
             history_size: 200,
             max_text_bytes: 64 * 1024,
+            redact: true,
         }
     }
 }
@@ -332,8 +336,12 @@ impl Config {
         // Upper bounds: the queue is allocated up front, history and text are held in memory.
         in_range("queue_size", self.queue_size, 1, 10_000)?;
         in_range("history_size", self.history_size, 1, 100_000)?;
-        in_range("max_text_bytes", self.max_text_bytes, 1, 64 << 20)?;
+        // Text is cut on Neovim's main thread: 1 MiB is cut in well under a frame budget's worth.
+        in_range("max_text_bytes", self.max_text_bytes, 1, 1 << 20)?;
         in_range("auto.stable_ms", self.auto.stable_ms, 0, 60_000)?;
+        if self.cache.dir.as_ref().is_some_and(|d| d.as_os_str().is_empty()) {
+            return Err("invalid option `cache.dir`: empty (leave it unset for the default)".into());
+        }
         if self.audio.sink == SinkKind::Wav && self.audio.wav_dir.is_none() {
             return Err("invalid option `audio.wav_dir`: the `wav` sink needs a directory".into());
         }
@@ -518,6 +526,8 @@ mod tests {
         assert_eq!(c.cache.max_mb, 5);
         let e = Config::from_json(r#"{"cache": {"size": 5}}"#).unwrap_err();
         assert!(e.contains("size"), "{e}");
+        let e = Config::from_json(r#"{"cache": {"dir": ""}}"#).unwrap_err();
+        assert!(e.contains("cache.dir"), "{e}");
         let e = Config::from_json(r#"{"cache": {"max_mb": -1}}"#).unwrap_err();
         assert!(e.contains("cache.max_mb"), "{e}");
     }

@@ -274,7 +274,7 @@ fn translate_stage(cfg: &Config, s: &Shared, requests: Receiver<Request>, out: S
     // Loaded once, at startup or when the first sentence needs it (`translator.load`).
     let load = || {
         s.send(Event::Loading { part: Part::Translator, what: translate::describe(cfg) });
-        let engine = guarded(|| translate::open(cfg).map(|t| tts::cache::wrap_translator(cfg, t)));
+        let engine = guarded(|| translate::open(cfg).map(|t| crate::cache::wrap_translator(cfg, t)));
         let result = engine.as_ref().map(|t| t.describe()).map_err(|e| format!("{e:#}"));
         s.send(Event::Ready { part: Part::Translator, result });
         engine.ok()

@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use speakja::config::Config;
 use speakja::translate::{Passthrough, Translator};
-use speakja::tts::{self, CachedTranslator, CachedTts, DiskCache, OpenJtalk, Tts};
+use speakja::cache::{self, CachedTranslator, CachedTts, DiskCache};
+use speakja::tts::{OpenJtalk, Tts};
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("speakja-test-{name}-{}", std::process::id()));
@@ -164,27 +165,105 @@ fn the_config_decides_what_is_cached_and_clear_empties_it() {
     let mut cfg = Config::default();
     cfg.cache.dir = Some(dir.clone());
     let calls = Arc::new(AtomicUsize::new(0));
-    let mut t = tts::cache::wrap_translator(&cfg, Box::new(Counting(calls.clone())));
+    let mut t = cache::wrap_translator(&cfg, Box::new(Counting(calls.clone())));
     t.translate("hi", "eng_Latn", "jpn_Jpan").unwrap();
     t.translate("hi", "eng_Latn", "jpn_Jpan").unwrap();
     assert_eq!((t.name(), calls.load(Ordering::SeqCst)), ("counting (cached)", 1));
     // Passing text through is not worth a file.
-    let mut p = tts::cache::wrap_translator(&cfg, Box::new(Passthrough));
+    let mut p = cache::wrap_translator(&cfg, Box::new(Passthrough));
     p.translate("hi there", "eng_Latn", "jpn_Jpan").unwrap();
     assert_eq!(entries(&dir).len(), 1);
 
     // Files that are not entries survive a clear.
     fs::write(dir.join("notes.txt"), "mine").unwrap();
-    let said = tts::cache::clear(&cfg).unwrap();
+    let said = cache::clear(&cfg).unwrap();
     assert!(said.starts_with("removed 1 entries"), "{said}");
     assert!(entries(&dir).is_empty());
     assert!(dir.join("notes.txt").exists());
 
     cfg.cache.enabled = false;
-    let mut t = tts::cache::wrap_translator(&cfg, Box::new(Counting(calls.clone())));
+    let mut t = cache::wrap_translator(&cfg, Box::new(Counting(calls.clone())));
     t.translate("hi", "eng_Latn", "jpn_Jpan").unwrap();
     t.translate("hi", "eng_Latn", "jpn_Jpan").unwrap();
     assert_eq!((t.name(), calls.load(Ordering::SeqCst)), ("counting", 3));
     assert!(entries(&dir).is_empty());
     fs::remove_dir_all(&dir).unwrap();
+}
+
+#[cfg(unix)]
+mod private {
+    use super::*;
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+
+    fn mode(p: &Path) -> u32 {
+        fs::symlink_metadata(p).unwrap().mode() & 0o777
+    }
+
+    #[test]
+    fn directory_0700_files_0600_and_no_text_in_them() {
+        let dir = temp_dir("private").join("nested");
+        let c = DiskCache::open(&dir, 1 << 20).unwrap();
+        let key = "tts\0openjtalk\0the password is hunter2";
+        c.put(key, b"audio").unwrap();
+        assert_eq!(mode(&dir), 0o700);
+        let files = entries(&dir);
+        assert_eq!(files.len(), 1);
+        assert_eq!(mode(&files[0]), 0o600);
+        // Only a digest of the key is stored, never the text.
+        let bytes = fs::read(&files[0]).unwrap();
+        assert!(!bytes.windows(7).any(|w| w == b"hunter2"), "the key's text is in the file");
+        assert_eq!(c.get(key).as_deref(), Some(&b"audio"[..]));
+        // A directory others could read is made private again.
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
+        DiskCache::open(&dir, 1 << 20).unwrap();
+        assert_eq!(mode(&dir), 0o700);
+        fs::remove_dir_all(dir.parent().unwrap()).unwrap();
+    }
+
+    #[test]
+    fn a_directory_not_ours_or_a_link_is_refused() {
+        let base = temp_dir("refused");
+        fs::create_dir_all(&base).unwrap();
+        // As root, a directory given away; as anyone else, one root owns.
+        // SAFETY: geteuid has no preconditions.
+        let foreign = if unsafe { libc::geteuid() } == 0 {
+            let d = base.join("nobody");
+            fs::create_dir(&d).unwrap();
+            std::os::unix::fs::chown(&d, Some(65534), Some(65534)).unwrap();
+            d
+        } else {
+            PathBuf::from("/")
+        };
+        let e = DiskCache::open(&foreign, 1 << 20).unwrap_err();
+        assert!(e.to_string().contains("not to you"), "{e}");
+        let target = base.join("elsewhere");
+        fs::create_dir(&target).unwrap();
+        std::os::unix::fs::symlink(&target, base.join("link")).unwrap();
+        assert!(DiskCache::open(&base.join("link"), 1 << 20).is_err(), "followed a link");
+        fs::remove_dir_all(&base).unwrap();
+    }
+
+    #[test]
+    fn a_link_planted_as_an_entry_is_not_followed() {
+        let dir = temp_dir("planted");
+        let c = DiskCache::open(&dir, 1 << 20).unwrap();
+        c.put("k", b"value").unwrap();
+        let entry = entries(&dir).pop().unwrap();
+        let victim = temp_dir("victim-file");
+        fs::write(&victim, b"precious").unwrap();
+        fs::remove_file(&entry).unwrap();
+        std::os::unix::fs::symlink(&victim, &entry).unwrap();
+        assert_eq!(c.get("k"), None);
+        c.put("k", b"value").unwrap();
+        assert_eq!(fs::read(&victim).unwrap(), b"precious");
+        // Old temp-looking files of other programs are never swept.
+        let foreign_tmp = dir.join(".tmp-1-1");
+        fs::write(&foreign_tmp, b"x").unwrap();
+        let old = std::time::SystemTime::now() - Duration::from_secs(3600);
+        fs::File::options().write(true).open(&foreign_tmp).unwrap().set_modified(old).unwrap();
+        c.put("k2", b"value").unwrap();
+        assert!(foreign_tmp.exists(), "swept a file this cache did not write");
+        fs::remove_dir_all(&dir).unwrap();
+        fs::remove_file(&victim).unwrap();
+    }
 }

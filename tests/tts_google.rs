@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 
 use reqwest::Url;
 use speakja::config::{Config, GoogleConfig, TtsEngine};
-use speakja::tts::{self, Audio, CachedTts, Chain, DiskCache, Google, GoogleError, OpenJtalk, Tts};
+use speakja::cache::{CachedTts, DiskCache};
+use speakja::tts::{self, Audio, Chain, Google, GoogleError, OpenJtalk, Tts};
 
 const FIXTURE: &[u8] = include_bytes!("fixtures/tts/speech.mp3");
 /// What the fixture says (keep in step with make-fixture).

@@ -124,7 +124,8 @@ fn say(a: SayArgs) -> anyhow::Result<()> {
         }
         None => cfg.audio.wav_dir = Some(std::env::temp_dir().join("speakja")),
     }
-    let sentences = speakja::text::sentences(&a.text.join(" "));
+    let text = a.text.join(" ");
+    let sentences: Vec<String> = speakja::text::sentences(&speakja::text::redact::redact(&text)).collect();
     anyhow::ensure!(!sentences.is_empty(), "nothing to say");
     let (tx, rx) = crossbeam_channel::bounded(1024);
     let mut worker = Worker::start(&cfg, tx, Arc::new(|| {}))?;

@@ -65,6 +65,8 @@ pub fn module() -> Dictionary {
         if text.len() > 1 << 20 {
             return Err(format!("text is too long ({} bytes; 1 MiB at most)", text.len()));
         }
+        let redact = with_state(|s| Ok(s.cfg.redact)).unwrap_or(true);
+        let text = if redact { text::redact::redact(&text) } else { text.as_str().into() };
         Ok(Object::from(nvim_oxi::Array::from_iter(text::sentences(&text))))
     }));
     m.insert("stop", function(|_| {
@@ -85,7 +87,7 @@ pub fn module() -> Dictionary {
     m.insert("auto", function(terminal::auto));
     m.insert("cache_clear", function(|_| {
         let cfg = with_state(|s| Ok(s.cfg.clone()))?;
-        crate::tts::cache::clear(&cfg).map(Object::from).map_err(|e| format!("{e:#}"))
+        crate::cache::clear(&cfg).map(Object::from).map_err(|e| format!("{e:#}"))
     }));
     m.insert("history_open", function(|_| {
         with_state(|s| {
@@ -137,19 +139,18 @@ fn speak(arg: Object) -> Reply {
                 s.cfg.max_text_bytes
             ));
         }
+        // A PEM block spans lines: the whole text is redacted before it is cut.
+        let text = if s.cfg.redact { text::redact::redact(&text) } else { text.as_str().into() };
         // Punctuation or control characters alone are nothing to say.
-        let sentences: Vec<String> =
-            text::sentences(&text).into_iter().filter(|s| s.chars().any(char::is_alphanumeric)).collect();
-        if sentences.is_empty() {
+        let mut sentences = text::sentences(&text).filter(|s| s.chars().any(char::is_alphanumeric)).peekable();
+        if sentences.peek().is_none() {
             return Err("nothing to say: the text has no words".into());
         }
         let mut queued = 0;
+        // Lazily cut: once the queue is full, the rest of the text is never scanned.
         for sentence in sentences {
-            match s.worker.speak(sentence.clone()) {
-                Ok(id) => {
-                    s.history.queued(id, sentence, None);
-                    queued += 1;
-                }
+            match enqueue(s, sentence, None) {
+                Ok(_) => queued += 1,
                 Err(e) if queued == 0 => return Err(e.to_string()),
                 Err(e) => return Ok((queued, Some(format!("{e}; {queued} sentence(s) queued, the rest dropped")))),
             }
@@ -163,6 +164,15 @@ fn speak(arg: Object) -> Reply {
         }
         Object::from(queued as i64)
     })
+}
+
+/// The one way a sentence reaches the worker: credentials out first (when `redact` is on),
+/// so the translator, the cache, history and the float only ever see the placeholder.
+fn enqueue(s: &mut State, sentence: String, terminal: Option<i32>) -> Result<u64, crate::worker::Refused> {
+    let sentence = if s.cfg.redact { text::redact::redact(&sentence).into_owned() } else { sentence };
+    let id = s.worker.speak(sentence.clone())?;
+    s.history.queued(id, sentence, terminal);
+    Ok(id)
 }
 
 #[derive(Serialize)]

@@ -202,13 +202,7 @@ fn tick() {
 /// Queues what terminal `buf` said, making room in its backlog first; a full queue is a warning.
 fn queue(s: &mut State, buf: i32, cfg: &AutoConfig, text: String) -> Option<String> {
     keep_up(s, buf, cfg, estimate_ms(text.len()));
-    match s.worker.speak(text.clone()) {
-        Ok(id) => {
-            s.history.queued(id, text, Some(buf));
-            None
-        }
-        Err(e) => Some(e.to_string()),
-    }
+    super::enqueue(s, text, Some(buf)).err().map(|e| e.to_string())
 }
 
 fn estimate_ms(source_bytes: usize) -> f64 {

@@ -7,18 +7,16 @@ pub mod claude_code;
 pub mod clean;
 pub mod follow;
 pub mod lang;
+pub mod redact;
 pub mod screen;
 pub mod segment;
 
 pub use lang::is_japanese;
 
-/// Split text into sayable sentences (segmented, then cleaned; empty ones dropped).
-pub fn sentences(text: &str) -> Vec<String> {
-    segment::split(text)
-        .iter()
-        .map(|s| clean::clean(s))
-        .filter(|s| !s.is_empty())
-        .collect()
+/// The sayable sentences of a text (segmented, then cleaned; empty ones dropped), cut
+/// lazily: stop iterating and the rest of the text is never scanned.
+pub fn sentences(text: &str) -> impl Iterator<Item = String> {
+    segment::Sentences::new(text).map(|s| clean::clean(&s)).filter(|s| !s.is_empty())
 }
 
 #[cfg(test)]
@@ -27,7 +25,7 @@ mod tests {
     fn sentences_are_segmented_and_cleaned() {
         let t = "## Plan\n\n- Edit `src/text/tui.rs` first, e.g. the parser.\n- Run tests\n\nSee https://github.com/x/y. Done.";
         assert_eq!(
-            super::sentences(t),
+            super::sentences(t).collect::<Vec<_>>(),
             ["Plan", "Edit tui.rs first, e.g. the parser.", "Run tests", "See github.com link.", "Done."]
         );
     }

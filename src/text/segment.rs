@@ -19,16 +19,38 @@ const NEVER_ENDS: &[&str] = &[
 
 /// Split text into sentences (raw: markdown and bullets kept; see `clean`).
 pub fn split(text: &str) -> Vec<String> {
-    let mut seg = Segmenter::default();
-    let mut out = seg.push(text);
-    out.extend(seg.flush());
-    out
+    Sentences::new(text).collect()
+}
+
+/// The sentences of a whole text, cut one at a time as they are asked for: a caller that
+/// stops early (a full queue) never pays for the rest.
+pub struct Sentences {
+    seg: Segmenter,
+}
+
+impl Sentences {
+    pub fn new(text: &str) -> Self {
+        let mut seg = Segmenter::new();
+        seg.buf.extend(text.chars());
+        Self { seg }
+    }
+}
+
+impl Iterator for Sentences {
+    type Item = String;
+
+    fn next(&mut self) -> Option<String> {
+        self.seg.next_sentence(true).or_else(|| self.seg.rest())
+    }
 }
 
 /// Incremental segmenter: feed text as it grows, get sentences as soon as they are complete.
 #[derive(Debug, Default)]
 pub struct Segmenter {
     buf: Vec<char>,
+    /// Where the pending text starts in `buf`: cut sentences are skipped, not shifted out,
+    /// so cutting n sentences costs O(text), not O(n × text).
+    start: usize,
 }
 
 enum Scan {
@@ -54,30 +76,43 @@ impl Segmenter {
     /// Append text (newlines allowed; a blank line is a paragraph break) and return every
     /// sentence that is now complete.
     pub fn push(&mut self, text: &str) -> Vec<String> {
+        self.buf.drain(..self.start);
+        self.start = 0;
         self.buf.extend(text.chars());
-        self.drain(false)
+        std::iter::from_fn(|| self.next_sentence(false)).collect()
     }
 
     /// End of text: return everything still pending.
     pub fn flush(&mut self) -> Vec<String> {
-        let mut out = self.drain(true);
-        push_normalized(&mut out, &self.buf);
-        self.buf.clear();
+        let mut out: Vec<String> = std::iter::from_fn(|| self.next_sentence(true)).collect();
+        out.extend(self.rest());
         out
     }
 
     /// Drop pending text (it turned out not to be prose).
     pub fn discard(&mut self) {
         self.buf.clear();
+        self.start = 0;
     }
 
-    fn drain(&mut self, last: bool) -> Vec<String> {
-        let mut out = Vec::new();
-        while let Scan::Break { end, next } = scan(&self.buf, last) {
-            push_normalized(&mut out, &self.buf[..end]);
-            self.buf.drain(..next.min(self.buf.len()));
+    /// The next complete sentence, skipping boundaries that leave nothing to say.
+    fn next_sentence(&mut self, last: bool) -> Option<String> {
+        loop {
+            let pending = &self.buf[self.start..];
+            let Scan::Break { end, next } = scan(pending, last) else { return None };
+            let sentence = normalized(&pending[..end]);
+            self.start += next.min(pending.len());
+            if sentence.is_some() {
+                return sentence;
+            }
         }
-        out
+    }
+
+    /// What is left after the last boundary, as one sentence.
+    fn rest(&mut self) -> Option<String> {
+        let rest = normalized(&self.buf[self.start..]);
+        self.discard();
+        rest
     }
 }
 
@@ -263,8 +298,8 @@ fn is_wide(c: char) -> bool {
 }
 
 /// Collapse whitespace; a line break between two wide (CJK) characters disappears, since
-/// Japanese wraps without spaces.
-fn push_normalized(out: &mut Vec<String>, chars: &[char]) {
+/// Japanese wraps without spaces. `None` when only whitespace is left.
+fn normalized(chars: &[char]) -> Option<String> {
     let mut s = String::new();
     let mut i = 0;
     while i < chars.len() {
@@ -284,9 +319,7 @@ fn push_normalized(out: &mut Vec<String>, chars: &[char]) {
             i += 1;
         }
     }
-    if !s.is_empty() {
-        out.push(s);
-    }
+    (!s.is_empty()).then_some(s)
 }
 
 #[cfg(test)]

@@ -1,12 +1,10 @@
 //! Speech engines behind one trait: text in, samples out.
 
-pub mod cache;
 mod chain;
 pub mod dictionary;
 mod google;
 mod openjtalk;
 
-pub use cache::{CachedTranslator, CachedTts, DiskCache};
 pub use chain::Chain;
 pub use google::{decode_mp3, Google, GoogleError};
 pub use openjtalk::OpenJtalk;
@@ -16,6 +14,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 
+use crate::cache::{self, CachedTts};
 use crate::config::{Config, TtsEngine};
 
 /// Mono audio, samples in -1.0..=1.0.

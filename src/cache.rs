@@ -1,26 +1,33 @@
 //! On-disk cache of speech and translations, so a sentence heard before costs a file
 //! read instead of a synthesis, a model run or a network round trip.
 //!
-//! One file per entry, named by a hash of its key. Each file holds its full key (a hash
-//! collision is a miss, never the wrong audio) and a checksum of its value (a torn or
-//! damaged file is removed, never played). Writes go to a temp file renamed into place,
-//! so readers in other Neovim instances see whole entries or none. The least recently
-//! used entries go first when the directory outgrows its bound: a hit bumps the file's
-//! modification time, which survives restarts.
+//! One file per entry, named by a hash of its key. A key holds the text spoken, so only
+//! its SHA-256 is stored: the file holds that (a collision in the name is a miss, never the
+//! wrong audio) and a checksum of its value (a torn or damaged file is removed, never
+//! played). Writes go to a temp file renamed into place, so readers in other Neovim
+//! instances see whole entries or none. The least recently used entries go first when the
+//! directory outgrows its bound: a hit bumps the file's modification time, which survives
+//! restarts.
+//!
+//! Private: the directory is 0700 and must be the user's own, files are 0600 and opened
+//! without following links, and only files named the way this cache names them are ever
+//! removed.
 
 use std::fs;
-use std::io;
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
-use super::{Audio, Tts};
+use sha2::{Digest, Sha256};
+
 use crate::config::Config;
 use crate::translate::{self, Translator};
+use crate::tts::{Audio, Tts};
 
-const MAGIC: &[u8; 16] = b"speakja-cache-1\n";
+const MAGIC: &[u8; 16] = b"speakja-cache-2\n";
 const EXT: &str = "bin";
-const TMP_PREFIX: &str = ".tmp-";
+const TMP_PREFIX: &str = ".speakja-tmp-";
 /// Temp files older than this were left by a process that died mid-write.
 const STALE_TMP: Duration = Duration::from_secs(600);
 
@@ -33,8 +40,9 @@ pub struct DiskCache {
 }
 
 impl DiskCache {
+    /// Open (creating it 0700) a directory that must be the user's own.
     pub fn open(dir: &Path, max_bytes: u64) -> io::Result<Self> {
-        fs::create_dir_all(dir)?;
+        private_dir(dir)?;
         Ok(Self { dir: dir.to_path_buf(), max_bytes })
     }
 
@@ -42,23 +50,26 @@ impl DiskCache {
         &self.dir
     }
 
-    fn path(&self, key: &str) -> PathBuf {
-        self.dir.join(format!("{:016x}.{EXT}", fnv1a(key.as_bytes())))
+    fn path(&self, digest: &[u8; 32]) -> PathBuf {
+        let name: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+        self.dir.join(format!("{name}.{EXT}"))
     }
 
     /// The value stored under `key`, marking it as just used. A damaged entry is removed.
     pub fn get(&self, key: &str) -> Option<Vec<u8>> {
-        let path = self.path(key);
-        let bytes = fs::read(&path).ok()?;
+        let digest = sha256(key.as_bytes());
+        let path = self.path(&digest);
+        let mut bytes = Vec::new();
+        open_private(&path, false).ok()?.read_to_end(&mut bytes).ok()?;
         match parse(&bytes) {
-            Some((k, value)) if k == key.as_bytes() => {
+            Some((d, value)) if d == digest => {
                 // Failing to bump only makes the entry look older than it is.
-                let _ = fs::File::options().write(true).open(&path).and_then(|f| f.set_modified(SystemTime::now()));
+                let _ = open_private(&path, true).and_then(|f| f.set_modified(SystemTime::now()));
                 Some(value.to_vec())
             }
-            // Another key with the same hash: a valid entry, not ours.
-            Some((k, _)) if fnv1a(k) == fnv1a(key.as_bytes()) => None,
-            _ => {
+            // Another key whose digest starts the same: a valid entry, not ours.
+            Some(_) => None,
+            None => {
                 let _ = fs::remove_file(&path);
                 None
             }
@@ -66,7 +77,7 @@ impl DiskCache {
     }
 
     fn remove(&self, key: &str) {
-        let _ = fs::remove_file(self.path(key));
+        let _ = fs::remove_file(self.path(&sha256(key.as_bytes())));
     }
 
     /// The value under `key` when it decodes (`true`: a hit), else `compute()`'s, stored for
@@ -92,25 +103,28 @@ impl DiskCache {
 
     /// Store `value` under `key`, then evict least recently used entries over the bound.
     pub fn put(&self, key: &str, value: &[u8]) -> io::Result<()> {
-        let mut entry = Vec::with_capacity(MAGIC.len() + 20 + key.len() + value.len());
+        let digest = sha256(key.as_bytes());
+        let mut entry = Vec::with_capacity(MAGIC.len() + 48 + value.len());
         entry.extend_from_slice(MAGIC);
-        entry.extend_from_slice(&(key.len() as u32).to_le_bytes());
-        entry.extend_from_slice(key.as_bytes());
+        entry.extend_from_slice(&digest);
         entry.extend_from_slice(&(value.len() as u64).to_le_bytes());
         entry.extend_from_slice(&fnv1a(value).to_le_bytes());
         entry.extend_from_slice(value);
         if entry.len() as u64 > self.max_bytes {
             return Ok(());
         }
-        let path = self.path(key);
+        let path = self.path(&digest);
         let tmp = self.dir.join(format!(
             "{TMP_PREFIX}{}-{}",
             std::process::id(),
             TMP_SEQ.fetch_add(1, Ordering::Relaxed)
         ));
-        fs::write(&tmp, &entry).and_then(|()| fs::rename(&tmp, &path)).inspect_err(|_| {
-            let _ = fs::remove_file(&tmp);
-        })?;
+        create_private(&tmp)
+            .and_then(|mut f| f.write_all(&entry))
+            .and_then(|()| fs::rename(&tmp, &path))
+            .inspect_err(|_| {
+                let _ = fs::remove_file(&tmp);
+            })?;
         self.evict(&path)
     }
 
@@ -174,15 +188,67 @@ fn is_entry_name(name: &str) -> bool {
         .is_some_and(|h| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-/// Key and value of a whole, undamaged entry.
-fn parse(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
+/// Key digest and value of a whole, undamaged entry.
+fn parse(bytes: &[u8]) -> Option<([u8; 32], &[u8])> {
     let rest = bytes.strip_prefix(MAGIC.as_slice())?;
-    let (key_len, rest) = take_u32(rest)?;
-    let key = rest.get(..key_len as usize)?;
-    let rest = &rest[key.len()..];
-    let (value_len, rest) = take_u64(rest)?;
+    let digest: [u8; 32] = rest.get(..32)?.try_into().ok()?;
+    let (value_len, rest) = take_u64(&rest[32..])?;
     let (sum, value) = take_u64(rest)?;
-    (value.len() as u64 == value_len && fnv1a(value) == sum).then_some((key, value))
+    (value.len() as u64 == value_len && fnv1a(value) == sum).then_some((digest, value))
+}
+
+fn sha256(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
+
+/// Create `dir` (0700) or check an existing one: a real directory, owned by this user;
+/// group and other permissions are taken away.
+fn private_dir(dir: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+        fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+        let meta = fs::symlink_metadata(dir)?;
+        let refuse = |why: String| io::Error::new(io::ErrorKind::PermissionDenied, why);
+        if !meta.is_dir() {
+            return Err(refuse(format!("{} is not a directory (a link?)", dir.display())));
+        }
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let me = unsafe { libc::geteuid() };
+        if meta.uid() != me {
+            return Err(refuse(format!("{} belongs to uid {}, not to you", dir.display(), meta.uid())));
+        }
+        if meta.mode() & 0o077 != 0 {
+            fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
+        }
+        Ok(())
+    }
+    #[cfg(not(unix))]
+    fs::create_dir_all(dir)
+}
+
+/// A new file, 0600, failing if anything (a link included) is already there.
+fn create_private(path: &Path) -> io::Result<fs::File> {
+    let mut o = fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+    }
+    o.open(path)
+}
+
+/// An entry opened without following a link planted in its place.
+fn open_private(path: &Path, write: bool) -> io::Result<fs::File> {
+    let mut o = fs::OpenOptions::new();
+    o.read(!write).write(write);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.custom_flags(libc::O_NOFOLLOW);
+    }
+    o.open(path)
 }
 
 fn take_u32(b: &[u8]) -> Option<(u32, &[u8])> {
@@ -219,19 +285,46 @@ fn decode_audio(b: &[u8]) -> Option<Audio> {
     Some(Audio { samples, sample_rate: rate })
 }
 
-/// A voice behind the cache. `key` names everything besides the text that changes the
-/// audio (engine, voice, language, speed, volume).
-pub struct CachedTts {
-    inner: Box<dyn Tts>,
+/// An engine (voice or translator) behind the cache. `key` names everything besides the
+/// text that shapes its output (engine, model, voice, language, speed, volume).
+pub struct Cached<E> {
+    inner: E,
     cache: DiskCache,
     key: String,
     name: String,
 }
 
+pub type CachedTts = Cached<Box<dyn Tts>>;
+pub type CachedTranslator = Cached<Box<dyn Translator>>;
+
 impl CachedTts {
     pub fn new(inner: Box<dyn Tts>, cache: DiskCache, key: String) -> Self {
-        let name = inner.name().to_owned();
-        Self { inner, cache, key, name }
+        Self { name: inner.name().to_owned(), inner, cache, key }
+    }
+}
+
+impl CachedTranslator {
+    pub fn new(inner: Box<dyn Translator>, cache: DiskCache, key: String) -> Self {
+        Self { name: inner.name().to_owned(), inner, cache, key }
+    }
+}
+
+impl<E> Cached<E> {
+    /// The cached value for `parts` of the key, else `compute`'s; the name is marked
+    /// ` (cached)` after a hit, so history shows where the output came from.
+    fn lookup<T>(
+        &mut self,
+        engine: &str,
+        parts: &[&str],
+        decode: impl FnOnce(Vec<u8>) -> Option<T>,
+        encode: impl FnOnce(&T) -> Vec<u8>,
+        compute: impl FnOnce(&mut E) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
+        let key = std::iter::once(self.key.as_str()).chain(parts.iter().copied()).collect::<Vec<_>>().join("\0");
+        let inner = &mut self.inner;
+        let (value, hit) = self.cache.get_or_compute(&key, decode, encode, || compute(inner))?;
+        self.name = if hit { format!("{engine} (cached)") } else { engine.to_owned() };
+        Ok(value)
     }
 }
 
@@ -242,26 +335,8 @@ impl Tts for CachedTts {
     }
 
     fn synthesize(&mut self, text: &str) -> anyhow::Result<Audio> {
-        let key = format!("tts\0{}\0{text}", self.key);
-        let (audio, hit) =
-            self.cache.get_or_compute(&key, |b| decode_audio(&b), encode_audio, || self.inner.synthesize(text))?;
-        self.name = cached_name(self.inner.name(), hit);
-        Ok(audio)
-    }
-}
-
-/// A translator behind the cache. `key` names the engine and its model.
-pub struct CachedTranslator {
-    inner: Box<dyn Translator>,
-    cache: DiskCache,
-    key: String,
-    name: String,
-}
-
-impl CachedTranslator {
-    pub fn new(inner: Box<dyn Translator>, cache: DiskCache, key: String) -> Self {
-        let name = inner.name().to_owned();
-        Self { inner, cache, key, name }
+        let engine = self.inner.name().to_owned();
+        self.lookup(&engine, &["tts", text], |b| decode_audio(&b), encode_audio, |v| v.synthesize(text))
     }
 }
 
@@ -275,24 +350,14 @@ impl Translator for CachedTranslator {
     }
 
     fn translate(&mut self, text: &str, src_lang: &str, tgt_lang: &str) -> anyhow::Result<String> {
-        let key = format!("translate\0{}\0{src_lang}\0{tgt_lang}\0{text}", self.key);
-        let (out, hit) = self.cache.get_or_compute(
-            &key,
+        let engine = self.inner.name().to_owned();
+        self.lookup(
+            &engine,
+            &["translate", src_lang, tgt_lang, text],
             |b| String::from_utf8(b).ok(),
             |s: &String| s.as_bytes().to_vec(),
-            || self.inner.translate(text, src_lang, tgt_lang),
-        )?;
-        self.name = cached_name(self.inner.name(), hit);
-        Ok(out)
-    }
-}
-
-/// An engine's name as `history()` shows it, marked after a cache hit.
-fn cached_name(engine: &str, hit: bool) -> String {
-    if hit {
-        format!("{engine} (cached)")
-    } else {
-        engine.to_owned()
+            |t| t.translate(text, src_lang, tgt_lang),
+        )
     }
 }
 
@@ -340,7 +405,7 @@ mod tests {
         assert_eq!(c.get("k").as_deref(), Some(&b"value"[..]));
         assert_eq!(c.get("other"), None);
         // Every truncation of a valid entry is rejected.
-        let bytes = fs::read(c.path("k")).unwrap();
+        let bytes = fs::read(c.path(&sha256(b"k"))).unwrap();
         for n in 0..bytes.len() {
             assert!(parse(&bytes[..n]).is_none(), "accepted {n} of {} bytes", bytes.len());
         }

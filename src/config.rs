@@ -221,7 +221,11 @@ pub struct CacheConfig {
 
 impl Default for CacheConfig {
     fn default() -> Self {
-        Self { enabled: true, dir: None, max_mb: 200 }
+        Self {
+            enabled: true,
+            dir: None,
+            max_mb: 200,
+        }
     }
 }
 
@@ -241,11 +245,20 @@ pub struct AudioConfig {
     pub sink: SinkKind,
     /// Where the `wav` sink writes one file per utterance.
     pub wav_dir: Option<PathBuf>,
+    /// The `wav` sink keeps at most this many of its files (oldest go first)...
+    pub wav_keep: usize,
+    /// ...and at most this many megabytes of them.
+    pub wav_max_mb: u64,
 }
 
 impl Default for AudioConfig {
     fn default() -> Self {
-        Self { sink: SinkKind::Auto, wav_dir: None }
+        Self {
+            sink: SinkKind::Auto,
+            wav_dir: None,
+            wav_keep: 500,
+            wav_max_mb: 200,
+        }
     }
 }
 
@@ -275,6 +288,9 @@ pub struct AutoConfig {
     pub interrupt_on_prompt: bool,
     /// One short fixed phrase when the agent starts a tool ("コマンドを実行します").
     pub narrate_tools: bool,
+    /// May terminal text reach an online voice (`tts.engine` google or auto)? Off: terminals
+    /// print credentials and private code, so they are spoken by the offline voice only.
+    pub online: bool,
 }
 
 impl Default for AutoConfig {
@@ -285,6 +301,7 @@ impl Default for AutoConfig {
             max_backlog_s: 30.0,
             interrupt_on_prompt: true,
             narrate_tools: false,
+            online: false,
         }
     }
 }
@@ -318,17 +335,27 @@ impl Config {
         in_range("translator.max_length_ratio", t.max_length_ratio, 0.1, 10.0)?;
         in_range("translator.length_penalty", t.length_penalty, -5.0, 5.0)?;
         if self.tts.order.is_empty() || self.tts.order.contains(&TtsEngine::Auto) {
-            return Err("invalid option `tts.order`: list engines (openjtalk, google), not auto".into());
+            return Err(
+                "invalid option `tts.order`: list engines (openjtalk, google), not auto".into(),
+            );
         }
         if self.tts.cooldown_after == 0 {
             return Err("invalid option `tts.cooldown_after`: must be at least 1".into());
         }
         in_range("tts.cooldown_s", self.tts.cooldown_s, 0, 86_400)?;
         let g = &self.tts.google;
-        if !(g.base_url.starts_with("http://") || g.base_url.starts_with("https://")) {
-            return Err(format!("invalid option `tts.google.base_url`: {:?} is not an http(s) URL", g.base_url));
+        if !url::Url::parse(&g.base_url).is_ok_and(|u| crate::tts::is_allowed(&u)) {
+            return Err(format!(
+                "invalid option `tts.google.base_url`: {:?} is not an https URL (plain http only to localhost)",
+                g.base_url
+            ));
         }
-        in_range("tts.google.connect_timeout_ms", g.connect_timeout_ms, 1, 60_000)?;
+        in_range(
+            "tts.google.connect_timeout_ms",
+            g.connect_timeout_ms,
+            1,
+            60_000,
+        )?;
         in_range("tts.google.timeout_ms", g.timeout_ms, 1, 600_000)?;
         if g.lang.is_empty() {
             return Err("invalid option `tts.google.lang`: must not be empty".into());
@@ -339,8 +366,17 @@ impl Config {
         // Text is cut on Neovim's main thread: 1 MiB is cut in well under a frame budget's worth.
         in_range("max_text_bytes", self.max_text_bytes, 1, 1 << 20)?;
         in_range("auto.stable_ms", self.auto.stable_ms, 0, 60_000)?;
-        if self.cache.dir.as_ref().is_some_and(|d| d.as_os_str().is_empty()) {
-            return Err("invalid option `cache.dir`: empty (leave it unset for the default)".into());
+        in_range("audio.wav_keep", self.audio.wav_keep, 1, 1_000_000)?;
+        in_range("audio.wav_max_mb", self.audio.wav_max_mb, 1, 1 << 20)?;
+        if self
+            .cache
+            .dir
+            .as_ref()
+            .is_some_and(|d| d.as_os_str().is_empty())
+        {
+            return Err(
+                "invalid option `cache.dir`: empty (leave it unset for the default)".into(),
+            );
         }
         if self.audio.sink == SinkKind::Wav && self.audio.wav_dir.is_none() {
             return Err("invalid option `audio.wav_dir`: the `wav` sink needs a directory".into());
@@ -349,15 +385,23 @@ impl Config {
     }
 
     pub fn models_dir(&self) -> PathBuf {
-        self.models_dir.clone().unwrap_or_else(|| PathBuf::from("models"))
+        self.models_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("models"))
     }
 
     pub fn nllb_model_dir(&self) -> PathBuf {
-        self.translator.model.clone().unwrap_or_else(|| self.models_dir().join("nllb-200-distilled-600M"))
+        self.translator
+            .model
+            .clone()
+            .unwrap_or_else(|| self.models_dir().join("nllb-200-distilled-600M"))
     }
 
     pub fn dictionary_dir(&self) -> PathBuf {
-        self.tts.dictionary.clone().unwrap_or_else(|| self.models_dir().join("voice").join("naist-jdic"))
+        self.tts
+            .dictionary
+            .clone()
+            .unwrap_or_else(|| self.models_dir().join("voice").join("naist-jdic"))
     }
 
     /// The cache directory, if one can be named.
@@ -366,8 +410,11 @@ impl Config {
             return Some(d.clone());
         }
         // XDG says relative paths are invalid and must be ignored.
-        let xdg = std::env::var_os("XDG_CACHE_HOME").map(PathBuf::from).filter(|p| p.is_absolute());
-        let base = xdg.or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+        let xdg = std::env::var_os("XDG_CACHE_HOME")
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute());
+        let base =
+            xdg.or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
         Some(base.join("speakja"))
     }
 
@@ -391,11 +438,18 @@ fn first_with_extension(dir: &Path, ext: &str) -> Option<PathBuf> {
     found.into_iter().next()
 }
 
-fn in_range<T: PartialOrd + std::fmt::Display>(name: &str, v: T, lo: T, hi: T) -> Result<(), String> {
+fn in_range<T: PartialOrd + std::fmt::Display>(
+    name: &str,
+    v: T,
+    lo: T,
+    hi: T,
+) -> Result<(), String> {
     if lo <= v && v <= hi {
         Ok(())
     } else {
-        Err(format!("invalid option `{name}`: {v} is outside {lo}..={hi}"))
+        Err(format!(
+            "invalid option `{name}`: {v} is outside {lo}..={hi}"
+        ))
     }
 }
 
@@ -403,10 +457,17 @@ fn in_range<T: PartialOrd + std::fmt::Display>(name: &str, v: T, lo: T, hi: T) -
 /// every empty list as an empty table (list-valued options accept both).
 fn empty_lists_as_tables(v: &mut serde_json::Value) {
     match v {
-        serde_json::Value::Array(a) if a.is_empty() => *v = serde_json::Value::Object(Default::default()),
+        serde_json::Value::Array(a) if a.is_empty() => {
+            *v = serde_json::Value::Object(Default::default())
+        }
         // `auto.patterns = {}` means no patterns, not a table.
-        serde_json::Value::Object(o) if o.get("patterns").is_some_and(|p| p == &serde_json::json!([])) => {
-            o.values_mut().filter(|p| !p.is_array()).for_each(empty_lists_as_tables)
+        serde_json::Value::Object(o)
+            if o.get("patterns")
+                .is_some_and(|p| p == &serde_json::json!([])) =>
+        {
+            o.values_mut()
+                .filter(|p| !p.is_array())
+                .for_each(empty_lists_as_tables)
         }
         serde_json::Value::Array(a) => a.iter_mut().for_each(empty_lists_as_tables),
         serde_json::Value::Object(o) => o.values_mut().for_each(empty_lists_as_tables),
@@ -461,8 +522,14 @@ mod tests {
                 "load": "startup", "max_new_tokens": 64, "length_penalty": 0.5}}"#,
         )
         .unwrap();
-        assert_eq!((c.translator.device, c.translator.dtype), (DeviceChoice::Cpu, WeightFormat::Q8_0));
-        assert_eq!((c.translator.beams, c.translator.no_repeat_ngram_size), (4, 3));
+        assert_eq!(
+            (c.translator.device, c.translator.dtype),
+            (DeviceChoice::Cpu, WeightFormat::Q8_0)
+        );
+        assert_eq!(
+            (c.translator.beams, c.translator.no_repeat_ngram_size),
+            (4, 3)
+        );
         assert_eq!(c.translator.load, LoadTime::Startup);
         let e = Config::from_json(r#"{"translator": {"dtype": "int4"}}"#).unwrap_err();
         assert!(e.contains("translator") && e.contains("int4"), "{e}");
@@ -480,7 +547,10 @@ mod tests {
         assert_eq!(c.tts.order, vec![TtsEngine::Google, TtsEngine::Openjtalk]);
         assert_eq!((c.tts.cooldown_after, c.tts.cooldown_s), (3, 60));
         assert_eq!(c.tts.google.base_url, "https://translate.google.com");
-        assert_eq!((c.tts.google.connect_timeout_ms, c.tts.google.timeout_ms), (1500, 4000));
+        assert_eq!(
+            (c.tts.google.connect_timeout_ms, c.tts.google.timeout_ms),
+            (1500, 4000)
+        );
         assert_eq!(c.tts.google.lang, "ja");
         let c = Config::from_json(
             r#"{"tts": {"engine": "auto", "order": ["openjtalk", "google"], "cooldown_s": 5,
@@ -491,7 +561,10 @@ mod tests {
         assert_eq!(c.tts.order, vec![TtsEngine::Openjtalk, TtsEngine::Google]);
         assert_eq!(c.tts.cooldown_s, 5);
         assert_eq!(c.tts.google.base_url, "http://127.0.0.1:9");
-        assert_eq!((c.tts.google.connect_timeout_ms, c.tts.google.timeout_ms), (1500, 800));
+        assert_eq!(
+            (c.tts.google.connect_timeout_ms, c.tts.google.timeout_ms),
+            (1500, 800)
+        );
         assert!(Config::from_json(r#"{"tts": {"engine": "google"}}"#).is_ok());
     }
 
@@ -502,10 +575,30 @@ mod tests {
             (r#"{"tts": {"order": ["auto"]}}"#, "tts.order"),
             (r#"{"tts": {"order": ["google", "nope"]}}"#, "tts.order"),
             (r#"{"tts": {"cooldown_after": 0}}"#, "tts.cooldown_after"),
-            (r#"{"tts": {"google": {"base_url": "ftp://x"}}}"#, "tts.google.base_url"),
-            (r#"{"tts": {"google": {"timeout_ms": 0}}}"#, "tts.google.timeout_ms"),
-            (r#"{"tts": {"google": {"connect_timeout_ms": 99999999}}}"#, "tts.google.connect_timeout_ms"),
-            (r#"{"tts": {"cooldown_s": 18446744073709551615}}"#, "tts.cooldown_s"),
+            (
+                r#"{"tts": {"google": {"base_url": "ftp://x"}}}"#,
+                "tts.google.base_url",
+            ),
+            (
+                r#"{"tts": {"google": {"base_url": "http://translate.google.com"}}}"#,
+                "tts.google.base_url",
+            ),
+            (
+                r#"{"tts": {"google": {"base_url": "http://10.0.0.1:80"}}}"#,
+                "tts.google.base_url",
+            ),
+            (
+                r#"{"tts": {"google": {"timeout_ms": 0}}}"#,
+                "tts.google.timeout_ms",
+            ),
+            (
+                r#"{"tts": {"google": {"connect_timeout_ms": 99999999}}}"#,
+                "tts.google.connect_timeout_ms",
+            ),
+            (
+                r#"{"tts": {"cooldown_s": 18446744073709551615}}"#,
+                "tts.cooldown_s",
+            ),
             (r#"{"tts": {"google": {"timeout": 1}}}"#, "timeout"),
             (r#"{"tts": {"google": {"lang": ""}}}"#, "tts.google.lang"),
         ];
@@ -520,7 +613,8 @@ mod tests {
         let c = Config::from_json("").unwrap();
         assert!(c.cache.enabled);
         assert_eq!(c.cache.max_mb, 200);
-        let c = Config::from_json(r#"{"cache": {"enabled": false, "dir": "/tmp/x", "max_mb": 5}}"#).unwrap();
+        let c = Config::from_json(r#"{"cache": {"enabled": false, "dir": "/tmp/x", "max_mb": 5}}"#)
+            .unwrap();
         assert!(!c.cache.enabled);
         assert_eq!(c.cache_dir(), Some(PathBuf::from("/tmp/x")));
         assert_eq!(c.cache.max_mb, 5);
@@ -534,8 +628,12 @@ mod tests {
 
     #[test]
     fn ranges_and_requirements() {
-        assert!(Config::from_json(r#"{"tts": {"speed": 9}}"#).unwrap_err().contains("tts.speed"));
-        assert!(Config::from_json(r#"{"audio": {"sink": "wav"}}"#).unwrap_err().contains("wav_dir"));
+        assert!(Config::from_json(r#"{"tts": {"speed": 9}}"#)
+            .unwrap_err()
+            .contains("tts.speed"));
+        assert!(Config::from_json(r#"{"audio": {"sink": "wav"}}"#)
+            .unwrap_err()
+            .contains("wav_dir"));
         // Sizes that would be allocated or held: bounded, so no option can exhaust memory.
         for (json, name) in [
             (r#"{"queue_size": 1000000000}"#, "queue_size"),
@@ -544,7 +642,10 @@ mod tests {
             (r#"{"max_text_bytes": 1000000000000}"#, "max_text_bytes"),
             (r#"{"auto": {"stable_ms": 86400000}}"#, "auto.stable_ms"),
         ] {
-            assert!(Config::from_json(json).unwrap_err().contains(name), "{json}");
+            assert!(
+                Config::from_json(json).unwrap_err().contains(name),
+                "{json}"
+            );
         }
         assert!(Config::from_json(r#"{"queue_size": 10000, "history_size": 100000}"#).is_ok());
     }

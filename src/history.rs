@@ -61,7 +61,10 @@ pub struct Entry {
 
 impl Entry {
     pub fn is_finished(&self) -> bool {
-        matches!(self.status, Status::Done | Status::Stopped | Status::Dropped | Status::Failed)
+        matches!(
+            self.status,
+            Status::Done | Status::Stopped | Status::Dropped | Status::Failed
+        )
     }
 }
 
@@ -73,7 +76,10 @@ pub struct History {
 
 impl History {
     pub fn new(limit: usize) -> Self {
-        Self { entries: VecDeque::new(), limit: limit.max(1) }
+        Self {
+            entries: VecDeque::new(),
+            limit: limit.max(1),
+        }
     }
 
     pub fn queued(&mut self, id: u64, source: String, terminal: Option<i32>) {
@@ -108,13 +114,20 @@ impl History {
         };
         let e = self.entries.iter_mut().rev().find(|e| e.id == id)?;
         match ev {
-            Event::Translated { text, engine, ms, .. } => {
+            Event::Translated {
+                text, engine, ms, ..
+            } => {
                 e.text = Some(text.clone());
                 e.translator = Some(engine.clone());
                 e.timings_ms.translate = Some(*ms);
                 e.status = Status::Synthesizing;
             }
-            Event::Synthesized { engine, ms, audio_ms, .. } => {
+            Event::Synthesized {
+                engine,
+                ms,
+                audio_ms,
+                ..
+            } => {
                 e.tts = Some(engine.clone());
                 e.timings_ms.synthesize = Some(*ms);
                 e.timings_ms.audio = Some(*audio_ms);
@@ -124,7 +137,12 @@ impl History {
                 e.timings_ms.first_audio = Some(*first_audio_ms);
                 e.status = Status::Playing;
             }
-            Event::Finished { outcome, error, file, .. } => {
+            Event::Finished {
+                outcome,
+                error,
+                file,
+                ..
+            } => {
                 e.status = (*outcome).into();
                 e.error = error.clone();
                 e.file = file.clone();
@@ -141,7 +159,10 @@ impl History {
     }
 
     pub fn playing(&self) -> Option<&Entry> {
-        self.entries.iter().rev().find(|e| e.status == Status::Playing)
+        self.entries
+            .iter()
+            .rev()
+            .find(|e| e.status == Status::Playing)
     }
 
     /// Sentences not yet finished.
@@ -158,10 +179,23 @@ mod tests {
     fn lifecycle_and_bound() {
         let mut h = History::new(2);
         h.queued(1, "a".into(), None);
-        h.apply(&Event::Translated { id: 1, text: "A".into(), engine: "none".into(), ms: 1.0 });
-        h.apply(&Event::Playing { id: 1, first_audio_ms: 5.0 });
+        h.apply(&Event::Translated {
+            id: 1,
+            text: "A".into(),
+            engine: "none".into(),
+            ms: 1.0,
+        });
+        h.apply(&Event::Playing {
+            id: 1,
+            first_audio_ms: 5.0,
+        });
         assert_eq!(h.playing().unwrap().id, 1);
-        let done = h.apply(&Event::Finished { id: 1, outcome: Outcome::Done, error: None, file: None });
+        let done = h.apply(&Event::Finished {
+            id: 1,
+            outcome: Outcome::Done,
+            error: None,
+            file: None,
+        });
         assert_eq!(done.unwrap().status, Status::Done);
         h.queued(2, "b".into(), None);
         h.queued(3, "c".into(), Some(4));
@@ -169,6 +203,11 @@ mod tests {
         let ids: Vec<u64> = h.entries().map(|e| e.id).collect();
         assert_eq!(ids, vec![2, 3]);
         assert_eq!(h.pending(), 2);
-        assert!(h.apply(&Event::Playing { id: 99, first_audio_ms: 0.0 }).is_none());
+        assert!(h
+            .apply(&Event::Playing {
+                id: 99,
+                first_audio_ms: 0.0
+            })
+            .is_none());
     }
 }

@@ -5,18 +5,18 @@
 //! Cancellation is a generation counter that every stage checks: `stop()` bumps it and
 //! everything queued under the old generation is dropped where it stands.
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::collections::HashSet;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{bounded, Receiver, Sender, TrySendError};
 
-use crate::audio::{self, Cancel};
+use crate::audio::{self, Cancel, Switch};
 use crate::config::{Config, LoadTime, TranslatorEngine};
-use crate::tts::{self, Audio};
+use crate::tts::{self, Audio, Reach};
 use crate::{text, translate};
 
 /// Wakes the consumer of events (in Neovim: a libuv async handle).
@@ -46,15 +46,51 @@ pub enum Outcome {
 #[derive(Debug, Clone)]
 pub enum Event {
     /// A part loaded (`Ok(description)`) or could not (`Err(reason)`).
-    Ready { part: Part, result: Result<String, String> },
+    Ready {
+        part: Part,
+        result: Result<String, String>,
+    },
     /// Loading has begun; it may take a while (the NLLB model).
-    Loading { part: Part, what: String },
+    Loading {
+        part: Part,
+        what: String,
+    },
     /// A part works, but not as asked (e.g. no audio device: playing to a null sink).
-    Degraded { part: Part, why: String },
-    Translated { id: u64, text: String, engine: String, ms: f64 },
-    Synthesized { id: u64, engine: String, ms: f64, audio_ms: f64 },
-    Playing { id: u64, first_audio_ms: f64 },
-    Finished { id: u64, outcome: Outcome, error: Option<String>, file: Option<String> },
+    Degraded {
+        part: Part,
+        why: String,
+    },
+    Translated {
+        id: u64,
+        text: String,
+        engine: String,
+        ms: f64,
+    },
+    Synthesized {
+        id: u64,
+        engine: String,
+        ms: f64,
+        audio_ms: f64,
+    },
+    Playing {
+        id: u64,
+        first_audio_ms: f64,
+    },
+    Finished {
+        id: u64,
+        outcome: Outcome,
+        error: Option<String>,
+        file: Option<String>,
+    },
+}
+
+/// Where a sentence came from: it decides whether its text may go online.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// `:SpeakJa`, the operator, `speak()`: the user chose this text.
+    Command,
+    /// Auto-speak of a terminal: online only with `auto.online`.
+    Terminal,
 }
 
 struct Job {
@@ -62,6 +98,7 @@ struct Job {
     generation: u64,
     enqueued: Instant,
     source: String,
+    reach: Reach,
 }
 
 /// What the translate stage is asked for.
@@ -88,10 +125,21 @@ struct Shared {
     playing: Arc<AtomicU64>,
     /// Queued utterances to throw away unspoken.
     discarded: Arc<Mutex<HashSet<u64>>>,
+    /// Utterances queued and not yet finished: a skip pressed between two of them
+    /// applies to the next one to play.
+    in_flight: Arc<AtomicUsize>,
+    /// Set when the worker is dropped (a new `setup()`): a model load in progress is abandoned.
+    closed: Arc<AtomicBool>,
 }
+
+/// `skip` value meaning "the next utterance to play".
+const SKIP_NEXT: u64 = u64::MAX;
 
 impl Shared {
     fn send(&self, ev: Event) {
+        if matches!(ev, Event::Finished { .. }) {
+            self.in_flight.fetch_sub(1, Ordering::AcqRel);
+        }
         // Blocks only if Neovim stopped draining for a long time; that stalls this
         // thread, never the editor.
         if self.events.send(ev).is_ok() {
@@ -102,19 +150,39 @@ impl Shared {
     /// Reports and returns true when `job` must not go on (stopped or discarded).
     fn dropped(&self, job: &Job) -> bool {
         // Taken out first whatever happens, so the set only holds ids still on their way.
-        let discarded = self.discarded.lock().map(|mut d| d.remove(&job.id)).unwrap_or(false);
+        let discarded = self
+            .discarded
+            .lock()
+            .map(|mut d| d.remove(&job.id))
+            .unwrap_or(false);
         if self.generation.load(Ordering::Acquire) != job.generation {
             self.finish(job.id, Outcome::Stopped, None);
             return true;
         }
         if discarded {
-            self.finish(job.id, Outcome::Dropped, Some("dropped unspoken to keep up".into()));
+            self.finish(
+                job.id,
+                Outcome::Dropped,
+                Some("dropped unspoken to keep up".into()),
+            );
         }
         discarded
     }
 
+    /// An interrupt for a stage's engine: true once a stop came after the job the stage
+    /// is working on (`current` holds that job's generation).
+    fn interrupt(&self, current: &Arc<AtomicU64>) -> translate::Interrupt {
+        let (generation, current) = (self.generation.clone(), current.clone());
+        Arc::new(move || generation.load(Ordering::Acquire) != current.load(Ordering::Acquire))
+    }
+
     fn finish(&self, id: u64, outcome: Outcome, error: Option<String>) {
-        self.send(Event::Finished { id, outcome, error, file: None });
+        self.send(Event::Finished {
+            id,
+            outcome,
+            error,
+            file: None,
+        });
     }
 }
 
@@ -124,6 +192,8 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 pub struct Worker {
     jobs: Sender<Request>,
     shared: Shared,
+    /// `auto.online`: may terminal text reach an online voice?
+    online_terminals: bool,
     threads: Vec<JoinHandle<()>>,
     alive: Arc<AtomicBool>,
 }
@@ -147,6 +217,8 @@ impl Worker {
             skip: Arc::new(AtomicU64::new(0)),
             playing: Arc::new(AtomicU64::new(0)),
             discarded: Arc::default(),
+            in_flight: Arc::default(),
+            closed: Arc::default(),
         };
         let alive = Arc::new(AtomicBool::new(true));
         let (jobs_tx, jobs_rx) = bounded::<Request>(cfg.queue_size);
@@ -158,13 +230,15 @@ impl Worker {
         // that a stop is heard at once.
         let spawn = |name: &str, background: bool, f: Box<dyn FnOnce() + Send>| {
             let alive = alive.clone();
-            std::thread::Builder::new().name(name.into()).spawn(move || {
-                if background {
-                    lower_priority();
-                }
-                f();
-                alive.store(false, Ordering::Release);
-            })
+            std::thread::Builder::new()
+                .name(name.into())
+                .spawn(move || {
+                    if background {
+                        lower_priority();
+                    }
+                    f();
+                    alive.store(false, Ordering::Release);
+                })
         };
         let threads = vec![
             spawn("speakja-translate", true, {
@@ -180,26 +254,40 @@ impl Worker {
                 Box::new(move || audio_stage(&cfg, &s, audio_rx))
             })?,
         ];
-        Ok(Self { jobs: jobs_tx, shared, threads, alive })
+        Ok(Self {
+            jobs: jobs_tx,
+            shared,
+            online_terminals: cfg.auto.online,
+            threads,
+            alive,
+        })
     }
 
     /// Queue one sentence; returns its id. Never blocks.
-    pub fn speak(&mut self, sentence: String) -> Result<u64, Refused> {
+    pub fn speak(&mut self, sentence: String, origin: Origin) -> Result<u64, Refused> {
         if !self.is_alive() {
             return Err(Refused::Dead);
         }
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        let reach = match origin {
+            Origin::Terminal if !self.online_terminals => Reach::Offline,
+            _ => Reach::Online,
+        };
         let job = Job {
             id,
             generation: self.shared.generation.load(Ordering::Acquire),
             enqueued: Instant::now(),
             source: sentence,
+            reach,
         };
-        match self.jobs.try_send(Request::Speak(job)) {
-            Ok(()) => Ok(id),
-            Err(TrySendError::Full(_)) => Err(Refused::Full(self.jobs.len())),
-            Err(TrySendError::Disconnected(_)) => Err(Refused::Dead),
-        }
+        self.shared.in_flight.fetch_add(1, Ordering::AcqRel);
+        let refused = match self.jobs.try_send(Request::Speak(job)) {
+            Ok(()) => return Ok(id),
+            Err(TrySendError::Full(_)) => Refused::Full(self.jobs.len()),
+            Err(TrySendError::Disconnected(_)) => Refused::Dead,
+        };
+        self.shared.in_flight.fetch_sub(1, Ordering::AcqRel);
+        Err(refused)
     }
 
     /// Load the translator now if `translator.load` put it off (a full queue is already
@@ -213,9 +301,15 @@ impl Worker {
         self.shared.generation.fetch_add(1, Ordering::AcqRel);
     }
 
-    /// Abort the utterance playing now; the queue goes on.
+    /// Abort the utterance playing now; the queue goes on. Between two utterances, the
+    /// next one to play is skipped: the press is not lost.
     pub fn skip(&self) {
-        self.shared.skip.store(self.shared.playing.load(Ordering::Acquire), Ordering::Release);
+        let playing = self.shared.playing.load(Ordering::Acquire);
+        let target = match playing {
+            0 if self.shared.in_flight.load(Ordering::Acquire) > 0 => SKIP_NEXT,
+            id => id,
+        };
+        self.shared.skip.store(target, Ordering::Release);
     }
 
     /// Throw away queued utterances before they are spoken (a playing one is not cut).
@@ -239,6 +333,7 @@ impl Drop for Worker {
     fn drop(&mut self) {
         // Threads end once their input channel closes; nobody waits for them here,
         // so dropping never blocks the editor.
+        self.shared.closed.store(true, Ordering::Release);
         self.stop();
     }
 }
@@ -270,13 +365,35 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-fn translate_stage(cfg: &Config, s: &Shared, requests: Receiver<Request>, out: Sender<(Job, String)>) {
+fn translate_stage(
+    cfg: &Config,
+    s: &Shared,
+    requests: Receiver<Request>,
+    out: Sender<(Job, String)>,
+) {
     // Loaded once, at startup or when the first sentence needs it (`translator.load`).
+    let current = Arc::new(AtomicU64::new(0));
     let load = || {
-        s.send(Event::Loading { part: Part::Translator, what: translate::describe(cfg) });
-        let engine = guarded(|| translate::open(cfg).map(|t| crate::cache::wrap_translator(cfg, t)));
-        let result = engine.as_ref().map(|t| t.describe()).map_err(|e| format!("{e:#}"));
-        s.send(Event::Ready { part: Part::Translator, result });
+        s.send(Event::Loading {
+            part: Part::Translator,
+            what: translate::describe(cfg),
+        });
+        let closed = || s.closed.load(Ordering::Acquire);
+        let engine = guarded(|| {
+            translate::open(cfg, &closed).map(|t| crate::cache::wrap_translator(cfg, t))
+        })
+        .map(|mut t| {
+            t.interrupt_with(s.interrupt(&current));
+            t
+        });
+        let result = engine
+            .as_ref()
+            .map(|t| t.describe())
+            .map_err(|e| format!("{e:#}"));
+        s.send(Event::Ready {
+            part: Part::Translator,
+            result,
+        });
         engine.ok()
     };
     let mut engine = (cfg.translator.load == LoadTime::Startup).then(load);
@@ -294,6 +411,7 @@ fn translate_stage(cfg: &Config, s: &Shared, requests: Receiver<Request>, out: S
             continue;
         }
         let started = Instant::now();
+        current.store(job.generation, Ordering::Release);
         let result = if text::is_japanese(&job.source) {
             // Already Japanese: never translated.
             Ok((job.source.clone(), "none".to_owned()))
@@ -306,35 +424,59 @@ fn translate_stage(cfg: &Config, s: &Shared, requests: Receiver<Request>, out: S
                      :help speakja-translator-model)",
                     cfg.nllb_model_dir().display()
                 );
-                s.send(Event::Degraded { part: Part::Translator, why });
+                s.send(Event::Degraded {
+                    part: Part::Translator,
+                    why,
+                });
             }
             match engine {
                 Some(t) => guarded(|| t.translate(&job.source, &cfg.source_lang, &cfg.target_lang))
                     .map(|text| (text, t.name().to_owned())),
-                None => Err(anyhow::anyhow!("translator is not loaded (see :checkhealth speakja)")),
+                None => Err(anyhow::anyhow!(
+                    "translator is not loaded (see :checkhealth speakja)"
+                )),
             }
         };
         match result {
             Ok((text, engine)) if !text.trim().is_empty() => {
-                s.send(Event::Translated { id: job.id, text: text.clone(), engine, ms: ms(started.elapsed()) });
+                s.send(Event::Translated {
+                    id: job.id,
+                    text: text.clone(),
+                    engine,
+                    ms: ms(started.elapsed()),
+                });
                 if out.send((job, text)).is_err() {
                     return;
                 }
             }
-            Ok(_) => s.finish(job.id, Outcome::Failed, Some("translation came out empty".into())),
+            // Abandoned mid-sentence by a stop: reported as stopped, not as a failure.
+            Err(_) if s.dropped(&job) => {}
+            Ok(_) => s.finish(
+                job.id,
+                Outcome::Failed,
+                Some("translation came out empty".into()),
+            ),
             Err(e) => s.finish(job.id, Outcome::Failed, Some(format!("translate: {e:#}"))),
         }
     }
 }
 
 fn synth_stage(cfg: &Config, s: &Shared, input: Receiver<(Job, String)>, out: Sender<Spoken>) {
+    let current = Arc::new(AtomicU64::new(0));
     let mut voice = match guarded(|| tts::open(cfg)) {
-        Ok((v, desc)) => {
-            s.send(Event::Ready { part: Part::Voice, result: Ok(desc) });
+        Ok((mut v, desc)) => {
+            v.interrupt_with(s.interrupt(&current));
+            s.send(Event::Ready {
+                part: Part::Voice,
+                result: Ok(desc),
+            });
             Some(v)
         }
         Err(e) => {
-            s.send(Event::Ready { part: Part::Voice, result: Err(format!("{e:#}")) });
+            s.send(Event::Ready {
+                part: Part::Voice,
+                result: Err(format!("{e:#}")),
+            });
             None
         }
     };
@@ -343,18 +485,27 @@ fn synth_stage(cfg: &Config, s: &Shared, input: Receiver<(Job, String)>, out: Se
             continue;
         }
         let started = Instant::now();
+        current.store(job.generation, Ordering::Release);
         let result = match voice.as_mut() {
-            Some(v) => guarded(|| v.synthesize(&text)).map(|a| (a, v.name().to_owned())),
-            None => Err(anyhow::anyhow!("no voice loaded (see :checkhealth speakja)")),
+            Some(v) => guarded(|| v.synthesize(&text, job.reach)).map(|a| (a, v.name().to_owned())),
+            None => Err(anyhow::anyhow!(
+                "no voice loaded (see :checkhealth speakja)"
+            )),
         };
         match result {
             Ok((audio, engine)) => {
                 let audio_ms = ms(audio.duration());
-                s.send(Event::Synthesized { id: job.id, engine, ms: ms(started.elapsed()), audio_ms });
+                s.send(Event::Synthesized {
+                    id: job.id,
+                    engine,
+                    ms: ms(started.elapsed()),
+                    audio_ms,
+                });
                 if out.send(Spoken { job, audio }).is_err() {
                     return;
                 }
             }
+            Err(_) if s.dropped(&job) => {}
             Err(e) => s.finish(job.id, Outcome::Failed, Some(format!("synthesize: {e:#}"))),
         }
     }
@@ -365,16 +516,25 @@ fn audio_stage(cfg: &Config, s: &Shared, input: Receiver<Spoken>) {
         Ok((sink, fallback)) => {
             let desc = match fallback {
                 Some(why) => {
-                    s.send(Event::Degraded { part: Part::Audio, why: format!("{why}; playing to the {} sink", sink.name()) });
+                    s.send(Event::Degraded {
+                        part: Part::Audio,
+                        why: format!("{why}; playing to the {} sink", sink.name()),
+                    });
                     format!("{} ({why})", sink.name())
                 }
                 None => sink.name(),
             };
-            s.send(Event::Ready { part: Part::Audio, result: Ok(desc) });
+            s.send(Event::Ready {
+                part: Part::Audio,
+                result: Ok(desc),
+            });
             Some(sink)
         }
         Err(e) => {
-            s.send(Event::Ready { part: Part::Audio, result: Err(format!("{e:#}")) });
+            s.send(Event::Ready {
+                part: Part::Audio,
+                result: Err(format!("{e:#}")),
+            });
             None
         }
     };
@@ -384,21 +544,51 @@ fn audio_stage(cfg: &Config, s: &Shared, input: Receiver<Spoken>) {
             continue;
         }
         let Some(sink) = sink.as_mut() else {
-            s.finish(job.id, Outcome::Failed, Some("no audio output (see :checkhealth speakja)".into()));
+            s.finish(
+                job.id,
+                Outcome::Failed,
+                Some("no audio output (see :checkhealth speakja)".into()),
+            );
             continue;
         };
         let cancel = Cancel::new(s.generation.clone(), job.generation, s.skip.clone(), job.id);
+        // A skip pressed while nothing played is this utterance's.
+        let _ = s
+            .skip
+            .compare_exchange(SKIP_NEXT, job.id, Ordering::AcqRel, Ordering::Acquire);
         s.playing.store(job.id, Ordering::Release);
-        let mut started = || s.send(Event::Playing { id: job.id, first_audio_ms: ms(job.enqueued.elapsed()) });
+        let mut started = || {
+            s.send(Event::Playing {
+                id: job.id,
+                first_audio_ms: ms(job.enqueued.elapsed()),
+            })
+        };
         let result = guarded(|| sink.play(&spoken.audio, &cancel, &mut started));
         s.playing.store(0, Ordering::Release);
         match result {
-            Ok(p) => s.send(Event::Finished {
-                id: job.id,
-                outcome: if p.completed { Outcome::Done } else { Outcome::Stopped },
-                error: None,
-                file: p.file.map(|f| f.display().to_string()),
-            }),
+            Ok(p) => {
+                match &p.switched {
+                    Some(Switch::Lost(why)) => s.send(Event::Degraded {
+                        part: Part::Audio,
+                        why: format!("{why}; playing to {} until the device returns", sink.name()),
+                    }),
+                    Some(Switch::Back) => s.send(Event::Ready {
+                        part: Part::Audio,
+                        result: Ok(sink.name()),
+                    }),
+                    None => {}
+                }
+                s.send(Event::Finished {
+                    id: job.id,
+                    outcome: if p.completed {
+                        Outcome::Done
+                    } else {
+                        Outcome::Stopped
+                    },
+                    error: None,
+                    file: p.file.map(|f| f.display().to_string()),
+                })
+            }
             Err(e) => s.finish(job.id, Outcome::Failed, Some(format!("audio: {e:#}"))),
         }
     }

@@ -1,6 +1,8 @@
 //! The sound device, through rodio. Its stream is not `Send`, so the audio thread opens it.
 
 use std::num::NonZero;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::anyhow;
@@ -15,6 +17,8 @@ const DRAIN_GRACE: Duration = Duration::from_secs(2);
 
 pub struct DeviceSink {
     stream: MixerDeviceSink,
+    /// Set by the stream's error callback: the device (or sound server) went away.
+    failed: Arc<AtomicBool>,
 }
 
 impl DeviceSink {
@@ -23,12 +27,17 @@ impl DeviceSink {
         // thread (the handler is thread-local) and keep them out of sight.
         #[cfg(target_os = "linux")]
         let _alsa_messages = alsa::Output::local_error_handler();
-        // Stream errors go nowhere, for the same reason.
+        // Stream errors are not printed, for the same reason; they mark the device failed.
+        let failed = Arc::new(AtomicBool::new(false));
+        let flag = failed.clone();
         let mut stream = DeviceSinkBuilder::from_default_device()
-            .and_then(|b| b.with_error_callback(|_| {}).open_stream())
+            .and_then(|b| {
+                b.with_error_callback(move |_| flag.store(true, Ordering::Release))
+                    .open_stream()
+            })
             .map_err(|e| anyhow!("{e}"))?;
         stream.log_on_drop(false);
-        Ok(Self { stream })
+        Ok(Self { stream, failed })
     }
 }
 
@@ -37,17 +46,30 @@ impl Sink for DeviceSink {
         "device".into()
     }
 
-    fn play(&mut self, audio: &Audio, cancel: &Cancel, started: &mut dyn FnMut()) -> anyhow::Result<Played> {
+    fn play(
+        &mut self,
+        audio: &Audio,
+        cancel: &Cancel,
+        started: &mut dyn FnMut(),
+    ) -> anyhow::Result<Played> {
         let rate = NonZero::new(audio.sample_rate).ok_or_else(|| anyhow!("sample rate 0"))?;
         let player = Player::connect_new(self.stream.mixer());
-        player.append(SamplesBuffer::new(NonZero::<u16>::MIN, rate, audio.samples.clone()));
+        player.append(SamplesBuffer::new(
+            NonZero::<u16>::MIN,
+            rate,
+            audio.samples.clone(),
+        ));
         started();
         // A device that stops consuming (unplugged, suspended) would never drain the player.
         let deadline = Instant::now() + audio.duration() + DRAIN_GRACE;
         while !player.empty() {
             if cancel.is_cancelled() {
                 player.stop();
-                return Ok(Played { completed: false, file: None });
+                return Ok(Played::new(false, None));
+            }
+            if self.failed.load(Ordering::Acquire) {
+                player.stop();
+                anyhow::bail!("the audio device failed");
             }
             if Instant::now() > deadline {
                 player.stop();
@@ -55,6 +77,6 @@ impl Sink for DeviceSink {
             }
             std::thread::sleep(STOP_POLL);
         }
-        Ok(Played { completed: true, file: None })
+        Ok(Played::new(true, None))
     }
 }

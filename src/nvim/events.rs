@@ -2,6 +2,7 @@
 //! handle; its callback (main thread, inside libuv) drains everything pending — sends
 //! coalesce — and defers the work to `vim.schedule`, where touching the API is safe.
 
+use std::cell::RefCell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
@@ -24,12 +25,29 @@ enum Action {
     RefreshHistory(Vec<Entry>),
 }
 
+thread_local! {
+    /// The current worker's events and its epoch; replaced by each `setup()`.
+    static INBOX: RefCell<Option<(u64, Receiver<Event>)>> = const { RefCell::new(None) };
+    /// One async handle for the process: nvim-oxi cannot close a libuv handle, so one made
+    /// per `setup()` would stay on the loop for good.
+    static WAKE: RefCell<Option<Wake>> = const { RefCell::new(None) };
+}
+
 /// A wake function for a worker whose events arrive on `rx`. `epoch` tells this worker's
-/// events from those of one replaced by a later `setup()`.
+/// events from those of one replaced by a later `setup()`, whose channel is dropped here.
 pub fn wake_handle(rx: Receiver<Event>, epoch: u64) -> Result<Wake, String> {
-    let handle = AsyncHandle::new(move || {
-        let batch: Vec<Event> = rx.try_iter().collect();
-        if !batch.is_empty() {
+    INBOX.with(|i| *i.borrow_mut() = Some((epoch, rx)));
+    if let Some(wake) = WAKE.with(|w| w.borrow().clone()) {
+        return Ok(wake);
+    }
+    // The callback runs on the main thread, inside libuv: drain, then defer the API work.
+    let handle = AsyncHandle::new(|| {
+        let pending = INBOX.with(|i| {
+            i.borrow()
+                .as_ref()
+                .map(|(epoch, rx)| (*epoch, rx.try_iter().collect::<Vec<_>>()))
+        });
+        if let Some((epoch, batch)) = pending.filter(|(_, b)| !b.is_empty()) {
             nvim_oxi::schedule(move |_| {
                 // A panic must not unwind into Neovim.
                 let _ = catch_unwind(AssertUnwindSafe(|| apply(epoch, batch)));
@@ -37,36 +55,46 @@ pub fn wake_handle(rx: Receiver<Event>, epoch: u64) -> Result<Wake, String> {
         }
     })
     .map_err(|e| format!("cannot create the event handle: {e}"))?;
-    Ok(Arc::new(move || {
+    let wake: Wake = Arc::new(move || {
         let _ = handle.send();
-    }))
+    });
+    WAKE.with(|w| *w.borrow_mut() = Some(wake.clone()));
+    Ok(wake)
 }
 
 fn apply(epoch: u64, batch: Vec<Event>) {
     let actions = STATE.with(|s| {
         // Busy: scheduled from inside a plugin call (e.g. a notify handler that calls back
         // in); the batch is handed back to try again on the next tick, not lost.
-        let Ok(mut s) = s.try_borrow_mut() else { return Err(batch) };
+        let Ok(mut s) = s.try_borrow_mut() else {
+            return Err(batch);
+        };
         let mut actions = Vec::new();
-        let Some(st) = s.as_mut().filter(|st| st.epoch == epoch) else { return Ok(actions) };
+        let Some(st) = s.as_mut().filter(|st| st.epoch == epoch) else {
+            return Ok(actions);
+        };
         for ev in batch {
             match ev {
-                Event::Loading { part: Part::Translator, what } if what.starts_with("NLLB") => {
+                Event::Loading {
+                    part: Part::Translator,
+                    what,
+                } if what.starts_with("NLLB") => {
                     actions.push(Action::Notify(LogLevel::Info, format!("loading {what}…")));
                 }
                 Event::Loading { .. } => {}
-                Event::Degraded { part, why } => {
-                    actions.push(Action::Notify(LogLevel::Warn, format!("{}: {why}", part_name(part))))
-                }
+                Event::Degraded { part, why } => actions.push(Action::Notify(
+                    LogLevel::Warn,
+                    format!("{}: {why}", part_name(part)),
+                )),
                 Event::Ready { part, result } => {
                     match &result {
                         Err(e) => actions.push(Action::Notify(
                             LogLevel::Warn,
                             format!("{} unavailable: {e}", part_name(part)),
                         )),
-                        Ok(d) if part == Part::Translator && d != "none" => {
-                            actions.push(Action::Notify(LogLevel::Info, format!("translator ready: {d}")))
-                        }
+                        Ok(d) if part == Part::Translator && d != "none" => actions.push(
+                            Action::Notify(LogLevel::Info, format!("translator ready: {d}")),
+                        ),
                         Ok(_) => {}
                     }
                     st.parts.insert(part, result);
@@ -97,7 +125,9 @@ fn apply(epoch: u64, batch: Vec<Event>) {
             }
         }
         if actions.iter().any(|a| matches!(a, Action::CloseFloat(_))) {
-            actions.push(Action::RefreshHistory(st.history.entries().cloned().collect()));
+            actions.push(Action::RefreshHistory(
+                st.history.entries().cloned().collect(),
+            ));
         }
         Ok(actions)
     });
@@ -117,9 +147,15 @@ fn apply(epoch: u64, batch: Vec<Event>) {
                 let _ = ui::show_float(id, &text);
             }
             Action::CloseFloat(id) => ui::close_float(Some(id)),
-            Action::RefreshHistory(entries) => ui::refresh_history(&entries.iter().collect::<Vec<_>>()),
+            Action::RefreshHistory(entries) => {
+                ui::refresh_history(&entries.iter().collect::<Vec<_>>())
+            }
             Action::Autocmd(pattern, data) => {
-                let opts = ExecAutocmdsOpts::builder().patterns(pattern).modeline(false).data(data).build();
+                let opts = ExecAutocmdsOpts::builder()
+                    .patterns(pattern)
+                    .modeline(false)
+                    .data(data)
+                    .build();
                 let _ = api::exec_autocmds(["User"], &opts);
             }
         }

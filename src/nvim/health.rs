@@ -10,7 +10,7 @@ use super::guard::{text_arg, Reply};
 use super::{to_object, STATE};
 use crate::config::{Config, TranslatorEngine, TtsEngine};
 use crate::translate;
-use crate::tts::{OpenJtalk, Tts};
+use crate::tts::{OpenJtalk, Reach, Tts};
 use crate::worker::Part;
 
 #[derive(Serialize)]
@@ -22,30 +22,52 @@ struct Check {
 }
 
 fn check(level: &'static str, msg: impl Into<String>, advice: Option<&str>) -> Check {
-    Check { level, msg: msg.into(), advice: advice.map(str::to_owned) }
+    Check {
+        level,
+        msg: msg.into(),
+        advice: advice.map(str::to_owned),
+    }
 }
 
 /// `health(json)`: `json` is the options to judge when `setup()` has not run.
 pub fn report(arg: Object) -> Reply {
     let fallback_opts = text_arg(arg)?.unwrap_or_default();
-    let (cfg, worker) = STATE.with(|s| match s.try_borrow().ok().as_ref().and_then(|s| s.as_ref()) {
-        Some(st) => (Some(st.cfg.clone()), Some((st.worker.is_alive(), st.parts.clone()))),
-        None => (None, None),
-    });
+    let (cfg, worker) =
+        STATE.with(
+            |s| match s.try_borrow().ok().as_ref().and_then(|s| s.as_ref()) {
+                Some(st) => (
+                    Some(st.cfg.clone()),
+                    Some((st.worker.is_alive(), st.parts.clone())),
+                ),
+                None => (None, None),
+            },
+        );
     let mut out = Vec::new();
     let cfg = match cfg {
         Some(c) => c,
         None => {
-            out.push(check("warn", "setup() has not been called", Some("call require('speakja').setup({}) in your config")));
+            out.push(check(
+                "warn",
+                "setup() has not been called",
+                Some("call require('speakja').setup({}) in your config"),
+            ));
             Config::from_json(&fallback_opts)?
         }
     };
     match &worker {
         Some((true, _)) => out.push(check("ok", "worker threads are running", None)),
-        Some((false, _)) => out.push(check("error", "a worker thread has stopped", Some("run setup() again; please report this"))),
+        Some((false, _)) => out.push(check(
+            "error",
+            "a worker thread has stopped",
+            Some("run setup() again; please report this"),
+        )),
         None => {}
     }
-    let part = |p: Part| worker.as_ref().and_then(|(_, parts)| parts.get(&p).cloned());
+    let part = |p: Part| {
+        worker
+            .as_ref()
+            .and_then(|(_, parts)| parts.get(&p).cloned())
+    };
 
     // Translator.
     match translate::selected(&cfg) {
@@ -74,7 +96,11 @@ pub fn report(arg: Object) -> Reply {
     }
     match part(Part::Translator) {
         Some(Ok(d)) => out.push(check("ok", format!("translator loaded: {d}"), None)),
-        Some(Err(e)) => out.push(check("error", format!("translator failed to load: {e}"), Some("see the message; check translator.model"))),
+        Some(Err(e)) => out.push(check(
+            "error",
+            format!("translator failed to load: {e}"),
+            Some("see the message; check translator.model"),
+        )),
         None => {}
     }
 
@@ -83,20 +109,31 @@ pub fn report(arg: Object) -> Reply {
     let offline = match cfg.tts.engine {
         TtsEngine::Openjtalk => Some("error"),
         TtsEngine::Google => None,
-        TtsEngine::Auto => cfg.tts.order.contains(&TtsEngine::Openjtalk).then_some("warn"),
+        TtsEngine::Auto => cfg
+            .tts
+            .order
+            .contains(&TtsEngine::Openjtalk)
+            .then_some("warn"),
     };
     let fix_voice = Some("run scripts/fetch-voice (or set tts.voice / tts.dictionary)");
     match (offline, cfg.voice_file()) {
-        (None, _) => out.push(check("info", "offline voice not used (tts.engine = 'google')", None)),
+        (None, _) => out.push(check(
+            "info",
+            "offline voice not used (tts.engine = 'google')",
+            None,
+        )),
         (Some(level), None) => out.push(check(
             level,
-            format!("no .htsvoice found in {}", cfg.models_dir().join("voice").display()),
+            format!(
+                "no .htsvoice found in {}",
+                cfg.models_dir().join("voice").display()
+            ),
             fix_voice,
         )),
         (Some(level), Some(voice)) => {
             let t = Instant::now();
             match OpenJtalk::load(&cfg.dictionary_dir(), &voice, cfg.tts.speed, cfg.tts.volume)
-                .and_then(|mut v| v.synthesize("テスト"))
+                .and_then(|mut v| v.synthesize("テスト", Reach::Online))
             {
                 Ok(a) => out.push(check(
                     "ok",
@@ -109,13 +146,21 @@ pub fn report(arg: Object) -> Reply {
                     ),
                     None,
                 )),
-                Err(e) => out.push(check(level, format!("voice does not load: {e:#}"), fix_voice)),
+                Err(e) => out.push(check(
+                    level,
+                    format!("voice does not load: {e:#}"),
+                    fix_voice,
+                )),
             }
         }
     }
     match part(Part::Voice) {
         Some(Ok(d)) => out.push(check("ok", format!("speech engine in use: {d}"), None)),
-        Some(Err(e)) => out.push(check("error", format!("speech engine failed to load: {e}"), fix_voice)),
+        Some(Err(e)) => out.push(check(
+            "error",
+            format!("speech engine failed to load: {e}"),
+            fix_voice,
+        )),
         None => {}
     }
     out.push(check(
@@ -126,9 +171,28 @@ pub fn report(arg: Object) -> Reply {
 
     // Audio.
     match part(Part::Audio) {
-        Some(Ok(d)) => out.push(check(if d.contains("no audio device") { "warn" } else { "ok" }, format!("audio output: {d}"), None)),
-        Some(Err(e)) => out.push(check("error", format!("audio output: {e}"), Some("set audio.sink = 'wav' with audio.wav_dir, or 'null'"))),
-        None => out.push(check("info", format!("audio sink: {:?} (opened when setup() runs)", cfg.audio.sink), None)),
+        Some(Ok(d)) => out.push(check(
+            if d.contains("no audio device") {
+                "warn"
+            } else {
+                "ok"
+            },
+            format!("audio output: {d}"),
+            None,
+        )),
+        Some(Err(e)) => out.push(check(
+            "error",
+            format!("audio output: {e}"),
+            Some("set audio.sink = 'wav' with audio.wav_dir, or 'null'"),
+        )),
+        None => out.push(check(
+            "info",
+            format!(
+                "audio sink: {:?} (opened when setup() runs)",
+                cfg.audio.sink
+            ),
+            None,
+        )),
     }
     to_object(&out)
 }

@@ -99,7 +99,9 @@ impl Segmenter {
     fn next_sentence(&mut self, last: bool) -> Option<String> {
         loop {
             let pending = &self.buf[self.start..];
-            let Scan::Break { end, next } = scan(pending, last) else { return None };
+            let Scan::Break { end, next } = scan(pending, last) else {
+                return None;
+            };
             let sentence = normalized(&pending[..end]);
             self.start += next.min(pending.len());
             if sentence.is_some() {
@@ -122,16 +124,25 @@ fn scan(b: &[char], last: bool) -> Scan {
     while i < n {
         if i >= MAX_CHARS {
             // Cut at the last space before the limit, or hard at the limit.
-            let cut = b[..i].iter().rposition(|c| c.is_whitespace()).filter(|&p| p > 0);
+            let cut = b[..i]
+                .iter()
+                .rposition(|c| c.is_whitespace())
+                .filter(|&p| p > 0);
             return match cut {
-                Some(p) => Scan::Break { end: p, next: p + 1 },
+                Some(p) => Scan::Break {
+                    end: p,
+                    next: p + 1,
+                },
                 None => Scan::Break { end: i, next: i },
             };
         }
         let c = b[i];
         if c == '\n' {
             if is_heading_line(b, i) {
-                return Scan::Break { end: i, next: i + 1 };
+                return Scan::Break {
+                    end: i,
+                    next: i + 1,
+                };
             }
             let j = skip(b, i + 1, |c| c == ' ' || c == '\t' || c == '\r');
             if j == n {
@@ -139,7 +150,10 @@ fn scan(b: &[char], last: bool) -> Scan {
                     return Scan::Wait;
                 }
             } else if b[j] == '\n' {
-                return Scan::Break { end: i, next: j + 1 };
+                return Scan::Break {
+                    end: i,
+                    next: j + 1,
+                };
             } else {
                 match line_start(&b[j..]) {
                     LineStart::Marker => return Scan::Break { end: i, next: j },
@@ -208,7 +222,10 @@ fn ends_sentence(b: &[char], i: usize, single_period: bool, rest: &[char]) -> bo
         // "etc. are" and "step 2. then" go on. A plain word counts only after a word.
         let word = token.trim_end_matches(is_closer);
         let word_like = word.chars().count() >= 2 && word.chars().all(char::is_alphabetic);
-        return word_like && !NEVER_ENDS.contains(&word) && word != "etc" && (single_period || is_code_token(rest));
+        return word_like
+            && !NEVER_ENDS.contains(&word)
+            && word != "etc"
+            && (single_period || is_code_token(rest));
     }
     if !single_period {
         return true;
@@ -229,11 +246,19 @@ fn ends_sentence(b: &[char], i: usize, single_period: bool, rest: &[char]) -> bo
 
 /// The word at the start of `rest` is code: `fetch()`, `parse_args`, `config.yaml`, `getUser`.
 fn is_code_token(rest: &[char]) -> bool {
-    let end = rest.iter().position(|c| c.is_whitespace()).unwrap_or(rest.len());
+    let end = rest
+        .iter()
+        .position(|c| c.is_whitespace())
+        .unwrap_or(rest.len());
     let word = rest[..end].iter().collect::<String>();
     let word = word.trim_end_matches([',', ';', ':', '.', '!', '?']);
-    let inner = |cs: &[char]| word.trim_matches(|c: char| !c.is_alphanumeric()).contains(cs);
-    word.contains('(') || inner(&['_', '.', '/', ':']) || word.chars().skip(1).any(char::is_uppercase)
+    let inner = |cs: &[char]| {
+        word.trim_matches(|c: char| !c.is_alphanumeric())
+            .contains(cs)
+    };
+    word.contains('(')
+        || inner(&['_', '.', '/', ':'])
+        || word.chars().skip(1).any(char::is_uppercase)
 }
 
 /// Does a new line start a unit of its own (list item, heading, quote, table row)?
@@ -267,7 +292,10 @@ fn line_start(s: &[char]) -> LineStart {
 
 /// Does the line ending at `end` start with a markdown heading marker?
 fn is_heading_line(b: &[char], end: usize) -> bool {
-    let start = b[..end].iter().rposition(|&c| c == '\n').map_or(0, |p| p + 1);
+    let start = b[..end]
+        .iter()
+        .rposition(|&c| c == '\n')
+        .map_or(0, |p| p + 1);
     let s = skip(b, start, |c| c == ' ');
     let h = skip(b, s, |c| c == '#');
     h > s && h < end && b[h] == ' '
@@ -289,7 +317,20 @@ fn skip(b: &[char], from: usize, pred: impl Fn(char) -> bool) -> usize {
 fn is_closer(c: char) -> bool {
     matches!(
         c,
-        '"' | '\'' | '”' | '’' | ')' | ']' | '}' | '»' | '」' | '』' | '）' | '】' | '*' | '_' | '`'
+        '"' | '\''
+            | '”'
+            | '’'
+            | ')'
+            | ']'
+            | '}'
+            | '»'
+            | '」'
+            | '』'
+            | '）'
+            | '】'
+            | '*'
+            | '_'
+            | '`'
     )
 }
 
@@ -356,7 +397,13 @@ mod tests {
         let t = "Wait... what happened? He said \"stop.\" Then (briefly.) It ended… Next one!";
         assert_eq!(
             split(t),
-            ["Wait... what happened?", "He said \"stop.\"", "Then (briefly.)", "It ended…", "Next one!"]
+            [
+                "Wait... what happened?",
+                "He said \"stop.\"",
+                "Then (briefly.)",
+                "It ended…",
+                "Next one!"
+            ]
         );
     }
 

@@ -6,6 +6,9 @@ mod none;
 pub use nllb::{NllbOptions, NllbTranslator};
 pub use none::Passthrough;
 
+/// Asked while a long job runs: true means the user stopped, abandon it.
+pub type Interrupt = std::sync::Arc<dyn Fn() -> bool + Send + Sync>;
+
 /// Turns text in one language into another. Implementations own their model and are
 /// driven from the translator thread only, hence `&mut self` and `Send`.
 pub trait Translator: Send {
@@ -20,6 +23,10 @@ pub trait Translator: Send {
     /// Translate one sentence from `src_lang` to `tgt_lang` (NLLB codes such as
     /// `eng_Latn`, `jpn_Jpan`).
     fn translate(&mut self, text: &str, src_lang: &str, tgt_lang: &str) -> anyhow::Result<String>;
+
+    /// From now on, abandon a translation as soon as `stop` says so (between decoding
+    /// steps). Engines that answer at once ignore it.
+    fn interrupt_with(&mut self, _stop: Interrupt) {}
 }
 
 use crate::config::{Config, TranslatorEngine};
@@ -27,7 +34,9 @@ use crate::config::{Config, TranslatorEngine};
 /// The engine the options select: `auto` means NLLB when its model is present.
 pub fn selected(cfg: &Config) -> TranslatorEngine {
     match cfg.translator.engine {
-        TranslatorEngine::Auto if cfg.nllb_model_dir().join("config.json").is_file() => TranslatorEngine::Nllb,
+        TranslatorEngine::Auto if cfg.nllb_model_dir().join("config.json").is_file() => {
+            TranslatorEngine::Nllb
+        }
         TranslatorEngine::Auto => TranslatorEngine::None,
         e => e,
     }
@@ -46,21 +55,39 @@ pub fn describe(cfg: &Config) -> String {
 pub fn identity(cfg: &Config) -> String {
     let mut id = format!("{}|{:?}", describe(cfg), cfg.translator);
     if selected(cfg) == TranslatorEngine::Nllb {
-        for file in ["config.json", "tokenizer.json", "model.safetensors", "pytorch_model.bin"] {
+        for file in [
+            "config.json",
+            "tokenizer.json",
+            "model.safetensors",
+            "pytorch_model.bin",
+        ] {
             if let Ok(meta) = std::fs::metadata(cfg.nllb_model_dir().join(file)) {
-                let mtime = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
-                id.push_str(&format!("|{file}:{}:{}", meta.len(), mtime.map_or(0, |d| d.as_secs())));
+                let mtime = meta
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+                id.push_str(&format!(
+                    "|{file}:{}:{}",
+                    meta.len(),
+                    mtime.map_or(0, |d| d.as_secs())
+                ));
             }
         }
     }
     id
 }
 
-/// Load the selected engine. Slow for NLLB: call it off the main thread.
-pub fn open(cfg: &Config) -> anyhow::Result<Box<dyn Translator>> {
+/// Load the selected engine. Slow for NLLB: call it off the main thread. `stop` abandons
+/// the load (the worker it was for is gone).
+pub fn open(cfg: &Config, stop: &dyn Fn() -> bool) -> anyhow::Result<Box<dyn Translator>> {
     match selected(cfg) {
         TranslatorEngine::Nllb => {
-            Ok(Box::new(NllbTranslator::load(&cfg.nllb_model_dir(), &NllbOptions::from_config(&cfg.translator))?))
+            let opts = NllbOptions::from_config(&cfg.translator);
+            Ok(Box::new(NllbTranslator::load_until(
+                &cfg.nllb_model_dir(),
+                &opts,
+                stop,
+            )?))
         }
         _ => Ok(Box::new(Passthrough)),
     }

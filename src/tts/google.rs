@@ -9,8 +9,9 @@ use reqwest::blocking::Client;
 use reqwest::Url;
 use rodio::Source;
 
-use super::{Audio, Tts};
+use super::{Audio, Reach, Tts};
 use crate::config::GoogleConfig;
+use crate::translate::Interrupt;
 
 /// The endpoint refuses longer text.
 pub const MAX_CHARS: usize = 200;
@@ -36,8 +37,14 @@ pub enum GoogleError {
     Undecodable(String),
     #[error("request failed ({0})")]
     Request(String),
+    #[error("refused to leave https for {0}")]
+    Insecure(String),
     #[error("nothing to say")]
     Empty,
+    #[error("not sent: auto-speak text stays on this machine (auto.online is off)")]
+    Offline,
+    #[error("stopped")]
+    Stopped,
 }
 
 pub struct Google {
@@ -46,13 +53,34 @@ pub struct Google {
     lang: String,
     timeout: Duration,
     volume: f32,
+    interrupt: Option<Interrupt>,
 }
 
 impl Google {
     pub fn new(cfg: &GoogleConfig, volume: f64) -> anyhow::Result<Self> {
-        let endpoint = Url::parse(&format!("{}/translate_tts", cfg.base_url.trim_end_matches('/')))
-            .map_err(|e| anyhow::anyhow!("invalid tts.google.base_url {:?}: {e}", cfg.base_url))?;
+        let endpoint = Url::parse(&format!(
+            "{}/translate_tts",
+            cfg.base_url.trim_end_matches('/')
+        ))
+        .map_err(|e| anyhow::anyhow!("invalid tts.google.base_url {:?}: {e}", cfg.base_url))?;
+        anyhow::ensure!(
+            is_allowed(&endpoint),
+            "tts.google.base_url {:?}: https only (plain http only to this machine)",
+            cfg.base_url
+        );
+        // A redirect may not downgrade to plain http off this machine, nor go round forever.
+        let redirects = reqwest::redirect::Policy::custom(|attempt| {
+            if attempt.previous().len() >= 5 {
+                attempt.error("too many redirects")
+            } else if !is_allowed(attempt.url()) {
+                let to = attempt.url().to_string();
+                attempt.error(GoogleError::Insecure(to))
+            } else {
+                attempt.follow()
+            }
+        });
         let client = Client::builder()
+            .redirect(redirects)
             .connect_timeout(Duration::from_millis(cfg.connect_timeout_ms))
             .timeout(Duration::from_millis(cfg.timeout_ms))
             // The endpoint answers browsers; a bare client gets refused now and then.
@@ -64,6 +92,7 @@ impl Google {
             lang: cfg.lang.clone(),
             timeout: Duration::from_millis(cfg.timeout_ms),
             volume: volume as f32,
+            interrupt: None,
         })
     }
 
@@ -81,7 +110,7 @@ impl Google {
             .append_pair("client", "tw-ob")
             .append_pair("q", text);
         // Past the deadline any failure is the timeout, whatever layer noticed it.
-        let classify = |e: reqwest::Error| {
+        let classify = move |e: reqwest::Error| {
             if e.is_timeout() || Instant::now() >= deadline {
                 GoogleError::Timeout(timeout_ms)
             } else if e.is_connect() {
@@ -90,29 +119,73 @@ impl Google {
                 GoogleError::Request(root_cause(&e))
             }
         };
-        let reply = self.client.get(url).timeout(left).send().map_err(classify)?;
-        if !reply.status().is_success() {
-            return Err(GoogleError::Status(reply.status()));
-        }
-        if let Some(kind) = reply.headers().get(reqwest::header::CONTENT_TYPE) {
-            let kind = kind.to_str().unwrap_or("?").to_ascii_lowercase();
-            if !(kind.starts_with("audio/") || kind.starts_with("application/octet-stream")) {
-                return Err(GoogleError::NotAudio(kind));
+        // The request runs on a thread of its own so that a stop returns at once; the
+        // abandoned request ends by its own deadline.
+        let (tx, rx) = crossbeam_channel::bounded(1);
+        let request = self.client.get(url).timeout(left);
+        std::thread::Builder::new()
+            .name("speakja-google".into())
+            .spawn(move || {
+                let _ = tx.send(
+                    request
+                        .send()
+                        .map_err(classify)
+                        .and_then(|r| read_reply(r, deadline, timeout_ms)),
+                );
+            })
+            .map_err(|e| GoogleError::Request(e.to_string()))?;
+        loop {
+            match rx.recv_timeout(Duration::from_millis(10)) {
+                Ok(result) => return result,
+                Err(crossbeam_channel::RecvTimeoutError::Timeout) if self.stopped() => {
+                    return Err(GoogleError::Stopped)
+                }
+                Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
+                Err(crossbeam_channel::RecvTimeoutError::Disconnected) => {
+                    return Err(GoogleError::Request("request thread died".into()))
+                }
             }
         }
-        let mut body = Vec::new();
-        reply.take(MAX_REPLY_BYTES + 1).read_to_end(&mut body).map_err(|e| {
+    }
+
+    fn stopped(&self) -> bool {
+        self.interrupt.as_ref().is_some_and(|f| f())
+    }
+}
+
+/// The body of a reply that is speech, within the size cap and the deadline.
+fn read_reply(
+    reply: reqwest::blocking::Response,
+    deadline: Instant,
+    timeout_ms: u64,
+) -> Result<Vec<u8>, GoogleError> {
+    if reply.content_length().is_some_and(|n| n > MAX_REPLY_BYTES) {
+        return Err(GoogleError::TooLarge);
+    }
+    if !reply.status().is_success() {
+        return Err(GoogleError::Status(reply.status()));
+    }
+    if let Some(kind) = reply.headers().get(reqwest::header::CONTENT_TYPE) {
+        let kind = kind.to_str().unwrap_or("?").to_ascii_lowercase();
+        if !(kind.starts_with("audio/") || kind.starts_with("application/octet-stream")) {
+            return Err(GoogleError::NotAudio(kind));
+        }
+    }
+    let mut body = Vec::new();
+    reply
+        .take(MAX_REPLY_BYTES + 1)
+        .read_to_end(&mut body)
+        .map_err(|e| {
             if Instant::now() >= deadline {
                 GoogleError::Timeout(timeout_ms)
             } else {
                 GoogleError::Request(e.to_string())
             }
         })?;
-        if body.len() as u64 > MAX_REPLY_BYTES {
-            return Err(GoogleError::TooLarge);
-        }
-        Ok(body)
+    if body.len() as u64 > MAX_REPLY_BYTES {
+        return Err(GoogleError::TooLarge);
     }
+    Ok(body)
 }
 
 impl Tts for Google {
@@ -120,15 +193,31 @@ impl Tts for Google {
         "google"
     }
 
-    fn synthesize(&mut self, text: &str) -> anyhow::Result<Audio> {
+    fn is_online(&self) -> bool {
+        true
+    }
+
+    fn interrupt_with(&mut self, stop: Interrupt) {
+        self.interrupt = Some(stop);
+    }
+
+    fn synthesize(&mut self, text: &str, reach: Reach) -> anyhow::Result<Audio> {
+        if reach == Reach::Offline {
+            return Err(GoogleError::Offline.into());
+        }
         let now = Instant::now();
         // An absurd timeout (only reachable from code, config caps it) means no deadline of ours.
-        let deadline = now.checked_add(self.timeout).unwrap_or(now + Duration::from_secs(86_400));
+        let deadline = now
+            .checked_add(self.timeout)
+            .unwrap_or(now + Duration::from_secs(86_400));
         let parts = split(text, MAX_CHARS);
         if parts.is_empty() {
             return Err(GoogleError::Empty.into());
         }
-        let mut out = Audio { samples: Vec::new(), sample_rate: 0 };
+        let mut out = Audio {
+            samples: Vec::new(),
+            sample_rate: 0,
+        };
         for part in &parts {
             let audio = decode_mp3(self.fetch(part, deadline)?)?;
             if out.sample_rate != 0 && out.sample_rate != audio.sample_rate {
@@ -136,9 +225,25 @@ impl Tts for Google {
                 return Err(GoogleError::Undecodable(why).into());
             }
             out.sample_rate = audio.sample_rate;
-            out.samples.extend(audio.samples.iter().map(|s| (s * self.volume).clamp(-1.0, 1.0)));
+            out.samples.extend(
+                audio
+                    .samples
+                    .iter()
+                    .map(|s| (s * self.volume).clamp(-1.0, 1.0)),
+            );
         }
         Ok(out)
+    }
+}
+
+/// https anywhere; plain http only to a loopback address (a local test server or proxy).
+pub fn is_allowed(url: &Url) -> bool {
+    match (url.scheme(), url.host()) {
+        ("https", _) => true,
+        ("http", Some(url::Host::Domain(d))) => d.eq_ignore_ascii_case("localhost"),
+        ("http", Some(url::Host::Ipv4(ip))) => ip.is_loopback(),
+        ("http", Some(url::Host::Ipv6(ip))) => ip.is_loopback(),
+        _ => false,
     }
 }
 
@@ -158,9 +263,14 @@ pub fn decode_mp3(bytes: Vec<u8>) -> Result<Audio, GoogleError> {
         let channels = usize::from(decoder.channels().get());
         let sample_rate = decoder.sample_rate().get();
         let interleaved: Vec<f32> = decoder.collect();
-        let samples: Vec<f32> =
-            interleaved.chunks(channels).map(|f| f.iter().sum::<f32>() / f.len() as f32).collect();
-        Ok::<_, String>(Audio { samples, sample_rate })
+        let samples: Vec<f32> = interleaved
+            .chunks(channels)
+            .map(|f| f.iter().sum::<f32>() / f.len() as f32)
+            .collect();
+        Ok::<_, String>(Audio {
+            samples,
+            sample_rate,
+        })
     }))
     .unwrap_or_else(|_| Err("decoder crashed".into()))
     .map_err(GoogleError::Undecodable)?;
@@ -180,7 +290,8 @@ pub fn split(text: &str, max: usize) -> Vec<String> {
     let mut rest: Vec<char> = text.trim().chars().collect();
     while rest.len() > max {
         let window = &rest[..max];
-        let cut_after = |set: &dyn Fn(char) -> bool| window.iter().rposition(|&c| set(c)).map(|i| i + 1);
+        let cut_after =
+            |set: &dyn Fn(char) -> bool| window.iter().rposition(|&c| set(c)).map(|i| i + 1);
         let cut = cut_after(&|c| ENDS.contains(&c))
             .or_else(|| cut_after(&|c| CLAUSES.contains(&c)))
             .or_else(|| cut_after(&char::is_whitespace))
@@ -211,11 +322,20 @@ mod tests {
     #[test]
     fn splits_at_the_strongest_break_in_the_window() {
         // A sentence end beats a later comma.
-        assert_eq!(split("あいう。えお、かき", 8), vec!["あいう。", "えお、かき"]);
-        assert_eq!(split("あいう、えおかきく", 8), vec!["あいう、", "えおかきく"]);
+        assert_eq!(
+            split("あいう。えお、かき", 8),
+            vec!["あいう。", "えお、かき"]
+        );
+        assert_eq!(
+            split("あいう、えおかきく", 8),
+            vec!["あいう、", "えおかきく"]
+        );
         assert_eq!(split("one two three", 8), vec!["one two", "three"]);
         // No break at all: a hard cut, nothing lost.
-        assert_eq!(split("あいうえおかきくけこ", 4), vec!["あいうえ", "おかきく", "けこ"]);
+        assert_eq!(
+            split("あいうえおかきくけこ", 4),
+            vec!["あいうえ", "おかきく", "けこ"]
+        );
     }
 
     #[test]
@@ -229,7 +349,13 @@ mod tests {
 
     #[test]
     fn garbage_is_not_audio() {
-        assert!(matches!(decode_mp3(b"<html>nope</html>".to_vec()), Err(GoogleError::Undecodable(_))));
-        assert!(matches!(decode_mp3(Vec::new()), Err(GoogleError::Undecodable(_))));
+        assert!(matches!(
+            decode_mp3(b"<html>nope</html>".to_vec()),
+            Err(GoogleError::Undecodable(_))
+        ));
+        assert!(matches!(
+            decode_mp3(Vec::new()),
+            Err(GoogleError::Undecodable(_))
+        ));
     }
 }

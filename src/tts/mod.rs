@@ -6,7 +6,7 @@ mod google;
 mod openjtalk;
 
 pub use chain::Chain;
-pub use google::{decode_mp3, Google, GoogleError};
+pub use google::{decode_mp3, is_allowed, Google, GoogleError};
 pub use openjtalk::OpenJtalk;
 
 use std::path::Path;
@@ -54,11 +54,26 @@ impl Audio {
     }
 }
 
+/// Whether an utterance's text may leave the machine: `:SpeakJa` text may when the user
+/// picked an online voice; auto-speak text only with `auto.online`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    Online,
+    Offline,
+}
+
 /// Turns text (in the target language) into audio. Owned by the synthesis thread.
 pub trait Tts: Send {
     /// Engine name, recorded in `history()`.
     fn name(&self) -> &str;
-    fn synthesize(&mut self, text: &str) -> anyhow::Result<Audio>;
+    /// Audio for `text`; an online engine refuses `Reach::Offline` text without sending it.
+    fn synthesize(&mut self, text: &str, reach: Reach) -> anyhow::Result<Audio>;
+    /// Does this engine send text off the machine?
+    fn is_online(&self) -> bool {
+        false
+    }
+    /// From now on, abandon a request in flight as soon as `stop` says so.
+    fn interrupt_with(&mut self, _stop: crate::translate::Interrupt) {}
 }
 
 /// The configured voice, behind the cache when it is on, with a description for
@@ -122,7 +137,10 @@ fn open_engine(cfg: &Config, engine: TtsEngine) -> anyhow::Result<(Box<dyn Tts>,
         TtsEngine::Openjtalk | TtsEngine::Auto => {
             let voice = cfg.voice_file().ok_or_else(|| {
                 let dir = cfg.models_dir().join("voice");
-                anyhow::anyhow!("openjtalk: no .htsvoice in {} (run scripts/fetch-voice)", dir.display())
+                anyhow::anyhow!(
+                    "openjtalk: no .htsvoice in {} (run scripts/fetch-voice)",
+                    dir.display()
+                )
             })?;
             let dict = cfg.dictionary_dir();
             let tts = OpenJtalk::load(&dict, &voice, t.speed, t.volume).context("openjtalk")?;

@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::{bail, Context};
 use jpreprocess::{DefaultTokenizer, JPreprocess, SystemDictionaryConfig};
 
-use super::{Audio, Tts};
+use super::{Audio, Reach, Tts};
 
 pub struct OpenJtalk {
     frontend: JPreprocess<DefaultTokenizer>,
@@ -23,6 +23,7 @@ impl OpenJtalk {
                 dictionary.display()
             );
         }
+        check_voice_file(voice)?;
         let dict = SystemDictionaryConfig::File(dictionary.to_path_buf())
             .load()
             .with_context(|| format!("cannot load dictionary {}", dictionary.display()))?;
@@ -30,8 +31,29 @@ impl OpenJtalk {
         let mut engine = jbonsai::Engine::load([voice])
             .with_context(|| format!("cannot load voice {}", voice.display()))?;
         engine.condition.set_speed(speed);
-        Ok(Self { frontend, engine, volume: volume as f32 })
+        Ok(Self {
+            frontend,
+            engine,
+            volume: volume as f32,
+        })
     }
+}
+
+/// Real voices are 0.5–5 MB; anything outside these bounds is not one.
+const VOICE_BYTES: std::ops::RangeInclusive<u64> = 1024..=256 << 20;
+
+/// Checked before reading: a FIFO would block the reader forever, a device or a huge file
+/// would be read whole.
+fn check_voice_file(path: &Path) -> anyhow::Result<()> {
+    let meta =
+        std::fs::metadata(path).with_context(|| format!("cannot read voice {}", path.display()))?;
+    if !meta.is_file() || !VOICE_BYTES.contains(&meta.len()) {
+        bail!(
+            "{} is not a voice file (a regular .htsvoice file of 1 KB to 256 MB)",
+            path.display()
+        );
+    }
+    Ok(())
 }
 
 impl Tts for OpenJtalk {
@@ -39,7 +61,7 @@ impl Tts for OpenJtalk {
         "openjtalk"
     }
 
-    fn synthesize(&mut self, text: &str) -> anyhow::Result<Audio> {
+    fn synthesize(&mut self, text: &str, _reach: Reach) -> anyhow::Result<Audio> {
         let labels = self
             .frontend
             .extract_fullcontext(text)
@@ -48,11 +70,20 @@ impl Tts for OpenJtalk {
             // No text in the message: one notification covers a run of such sentences.
             bail!("nothing to say: no readable Japanese");
         }
-        let raw = self.engine.synthesize(labels).context("speech synthesis failed")?;
+        let raw = self
+            .engine
+            .synthesize(labels)
+            .context("speech synthesis failed")?;
         // jbonsai gives samples on the i16 scale.
         let scale = self.volume / f32::from(i16::MAX);
-        let samples = raw.into_iter().map(|s| (s as f32 * scale).clamp(-1.0, 1.0)).collect();
+        let samples = raw
+            .into_iter()
+            .map(|s| (s as f32 * scale).clamp(-1.0, 1.0))
+            .collect();
         let sample_rate = self.engine.condition.get_sampling_frequency() as u32;
-        Ok(Audio { samples, sample_rate })
+        Ok(Audio {
+            samples,
+            sample_rate,
+        })
     }
 }

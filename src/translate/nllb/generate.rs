@@ -43,11 +43,15 @@ pub struct Tokens {
     pub forced_eos: Option<u32>,
 }
 
+/// What a decode abandoned by its interrupt fails with.
+pub const STOPPED: &str = "translation stopped";
+
 /// HF's stand-in for "impossible" in beam bookkeeping; kept identical so ties resolve alike.
 const NEG: f32 = -1.0e9;
 
 /// Translate a batch of encoded sentences (`encoded: [b, s, d]`, `mask` from
-/// [`Model::source_mask`]). Returns, per sentence, the ids from the forced language code on
+/// [`Model::source_mask`]). `stop` is asked before every step: true abandons the batch
+/// with [`STOPPED`], so a stop never waits for a long sentence to finish. Returns, per sentence, the ids from the forced language code on
 /// (the decoder start token is not included; EOS is, when it was produced).
 pub fn generate(
     model: &Model,
@@ -56,9 +60,16 @@ pub fn generate(
     tgt_lang: u32,
     tokens: Tokens,
     opts: &GenerateOptions,
+    stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<Vec<Vec<u32>>> {
     let max_new = opts.max_new_tokens.min(model.max_positions());
-    let proc = Processors { tgt_lang, tokens, opts, max_length: max_new + 1 };
+    let proc = Processors {
+        tgt_lang,
+        tokens,
+        opts,
+        max_length: max_new + 1,
+        stop,
+    };
     if opts.beams <= 1 {
         greedy(model, encoded, mask, &proc)
     } else {
@@ -73,6 +84,7 @@ struct Processors<'a> {
     opts: &'a GenerateOptions,
     /// Longest sequence including the decoder start token.
     max_length: usize,
+    stop: &'a (dyn Fn() -> bool + Sync),
 }
 
 /// What the processors make of one hypothesis' next token, known without its scores.
@@ -86,6 +98,13 @@ enum Rule {
 }
 
 impl Processors<'_> {
+    fn go_on(&self) -> Result<()> {
+        if (self.stop)() {
+            return Err(candle_core::Error::Msg(STOPPED.into()));
+        }
+        Ok(())
+    }
+
     /// `seq`: the hypothesis so far, decoder start included.
     fn rule(&self, seq: &[u32]) -> Rule {
         let cur_len = seq.len();
@@ -112,7 +131,9 @@ impl Processors<'_> {
     fn apply(&self, seq: &[u32], scores: &mut [f32]) {
         match self.rule(seq) {
             Rule::Forced(id) => force(scores, id),
-            Rule::Banned(banned) => banned.into_iter().for_each(|t| scores[t as usize] = f32::NEG_INFINITY),
+            Rule::Banned(banned) => banned
+                .into_iter()
+                .for_each(|t| scores[t as usize] = f32::NEG_INFINITY),
             Rule::Free => {}
         }
     }
@@ -129,7 +150,10 @@ fn banned_ngram_tokens(seq: &[u32], n: usize) -> Vec<u32> {
         return Vec::new();
     }
     let prefix = &seq[seq.len() + 1 - n..];
-    seq.windows(n).filter(|w| &w[..n - 1] == prefix).map(|w| w[n - 1]).collect()
+    seq.windows(n)
+        .filter(|w| &w[..n - 1] == prefix)
+        .map(|w| w[n - 1])
+        .collect()
 }
 
 /// First index of the largest value, like `torch.argmax`.
@@ -157,18 +181,35 @@ fn step_logits(model: &Model, feed: &[u32], state: &mut DecoderState) -> Result<
 /// Greedy search with the argmax taken where the logits are (on a GPU, one id per row comes
 /// back instead of 256k scores). A row's full scores are read only when a ban hits its
 /// argmax; forced tokens read nothing.
-fn greedy(model: &Model, encoded: &Tensor, mask: Option<&Tensor>, p: &Processors) -> Result<Vec<Vec<u32>>> {
+fn greedy(
+    model: &Model,
+    encoded: &Tensor,
+    mask: Option<&Tensor>,
+    p: &Processors,
+) -> Result<Vec<Vec<u32>>> {
     let b = encoded.dim(0)?;
     let mut state = model.start_decoder(encoded, mask, 1)?;
     let mut seqs = vec![vec![p.tokens.start]; b];
     let mut done = vec![false; b];
     while seqs[0].len() < p.max_length && done.iter().any(|d| !d) {
+        p.go_on()?;
         // Finished rows are fed pad, as HF does; their output is ignored.
-        let feed: Vec<u32> =
-            seqs.iter().zip(&done).map(|(s, &d)| if d { p.tokens.pad } else { s[s.len() - 1] }).collect();
+        let feed: Vec<u32> = seqs
+            .iter()
+            .zip(&done)
+            .map(|(s, &d)| if d { p.tokens.pad } else { s[s.len() - 1] })
+            .collect();
         let logits = model.decode_step(&feed, &mut state)?;
-        let rules: Vec<Option<Rule>> = seqs.iter().zip(&done).map(|(s, &d)| (!d).then(|| p.rule(s))).collect();
-        let best = if rules.iter().flatten().any(|r| !matches!(r, Rule::Forced(_))) {
+        let rules: Vec<Option<Rule>> = seqs
+            .iter()
+            .zip(&done)
+            .map(|(s, &d)| (!d).then(|| p.rule(s)))
+            .collect();
+        let best = if rules
+            .iter()
+            .flatten()
+            .any(|r| !matches!(r, Rule::Forced(_)))
+        {
             logits.argmax(D::Minus1)?.to_vec1::<u32>()?
         } else {
             Vec::new()
@@ -179,7 +220,9 @@ fn greedy(model: &Model, encoded: &Tensor, mask: Option<&Tensor>, p: &Processors
                 Some(Rule::Forced(id)) => id,
                 Some(Rule::Banned(banned)) if banned.contains(&best[i]) => {
                     let mut row = logits.get(i)?.to_vec1::<f32>()?;
-                    banned.into_iter().for_each(|t| row[t as usize] = f32::NEG_INFINITY);
+                    banned
+                        .into_iter()
+                        .for_each(|t| row[t as usize] = f32::NEG_INFINITY);
                     argmax(&row)
                 }
                 Some(_) => best[i],
@@ -191,7 +234,11 @@ fn greedy(model: &Model, encoded: &Tensor, mask: Option<&Tensor>, p: &Processors
     Ok(seqs
         .into_iter()
         .map(|s| {
-            let end = s.iter().skip(1).position(|&t| t == p.tokens.eos).map_or(s.len(), |i| i + 2);
+            let end = s
+                .iter()
+                .skip(1)
+                .position(|&t| t == p.tokens.eos)
+                .map_or(s.len(), |i| i + 2);
             s[1..end].to_vec()
         })
         .collect())
@@ -220,9 +267,16 @@ fn top_k(scores: &[Vec<f32>], k: usize) -> Vec<Candidate> {
     let mut all: Vec<Candidate> = per_row
         .into_iter()
         .enumerate()
-        .flat_map(|(beam, best)| best.into_iter().map(move |(score, token)| Candidate { score, beam, token }))
+        .flat_map(|(beam, best)| {
+            best.into_iter()
+                .map(move |(score, token)| Candidate { score, beam, token })
+        })
         .collect();
-    all.sort_by(|a, b| b.score.total_cmp(&a.score).then((a.beam, a.token).cmp(&(b.beam, b.token))));
+    all.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then((a.beam, a.token).cmp(&(b.beam, b.token)))
+    });
     all.truncate(k);
     all
 }
@@ -266,28 +320,41 @@ fn beam_scores(logits: Vec<Vec<f32>>, sents: &[Beams], p: &Processors) -> Vec<Ve
         .collect()
 }
 
-fn beam_search(model: &Model, encoded: &Tensor, mask: Option<&Tensor>, p: &Processors) -> Result<Vec<Vec<u32>>> {
+fn beam_search(
+    model: &Model,
+    encoded: &Tensor,
+    mask: Option<&Tensor>,
+    p: &Processors,
+) -> Result<Vec<Vec<u32>>> {
     let (b, nb) = (encoded.dim(0)?, p.opts.beams);
     let lp = p.opts.length_penalty as f64;
     let mut state = model.start_decoder(encoded, mask, nb)?;
     let mut sents: Vec<Beams> = (0..b)
         .map(|_| Beams {
-            running: (0..nb).map(|j| (vec![p.tokens.start], if j == 0 { 0.0 } else { NEG })).collect(),
+            running: (0..nb)
+                .map(|j| (vec![p.tokens.start], if j == 0 { 0.0 } else { NEG }))
+                .collect(),
             finished: vec![(Vec::new(), NEG, false); nb],
             improvable: true,
         })
         .collect();
     let mut cur_len = 1;
     loop {
-        let feed: Vec<u32> = sents.iter().flat_map(|s| s.running.iter().map(|(t, _)| t[t.len() - 1])).collect();
+        p.go_on()?;
+        let feed: Vec<u32> = sents
+            .iter()
+            .flat_map(|s| s.running.iter().map(|(t, _)| t[t.len() - 1]))
+            .collect();
         let mut logits = beam_scores(step_logits(model, &feed, &mut state)?, &sents, p).into_iter();
         let mut parents = Vec::with_capacity(b * nb);
         let mut all_hit = true;
         for (si, s) in sents.iter_mut().enumerate() {
             let scores: Vec<Vec<f32>> = logits.by_ref().take(nb).collect();
             let cands = top_k(&scores, 2 * nb);
-            let hits: Vec<bool> =
-                cands.iter().map(|c| c.token == p.tokens.eos || cur_len + 1 >= p.max_length).collect();
+            let hits: Vec<bool> = cands
+                .iter()
+                .map(|c| c.token == p.tokens.eos || cur_len + 1 >= p.max_length)
+                .collect();
             all_hit &= hits.iter().all(|&h| h);
             let extend = |c: &Candidate| {
                 let mut seq = s.running[c.beam].0.clone();
@@ -295,8 +362,11 @@ fn beam_search(model: &Model, encoded: &Tensor, mask: Option<&Tensor>, p: &Proce
                 seq
             };
             // Next running beams: best candidates, those that just stopped pushed down.
-            let run_scores: Vec<f32> =
-                cands.iter().zip(&hits).map(|(c, &h)| if h { c.score + NEG } else { c.score }).collect();
+            let run_scores: Vec<f32> = cands
+                .iter()
+                .zip(&hits)
+                .map(|(c, &h)| if h { c.score + NEG } else { c.score })
+                .collect();
             let next_running: Vec<(Vec<u32>, f32)> = best_indices(&run_scores, nb)
                 .into_iter()
                 .map(|k| {
@@ -324,7 +394,10 @@ fn beam_search(model: &Model, encoded: &Tensor, mask: Option<&Tensor>, p: &Proce
             }
             let merged_scores: Vec<f32> = merged.iter().map(|m| m.1).collect();
             let keep = best_indices(&merged_scores, nb);
-            s.finished = keep.into_iter().map(|i| std::mem::take(&mut merged[i])).collect();
+            s.finished = keep
+                .into_iter()
+                .map(|i| std::mem::take(&mut merged[i]))
+                .collect();
             s.running = next_running;
         }
         state.reorder(&Tensor::new(parents, model.device())?)?;
@@ -344,7 +417,13 @@ fn beam_search(model: &Model, encoded: &Tensor, mask: Option<&Tensor>, p: &Proce
     }
     Ok(sents
         .into_iter()
-        .map(|s| s.finished.into_iter().next().map(|f| f.0).unwrap_or_default())
+        .map(|s| {
+            s.finished
+                .into_iter()
+                .next()
+                .map(|f| f.0)
+                .unwrap_or_default()
+        })
         .map(|s| s.get(1..).unwrap_or_default().to_vec())
         .collect())
 }
@@ -365,7 +444,10 @@ mod tests {
     #[test]
     fn top_k_orders_and_breaks_ties_by_index() {
         let scores = vec![vec![0.0, 3.0, 1.0], vec![3.0, f32::NEG_INFINITY, 2.0]];
-        let got: Vec<(usize, u32)> = top_k(&scores, 4).iter().map(|c| (c.beam, c.token)).collect();
+        let got: Vec<(usize, u32)> = top_k(&scores, 4)
+            .iter()
+            .map(|c| (c.beam, c.token))
+            .collect();
         assert_eq!(got, vec![(0, 1), (1, 0), (1, 2), (0, 2)]);
         assert_eq!(argmax(&[1.0, 5.0, 5.0]), 1);
         assert_eq!(best_indices(&[1.0, 5.0, 5.0, 7.0], 2), vec![3, 1]);

@@ -2,9 +2,9 @@
 //! (the network), `generate` (greedy / beam search), `tokenizer`.
 
 pub mod config;
+mod gemv;
 pub mod generate;
 pub mod model;
-mod gemv;
 pub mod tokenizer;
 
 use std::path::Path;
@@ -63,11 +63,13 @@ fn place_device(choice: DeviceChoice) -> anyhow::Result<(Device, String)> {
     match choice {
         DeviceChoice::Cpu => Ok((Device::Cpu, "translator.device = cpu".into())),
         DeviceChoice::Cuda => Ok((
-            Device::new_cuda(0).context("CUDA device 0 (build with `SPEAKJA_CUDA=1 make build`)")?,
+            Device::new_cuda(0)
+                .context("CUDA device 0 (build with `SPEAKJA_CUDA=1 make build`)")?,
             "translator.device = cuda".into(),
         )),
         DeviceChoice::Metal => Ok((
-            Device::new_metal(0).context("Metal device 0 (on macOS `make build` includes Metal)")?,
+            Device::new_metal(0)
+                .context("Metal device 0 (on macOS `make build` includes Metal)")?,
             "translator.device = metal".into(),
         )),
         DeviceChoice::Auto => {
@@ -130,7 +132,11 @@ impl std::fmt::Display for Placement {
             Device::Cuda(_) => "CUDA GPU",
             Device::Metal(_) => "Metal GPU",
         };
-        write!(f, "{device} ({}), {:?} weights ({})", self.device_why, self.format, self.format_why)?;
+        write!(
+            f,
+            "{device} ({}), {:?} weights ({})",
+            self.device_why, self.format, self.format_why
+        )?;
         if self.device.is_cpu() {
             let kernels = match self.kernels {
                 gemv::Kernels::Simd => "AVX2 kernels",
@@ -142,15 +148,26 @@ impl std::fmt::Display for Placement {
     }
 }
 
-/// Weights read on the CPU and handed to a GPU already in their final dtype, so the device
-/// holds exact-size buffers (no f32 copy of a 2.5 GB checkpoint on an 8 GB Mac), and 8-bit
-/// blocks are made on the CPU from the rows' own values.
-struct OnDevice<'a> {
+/// Weights as the model takes them: read on the CPU and handed to the device already in
+/// their final dtype, so a GPU holds exact-size buffers (no f32 copy of a 2.5 GB checkpoint
+/// on an 8 GB Mac), and 8-bit blocks are made on the CPU from the rows' own values. Each
+/// read first asks `stop`, so a load that a new `setup()` replaced ends early.
+struct Loading<'a> {
     cpu: &'a dyn model::WeightSource,
     device: Device,
+    stop: &'a dyn Fn() -> bool,
 }
 
-impl model::WeightSource for OnDevice<'_> {
+impl Loading<'_> {
+    fn go_on(&self) -> candle_core::Result<()> {
+        if (self.stop)() {
+            return Err(candle_core::Error::Msg("loading abandoned".into()));
+        }
+        Ok(())
+    }
+}
+
+impl model::WeightSource for Loading<'_> {
     fn device(&self) -> &Device {
         &self.device
     }
@@ -161,11 +178,56 @@ impl model::WeightSource for OnDevice<'_> {
         self.cpu.contains(name)
     }
     fn get(&self, shape: &[usize], name: &str) -> candle_core::Result<candle_core::Tensor> {
+        self.go_on()?;
         self.cpu.get(shape, name)?.to_device(&self.device)
     }
-    fn quantized(&self, rows: usize, cols: usize, name: &str, q: GgmlDType) -> candle_core::Result<QTensor> {
+    fn quantized(
+        &self,
+        rows: usize,
+        cols: usize,
+        name: &str,
+        q: GgmlDType,
+    ) -> candle_core::Result<QTensor> {
+        self.go_on()?;
         model::quantize_matrix(self.cpu, rows, cols, name, q, &self.device)
     }
+}
+
+/// A PyTorch checkpoint's tensors must lie inside their storage, and their storage inside
+/// the file: a damaged or hostile `.bin` is an error here, not an allocation of whatever
+/// size it names.
+fn check_pth(path: &Path) -> anyhow::Result<()> {
+    let file_len = std::fs::metadata(path)?.len();
+    let infos = candle_core::pickle::read_pth_tensor_info(path, false, None)
+        .with_context(|| format!("{} is not a PyTorch checkpoint", path.display()))?;
+    for t in infos {
+        let storage = (t.storage_size as u64).checked_mul(t.dtype.size_in_bytes() as u64);
+        anyhow::ensure!(
+            storage.is_some_and(|b| b <= file_len),
+            "{}: tensor {} claims {} elements of storage, more than the file holds",
+            path.display(),
+            t.name,
+            t.storage_size
+        );
+        let (dims, strides) = (t.layout.dims(), t.layout.stride());
+        let last = dims
+            .iter()
+            .zip(strides)
+            .try_fold(t.layout.start_offset(), |acc, (&d, &s)| {
+                (d.checked_sub(1)?).checked_mul(s)?.checked_add(acc)
+            });
+        let elems = dims.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d));
+        anyhow::ensure!(
+            elems.is_some_and(|n| n <= t.storage_size)
+                && last.is_none_or(|i| i < t.storage_size.max(1)),
+            "{}: tensor {} has shape {:?}, larger than its storage of {} elements",
+            path.display(),
+            t.name,
+            dims,
+            t.storage_size
+        );
+    }
+    Ok(())
 }
 
 /// A resident NLLB model with its tokenizer.
@@ -176,17 +238,39 @@ pub struct NllbTranslator {
     vocab_size: usize,
     opts: NllbOptions,
     placement: Placement,
+    /// Asked between decoding steps (`Translator::interrupt_with`).
+    interrupt: Option<crate::translate::Interrupt>,
 }
 
 impl NllbTranslator {
     /// Read `dir/config.json`, `dir/tokenizer.json` and `dir/model.safetensors` (or
     /// `dir/pytorch_model.bin`).
     pub fn load(dir: &Path, opts: &NllbOptions) -> anyhow::Result<Self> {
+        Self::load_until(dir, opts, &|| false)
+    }
+
+    /// [`Self::load`], abandoned (an error) as soon as `stop` says so.
+    pub fn load_until(
+        dir: &Path,
+        opts: &NllbOptions,
+        stop: &dyn Fn() -> bool,
+    ) -> anyhow::Result<Self> {
         if !dir.is_dir() {
-            bail!("NLLB model directory {} does not exist (see scripts/fetch-model)", dir.display());
+            bail!(
+                "NLLB model directory {} does not exist (see scripts/fetch-model)",
+                dir.display()
+            );
         }
         let cfg = Config::from_file(&dir.join("config.json"))?;
         let tokenizer = NllbTokenizer::from_file(&dir.join("tokenizer.json"))?;
+        // The model may pad its vocabulary (NLLB: 256,204 pieces, 256,206 rows), never lack rows.
+        if tokenizer.vocab_size() > cfg.vocab_size {
+            bail!(
+                "tokenizer.json has {} tokens but the model only {} (vocab_size): they are not from one checkpoint",
+                tokenizer.vocab_size(),
+                cfg.vocab_size
+            );
+        }
         let (device, device_why) = place_device(opts.device)?;
         let (dtype, quant) = weight_layout(opts.dtype, &device);
         let st = dir.join("model.safetensors");
@@ -196,15 +280,22 @@ impl NllbTranslator {
             let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[&st], dtype, &Device::Cpu) };
             (st, vb)
         } else if pth.is_file() {
+            check_pth(&pth)?;
             let vb = VarBuilder::from_pth(&pth, dtype, &Device::Cpu);
             (pth, vb)
         } else {
-            bail!("no model.safetensors or pytorch_model.bin in {}", dir.display());
+            bail!(
+                "no model.safetensors or pytorch_model.bin in {}",
+                dir.display()
+            );
         };
         let vb = vb.with_context(|| format!("cannot read weights {}", file.display()))?;
-        let on_device = OnDevice { cpu: &vb, device: device.clone() };
-        let src: &dyn model::WeightSource = if device.is_cpu() { &vb } else { &on_device };
-        let model = Model::load(model::Weights::new(src, quant), &cfg)
+        let src = Loading {
+            cpu: &vb,
+            device: device.clone(),
+            stop,
+        };
+        let model = Model::load(model::Weights::new(&src, quant), &cfg)
             .with_context(|| format!("bad or incomplete weights in {}", file.display()))?;
         let placement = Placement {
             format: resolved_format(opts.dtype, &device),
@@ -223,12 +314,24 @@ impl NllbTranslator {
             pad: cfg.pad_token_id,
             forced_eos: cfg.forced_eos_token_id,
         };
-        let translator = Self { model, tokenizer, tokens, vocab_size: cfg.vocab_size, opts: opts.clone(), placement };
+        let translator = Self {
+            model,
+            tokenizer,
+            tokens,
+            vocab_size: cfg.vocab_size,
+            opts: opts.clone(),
+            placement,
+            interrupt: None,
+        };
         if !translator.placement.device.is_cpu() {
             // A GPU compiles its kernels on first use: pay for that now, not on the first sentence.
             let (src, tgt) = ("eng_Latn", "jpn_Jpan");
-            if translator.tokenizer.lang_id(src).is_ok() && translator.tokenizer.lang_id(tgt).is_ok() {
-                translator.translate_with_ids("Hello.", src, tgt).context("warm-up on the GPU")?;
+            if translator.tokenizer.lang_id(src).is_ok()
+                && translator.tokenizer.lang_id(tgt).is_ok()
+            {
+                translator
+                    .translate_with_ids("Hello.", src, tgt)
+                    .context("warm-up on the GPU")?;
             }
             translator.placement.device.synchronize()?;
         }
@@ -264,12 +367,21 @@ impl NllbTranslator {
         let tgt = self.tokenizer.lang_id(tgt_lang)?;
         // A tokenizer larger than the model would otherwise index past the logits.
         if tgt as usize >= self.vocab_size {
-            bail!("language code `{tgt_lang}` (id {tgt}) is outside the model's {} tokens", self.vocab_size);
+            bail!(
+                "language code `{tgt_lang}` (id {tgt}) is outside the model's {} tokens",
+                self.vocab_size
+            );
         }
         let longest = sources.iter().map(Vec::len).max().unwrap_or(0);
         let padded: Vec<Vec<u32>> = sources
             .iter()
-            .map(|s| s.iter().copied().chain(std::iter::repeat(self.tokens.pad)).take(longest).collect())
+            .map(|s| {
+                s.iter()
+                    .copied()
+                    .chain(std::iter::repeat(self.tokens.pad))
+                    .take(longest)
+                    .collect()
+            })
             .collect();
         let mask = self.model.source_mask(&padded)?;
         let encoded = self.model.encode(&padded, mask.as_ref())?;
@@ -278,19 +390,39 @@ impl NllbTranslator {
             max_new_tokens: self.opts.generate.max_new_tokens.min(relative),
             ..self.opts.generate.clone()
         };
-        Ok(generate::generate(&self.model, &encoded, mask.as_ref(), tgt, self.tokens, &opts)?)
+        let stop = || self.interrupt.as_ref().is_some_and(|f| f());
+        Ok(generate::generate(
+            &self.model,
+            &encoded,
+            mask.as_ref(),
+            tgt,
+            self.tokens,
+            &opts,
+            &stop,
+        )?)
     }
 
     /// Translation and the generated ids, chunks concatenated.
-    pub fn translate_with_ids(&self, text: &str, src: &str, tgt: &str) -> anyhow::Result<(String, Vec<u32>)> {
+    pub fn translate_with_ids(
+        &self,
+        text: &str,
+        src: &str,
+        tgt: &str,
+    ) -> anyhow::Result<(String, Vec<u32>)> {
         let sources = self.sources(text, src)?;
         if sources.iter().all(|s| s.len() <= 2) {
             return Ok((String::new(), Vec::new()));
         }
         let outputs = self.generate(&sources, tgt)?;
-        let texts = outputs.iter().map(|ids| self.tokenizer.decode(ids)).collect::<anyhow::Result<Vec<_>>>()?;
+        let texts = outputs
+            .iter()
+            .map(|ids| self.tokenizer.decode(ids))
+            .collect::<anyhow::Result<Vec<_>>>()?;
         // Scripts written without spaces between sentences join chunks directly.
-        let sep = if ["jpn_", "zho_", "yue_", "tha_", "mya_", "khm_", "lao_"].iter().any(|p| tgt.starts_with(p)) {
+        let sep = if ["jpn_", "zho_", "yue_", "tha_", "mya_", "khm_", "lao_"]
+            .iter()
+            .any(|p| tgt.starts_with(p))
+        {
             ""
         } else {
             " "
@@ -318,5 +450,9 @@ impl crate::translate::Translator for NllbTranslator {
 
     fn translate(&mut self, text: &str, src_lang: &str, tgt_lang: &str) -> anyhow::Result<String> {
         Ok(self.translate_with_ids(text, src_lang, tgt_lang)?.0)
+    }
+
+    fn interrupt_with(&mut self, stop: crate::translate::Interrupt) {
+        self.interrupt = Some(stop);
     }
 }

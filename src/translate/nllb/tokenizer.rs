@@ -13,18 +13,30 @@ impl NllbTokenizer {
     pub fn from_file(path: &Path) -> anyhow::Result<Self> {
         let inner = tokenizers::Tokenizer::from_file(path)
             .map_err(|e| anyhow!("cannot load tokenizer {}: {e}", path.display()))?;
-        let eos = inner.token_to_id("</s>").with_context(|| format!("{} has no `</s>` token", path.display()))?;
+        let eos = inner
+            .token_to_id("</s>")
+            .with_context(|| format!("{} has no `</s>` token", path.display()))?;
         Ok(Self { inner, eos })
+    }
+
+    /// Tokens in the vocabulary, special ones included.
+    pub fn vocab_size(&self) -> usize {
+        self.inner.get_vocab_size(true)
     }
 
     /// Id of a language code such as `jpn_Jpan`.
     pub fn lang_id(&self, code: &str) -> anyhow::Result<u32> {
-        self.inner.token_to_id(code).ok_or_else(|| anyhow!("unknown language code `{code}`"))
+        self.inner
+            .token_to_id(code)
+            .ok_or_else(|| anyhow!("unknown language code `{code}`"))
     }
 
     /// Subword ids without any special tokens.
     pub fn pieces(&self, text: &str) -> anyhow::Result<Vec<u32>> {
-        let enc = self.inner.encode(text, false).map_err(|e| anyhow!("cannot tokenize: {e}"))?;
+        let enc = self
+            .inner
+            .encode(text, false)
+            .map_err(|e| anyhow!("cannot tokenize: {e}"))?;
         Ok(enc.get_ids().to_vec())
     }
 
@@ -39,6 +51,8 @@ impl NllbTokenizer {
     }
 
     pub fn decode(&self, ids: &[u32]) -> anyhow::Result<String> {
-        self.inner.decode(ids, true).map_err(|e| anyhow!("cannot decode ids: {e}"))
+        self.inner
+            .decode(ids, true)
+            .map_err(|e| anyhow!("cannot decode ids: {e}"))
     }
 }

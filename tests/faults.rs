@@ -1,0 +1,347 @@
+//! The fault suite, Rust side (issue #10): stop means stop, text that must stay here stays
+//! here, restarts leak no threads, damaged models are errors. The Neovim side is
+//! `tests/nvim/faults_spec.lua`.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::Receiver;
+use speakja::config::{
+    Config, DeviceChoice, GoogleConfig, SinkKind, TranslatorEngine, TtsEngine, WeightFormat,
+};
+use speakja::translate::nllb::{GenerateOptions, NllbOptions, NllbTranslator};
+use speakja::translate::Translator;
+use speakja::tts::{Chain, Google, GoogleError, OpenJtalk, Reach, Tts};
+use speakja::worker::{Event, Origin, Outcome, Worker};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn voice() -> Box<dyn Tts> {
+    let m = root().join("models/voice");
+    assert!(
+        m.join("naist-jdic").is_dir(),
+        "no voice in {} (run scripts/fetch-voice)",
+        m.display()
+    );
+    Box::new(
+        OpenJtalk::load(
+            &m.join("naist-jdic"),
+            &m.join("mei_normal.htsvoice"),
+            1.0,
+            1.0,
+        )
+        .unwrap(),
+    )
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("speakja-faults-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A loopback server that records every request and never answers (until the client
+/// gives up): what it saw is what would have left the machine.
+struct Listener {
+    base: String,
+    seen: Arc<Mutex<Vec<String>>>,
+}
+
+fn listener() -> Listener {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    l.set_nonblocking(true).unwrap();
+    let base = format!("http://{}", l.local_addr().unwrap());
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    thread::spawn(move || {
+        let end = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < end {
+            match l.accept() {
+                Ok((mut s, _)) => {
+                    let log = log.clone();
+                    thread::spawn(move || {
+                        s.set_nonblocking(false).unwrap();
+                        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+                        let mut buf = [0u8; 8192];
+                        let n = s.read(&mut buf).unwrap_or(0);
+                        log.lock()
+                            .unwrap()
+                            .push(String::from_utf8_lossy(&buf[..n]).into_owned());
+                        thread::sleep(Duration::from_secs(5));
+                        let _ = s.write_all(b"HTTP/1.1 503 X\r\nContent-Length: 0\r\n\r\n");
+                    });
+                }
+                Err(_) => thread::sleep(Duration::from_millis(5)),
+            }
+        }
+    });
+    Listener { base, seen }
+}
+
+fn google_at(base: &str, timeout_ms: u64) -> Google {
+    let cfg = GoogleConfig {
+        base_url: base.into(),
+        connect_timeout_ms: 500,
+        timeout_ms,
+        ..GoogleConfig::default()
+    };
+    Google::new(&cfg, 1.0).unwrap()
+}
+
+#[test]
+fn offline_text_never_reaches_an_online_voice() {
+    let server = listener();
+    let mut alone = google_at(&server.base, 1000);
+    let e = alone
+        .synthesize("秘密の文です。", Reach::Offline)
+        .unwrap_err();
+    assert!(
+        matches!(e.downcast_ref::<GoogleError>(), Some(GoogleError::Offline)),
+        "{e:#}"
+    );
+    let mut chain = Chain::new(
+        vec![Box::new(google_at(&server.base, 1000)), voice()],
+        1,
+        Duration::from_secs(60),
+    );
+    let audio = chain.synthesize("秘密の文です。", Reach::Offline).unwrap();
+    assert!(audio.rms() > 0.01);
+    assert_eq!(
+        chain.name(),
+        "openjtalk",
+        "the online voice was not even tried"
+    );
+    thread::sleep(Duration::from_millis(100));
+    assert!(
+        server.seen.lock().unwrap().is_empty(),
+        "a request left: {:?}",
+        server.seen.lock().unwrap()
+    );
+    // The same chain goes online for text the user chose to send.
+    let started = Instant::now();
+    chain.synthesize("公開の文です。", Reach::Online).unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "google was not asked first"
+    );
+    assert_eq!(server.seen.lock().unwrap().len(), 1);
+}
+
+#[test]
+fn a_stop_abandons_an_online_request_in_flight() {
+    let server = listener();
+    let mut google = google_at(&server.base, 4000);
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    google.interrupt_with(Arc::new(move || flag.load(Ordering::Acquire)));
+    let pressed = stop.clone();
+    thread::spawn(move || {
+        thread::sleep(Duration::from_millis(200));
+        pressed.store(true, Ordering::Release);
+    });
+    let started = Instant::now();
+    let e = google
+        .synthesize("長い文です。", Reach::Online)
+        .unwrap_err();
+    let took = started.elapsed();
+    assert!(
+        matches!(e.downcast_ref::<GoogleError>(), Some(GoogleError::Stopped)),
+        "{e:#}"
+    );
+    assert!(
+        took < Duration::from_millis(400),
+        "returned {took:?} after the request began (stop at 200 ms)"
+    );
+}
+
+fn tiny(name: &str) -> PathBuf {
+    root().join("tests/fixtures/nllb").join(name)
+}
+
+fn nllb_options() -> NllbOptions {
+    NllbOptions {
+        device: DeviceChoice::Cpu,
+        dtype: WeightFormat::F32,
+        generate: GenerateOptions {
+            max_new_tokens: 40,
+            ..Default::default()
+        },
+        max_length_ratio: 100.0,
+    }
+}
+
+#[test]
+fn a_stop_abandons_decoding_between_steps() {
+    let mut t = NllbTranslator::load(&tiny("trained"), &nllb_options()).unwrap();
+    let whole = t
+        .translate_with_ids("the cat sees a dog .", "eng_Latn", "jpn_Jpan")
+        .unwrap()
+        .1;
+    assert!(
+        whole.len() > 4,
+        "the fixture translates in several steps: {whole:?}"
+    );
+    // Asked before every step: say stop at the third question.
+    let asked = Arc::new(AtomicUsize::new(0));
+    let count = asked.clone();
+    t.interrupt_with(Arc::new(move || count.fetch_add(1, Ordering::AcqRel) >= 2));
+    let e = t
+        .translate("the cat sees a dog .", "eng_Latn", "jpn_Jpan")
+        .unwrap_err();
+    assert!(format!("{e:#}").contains("translation stopped"), "{e:#}");
+    assert_eq!(
+        asked.load(Ordering::Acquire),
+        3,
+        "decoding went on after the stop"
+    );
+}
+
+#[test]
+fn damaged_models_are_errors_not_allocations() {
+    // A checkpoint whose tensor claims 2^40 elements over one stored value.
+    let dir = temp_dir("absurd");
+    for f in ["config.json", "tokenizer.json"] {
+        std::fs::copy(tiny("tiny-b-pth").join(f), dir.join(f)).unwrap();
+    }
+    std::fs::copy(
+        tiny("absurd-pth").join("pytorch_model.bin"),
+        dir.join("pytorch_model.bin"),
+    )
+    .unwrap();
+    let e = NllbTranslator::load(&dir, &nllb_options())
+        .err()
+        .expect("loaded an absurd checkpoint");
+    assert!(
+        format!("{e:#}").contains("larger than its storage"),
+        "{e:#}"
+    );
+
+    // A tokenizer from another checkpoint, larger than the model's vocabulary.
+    std::fs::copy(
+        tiny("trained").join("tokenizer.json"),
+        dir.join("tokenizer.json"),
+    )
+    .unwrap();
+    std::fs::copy(
+        tiny("tiny-b-pth").join("pytorch_model.bin"),
+        dir.join("pytorch_model.bin"),
+    )
+    .unwrap();
+    let e = NllbTranslator::load(&dir, &nllb_options())
+        .err()
+        .expect("loaded a mismatched tokenizer");
+    assert!(
+        format!("{e:#}").contains("not from one checkpoint"),
+        "{e:#}"
+    );
+
+    // Nonsense sizes in config.json.
+    std::fs::copy(
+        tiny("tiny-b-pth").join("tokenizer.json"),
+        dir.join("tokenizer.json"),
+    )
+    .unwrap();
+    let mut cfg: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(tiny("tiny-b-pth").join("config.json")).unwrap(),
+    )
+    .unwrap();
+    for (key, value) in [("max_position_embeddings", 1u64), ("d_model", 1 << 40)] {
+        let mut bad = cfg.clone();
+        bad[key] = value.into();
+        std::fs::write(dir.join("config.json"), bad.to_string()).unwrap();
+        let e = NllbTranslator::load(&dir, &nllb_options())
+            .err()
+            .expect("loaded a nonsense config");
+        assert!(format!("{e:#}").contains(key), "{key}: {e:#}");
+    }
+    cfg["vocab_size"] = 3.into();
+    std::fs::write(dir.join("config.json"), cfg.to_string()).unwrap();
+    assert!(NllbTranslator::load(&dir, &nllb_options()).is_err());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn a_voice_path_that_is_not_a_sane_file_is_refused_unread() {
+    let m = root().join("models/voice");
+    let dir = temp_dir("voice-paths");
+    // A FIFO would block the reader forever; a directory or an empty file is no voice.
+    let fifo = dir.join("voice.htsvoice");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a plain syscall on a path we own.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let empty = dir.join("empty.htsvoice");
+    std::fs::write(&empty, b"").unwrap();
+    for bad in [&fifo, &dir, &empty] {
+        let started = Instant::now();
+        let e = OpenJtalk::load(&m.join("naist-jdic"), bad, 1.0, 1.0)
+            .err()
+            .expect("loaded no voice");
+        assert!(
+            format!("{e:#}").contains("not a voice file"),
+            "{}: {e:#}",
+            bad.display()
+        );
+        assert!(started.elapsed() < Duration::from_secs(1));
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+fn worker_config(wav: &Path) -> Config {
+    let mut cfg = Config::default();
+    cfg.models_dir = Some(root().join("models"));
+    cfg.translator.engine = TranslatorEngine::None;
+    cfg.tts.engine = TtsEngine::Openjtalk;
+    cfg.audio.sink = SinkKind::Wav;
+    cfg.audio.wav_dir = Some(wav.to_path_buf());
+    cfg.cache.enabled = false;
+    cfg
+}
+
+/// The outcome of utterance `id`, waiting for it.
+fn outcome(rx: &Receiver<Event>, id: u64) -> Outcome {
+    let end = Instant::now() + Duration::from_secs(30);
+    while let Ok(ev) = rx.recv_deadline(end) {
+        if let Event::Finished {
+            id: got, outcome, ..
+        } = ev
+        {
+            if got == id {
+                return outcome;
+            }
+        }
+    }
+    panic!("utterance {id} never finished");
+}
+
+#[test]
+fn a_skip_between_two_sentences_is_not_lost() {
+    let dir = temp_dir("skip");
+    let (tx, rx) = crossbeam_channel::bounded(1024);
+    let mut w = Worker::start(&worker_config(&dir), tx, Arc::new(|| {})).unwrap();
+    let first = w.speak("はい。".into(), Origin::Command).unwrap();
+    assert_eq!(outcome(&rx, first), Outcome::Done);
+    // Nothing plays now: the skip belongs to the sentence on its way.
+    let second = w
+        .speak("これは飛ばされる文です。".into(), Origin::Command)
+        .unwrap();
+    w.skip();
+    let third = w
+        .speak("これは聞こえる文です。".into(), Origin::Command)
+        .unwrap();
+    assert_eq!(outcome(&rx, second), Outcome::Stopped);
+    assert_eq!(outcome(&rx, third), Outcome::Done);
+    // With nothing on its way, a skip waits for nothing.
+    w.skip();
+    let fourth = w.speak("はい。".into(), Origin::Command).unwrap();
+    assert_eq!(outcome(&rx, fourth), Outcome::Done);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

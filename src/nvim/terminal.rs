@@ -291,8 +291,8 @@ pub fn install_autocmd(patterns: Vec<String>) -> Result<(), String> {
         .desc("speakja: auto-speak matching terminals")
         .callback(move |args: api::types::AutocmdCallbackArgs| {
             let _ = catch_unwind(AssertUnwindSafe(|| {
-                let command = job_command(&args.buffer, &args.file.to_string_lossy());
-                if patterns.iter().any(|p| command.contains(p.as_str())) {
+                let argv = job_argv(&args.buffer, &args.file.to_string_lossy());
+                if runs_program(&argv, &patterns) {
                     if let Err(e) = attach(&args.buffer) {
                         events::notify_warn(&e);
                     }
@@ -305,9 +305,9 @@ pub fn install_autocmd(patterns: Vec<String>) -> Result<(), String> {
     Ok(())
 }
 
-/// The full command line of a terminal's job (its argv), else what the buffer name
-/// tells (only the program: `term://{cwd}//{pid}:{program}`).
-fn job_command(buf: &Buffer, name: &str) -> String {
+/// The argv of a terminal's job, else the words of what the buffer name tells
+/// (`term://{cwd}//{pid}:{command}`).
+fn job_argv(buf: &Buffer, name: &str) -> Vec<String> {
     let opts = api::opts::OptionOpts::builder().buffer(buf.clone()).build();
     // Read as plain objects: nvim-oxi's typed ChannelInfos rejects terminal channels.
     let argv: Vec<String> = api::get_option_value::<i64>("channel", &opts)
@@ -315,18 +315,64 @@ fn job_command(buf: &Buffer, name: &str) -> String {
         .and_then(|chan| api::call_function::<_, Dictionary>("nvim_get_chan_info", (chan,)).ok())
         .and_then(|info| info.get("argv").cloned())
         .and_then(|argv| Array::from_object(argv).ok())
-        .map(|a| {
-            a.into_iter()
-                .filter_map(|o| nvim_oxi::String::from_object(o).ok())
-                .map(|s| s.to_string_lossy().into_owned())
-                .collect()
-        })
+        .map(|a| a.into_iter().filter_map(|o| nvim_oxi::String::from_object(o).ok()).map(|s| s.to_string_lossy().into_owned()).collect())
         .unwrap_or_default();
     if argv.is_empty() {
-        terminal_command(name).unwrap_or_default().to_owned()
+        terminal_command(name).unwrap_or_default().split_whitespace().map(str::to_owned).collect()
     } else {
-        argv.join(" ")
+        argv
     }
+}
+
+/// Programs that run another one named later on their command line.
+const WRAPPERS: &[&str] = &[
+    "env", "npx", "bunx", "pnpx", "pnpm", "yarn", "node", "bun", "deno", "python", "python3", "nice", "caffeinate", "exec",
+    "command", "time",
+];
+/// Shells whose `-c` script names the program.
+const SHELLS: &[&str] = &["sh", "bash", "zsh", "fish", "dash"];
+
+/// Does the job run one of `names`? A name matches the program itself or `name-*`
+/// (`claude-code`); words further on (`vim notes-about-claude.md`) never count.
+fn runs_program(argv: &[String], names: &[String]) -> bool {
+    let words: Vec<&str> = argv.iter().map(String::as_str).collect();
+    let Some(program) = program_of(&words, 0) else { return false };
+    let named = |part: &str| {
+        let part = part.strip_suffix(".exe").unwrap_or(part);
+        names.iter().any(|n| part == n || part.strip_prefix(n.as_str()).is_some_and(|r| r.starts_with('-')))
+    };
+    if let Some(package) = program.strip_prefix('@') {
+        // `@anthropic-ai/claude-code@latest`: the package's own name.
+        let name = package.rsplit('/').next().unwrap_or(package);
+        return named(name.split('@').next().unwrap_or(name));
+    }
+    if program.ends_with(".js") || program.ends_with(".mjs") {
+        // `node …/claude-code/cli.js`: a script is named by its package directory.
+        return program.split('/').any(named);
+    }
+    // A script is named by its file name less the extension (`replay_cast.py`).
+    let base = program.rsplit('/').next().unwrap_or(&program);
+    named(base.strip_suffix(".py").unwrap_or(base))
+}
+
+/// The word naming the program a command line runs, seen through wrappers
+/// (`env X=1 claude`, `npx -y pkg`, `node script.js`) and shells (`sh -c "claude …"`).
+fn program_of(argv: &[&str], depth: usize) -> Option<String> {
+    let (first, rest) = argv.split_first()?;
+    let base = first.rsplit('/').next().unwrap_or(first);
+    if depth > 4 {
+        return None;
+    }
+    if SHELLS.contains(&base) {
+        let c = rest.iter().position(|w| w.starts_with('-') && !w.starts_with("--") && w.contains('c'))?;
+        let script = rest[c + 1..].join(" ");
+        return program_of(&script.split_whitespace().collect::<Vec<_>>(), depth + 1);
+    }
+    if WRAPPERS.contains(&base) {
+        let i = rest.iter().position(|w| !(w.starts_with('-') || w.contains('=')))?;
+        return program_of(&rest[i..], depth + 1);
+    }
+    Some((*first).to_owned())
 }
 
 /// The command of a terminal buffer named `term://{cwd}//{pid}:{command}`.
@@ -348,7 +394,43 @@ fn terminal_command(name: &str) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
-    use super::terminal_command;
+    use super::{runs_program, terminal_command};
+
+    fn runs(cmd: &str) -> bool {
+        let argv: Vec<String> = cmd.split(' ').map(str::to_owned).collect();
+        runs_program(&argv, &["claude".to_owned()])
+    }
+
+    #[test]
+    fn attaches_by_program_name_not_by_substring() {
+        for yes in [
+            "claude",
+            "/home/me/.local/bin/claude --resume",
+            "claude-code",
+            "env ANTHROPIC_LOG=debug claude",
+            "npx @anthropic-ai/claude-code",
+            "npx -y @anthropic-ai/claude-code@latest",
+            "node /usr/lib/node_modules/@anthropic-ai/claude-code/cli.js",
+            "bun /opt/claude-code/cli.js --verbose",
+            "/bin/zsh -lc claude",
+            "sh -c claude --resume",
+            "python3 tests/claude.py",
+        ] {
+            assert!(runs(yes), "{yes}");
+        }
+        for no in [
+            "vim notes-about-claude.md",
+            "less /tmp/claude.log",
+            "bash",
+            "grep -r claude .",
+            "python3 claude_tool.py",
+            "claudette",
+            "npx prettier claude.js",
+            "",
+        ] {
+            assert!(!runs(no), "{no}");
+        }
+    }
 
     #[test]
     fn command_of_terminal_names() {

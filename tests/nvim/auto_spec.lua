@@ -136,7 +136,7 @@ H.test("the translator loads on first use, or as soon as a terminal is attached"
   close_terminals()
   sj.setup(H.opts({
     translator = { engine = "nllb", model = H.root .. "/tests/fixtures/nllb/tiny-a" },
-    auto = { patterns = { "sleep 7" } },
+    auto = { patterns = { "sleep" } },
   }))
   vim.wait(300)
   H.eq(nil, sj.status().parts.translator, "not loaded at setup")
@@ -197,7 +197,7 @@ end)
 -- filter's memory bound under far more lines is tested in tests/tui_follower.rs.
 H.test("a flood of output neither stalls the editor nor grows memory without bound", function()
   close_terminals()
-  sj.setup(H.opts({ audio = { sink = "null" }, auto = { patterns = { "head -c" } } }))
+  sj.setup(H.opts({ audio = { sink = "null" }, auto = { patterns = { "yes" } } }))
   vim.o.columns, vim.o.lines = 80, 26
   vim.cmd("enew")
   local rss0 = vim.uv.resident_set_memory()

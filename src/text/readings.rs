@@ -266,7 +266,8 @@ mod tests {
 
     #[test]
     fn japanese_passes_through() {
-        for t in ["キャッシュ層はハンドラとデータベースの間にあります。", "テスト 完了", "", "「はい」"] {
+        for t in ["キャッシュ層はハンドラとデータベースの間にあります。", "テスト 完了", "", "「はい」"]
+        {
             assert_eq!(say(t), t);
         }
     }

@@ -68,9 +68,32 @@ pub fn katakana(word: &str) -> String {
 /// Letter names, digits kept: `npm` → エヌピーエム.
 pub fn spell(word: &str) -> String {
     const NAMES: [&str; 26] = [
-        "エー", "ビー", "シー", "ディー", "イー", "エフ", "ジー", "エイチ", "アイ", "ジェイ", "ケー",
-        "エル", "エム", "エヌ", "オー", "ピー", "キュー", "アール", "エス", "ティー", "ユー", "ブイ",
-        "ダブリュー", "エックス", "ワイ", "ゼット",
+        "エー",
+        "ビー",
+        "シー",
+        "ディー",
+        "イー",
+        "エフ",
+        "ジー",
+        "エイチ",
+        "アイ",
+        "ジェイ",
+        "ケー",
+        "エル",
+        "エム",
+        "エヌ",
+        "オー",
+        "ピー",
+        "キュー",
+        "アール",
+        "エス",
+        "ティー",
+        "ユー",
+        "ブイ",
+        "ダブリュー",
+        "エックス",
+        "ワイ",
+        "ゼット",
     ];
     word.chars()
         .map(|c| match c.to_ascii_lowercase() {
@@ -216,7 +239,8 @@ impl Word<'_> {
         let e = i + 1 + len;
         let tail = &self.w[(e + 1).min(self.w.len())..];
         let ends = self.at(e) == b'e' && matches!(tail, [] | [b's' | b'd' | b'r' | b'n']);
-        ends || (self.at(e) == b'l' && self.at(e + 1) == b'e' && e + 2 == self.w.len())
+        let cle = self.at(e) == b'l' && self.at(e + 1) == b'e' && e + 2 == self.w.len();
+        ends || (cle && !self.vowels_before(i))
     }
 
     /// The vowel at `i` and how many letters it takes.
@@ -265,6 +289,7 @@ impl Word<'_> {
             b"ea" => V::Ii,
             b"oo" if self.at(i + 2) == b'k' => V::U,
             b"oo" => V::Uu,
+            b"ou" if self.has(i + 2, "s") && end(3) => V::A, // previous
             b"ou" => V::Au,
             b"ow" if end(2) => V::Oo,
             b"ow" => V::Au,
@@ -289,7 +314,8 @@ impl Word<'_> {
         let only = !self.vowels_before(i) && !self.vowels_after(i + 1);
         let magic = self.magic(i);
         match b {
-            b'a' if self.has(i + 1, "ll") || self.has(i + 1, "lk") => V::Oo,
+            b'a' if (self.has(i + 1, "ll") || self.has(i + 1, "lk")) && !self.vowel_at(i + 3) => V::Oo,
+            b'a' if self.has(i + 1, "tor") && i + 4 == self.w.len() => V::Ee, // iterator
             b'a' if self.has(i + 1, "tion") || magic => V::Ee,
             b'a' => V::A,
             b'e' if magic || (last && only) => V::Ii,
@@ -302,19 +328,12 @@ impl Word<'_> {
             b'o' => V::O,
             b'u' if i > 0 && b"pbf".contains(&self.at(i - 1)) && self.has(i + 1, "ll") => V::U,
             b'u' if i > 0 && b"pbf".contains(&self.at(i - 1)) && self.has(i + 1, "sh") => V::U,
-            b'u' if magic || last || self.single_consonant(i + 1).is_some_and(|n| {
-                self.vowel_at(i + 1 + n)
-            }) =>
-            {
-                V::Yu
-            }
+            b'u' if magic || last || self.single_consonant(i + 1).is_some_and(|n| self.vowel_at(i + 1 + n)) => V::Yu,
             b'u' => V::A,
             // y as a vowel
             _ if last && only => V::Ai,
             _ if last => V::Ii,
-            _ if magic || self.single_consonant(i + 1).is_some_and(|n| self.vowel_at(i + 1 + n)) => {
-                V::Ai
-            }
+            _ if magic || self.single_consonant(i + 1).is_some_and(|n| self.vowel_at(i + 1 + n)) => V::Ai,
             _ => V::I,
         }
     }
@@ -335,6 +354,10 @@ impl Word<'_> {
             if self.has(i, spell) {
                 return self.cluster(i, spell, sound);
             }
+        }
+        if self.has(i, "tion") && i > 0 && self.at(i - 1) == b's' {
+            push(self, C::Ch); // question
+            return 2;
         }
         if self.has(i, "tion") || (self.has(i, "ci") && matches!(self.at(i + 2), b'a' | b'o')) {
             push(self, C::Sh);
@@ -401,12 +424,17 @@ impl Word<'_> {
             }
             return 1;
         }
-        if b"tkpd".contains(&b) {
+        if b"tkpd".contains(&b) || (b == b'c' && self.letter(i) == C::K) {
             self.geminate_if_final(i + 1);
         }
-        // t, p, d closing a syllable before another stop (`deadbeef`, `network`, `laptop`).
-        let stop = next != 0 && !self.vowel_at(i + 1) && !b"hlrsyjvmnz".contains(&next);
-        if b"tpd".contains(&b) && stop && self.after_short_vowel() {
+        // t, p, d closing a syllable before another consonant (`deadline`, `network`).
+        let keeps = match b {
+            b't' => "hlrsyjvmnz",
+            b'p' => "hlrsyjvmnzt",
+            _ => "hrsyjvmnz",
+        };
+        let closes = next != 0 && !self.vowel_at(i + 1) && !keeps.as_bytes().contains(&next);
+        if b"tpd".contains(&b) && closes && self.after_short_vowel() {
             self.out.push(Ph::Q);
         }
         push(self, self.letter(i));
@@ -450,16 +478,14 @@ impl Word<'_> {
         match self.at(i) {
             b'c' if soft => C::S,
             b'c' | b'k' | b'q' => C::K,
-            b'g' if (next == b'e' && i + 2 == self.w.len()) || (next == b'y' && i + 2 == self.w.len()) => {
-                C::J
-            }
+            b'g' if (next == b'e' && i + 2 == self.w.len()) || (next == b'y' && i + 2 == self.w.len()) => C::J,
+            b'g' if soft && b"ncsm".contains(&self.at(i + 2)) => C::J, // generic, register
             b'g' => C::G,
-            b's' if i > 0 && self.vowel_at(i - 1) && self.vowel_at(i + 1) && !self.silent_e(i + 1) => {
-                C::Z
-            }
+            b's' if i > 0 && self.vowel_at(i - 1) && self.vowel_at(i + 1) && !self.silent_e(i + 1) => C::Z,
             b's' => C::S,
             b'z' => C::Z,
             b't' => C::T,
+            b'd' if self.has(i + 1, "ule") => C::J, // module, schedule
             b'd' => C::D,
             b'n' => C::N,
             b'h' => C::H,

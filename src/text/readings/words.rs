@@ -42,16 +42,28 @@ fn inflected(word: &str) -> Option<String> {
         ("s", |s, _| kana::plural(s)),
     ];
     for (suffix, form) in rules {
-        let Some(base) = word.strip_suffix(suffix).filter(|b| b.len() >= 2) else {
+        let Some(base) = word.strip_suffix(suffix).filter(|b| b.len() >= 3) else {
             continue;
         };
         for (stem, doubled) in stems(base, suffix) {
             if let Some(r) = get(&stem) {
-                return Some(form(r, doubled));
+                return Some(r_stem(&stem, r, suffix).unwrap_or_else(|| form(r, doubled)));
             }
         }
     }
     None
+}
+
+/// A stem spelled with a final r said as ー takes its r back: `rendering` → レンダリング,
+/// `renderer` → レンダラー.
+fn r_stem(stem: &str, reading: &str, suffix: &str) -> Option<String> {
+    let base = reading.strip_suffix('ー').unwrap_or(reading);
+    let tail = match suffix {
+        "ing" => "リング",
+        "er" => "ラー",
+        _ => return None,
+    };
+    (stem.ends_with('r') && !stem.ends_with("rr")).then(|| format!("{base}{tail}"))
 }
 
 /// Spellings the stem may have: `load`+ing, `make`→mak+ing, `run`→runn+ing, `copy`→cop+ies.

@@ -1,0 +1,320 @@
+//! Readings for the Latin-script parts of a sentence (issue #13). jpreprocess spells Latin
+//! letters one by one (`json` → ジェー、エス、オー、エヌ), so code words, identifiers,
+//! acronyms, paths, hashes and units become katakana or Japanese it reads the way an
+//! engineer says them. Japanese text passes through unchanged; Arabic digits stay where
+//! jpreprocess reads them well.
+
+mod kana;
+mod words;
+
+use std::collections::HashMap;
+
+/// The user's readings (matched case-insensitively on whole tokens and identifier parts),
+/// which win over every built-in rule.
+#[derive(Debug, Clone, Default)]
+pub struct Readings {
+    user: HashMap<String, String>,
+}
+
+/// Said instead of a git hash or a UUID.
+const HASH: &str = "ハッシュ省略";
+
+impl Readings {
+    pub fn new(user: HashMap<String, String>) -> Self {
+        let user = user.into_iter().map(|(k, v)| (k.to_lowercase(), v)).collect();
+        Self { user }
+    }
+
+    /// `text` with every run of printable ASCII replaced by its reading. Spaces next to such
+    /// a run go too: jpreprocess pauses at each space, and Japanese needs none there.
+    pub fn spoken(&self, text: &str) -> String {
+        let class = |d: char| match d {
+            d if d.is_ascii_graphic() => 0,
+            d if d.is_whitespace() => 1,
+            _ => 2,
+        };
+        let mut out = String::with_capacity(text.len() * 2);
+        let mut rest = text;
+        let mut after_latin = false;
+        while let Some(c) = rest.chars().next() {
+            let k = class(c);
+            let (run, tail) = rest.split_at(rest.find(|d| class(d) != k).unwrap_or(rest.len()));
+            match k {
+                0 => out += &self.token(run),
+                1 if after_latin || tail.starts_with(|d: char| d.is_ascii_graphic()) => {}
+                _ => out += run,
+            }
+            after_latin = k == 0;
+            rest = tail;
+        }
+        out
+    }
+
+    /// One whitespace-free ASCII run: quotes and brackets dropped, sentence punctuation
+    /// turned Japanese.
+    fn token(&self, run: &str) -> String {
+        const OPEN: &[char] = &['(', '[', '{', '"', '\'', '`', '<'];
+        const CLOSE: &[char] = &['.', ',', ';', ':', '!', '?', ')', ']', '}', '"', '\'', '`', '>'];
+        let body = run.trim_end_matches(CLOSE);
+        let punct = match &run[body.len()..] {
+            t if t.contains(['.', '!', '?']) => "。",
+            t if t.contains([',', ';', ':']) => "、",
+            _ => "",
+        };
+        let core = body.trim_start_matches(OPEN);
+        format!("{}{punct}", self.core(core))
+    }
+
+    fn core(&self, w: &str) -> String {
+        if w.is_empty() {
+            return String::new();
+        }
+        if let Some(r) = self.known(w) {
+            return r;
+        }
+        if is_hash(w) {
+            return HASH.into();
+        }
+        if let Some(name) = url_host(w).or_else(|| path_tail(w)) {
+            return self.name(name);
+        }
+        number(w).unwrap_or_else(|| self.name(w))
+    }
+
+    /// User entry, then the built-in table.
+    fn known(&self, w: &str) -> Option<String> {
+        let user = self.user.get(&w.to_lowercase()).cloned();
+        user.or_else(|| words::get(w).map(str::to_string))
+    }
+
+    /// An identifier: its parts read one by one, `.` read ドット between names.
+    fn name(&self, w: &str) -> String {
+        if let Some(r) = self.known(w) {
+            return r;
+        }
+        let pieces = split_identifier(w);
+        let mut out = String::new();
+        for (i, &(sep, piece)) in pieces.iter().enumerate() {
+            if !sep {
+                out += &self.part(piece);
+                continue;
+            }
+            let digit = |j: Option<usize>| {
+                j.and_then(|j| pieces.get(j)).is_some_and(|p| p.1.starts_with(|c: char| c.is_ascii_digit()))
+            };
+            out += if digit(i.checked_sub(1)) && digit(Some(i + 1)) {
+                piece // 3.11, 2024-01-15, 10:30
+            } else {
+                separator(piece)
+            };
+        }
+        out
+    }
+
+    /// One part of an identifier: known, digits, spelled, derived or converted.
+    fn part(&self, p: &str) -> String {
+        if let Some(r) = self.known(p) {
+            return r;
+        }
+        if p.bytes().all(|b| b.is_ascii_digit()) {
+            return p.to_string();
+        }
+        let lower = p.to_ascii_lowercase();
+        let acronym = p.len() <= 5 && p.bytes().all(|b| b.is_ascii_uppercase());
+        if acronym || p.len() == 1 || !lower.contains(['a', 'e', 'i', 'o', 'u', 'y']) {
+            return kana::spell(p);
+        }
+        words::guess(&lower).unwrap_or_else(|| kana::katakana(&lower))
+    }
+}
+
+/// What a run of separators between identifier parts is read as.
+fn separator(s: &str) -> &'static str {
+    if s.contains('.') {
+        "ドット"
+    } else if s.contains('+') {
+        "プラス"
+    } else if s.contains('@') {
+        "アット"
+    } else if s.contains('&') {
+        "アンド"
+    } else if s.contains('=') {
+        "イコール"
+    } else {
+        "" // _ - :: / and the like join the parts silently
+    }
+}
+
+/// Split at separators, case changes (`getUser`, `HTTPServer`) and letter/digit changes;
+/// each piece is (is_separator, text).
+fn split_identifier(w: &str) -> Vec<(bool, &str)> {
+    let b = w.as_bytes();
+    let kind = |c: u8| match c {
+        b'a'..=b'z' => 1,
+        b'A'..=b'Z' => 2,
+        b'0'..=b'9' => 3,
+        _ => 0,
+    };
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    for i in 1..b.len() {
+        let (prev, cur) = (kind(b[i - 1]), kind(b[i]));
+        let next_lower = b.get(i + 1).is_some_and(u8::is_ascii_lowercase);
+        let cut = match (prev, cur) {
+            (0, 0) => false,
+            (1, 2) => true,
+            (2, 2) => next_lower,
+            (1 | 2, 1) => false,
+            _ => true,
+        };
+        if cut {
+            pieces.push((prev == 0, &w[start..i]));
+            start = i;
+        }
+    }
+    if start < b.len() {
+        pieces.push((kind(b[start]) == 0, &w[start..]));
+    }
+    pieces
+}
+
+/// A git hash or UUID: 7+ hex digits (dashes allowed) with both digits and letters.
+fn is_hash(w: &str) -> bool {
+    let hex = w.bytes().filter(u8::is_ascii_hexdigit).count();
+    w.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
+        && hex >= 7
+        && w.bytes().any(|b| b.is_ascii_digit())
+        && w.bytes().any(|b| b.is_ascii_alphabetic())
+}
+
+/// `https://github.com/x/y` → `github.com`.
+fn url_host(w: &str) -> Option<&str> {
+    let (_, rest) = w.split_once("://")?;
+    let host = rest.split('/').next().unwrap_or(rest);
+    Some(host.strip_prefix("www.").unwrap_or(host))
+}
+
+/// A path's last component: `src/text/mod.rs` → `mod.rs`. Two words joined by one slash
+/// (`and/or`, `TCP/IP`) are no path.
+fn path_tail(w: &str) -> Option<&str> {
+    let slashes = w.matches(['/', '\\']).count();
+    let last = w.split(['/', '\\']).rfind(|c| !c.is_empty())?;
+    let rooted = w.starts_with(['/', '~', '.']);
+    (slashes >= 2 || (slashes == 1 && (rooted || last.contains('.')))).then_some(last)
+}
+
+/// Numbers with a version mark, an issue mark or a unit: `v2.1` → バージョン2.1,
+/// `#13` → 13番, `10ms` → 10ミリ秒. None when the suffix is no known unit.
+fn number(w: &str) -> Option<String> {
+    if let Some(n) = w.strip_prefix('#').filter(|n| n.bytes().all(|b| b.is_ascii_digit())) {
+        return (!n.is_empty()).then(|| format!("{n}番"));
+    }
+    let version = w.strip_prefix(['v', 'V']).filter(|r| r.starts_with(|c: char| c.is_ascii_digit()));
+    let rest = version.unwrap_or(w);
+    let end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ',')).unwrap_or(rest.len());
+    let (num, suffix) = rest.split_at(end);
+    if !num.starts_with(|c: char| c.is_ascii_digit()) || num.ends_with(['.', ',']) {
+        return None;
+    }
+    let num = if num.matches('.').count() > 1 { num.replace('.', "テン") } else { num.to_string() };
+    match (version, suffix) {
+        (Some(_), "") => Some(format!("バージョン{num}")),
+        (Some(_), _) => None,
+        (None, s) => Some(format!("{num}{}", unit(s)?)),
+    }
+}
+
+/// How a unit after a number is said.
+fn unit(s: &str) -> Option<&'static str> {
+    let r = match s.to_ascii_lowercase().as_str() {
+        "" => "",
+        "%" => "パーセント",
+        "x" => "倍",
+        "ns" => "ナノ秒",
+        "us" => "マイクロ秒",
+        "ms" => "ミリ秒",
+        "s" | "sec" | "secs" => "秒",
+        "min" | "mins" => "分",
+        "h" | "hr" | "hrs" => "時間",
+        "k" => "千",
+        "b" | "bytes" => "バイト",
+        "kb" | "kib" => "キロバイト",
+        "mb" | "mib" => "メガバイト",
+        "gb" | "gib" => "ギガバイト",
+        "tb" | "tib" => "テラバイト",
+        "px" => "ピクセル",
+        "fps" => "エフピーエス",
+        "hz" => "ヘルツ",
+        "khz" => "キロヘルツ",
+        "mhz" => "メガヘルツ",
+        "ghz" => "ギガヘルツ",
+        "p" => "ピー",
+        "st" | "nd" | "rd" | "th" => "番目",
+        _ => return None,
+    };
+    Some(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Readings;
+    use std::collections::HashMap;
+
+    fn say(text: &str) -> String {
+        Readings::default().spoken(text)
+    }
+
+    #[test]
+    fn japanese_passes_through() {
+        for t in ["キャッシュ層はハンドラとデータベースの間にあります。", "テスト 完了", "", "「はい」"]
+        {
+            assert_eq!(say(t), t);
+        }
+    }
+
+    #[test]
+    fn mixed_sentences() {
+        assert_eq!(say("json.load を呼びます"), "ジェイソンドットロードを呼びます");
+        assert_eq!(say("`getUserName` が 404 を返します。"), "ゲットユーザーネームが404を返します。");
+        assert_eq!(say("src/text/mod.rs を編集しました"), "モッドドットアールエスを編集しました");
+        assert_eq!(say("コミット 6d1d8ce で直りました"), "コミットハッシュ省略で直りました");
+        assert_eq!(say("応答は 10ms、v2.1 で 1.5x 速い"), "応答は10ミリ秒、バージョン2.1で1.5倍速い");
+    }
+
+    #[test]
+    fn english_is_read_word_by_word() {
+        assert_eq!(say("Run cargo test."), "ランカーゴテスト。");
+        assert_eq!(say("Fixed the bug, then pushed."), "フィックストザバグ、ゼンプッシュト。");
+    }
+
+    /// The term table: at least 95% of the terms read as one of their accepted forms.
+    #[test]
+    fn term_table() {
+        let table = include_str!("../../tests/fixtures/readings/terms.tsv");
+        let rows: Vec<(&str, &str)> =
+            table.lines().filter(|l| !l.starts_with('#')).filter_map(|l| l.split_once('\t')).collect();
+        let failures: Vec<String> = rows
+            .iter()
+            .filter_map(|&(term, accepted)| {
+                let got = say(term);
+                (!accepted.split('|').any(|a| a == got)).then(|| format!("{term}\t{got}\t(want {accepted})"))
+            })
+            .collect();
+        let rate = 1.0 - failures.len() as f64 / rows.len() as f64;
+        println!("{} terms, {:.1}% pass; failures:\n{}", rows.len(), rate * 100.0, failures.join("\n"));
+        assert!(rows.len() >= 200 && rate >= 0.95, "{:.1}% pass", rate * 100.0);
+    }
+
+    #[test]
+    fn user_entries_win() {
+        let user = HashMap::from([
+            ("speakja".to_string(), "スピークジャ".to_string()),
+            ("JSON".to_string(), "ジェイソン！".to_string()),
+        ]);
+        let r = Readings::new(user);
+        assert_eq!(r.spoken("speakja を使う"), "スピークジャを使う");
+        assert_eq!(r.spoken("SpeakJa.nvim"), "スピークジャドットエヌビム");
+        assert_eq!(r.spoken("json"), "ジェイソン！");
+        assert_eq!(r.spoken("parseJson"), "パースジェイソン！");
+    }
+}

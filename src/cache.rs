@@ -43,10 +43,7 @@ impl DiskCache {
     /// Open (creating it 0700) a directory that must be the user's own.
     pub fn open(dir: &Path, max_bytes: u64) -> io::Result<Self> {
         private_dir(dir)?;
-        Ok(Self {
-            dir: dir.to_path_buf(),
-            max_bytes,
-        })
+        Ok(Self { dir: dir.to_path_buf(), max_bytes })
     }
 
     pub fn dir(&self) -> &Path {
@@ -63,10 +60,7 @@ impl DiskCache {
         let digest = sha256(key.as_bytes());
         let path = self.path(&digest);
         let mut bytes = Vec::new();
-        open_private(&path, false)
-            .ok()?
-            .read_to_end(&mut bytes)
-            .ok()?;
+        open_private(&path, false).ok()?.read_to_end(&mut bytes).ok()?;
         match parse(&bytes) {
             Some((d, value)) if d == digest => {
                 // Failing to bump only makes the entry look older than it is.
@@ -120,17 +114,13 @@ impl DiskCache {
             return Ok(());
         }
         let path = self.path(&digest);
-        let tmp = self.dir.join(format!(
-            "{TMP_PREFIX}{}-{}",
-            std::process::id(),
-            TMP_SEQ.fetch_add(1, Ordering::Relaxed)
-        ));
-        create_private(&tmp)
-            .and_then(|mut f| f.write_all(&entry))
-            .and_then(|()| fs::rename(&tmp, &path))
-            .inspect_err(|_| {
+        let tmp =
+            self.dir.join(format!("{TMP_PREFIX}{}-{}", std::process::id(), TMP_SEQ.fetch_add(1, Ordering::Relaxed)));
+        create_private(&tmp).and_then(|mut f| f.write_all(&entry)).and_then(|()| fs::rename(&tmp, &path)).inspect_err(
+            |_| {
                 let _ = fs::remove_file(&tmp);
-            })?;
+            },
+        )?;
         self.evict(&path)
     }
 
@@ -190,8 +180,7 @@ impl DiskCache {
 }
 
 fn is_entry_name(name: &str) -> bool {
-    name.strip_suffix(&format!(".{EXT}"))
-        .is_some_and(|h| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+    name.strip_suffix(&format!(".{EXT}")).is_some_and(|h| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// Key digest and value of a whole, undamaged entry.
@@ -213,26 +202,16 @@ fn private_dir(dir: &Path) -> io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)?;
+        fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
         let meta = fs::symlink_metadata(dir)?;
         let refuse = |why: String| io::Error::new(io::ErrorKind::PermissionDenied, why);
         if !meta.is_dir() {
-            return Err(refuse(format!(
-                "{} is not a directory (a link?)",
-                dir.display()
-            )));
+            return Err(refuse(format!("{} is not a directory (a link?)", dir.display())));
         }
         // SAFETY: geteuid has no preconditions and cannot fail.
         let me = unsafe { libc::geteuid() };
         if meta.uid() != me {
-            return Err(refuse(format!(
-                "{} belongs to uid {}, not to you",
-                dir.display(),
-                meta.uid()
-            )));
+            return Err(refuse(format!("{} belongs to uid {}, not to you", dir.display(), meta.uid())));
         }
         if meta.mode() & 0o077 != 0 {
             fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
@@ -277,9 +256,7 @@ fn take_u64(b: &[u8]) -> Option<(u64, &[u8])> {
 
 /// FNV-1a, 64 bits: stable across builds and platforms, unlike std's hasher.
 fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// Audio as stored: rate, then 16-bit samples (what the speakers get anyway), half the
@@ -299,14 +276,8 @@ fn decode_audio(b: &[u8]) -> Option<Audio> {
         return None;
     }
     let scale = 1.0 / f32::from(i16::MAX);
-    let samples = pcm
-        .chunks_exact(2)
-        .map(|c| f32::from(i16::from_le_bytes([c[0], c[1]])) * scale)
-        .collect();
-    Some(Audio {
-        samples,
-        sample_rate: rate,
-    })
+    let samples = pcm.chunks_exact(2).map(|c| f32::from(i16::from_le_bytes([c[0], c[1]])) * scale).collect();
+    Some(Audio { samples, sample_rate: rate })
 }
 
 /// An engine (voice or translator) behind the cache. `key` names everything besides the
@@ -323,23 +294,13 @@ pub type CachedTranslator = Cached<Box<dyn Translator>>;
 
 impl CachedTts {
     pub fn new(inner: Box<dyn Tts>, cache: DiskCache, key: String) -> Self {
-        Self {
-            name: inner.name().to_owned(),
-            inner,
-            cache,
-            key,
-        }
+        Self { name: inner.name().to_owned(), inner, cache, key }
     }
 }
 
 impl CachedTranslator {
     pub fn new(inner: Box<dyn Translator>, cache: DiskCache, key: String) -> Self {
-        Self {
-            name: inner.name().to_owned(),
-            inner,
-            cache,
-            key,
-        }
+        Self { name: inner.name().to_owned(), inner, cache, key }
     }
 }
 
@@ -354,19 +315,10 @@ impl<E> Cached<E> {
         encode: impl FnOnce(&T) -> Vec<u8>,
         compute: impl FnOnce(&mut E) -> anyhow::Result<T>,
     ) -> anyhow::Result<T> {
-        let key = std::iter::once(self.key.as_str())
-            .chain(parts.iter().copied())
-            .collect::<Vec<_>>()
-            .join("\0");
+        let key = std::iter::once(self.key.as_str()).chain(parts.iter().copied()).collect::<Vec<_>>().join("\0");
         let inner = &mut self.inner;
-        let (value, hit) = self
-            .cache
-            .get_or_compute(&key, decode, encode, || compute(inner))?;
-        self.name = if hit {
-            format!("{engine} (cached)")
-        } else {
-            engine.to_owned()
-        };
+        let (value, hit) = self.cache.get_or_compute(&key, decode, encode, || compute(inner))?;
+        self.name = if hit { format!("{engine} (cached)") } else { engine.to_owned() };
         Ok(value)
     }
 }
@@ -379,13 +331,7 @@ impl Tts for CachedTts {
 
     fn synthesize(&mut self, text: &str, reach: Reach) -> anyhow::Result<Audio> {
         let engine = self.inner.name().to_owned();
-        self.lookup(
-            &engine,
-            &["tts", text],
-            |b| decode_audio(&b),
-            encode_audio,
-            |v| v.synthesize(text, reach),
-        )
+        self.lookup(&engine, &["tts", text], |b| decode_audio(&b), encode_audio, |v| v.synthesize(text, reach))
     }
 
     fn is_online(&self) -> bool {
@@ -427,9 +373,7 @@ pub fn open(cfg: &Config) -> Result<Option<DiskCache>, String> {
     if !cfg.cache.enabled {
         return Ok(None);
     }
-    let dir = cfg
-        .cache_dir()
-        .ok_or("no cache directory (set cache.dir, or HOME)")?;
+    let dir = cfg.cache_dir().ok_or("no cache directory (set cache.dir, or HOME)")?;
     DiskCache::open(&dir, cfg.cache.max_mb.saturating_mul(1 << 20))
         .map(Some)
         .map_err(|e| format!("cannot open cache {}: {e}", dir.display()))
@@ -448,18 +392,12 @@ pub fn wrap_translator(cfg: &Config, translator: Box<dyn Translator>) -> Box<dyn
 
 /// `:SpeakJaCache clear`: empty the configured cache; says what went.
 pub fn clear(cfg: &Config) -> anyhow::Result<String> {
-    let dir = cfg
-        .cache_dir()
-        .ok_or_else(|| anyhow::anyhow!("no cache directory (set cache.dir, or HOME)"))?;
+    let dir = cfg.cache_dir().ok_or_else(|| anyhow::anyhow!("no cache directory (set cache.dir, or HOME)"))?;
     if !dir.is_dir() {
         return Ok(format!("cache {} is empty", dir.display()));
     }
     let (n, bytes) = DiskCache::open(&dir, 0)?.clear()?;
-    Ok(format!(
-        "removed {n} entries ({:.1} MB) from {}",
-        bytes as f64 / 1048576.0,
-        dir.display()
-    ))
+    Ok(format!("removed {n} entries ({:.1} MB) from {}", bytes as f64 / 1048576.0, dir.display()))
 }
 
 #[cfg(test)]
@@ -476,21 +414,14 @@ mod tests {
         // Every truncation of a valid entry is rejected.
         let bytes = fs::read(c.path(&sha256(b"k"))).unwrap();
         for n in 0..bytes.len() {
-            assert!(
-                parse(&bytes[..n]).is_none(),
-                "accepted {n} of {} bytes",
-                bytes.len()
-            );
+            assert!(parse(&bytes[..n]).is_none(), "accepted {n} of {} bytes", bytes.len());
         }
         fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn audio_round_trip_is_16_bit_exact() {
-        let a = Audio {
-            samples: vec![0.0, 0.5, -0.5, 1.0, -1.0],
-            sample_rate: 24000,
-        };
+        let a = Audio { samples: vec![0.0, 0.5, -0.5, 1.0, -1.0], sample_rate: 24000 };
         let b = decode_audio(&encode_audio(&a)).unwrap();
         assert_eq!(b.sample_rate, 24000);
         for (x, y) in a.samples.iter().zip(&b.samples) {

@@ -161,6 +161,10 @@ pub struct TtsConfig {
     pub volume: f64,
     /// Engines `auto` tries, in order.
     pub order: Vec<TtsEngine>,
+    /// Your own readings for words the voice says wrong (`{ speakja = "スピークジャ" }`);
+    /// they win over the built-in ones. Matched ignoring case, on whole words and on the
+    /// parts of identifiers.
+    pub readings: std::collections::HashMap<String, String>,
     /// `auto` skips an engine after this many failures in a row...
     pub cooldown_after: u32,
     /// ...for this many seconds.
@@ -178,6 +182,7 @@ impl Default for TtsConfig {
             speed: 1.0,
             volume: 1.0,
             order: vec![TtsEngine::Google, TtsEngine::Openjtalk],
+            readings: Default::default(),
             cooldown_after: 3,
             cooldown_s: 60,
             google: GoogleConfig::default(),
@@ -221,11 +226,7 @@ pub struct CacheConfig {
 
 impl Default for CacheConfig {
     fn default() -> Self {
-        Self {
-            enabled: true,
-            dir: None,
-            max_mb: 200,
-        }
+        Self { enabled: true, dir: None, max_mb: 200 }
     }
 }
 
@@ -253,12 +254,7 @@ pub struct AudioConfig {
 
 impl Default for AudioConfig {
     fn default() -> Self {
-        Self {
-            sink: SinkKind::Auto,
-            wav_dir: None,
-            wav_keep: 500,
-            wav_max_mb: 200,
-        }
+        Self { sink: SinkKind::Auto, wav_dir: None, wav_keep: 500, wav_max_mb: 200 }
     }
 }
 
@@ -310,8 +306,7 @@ impl Config {
     /// Parse options given as JSON (the Lua side encodes its table).
     pub fn from_json(json: &str) -> Result<Self, String> {
         let json = if json.trim().is_empty() { "{}" } else { json };
-        let mut value: serde_json::Value =
-            serde_json::from_str(json).map_err(|e| format!("invalid options: {e}"))?;
+        let mut value: serde_json::Value = serde_json::from_str(json).map_err(|e| format!("invalid options: {e}"))?;
         empty_lists_as_tables(&mut value);
         let cfg: Config = serde_path_to_error::deserialize(value).map_err(|e| {
             let path = e.path().to_string();
@@ -335,9 +330,7 @@ impl Config {
         in_range("translator.max_length_ratio", t.max_length_ratio, 0.1, 10.0)?;
         in_range("translator.length_penalty", t.length_penalty, -5.0, 5.0)?;
         if self.tts.order.is_empty() || self.tts.order.contains(&TtsEngine::Auto) {
-            return Err(
-                "invalid option `tts.order`: list engines (openjtalk, google), not auto".into(),
-            );
+            return Err("invalid option `tts.order`: list engines (openjtalk, google), not auto".into());
         }
         if self.tts.cooldown_after == 0 {
             return Err("invalid option `tts.cooldown_after`: must be at least 1".into());
@@ -350,12 +343,7 @@ impl Config {
                 g.base_url
             ));
         }
-        in_range(
-            "tts.google.connect_timeout_ms",
-            g.connect_timeout_ms,
-            1,
-            60_000,
-        )?;
+        in_range("tts.google.connect_timeout_ms", g.connect_timeout_ms, 1, 60_000)?;
         in_range("tts.google.timeout_ms", g.timeout_ms, 1, 600_000)?;
         if g.lang.is_empty() {
             return Err("invalid option `tts.google.lang`: must not be empty".into());
@@ -368,15 +356,8 @@ impl Config {
         in_range("auto.stable_ms", self.auto.stable_ms, 0, 60_000)?;
         in_range("audio.wav_keep", self.audio.wav_keep, 1, 1_000_000)?;
         in_range("audio.wav_max_mb", self.audio.wav_max_mb, 1, 1 << 20)?;
-        if self
-            .cache
-            .dir
-            .as_ref()
-            .is_some_and(|d| d.as_os_str().is_empty())
-        {
-            return Err(
-                "invalid option `cache.dir`: empty (leave it unset for the default)".into(),
-            );
+        if self.cache.dir.as_ref().is_some_and(|d| d.as_os_str().is_empty()) {
+            return Err("invalid option `cache.dir`: empty (leave it unset for the default)".into());
         }
         if self.audio.sink == SinkKind::Wav && self.audio.wav_dir.is_none() {
             return Err("invalid option `audio.wav_dir`: the `wav` sink needs a directory".into());
@@ -385,23 +366,15 @@ impl Config {
     }
 
     pub fn models_dir(&self) -> PathBuf {
-        self.models_dir
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("models"))
+        self.models_dir.clone().unwrap_or_else(|| PathBuf::from("models"))
     }
 
     pub fn nllb_model_dir(&self) -> PathBuf {
-        self.translator
-            .model
-            .clone()
-            .unwrap_or_else(|| self.models_dir().join("nllb-200-distilled-600M"))
+        self.translator.model.clone().unwrap_or_else(|| self.models_dir().join("nllb-200-distilled-600M"))
     }
 
     pub fn dictionary_dir(&self) -> PathBuf {
-        self.tts
-            .dictionary
-            .clone()
-            .unwrap_or_else(|| self.models_dir().join("voice").join("naist-jdic"))
+        self.tts.dictionary.clone().unwrap_or_else(|| self.models_dir().join("voice").join("naist-jdic"))
     }
 
     /// The cache directory, if one can be named.
@@ -410,11 +383,8 @@ impl Config {
             return Some(d.clone());
         }
         // XDG says relative paths are invalid and must be ignored.
-        let xdg = std::env::var_os("XDG_CACHE_HOME")
-            .map(PathBuf::from)
-            .filter(|p| p.is_absolute());
-        let base =
-            xdg.or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+        let xdg = std::env::var_os("XDG_CACHE_HOME").map(PathBuf::from).filter(|p| p.is_absolute());
+        let base = xdg.or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
         Some(base.join("speakja"))
     }
 
@@ -438,18 +408,11 @@ fn first_with_extension(dir: &Path, ext: &str) -> Option<PathBuf> {
     found.into_iter().next()
 }
 
-fn in_range<T: PartialOrd + std::fmt::Display>(
-    name: &str,
-    v: T,
-    lo: T,
-    hi: T,
-) -> Result<(), String> {
+fn in_range<T: PartialOrd + std::fmt::Display>(name: &str, v: T, lo: T, hi: T) -> Result<(), String> {
     if lo <= v && v <= hi {
         Ok(())
     } else {
-        Err(format!(
-            "invalid option `{name}`: {v} is outside {lo}..={hi}"
-        ))
+        Err(format!("invalid option `{name}`: {v} is outside {lo}..={hi}"))
     }
 }
 
@@ -457,17 +420,10 @@ fn in_range<T: PartialOrd + std::fmt::Display>(
 /// every empty list as an empty table (list-valued options accept both).
 fn empty_lists_as_tables(v: &mut serde_json::Value) {
     match v {
-        serde_json::Value::Array(a) if a.is_empty() => {
-            *v = serde_json::Value::Object(Default::default())
-        }
+        serde_json::Value::Array(a) if a.is_empty() => *v = serde_json::Value::Object(Default::default()),
         // `auto.patterns = {}` means no patterns, not a table.
-        serde_json::Value::Object(o)
-            if o.get("patterns")
-                .is_some_and(|p| p == &serde_json::json!([])) =>
-        {
-            o.values_mut()
-                .filter(|p| !p.is_array())
-                .for_each(empty_lists_as_tables)
+        serde_json::Value::Object(o) if o.get("patterns").is_some_and(|p| p == &serde_json::json!([])) => {
+            o.values_mut().filter(|p| !p.is_array()).for_each(empty_lists_as_tables)
         }
         serde_json::Value::Array(a) => a.iter_mut().for_each(empty_lists_as_tables),
         serde_json::Value::Object(o) => o.values_mut().for_each(empty_lists_as_tables),
@@ -522,14 +478,8 @@ mod tests {
                 "load": "startup", "max_new_tokens": 64, "length_penalty": 0.5}}"#,
         )
         .unwrap();
-        assert_eq!(
-            (c.translator.device, c.translator.dtype),
-            (DeviceChoice::Cpu, WeightFormat::Q8_0)
-        );
-        assert_eq!(
-            (c.translator.beams, c.translator.no_repeat_ngram_size),
-            (4, 3)
-        );
+        assert_eq!((c.translator.device, c.translator.dtype), (DeviceChoice::Cpu, WeightFormat::Q8_0));
+        assert_eq!((c.translator.beams, c.translator.no_repeat_ngram_size), (4, 3));
         assert_eq!(c.translator.load, LoadTime::Startup);
         let e = Config::from_json(r#"{"translator": {"dtype": "int4"}}"#).unwrap_err();
         assert!(e.contains("translator") && e.contains("int4"), "{e}");
@@ -547,10 +497,7 @@ mod tests {
         assert_eq!(c.tts.order, vec![TtsEngine::Google, TtsEngine::Openjtalk]);
         assert_eq!((c.tts.cooldown_after, c.tts.cooldown_s), (3, 60));
         assert_eq!(c.tts.google.base_url, "https://translate.google.com");
-        assert_eq!(
-            (c.tts.google.connect_timeout_ms, c.tts.google.timeout_ms),
-            (1500, 4000)
-        );
+        assert_eq!((c.tts.google.connect_timeout_ms, c.tts.google.timeout_ms), (1500, 4000));
         assert_eq!(c.tts.google.lang, "ja");
         let c = Config::from_json(
             r#"{"tts": {"engine": "auto", "order": ["openjtalk", "google"], "cooldown_s": 5,
@@ -561,10 +508,7 @@ mod tests {
         assert_eq!(c.tts.order, vec![TtsEngine::Openjtalk, TtsEngine::Google]);
         assert_eq!(c.tts.cooldown_s, 5);
         assert_eq!(c.tts.google.base_url, "http://127.0.0.1:9");
-        assert_eq!(
-            (c.tts.google.connect_timeout_ms, c.tts.google.timeout_ms),
-            (1500, 800)
-        );
+        assert_eq!((c.tts.google.connect_timeout_ms, c.tts.google.timeout_ms), (1500, 800));
         assert!(Config::from_json(r#"{"tts": {"engine": "google"}}"#).is_ok());
     }
 
@@ -575,30 +519,12 @@ mod tests {
             (r#"{"tts": {"order": ["auto"]}}"#, "tts.order"),
             (r#"{"tts": {"order": ["google", "nope"]}}"#, "tts.order"),
             (r#"{"tts": {"cooldown_after": 0}}"#, "tts.cooldown_after"),
-            (
-                r#"{"tts": {"google": {"base_url": "ftp://x"}}}"#,
-                "tts.google.base_url",
-            ),
-            (
-                r#"{"tts": {"google": {"base_url": "http://translate.google.com"}}}"#,
-                "tts.google.base_url",
-            ),
-            (
-                r#"{"tts": {"google": {"base_url": "http://10.0.0.1:80"}}}"#,
-                "tts.google.base_url",
-            ),
-            (
-                r#"{"tts": {"google": {"timeout_ms": 0}}}"#,
-                "tts.google.timeout_ms",
-            ),
-            (
-                r#"{"tts": {"google": {"connect_timeout_ms": 99999999}}}"#,
-                "tts.google.connect_timeout_ms",
-            ),
-            (
-                r#"{"tts": {"cooldown_s": 18446744073709551615}}"#,
-                "tts.cooldown_s",
-            ),
+            (r#"{"tts": {"google": {"base_url": "ftp://x"}}}"#, "tts.google.base_url"),
+            (r#"{"tts": {"google": {"base_url": "http://translate.google.com"}}}"#, "tts.google.base_url"),
+            (r#"{"tts": {"google": {"base_url": "http://10.0.0.1:80"}}}"#, "tts.google.base_url"),
+            (r#"{"tts": {"google": {"timeout_ms": 0}}}"#, "tts.google.timeout_ms"),
+            (r#"{"tts": {"google": {"connect_timeout_ms": 99999999}}}"#, "tts.google.connect_timeout_ms"),
+            (r#"{"tts": {"cooldown_s": 18446744073709551615}}"#, "tts.cooldown_s"),
             (r#"{"tts": {"google": {"timeout": 1}}}"#, "timeout"),
             (r#"{"tts": {"google": {"lang": ""}}}"#, "tts.google.lang"),
         ];
@@ -613,8 +539,7 @@ mod tests {
         let c = Config::from_json("").unwrap();
         assert!(c.cache.enabled);
         assert_eq!(c.cache.max_mb, 200);
-        let c = Config::from_json(r#"{"cache": {"enabled": false, "dir": "/tmp/x", "max_mb": 5}}"#)
-            .unwrap();
+        let c = Config::from_json(r#"{"cache": {"enabled": false, "dir": "/tmp/x", "max_mb": 5}}"#).unwrap();
         assert!(!c.cache.enabled);
         assert_eq!(c.cache_dir(), Some(PathBuf::from("/tmp/x")));
         assert_eq!(c.cache.max_mb, 5);
@@ -628,12 +553,8 @@ mod tests {
 
     #[test]
     fn ranges_and_requirements() {
-        assert!(Config::from_json(r#"{"tts": {"speed": 9}}"#)
-            .unwrap_err()
-            .contains("tts.speed"));
-        assert!(Config::from_json(r#"{"audio": {"sink": "wav"}}"#)
-            .unwrap_err()
-            .contains("wav_dir"));
+        assert!(Config::from_json(r#"{"tts": {"speed": 9}}"#).unwrap_err().contains("tts.speed"));
+        assert!(Config::from_json(r#"{"audio": {"sink": "wav"}}"#).unwrap_err().contains("wav_dir"));
         // Sizes that would be allocated or held: bounded, so no option can exhaust memory.
         for (json, name) in [
             (r#"{"queue_size": 1000000000}"#, "queue_size"),
@@ -642,10 +563,7 @@ mod tests {
             (r#"{"max_text_bytes": 1000000000000}"#, "max_text_bytes"),
             (r#"{"auto": {"stable_ms": 86400000}}"#, "auto.stable_ms"),
         ] {
-            assert!(
-                Config::from_json(json).unwrap_err().contains(name),
-                "{json}"
-            );
+            assert!(Config::from_json(json).unwrap_err().contains(name), "{json}");
         }
         assert!(Config::from_json(r#"{"queue_size": 10000, "history_size": 100000}"#).is_ok());
     }

@@ -46,8 +46,10 @@ pub struct Entry {
     pub id: u64,
     /// The sentence as found on screen.
     pub source: String,
-    /// What was (or is to be) spoken.
+    /// What was (or is to be) spoken: the translation.
     pub text: Option<String>,
+    /// The exact text handed to the voice: `text` with code words in katakana.
+    pub spoken: Option<String>,
     pub translator: Option<String>,
     pub tts: Option<String>,
     pub status: Status,
@@ -61,10 +63,7 @@ pub struct Entry {
 
 impl Entry {
     pub fn is_finished(&self) -> bool {
-        matches!(
-            self.status,
-            Status::Done | Status::Stopped | Status::Dropped | Status::Failed
-        )
+        matches!(self.status, Status::Done | Status::Stopped | Status::Dropped | Status::Failed)
     }
 }
 
@@ -76,10 +75,7 @@ pub struct History {
 
 impl History {
     pub fn new(limit: usize) -> Self {
-        Self {
-            entries: VecDeque::new(),
-            limit: limit.max(1),
-        }
+        Self { entries: VecDeque::new(), limit: limit.max(1) }
     }
 
     pub fn queued(&mut self, id: u64, source: String, terminal: Option<i32>) {
@@ -87,6 +83,7 @@ impl History {
             id,
             source,
             text: None,
+            spoken: None,
             translator: None,
             tts: None,
             status: Status::Queued,
@@ -114,21 +111,15 @@ impl History {
         };
         let e = self.entries.iter_mut().rev().find(|e| e.id == id)?;
         match ev {
-            Event::Translated {
-                text, engine, ms, ..
-            } => {
+            Event::Translated { text, engine, ms, .. } => {
                 e.text = Some(text.clone());
                 e.translator = Some(engine.clone());
                 e.timings_ms.translate = Some(*ms);
                 e.status = Status::Synthesizing;
             }
-            Event::Synthesized {
-                engine,
-                ms,
-                audio_ms,
-                ..
-            } => {
+            Event::Synthesized { engine, spoken, ms, audio_ms, .. } => {
                 e.tts = Some(engine.clone());
+                e.spoken = Some(spoken.clone());
                 e.timings_ms.synthesize = Some(*ms);
                 e.timings_ms.audio = Some(*audio_ms);
                 e.status = Status::Ready;
@@ -137,12 +128,7 @@ impl History {
                 e.timings_ms.first_audio = Some(*first_audio_ms);
                 e.status = Status::Playing;
             }
-            Event::Finished {
-                outcome,
-                error,
-                file,
-                ..
-            } => {
+            Event::Finished { outcome, error, file, .. } => {
                 e.status = (*outcome).into();
                 e.error = error.clone();
                 e.file = file.clone();
@@ -159,10 +145,7 @@ impl History {
     }
 
     pub fn playing(&self) -> Option<&Entry> {
-        self.entries
-            .iter()
-            .rev()
-            .find(|e| e.status == Status::Playing)
+        self.entries.iter().rev().find(|e| e.status == Status::Playing)
     }
 
     /// Sentences not yet finished.
@@ -179,23 +162,10 @@ mod tests {
     fn lifecycle_and_bound() {
         let mut h = History::new(2);
         h.queued(1, "a".into(), None);
-        h.apply(&Event::Translated {
-            id: 1,
-            text: "A".into(),
-            engine: "none".into(),
-            ms: 1.0,
-        });
-        h.apply(&Event::Playing {
-            id: 1,
-            first_audio_ms: 5.0,
-        });
+        h.apply(&Event::Translated { id: 1, text: "A".into(), engine: "none".into(), ms: 1.0 });
+        h.apply(&Event::Playing { id: 1, first_audio_ms: 5.0 });
         assert_eq!(h.playing().unwrap().id, 1);
-        let done = h.apply(&Event::Finished {
-            id: 1,
-            outcome: Outcome::Done,
-            error: None,
-            file: None,
-        });
+        let done = h.apply(&Event::Finished { id: 1, outcome: Outcome::Done, error: None, file: None });
         assert_eq!(done.unwrap().status, Status::Done);
         h.queued(2, "b".into(), None);
         h.queued(3, "c".into(), Some(4));
@@ -203,11 +173,6 @@ mod tests {
         let ids: Vec<u64> = h.entries().map(|e| e.id).collect();
         assert_eq!(ids, vec![2, 3]);
         assert_eq!(h.pending(), 2);
-        assert!(h
-            .apply(&Event::Playing {
-                id: 99,
-                first_audio_ms: 0.0
-            })
-            .is_none());
+        assert!(h.apply(&Event::Playing { id: 99, first_audio_ms: 0.0 }).is_none());
     }
 }

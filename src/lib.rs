@@ -13,6 +13,14 @@ pub mod translate;
 pub mod tts;
 pub mod worker;
 
+/// Every `setup()` starts fresh worker threads that load the voice (tens of MB). glibc keeps
+/// what an exited thread freed in that thread's arena, so restarts would pile up memory
+/// (+1.2 GB after 50 here); mimalloc hands an exited thread's pages back. Its thread-locals
+/// are dynamic (`local_dynamic_tls`): the library is loaded by `dlopen`, after static TLS is
+/// laid out.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Entry point of `require("speakja_native")`.
 #[nvim_oxi::plugin]
 fn speakja_native() -> nvim_oxi::Dictionary {

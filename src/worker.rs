@@ -66,9 +66,11 @@ pub enum Event {
         engine: String,
         ms: f64,
     },
+    /// `spoken`: the exact text handed to the voice (code words in katakana).
     Synthesized {
         id: u64,
         engine: String,
+        spoken: String,
         ms: f64,
         audio_ms: f64,
     },
@@ -150,23 +152,24 @@ impl Shared {
     /// Reports and returns true when `job` must not go on (stopped or discarded).
     fn dropped(&self, job: &Job) -> bool {
         // Taken out first whatever happens, so the set only holds ids still on their way.
-        let discarded = self
-            .discarded
-            .lock()
-            .map(|mut d| d.remove(&job.id))
-            .unwrap_or(false);
+        let discarded = self.discarded.lock().map(|mut d| d.remove(&job.id)).unwrap_or(false);
         if self.generation.load(Ordering::Acquire) != job.generation {
             self.finish(job.id, Outcome::Stopped, None);
             return true;
         }
         if discarded {
-            self.finish(
-                job.id,
-                Outcome::Dropped,
-                Some("dropped unspoken to keep up".into()),
-            );
+            self.finish(job.id, Outcome::Dropped, Some("dropped unspoken to keep up".into()));
         }
         discarded
+    }
+
+    /// Runs `load` unless the worker was replaced while waiting its turn: voice and audio
+    /// loads run one at a time in the process, so a burst of `setup()` calls loads only what
+    /// the last one keeps.
+    fn loading<T>(&self, load: impl FnOnce() -> T) -> Option<T> {
+        static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+        let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+        (!self.closed.load(Ordering::Acquire)).then(load)
     }
 
     /// An interrupt for a stage's engine: true once a stop came after the job the stage
@@ -177,12 +180,7 @@ impl Shared {
     }
 
     fn finish(&self, id: u64, outcome: Outcome, error: Option<String>) {
-        self.send(Event::Finished {
-            id,
-            outcome,
-            error,
-            file: None,
-        });
+        self.send(Event::Finished { id, outcome, error, file: None });
     }
 }
 
@@ -230,15 +228,13 @@ impl Worker {
         // that a stop is heard at once.
         let spawn = |name: &str, background: bool, f: Box<dyn FnOnce() + Send>| {
             let alive = alive.clone();
-            std::thread::Builder::new()
-                .name(name.into())
-                .spawn(move || {
-                    if background {
-                        lower_priority();
-                    }
-                    f();
-                    alive.store(false, Ordering::Release);
-                })
+            std::thread::Builder::new().name(name.into()).spawn(move || {
+                if background {
+                    lower_priority();
+                }
+                f();
+                alive.store(false, Ordering::Release);
+            })
         };
         let threads = vec![
             spawn("speakja-translate", true, {
@@ -254,13 +250,7 @@ impl Worker {
                 Box::new(move || audio_stage(&cfg, &s, audio_rx))
             })?,
         ];
-        Ok(Self {
-            jobs: jobs_tx,
-            shared,
-            online_terminals: cfg.auto.online,
-            threads,
-            alive,
-        })
+        Ok(Self { jobs: jobs_tx, shared, online_terminals: cfg.auto.online, threads, alive })
     }
 
     /// Queue one sentence; returns its id. Never blocks.
@@ -365,35 +355,20 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-fn translate_stage(
-    cfg: &Config,
-    s: &Shared,
-    requests: Receiver<Request>,
-    out: Sender<(Job, String)>,
-) {
+fn translate_stage(cfg: &Config, s: &Shared, requests: Receiver<Request>, out: Sender<(Job, String)>) {
     // Loaded once, at startup or when the first sentence needs it (`translator.load`).
     let current = Arc::new(AtomicU64::new(0));
     let load = || {
-        s.send(Event::Loading {
-            part: Part::Translator,
-            what: translate::describe(cfg),
-        });
+        s.send(Event::Loading { part: Part::Translator, what: translate::describe(cfg) });
         let closed = || s.closed.load(Ordering::Acquire);
-        let engine = guarded(|| {
-            translate::open(cfg, &closed).map(|t| crate::cache::wrap_translator(cfg, t))
-        })
-        .map(|mut t| {
-            t.interrupt_with(s.interrupt(&current));
-            t
-        });
-        let result = engine
-            .as_ref()
-            .map(|t| t.describe())
-            .map_err(|e| format!("{e:#}"));
-        s.send(Event::Ready {
-            part: Part::Translator,
-            result,
-        });
+        // Not one at a time: a model load is long, and ends early by itself once replaced.
+        let engine =
+            guarded(|| translate::open(cfg, &closed).map(|t| crate::cache::wrap_translator(cfg, t))).map(|mut t| {
+                t.interrupt_with(s.interrupt(&current));
+                t
+            });
+        let result = engine.as_ref().map(|t| t.describe()).map_err(|e| format!("{e:#}"));
+        s.send(Event::Ready { part: Part::Translator, result });
         engine.ok()
     };
     let mut engine = (cfg.translator.load == LoadTime::Startup).then(load);
@@ -424,38 +399,24 @@ fn translate_stage(
                      :help speakja-translator-model)",
                     cfg.nllb_model_dir().display()
                 );
-                s.send(Event::Degraded {
-                    part: Part::Translator,
-                    why,
-                });
+                s.send(Event::Degraded { part: Part::Translator, why });
             }
             match engine {
                 Some(t) => guarded(|| t.translate(&job.source, &cfg.source_lang, &cfg.target_lang))
                     .map(|text| (text, t.name().to_owned())),
-                None => Err(anyhow::anyhow!(
-                    "translator is not loaded (see :checkhealth speakja)"
-                )),
+                None => Err(anyhow::anyhow!("translator is not loaded (see :checkhealth speakja)")),
             }
         };
         match result {
             Ok((text, engine)) if !text.trim().is_empty() => {
-                s.send(Event::Translated {
-                    id: job.id,
-                    text: text.clone(),
-                    engine,
-                    ms: ms(started.elapsed()),
-                });
+                s.send(Event::Translated { id: job.id, text: text.clone(), engine, ms: ms(started.elapsed()) });
                 if out.send((job, text)).is_err() {
                     return;
                 }
             }
             // Abandoned mid-sentence by a stop: reported as stopped, not as a failure.
             Err(_) if s.dropped(&job) => {}
-            Ok(_) => s.finish(
-                job.id,
-                Outcome::Failed,
-                Some("translation came out empty".into()),
-            ),
+            Ok(_) => s.finish(job.id, Outcome::Failed, Some("translation came out empty".into())),
             Err(e) => s.finish(job.id, Outcome::Failed, Some(format!("translate: {e:#}"))),
         }
     }
@@ -463,20 +424,16 @@ fn translate_stage(
 
 fn synth_stage(cfg: &Config, s: &Shared, input: Receiver<(Job, String)>, out: Sender<Spoken>) {
     let current = Arc::new(AtomicU64::new(0));
-    let mut voice = match guarded(|| tts::open(cfg)) {
+    let readings = text::readings::Readings::new(cfg.tts.readings.clone());
+    let Some(opened) = s.loading(|| guarded(|| tts::open(cfg))) else { return };
+    let mut voice = match opened {
         Ok((mut v, desc)) => {
             v.interrupt_with(s.interrupt(&current));
-            s.send(Event::Ready {
-                part: Part::Voice,
-                result: Ok(desc),
-            });
+            s.send(Event::Ready { part: Part::Voice, result: Ok(desc) });
             Some(v)
         }
         Err(e) => {
-            s.send(Event::Ready {
-                part: Part::Voice,
-                result: Err(format!("{e:#}")),
-            });
+            s.send(Event::Ready { part: Part::Voice, result: Err(format!("{e:#}")) });
             None
         }
     };
@@ -486,21 +443,15 @@ fn synth_stage(cfg: &Config, s: &Shared, input: Receiver<(Job, String)>, out: Se
         }
         let started = Instant::now();
         current.store(job.generation, Ordering::Release);
+        let spoken = readings.spoken(&text);
         let result = match voice.as_mut() {
-            Some(v) => guarded(|| v.synthesize(&text, job.reach)).map(|a| (a, v.name().to_owned())),
-            None => Err(anyhow::anyhow!(
-                "no voice loaded (see :checkhealth speakja)"
-            )),
+            Some(v) => guarded(|| v.synthesize(&spoken, job.reach)).map(|a| (a, v.name().to_owned())),
+            None => Err(anyhow::anyhow!("no voice loaded (see :checkhealth speakja)")),
         };
         match result {
             Ok((audio, engine)) => {
                 let audio_ms = ms(audio.duration());
-                s.send(Event::Synthesized {
-                    id: job.id,
-                    engine,
-                    ms: ms(started.elapsed()),
-                    audio_ms,
-                });
+                s.send(Event::Synthesized { id: job.id, engine, spoken, ms: ms(started.elapsed()), audio_ms });
                 if out.send(Spoken { job, audio }).is_err() {
                     return;
                 }
@@ -512,7 +463,8 @@ fn synth_stage(cfg: &Config, s: &Shared, input: Receiver<(Job, String)>, out: Se
 }
 
 fn audio_stage(cfg: &Config, s: &Shared, input: Receiver<Spoken>) {
-    let mut sink = match guarded(|| audio::open(&cfg.audio)) {
+    let Some(opened) = s.loading(|| guarded(|| audio::open(&cfg.audio))) else { return };
+    let mut sink = match opened {
         Ok((sink, fallback)) => {
             let desc = match fallback {
                 Some(why) => {
@@ -524,17 +476,11 @@ fn audio_stage(cfg: &Config, s: &Shared, input: Receiver<Spoken>) {
                 }
                 None => sink.name(),
             };
-            s.send(Event::Ready {
-                part: Part::Audio,
-                result: Ok(desc),
-            });
+            s.send(Event::Ready { part: Part::Audio, result: Ok(desc) });
             Some(sink)
         }
         Err(e) => {
-            s.send(Event::Ready {
-                part: Part::Audio,
-                result: Err(format!("{e:#}")),
-            });
+            s.send(Event::Ready { part: Part::Audio, result: Err(format!("{e:#}")) });
             None
         }
     };
@@ -544,25 +490,14 @@ fn audio_stage(cfg: &Config, s: &Shared, input: Receiver<Spoken>) {
             continue;
         }
         let Some(sink) = sink.as_mut() else {
-            s.finish(
-                job.id,
-                Outcome::Failed,
-                Some("no audio output (see :checkhealth speakja)".into()),
-            );
+            s.finish(job.id, Outcome::Failed, Some("no audio output (see :checkhealth speakja)".into()));
             continue;
         };
         let cancel = Cancel::new(s.generation.clone(), job.generation, s.skip.clone(), job.id);
         // A skip pressed while nothing played is this utterance's.
-        let _ = s
-            .skip
-            .compare_exchange(SKIP_NEXT, job.id, Ordering::AcqRel, Ordering::Acquire);
+        let _ = s.skip.compare_exchange(SKIP_NEXT, job.id, Ordering::AcqRel, Ordering::Acquire);
         s.playing.store(job.id, Ordering::Release);
-        let mut started = || {
-            s.send(Event::Playing {
-                id: job.id,
-                first_audio_ms: ms(job.enqueued.elapsed()),
-            })
-        };
+        let mut started = || s.send(Event::Playing { id: job.id, first_audio_ms: ms(job.enqueued.elapsed()) });
         let result = guarded(|| sink.play(&spoken.audio, &cancel, &mut started));
         s.playing.store(0, Ordering::Release);
         match result {
@@ -572,19 +507,12 @@ fn audio_stage(cfg: &Config, s: &Shared, input: Receiver<Spoken>) {
                         part: Part::Audio,
                         why: format!("{why}; playing to {} until the device returns", sink.name()),
                     }),
-                    Some(Switch::Back) => s.send(Event::Ready {
-                        part: Part::Audio,
-                        result: Ok(sink.name()),
-                    }),
+                    Some(Switch::Back) => s.send(Event::Ready { part: Part::Audio, result: Ok(sink.name()) }),
                     None => {}
                 }
                 s.send(Event::Finished {
                     id: job.id,
-                    outcome: if p.completed {
-                        Outcome::Done
-                    } else {
-                        Outcome::Stopped
-                    },
+                    outcome: if p.completed { Outcome::Done } else { Outcome::Stopped },
                     error: None,
                     file: p.file.map(|f| f.display().to_string()),
                 })

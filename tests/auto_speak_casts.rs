@@ -59,11 +59,7 @@ fn load_cast(path: &Path) -> Cast {
             }
         })
         .collect();
-    Cast {
-        width: header["width"].as_u64().unwrap() as u16,
-        height: header["height"].as_u64().unwrap() as u16,
-        events,
-    }
+    Cast { width: header["width"].as_u64().unwrap() as u16, height: header["height"].as_u64().unwrap() as u16, events }
 }
 
 type Call = (usize, usize, Vec<String>);
@@ -119,12 +115,7 @@ impl NvimTerm {
             let n = pushed.len();
             self.lines.splice(self.sb..self.sb, pushed.iter().cloned());
             if self.line_by_line {
-                calls.extend(
-                    pushed
-                        .into_iter()
-                        .enumerate()
-                        .map(|(k, row)| (self.sb + k, self.sb + k, vec![row])),
-                );
+                calls.extend(pushed.into_iter().enumerate().map(|(k, row)| (self.sb + k, self.sb + k, vec![row])));
             } else {
                 calls.push((self.sb, self.sb, pushed));
             }
@@ -136,22 +127,14 @@ impl NvimTerm {
                 calls.push((0, k, Vec::new()));
             }
         }
-        let visible: Vec<String> = self
-            .parser
-            .screen()
-            .rows(0, self.width)
-            .map(|r| r.trim_end().to_string())
-            .collect();
+        let visible: Vec<String> = self.parser.screen().rows(0, self.width).map(|r| r.trim_end().to_string()).collect();
         let old = &self.lines[self.sb..];
         let all = scrolled && self.line_by_line;
         let first = (0..visible.len()).find(|&i| all || old[i] != visible[i]);
-        let last = (0..visible.len())
-            .rev()
-            .find(|&i| all || old[i] != visible[i]);
+        let last = (0..visible.len()).rev().find(|&i| all || old[i] != visible[i]);
         if let (Some(a), Some(b)) = (first, last) {
             let new = visible[a..=b].to_vec();
-            self.lines
-                .splice(self.sb + a..self.sb + b + 1, new.iter().cloned());
+            self.lines.splice(self.sb + a..self.sb + b + 1, new.iter().cloned());
             calls.push((self.sb + a, self.sb + b + 1, new));
         }
         calls
@@ -163,12 +146,7 @@ impl NvimTerm {
         self.width = width;
         self.height = height;
         self.seen_sb = self.parser.screen().scrollback_len();
-        let visible: Vec<String> = self
-            .parser
-            .screen()
-            .rows(0, width)
-            .map(|r| r.trim_end().to_string())
-            .collect();
+        let visible: Vec<String> = self.parser.screen().rows(0, width).map(|r| r.trim_end().to_string()).collect();
         let old_end = self.lines.len();
         self.lines.splice(self.sb.., visible.iter().cloned());
         vec![(self.sb, old_end, visible)]
@@ -183,12 +161,7 @@ impl NvimTerm {
         while r < to {
             screen.set_scrollback(to - r);
             let take = h.min(to - r);
-            out.extend(
-                screen
-                    .rows(0, w)
-                    .take(take)
-                    .map(|s| s.trim_end().to_string()),
-            );
+            out.extend(screen.rows(0, w).take(take).map(|s| s.trim_end().to_string()));
             r += take;
         }
         screen.set_scrollback(0);
@@ -202,10 +175,7 @@ impl NvimTerm {
 }
 
 fn normalize(s: &str) -> String {
-    s.replace(['`', '*'], "")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    s.replace(['`', '*'], "").split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 struct Mode {
@@ -245,10 +215,7 @@ fn modes() -> Vec<Mode> {
             coalesce: 0.0,
             scrollback: 30,
             line_by_line: true,
-            opts: FollowerOptions {
-                max_lines: 120,
-                ..FollowerOptions::default()
-            },
+            opts: FollowerOptions { max_lines: 120, ..FollowerOptions::default() },
         },
         Mode {
             name: "lumpy",
@@ -256,10 +223,7 @@ fn modes() -> Vec<Mode> {
             coalesce: 0.25,
             scrollback: 10_000,
             line_by_line: true,
-            opts: FollowerOptions {
-                stable_ms: 600,
-                ..FollowerOptions::default()
-            },
+            opts: FollowerOptions { stable_ms: 600, ..FollowerOptions::default() },
         },
     ]
 }
@@ -272,9 +236,8 @@ struct Outcome {
 
 fn split_pieces(s: &str, pieces: usize) -> Vec<&str> {
     let chars: Vec<(usize, char)> = s.char_indices().collect();
-    let mut cuts: Vec<usize> = (1..pieces)
-        .map(|k| chars.get(chars.len() * k / pieces).map_or(s.len(), |c| c.0))
-        .collect();
+    let mut cuts: Vec<usize> =
+        (1..pieces).map(|k| chars.get(chars.len() * k / pieces).map_or(s.len(), |c| c.0)).collect();
     cuts.push(s.len());
     let mut out = Vec::new();
     let mut at = 0;
@@ -289,8 +252,7 @@ fn play(cast: &Cast, mode: &Mode) -> Outcome {
     let t0 = Instant::now();
     let at = |t: f64| t0 + Duration::from_secs_f64(t);
     let mut follower = ScreenFollower::new(mode.opts.clone());
-    let (mut term, init) =
-        NvimTerm::new(cast.width, cast.height, mode.scrollback, mode.line_by_line);
+    let (mut term, init) = NvimTerm::new(cast.width, cast.height, mode.scrollback, mode.line_by_line);
     follower.on_lines(init.0, init.1, init.2, at(0.0));
     let mut heard = Vec::new();
     let mut frames = Vec::new();
@@ -354,12 +316,7 @@ fn drawn_at(frames: &[(f64, String)], raw: &str) -> Option<f64> {
     let whole = normalize(raw);
     let words: Vec<&str> = whole.split(' ').collect();
     let tail = words[words.len().saturating_sub(3)..].join(" ");
-    let find = |needle: &str| {
-        frames
-            .iter()
-            .find(|(_, text)| text.contains(needle))
-            .map(|(t, _)| *t)
-    };
+    let find = |needle: &str| frames.iter().find(|(_, text)| text.contains(needle)).map(|(t, _)| *t);
     find(&whole).or_else(|| find(&tail))
 }
 
@@ -380,22 +337,11 @@ struct Score {
 
 impl Score {
     fn of(want: &[String], heard: &[(f64, String)], frames: &[(f64, String)]) -> Self {
-        let clean: Vec<String> = want
-            .iter()
-            .map(|w| speakja::text::clean::clean(w))
-            .collect();
+        let clean: Vec<String> = want.iter().map(|w| speakja::text::clean::clean(w)).collect();
         let mut left: Vec<Option<usize>> = (0..clean.len()).map(Some).collect();
-        let mut score = Score {
-            expected: want.len(),
-            heard: heard.len(),
-            ..Score::default()
-        };
+        let mut score = Score { expected: want.len(), heard: heard.len(), ..Score::default() };
         for (t, h) in heard {
-            match left
-                .iter_mut()
-                .find(|k| k.is_some_and(|k| clean[k] == *h))
-                .and_then(Option::take)
-            {
+            match left.iter_mut().find(|k| k.is_some_and(|k| clean[k] == *h)).and_then(Option::take) {
                 Some(k) => {
                     score.hits += 1;
                     if let Some(d) = drawn_at(frames, &want[k]) {
@@ -403,12 +349,7 @@ impl Score {
                     }
                 }
                 None if clean.contains(h) => score.repeats += 1,
-                None if clean
-                    .iter()
-                    .any(|c| c.contains(h.trim_end_matches(['.', ',', ':']))) =>
-                {
-                    score.partials += 1
-                }
+                None if clean.iter().any(|c| c.contains(h.trim_end_matches(['.', ',', ':']))) => score.partials += 1,
                 None => {}
             }
         }
@@ -465,31 +406,19 @@ impl Score {
 /// Tool calls the main agent makes in the scenario a recorded cast came from (subagents'
 /// calls are not drawn as the main agent's), or `None` for a cast without a scenario.
 fn tool_calls(cast: &Path) -> Option<usize> {
-    let scenario = cast
-        .parent()?
-        .parent()?
-        .join("scenarios")
-        .join(format!("{}.script.json", common::name(cast)));
-    let v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(scenario).ok()?).ok()?;
+    let scenario = cast.parent()?.parent()?.join("scenarios").join(format!("{}.script.json", common::name(cast)));
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(scenario).ok()?).ok()?;
     fn count(v: &serde_json::Value) -> usize {
         match v {
             serde_json::Value::Object(o) if o.get("subagent").is_some_and(|s| s == true) => 0,
             serde_json::Value::Object(o) => {
-                usize::from(o.get("type").is_some_and(|t| t == "tool_use"))
-                    + o.values().map(count).sum::<usize>()
+                usize::from(o.get("type").is_some_and(|t| t == "tool_use")) + o.values().map(count).sum::<usize>()
             }
             serde_json::Value::Array(a) => a.iter().map(count).sum(),
             _ => 0,
         }
     }
-    Some(
-        v["turns"]
-            .as_array()?
-            .iter()
-            .map(|t| count(&t["responses"]))
-            .sum(),
-    )
+    Some(v["turns"].as_array()?.iter().map(|t| count(&t["responses"])).sum())
 }
 
 /// The sets of casts: each recorded Claude Code version, then the synthetic casts.
@@ -506,15 +435,8 @@ fn cast_sets() -> Vec<(String, Vec<std::path::PathBuf>)> {
         })
         .unwrap_or_default();
     versions.sort();
-    let mut sets: Vec<(String, Vec<std::path::PathBuf>)> = versions
-        .iter()
-        .map(|v| {
-            (
-                format!("Claude Code {}", common::name(v)),
-                common::fixtures_in(v, "cast"),
-            )
-        })
-        .collect();
+    let mut sets: Vec<(String, Vec<std::path::PathBuf>)> =
+        versions.iter().map(|v| (format!("Claude Code {}", common::name(v)), common::fixtures_in(v, "cast"))).collect();
     sets.push(("synthetic".into(), common::fixtures("casts", "cast")));
     sets
 }
@@ -523,28 +445,16 @@ fn cast_sets() -> Vec<(String, Vec<std::path::PathBuf>)> {
 fn casts_are_heard_once_each_whole_and_soon() {
     let sets = cast_sets();
     let fresh = std::env::var_os("SPEAKJA_CASTS").is_some();
-    assert!(
-        fresh || sets.len() >= 3,
-        "expected two recorded Claude Code versions and the synthetic casts"
-    );
+    assert!(fresh || sets.len() >= 3, "expected two recorded Claude Code versions and the synthetic casts");
     let mut failures = Vec::new();
     for (set, casts) in &sets {
         assert!(!casts.is_empty(), "{set}: no casts");
         for mode in modes() {
             let mut total = Score::default();
             let only = std::env::var("SPEAKJA_CAST").ok();
-            for path in casts
-                .iter()
-                .filter(|p| only.as_ref().is_none_or(|o| common::name(p) == *o))
-            {
-                if !path
-                    .with_file_name(format!("{}.expected.json", common::name(path)))
-                    .is_file()
-                {
-                    failures.push(format!(
-                        "{}: no expected sentences beside it",
-                        path.display()
-                    ));
+            for path in casts.iter().filter(|p| only.as_ref().is_none_or(|o| common::name(p) == *o)) {
+                if !path.with_file_name(format!("{}.expected.json", common::name(path))).is_file() {
+                    failures.push(format!("{}: no expected sentences beside it", path.display()));
                     continue;
                 }
                 let cast = load_cast(path);
@@ -559,17 +469,8 @@ fn casts_are_heard_once_each_whole_and_soon() {
                     })
                     .collect();
                 let score = Score::of(&want, &got, &out.frames);
-                let prompt_count = out
-                    .heard
-                    .iter()
-                    .filter(|(_, h)| *h == Heard::UserPrompt)
-                    .count();
-                eprintln!(
-                    "{set} {:<6} {:<28} {} prompts {prompt_count}",
-                    mode.name,
-                    common::name(path),
-                    score.line()
-                );
+                let prompt_count = out.heard.iter().filter(|(_, h)| *h == Heard::UserPrompt).count();
+                eprintln!("{set} {:<6} {:<28} {} prompts {prompt_count}", mode.name, common::name(path), score.line());
                 if score.hits != want.len() || score.heard != want.len() || only.is_some() {
                     for (t, h) in &out.heard {
                         eprintln!("  {t:7.2} {h:?}");
@@ -578,11 +479,7 @@ fn casts_are_heard_once_each_whole_and_soon() {
                 }
                 // Tool notes: never more than one per tool call the scenario made, and at
                 // least one when it made any.
-                let tools = out
-                    .heard
-                    .iter()
-                    .filter(|(_, h)| matches!(h, Heard::Tool(_)))
-                    .count();
+                let tools = out.heard.iter().filter(|(_, h)| matches!(h, Heard::Tool(_))).count();
                 if let Some(calls) = tool_calls(path) {
                     if tools > calls || (calls > 0 && tools == 0) {
                         failures.push(format!(
@@ -602,10 +499,7 @@ fn casts_are_heard_once_each_whole_and_soon() {
                 total.add(&score);
             }
             eprintln!("{set} {:<6} TOTAL {}", mode.name, total.line());
-            let ok = total.recall() >= 0.99
-                && total.precision() >= 0.99
-                && total.repeats == 0
-                && total.partials == 0;
+            let ok = total.recall() >= 0.99 && total.precision() >= 0.99 && total.repeats == 0 && total.partials == 0;
             if !ok {
                 failures.push(format!("{set} [{}]: {}", mode.name, total.line()));
             }

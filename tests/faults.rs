@@ -11,9 +11,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::Receiver;
-use speakja::config::{
-    Config, DeviceChoice, GoogleConfig, SinkKind, TranslatorEngine, TtsEngine, WeightFormat,
-};
+use speakja::config::{Config, DeviceChoice, GoogleConfig, SinkKind, TranslatorEngine, TtsEngine, WeightFormat};
 use speakja::translate::nllb::{GenerateOptions, NllbOptions, NllbTranslator};
 use speakja::translate::Translator;
 use speakja::tts::{Chain, Google, GoogleError, OpenJtalk, Reach, Tts};
@@ -25,20 +23,8 @@ fn root() -> &'static Path {
 
 fn voice() -> Box<dyn Tts> {
     let m = root().join("models/voice");
-    assert!(
-        m.join("naist-jdic").is_dir(),
-        "no voice in {} (run scripts/fetch-voice)",
-        m.display()
-    );
-    Box::new(
-        OpenJtalk::load(
-            &m.join("naist-jdic"),
-            &m.join("mei_normal.htsvoice"),
-            1.0,
-            1.0,
-        )
-        .unwrap(),
-    )
+    assert!(m.join("naist-jdic").is_dir(), "no voice in {} (run scripts/fetch-voice)", m.display());
+    Box::new(OpenJtalk::load(&m.join("naist-jdic"), &m.join("mei_normal.htsvoice"), 1.0, 1.0).unwrap())
 }
 
 fn temp_dir(name: &str) -> PathBuf {
@@ -72,9 +58,7 @@ fn listener() -> Listener {
                         s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
                         let mut buf = [0u8; 8192];
                         let n = s.read(&mut buf).unwrap_or(0);
-                        log.lock()
-                            .unwrap()
-                            .push(String::from_utf8_lossy(&buf[..n]).into_owned());
+                        log.lock().unwrap().push(String::from_utf8_lossy(&buf[..n]).into_owned());
                         thread::sleep(Duration::from_secs(5));
                         let _ = s.write_all(b"HTTP/1.1 503 X\r\nContent-Length: 0\r\n\r\n");
                     });
@@ -87,12 +71,7 @@ fn listener() -> Listener {
 }
 
 fn google_at(base: &str, timeout_ms: u64) -> Google {
-    let cfg = GoogleConfig {
-        base_url: base.into(),
-        connect_timeout_ms: 500,
-        timeout_ms,
-        ..GoogleConfig::default()
-    };
+    let cfg = GoogleConfig { base_url: base.into(), connect_timeout_ms: 500, timeout_ms, ..GoogleConfig::default() };
     Google::new(&cfg, 1.0).unwrap()
 }
 
@@ -100,38 +79,18 @@ fn google_at(base: &str, timeout_ms: u64) -> Google {
 fn offline_text_never_reaches_an_online_voice() {
     let server = listener();
     let mut alone = google_at(&server.base, 1000);
-    let e = alone
-        .synthesize("秘密の文です。", Reach::Offline)
-        .unwrap_err();
-    assert!(
-        matches!(e.downcast_ref::<GoogleError>(), Some(GoogleError::Offline)),
-        "{e:#}"
-    );
-    let mut chain = Chain::new(
-        vec![Box::new(google_at(&server.base, 1000)), voice()],
-        1,
-        Duration::from_secs(60),
-    );
+    let e = alone.synthesize("秘密の文です。", Reach::Offline).unwrap_err();
+    assert!(matches!(e.downcast_ref::<GoogleError>(), Some(GoogleError::Offline)), "{e:#}");
+    let mut chain = Chain::new(vec![Box::new(google_at(&server.base, 1000)), voice()], 1, Duration::from_secs(60));
     let audio = chain.synthesize("秘密の文です。", Reach::Offline).unwrap();
     assert!(audio.rms() > 0.01);
-    assert_eq!(
-        chain.name(),
-        "openjtalk",
-        "the online voice was not even tried"
-    );
+    assert_eq!(chain.name(), "openjtalk", "the online voice was not even tried");
     thread::sleep(Duration::from_millis(100));
-    assert!(
-        server.seen.lock().unwrap().is_empty(),
-        "a request left: {:?}",
-        server.seen.lock().unwrap()
-    );
+    assert!(server.seen.lock().unwrap().is_empty(), "a request left: {:?}", server.seen.lock().unwrap());
     // The same chain goes online for text the user chose to send.
     let started = Instant::now();
     chain.synthesize("公開の文です。", Reach::Online).unwrap();
-    assert!(
-        started.elapsed() >= Duration::from_millis(900),
-        "google was not asked first"
-    );
+    assert!(started.elapsed() >= Duration::from_millis(900), "google was not asked first");
     assert_eq!(server.seen.lock().unwrap().len(), 1);
 }
 
@@ -148,18 +107,10 @@ fn a_stop_abandons_an_online_request_in_flight() {
         pressed.store(true, Ordering::Release);
     });
     let started = Instant::now();
-    let e = google
-        .synthesize("長い文です。", Reach::Online)
-        .unwrap_err();
+    let e = google.synthesize("長い文です。", Reach::Online).unwrap_err();
     let took = started.elapsed();
-    assert!(
-        matches!(e.downcast_ref::<GoogleError>(), Some(GoogleError::Stopped)),
-        "{e:#}"
-    );
-    assert!(
-        took < Duration::from_millis(400),
-        "returned {took:?} after the request began (stop at 200 ms)"
-    );
+    assert!(matches!(e.downcast_ref::<GoogleError>(), Some(GoogleError::Stopped)), "{e:#}");
+    assert!(took < Duration::from_millis(400), "returned {took:?} after the request began (stop at 200 ms)");
 }
 
 fn tiny(name: &str) -> PathBuf {
@@ -170,10 +121,7 @@ fn nllb_options() -> NllbOptions {
     NllbOptions {
         device: DeviceChoice::Cpu,
         dtype: WeightFormat::F32,
-        generate: GenerateOptions {
-            max_new_tokens: 40,
-            ..Default::default()
-        },
+        generate: GenerateOptions { max_new_tokens: 40, ..Default::default() },
         max_length_ratio: 100.0,
     }
 }
@@ -181,27 +129,15 @@ fn nllb_options() -> NllbOptions {
 #[test]
 fn a_stop_abandons_decoding_between_steps() {
     let mut t = NllbTranslator::load(&tiny("trained"), &nllb_options()).unwrap();
-    let whole = t
-        .translate_with_ids("the cat sees a dog .", "eng_Latn", "jpn_Jpan")
-        .unwrap()
-        .1;
-    assert!(
-        whole.len() > 4,
-        "the fixture translates in several steps: {whole:?}"
-    );
+    let whole = t.translate_with_ids("the cat sees a dog .", "eng_Latn", "jpn_Jpan").unwrap().1;
+    assert!(whole.len() > 4, "the fixture translates in several steps: {whole:?}");
     // Asked before every step: say stop at the third question.
     let asked = Arc::new(AtomicUsize::new(0));
     let count = asked.clone();
     t.interrupt_with(Arc::new(move || count.fetch_add(1, Ordering::AcqRel) >= 2));
-    let e = t
-        .translate("the cat sees a dog .", "eng_Latn", "jpn_Jpan")
-        .unwrap_err();
+    let e = t.translate("the cat sees a dog .", "eng_Latn", "jpn_Jpan").unwrap_err();
     assert!(format!("{e:#}").contains("translation stopped"), "{e:#}");
-    assert_eq!(
-        asked.load(Ordering::Acquire),
-        3,
-        "decoding went on after the stop"
-    );
+    assert_eq!(asked.load(Ordering::Acquire), 3, "decoding went on after the stop");
 }
 
 #[test]
@@ -211,55 +147,25 @@ fn damaged_models_are_errors_not_allocations() {
     for f in ["config.json", "tokenizer.json"] {
         std::fs::copy(tiny("tiny-b-pth").join(f), dir.join(f)).unwrap();
     }
-    std::fs::copy(
-        tiny("absurd-pth").join("pytorch_model.bin"),
-        dir.join("pytorch_model.bin"),
-    )
-    .unwrap();
-    let e = NllbTranslator::load(&dir, &nllb_options())
-        .err()
-        .expect("loaded an absurd checkpoint");
-    assert!(
-        format!("{e:#}").contains("larger than its storage"),
-        "{e:#}"
-    );
+    std::fs::copy(tiny("absurd-pth").join("pytorch_model.bin"), dir.join("pytorch_model.bin")).unwrap();
+    let e = NllbTranslator::load(&dir, &nllb_options()).err().expect("loaded an absurd checkpoint");
+    assert!(format!("{e:#}").contains("larger than its storage"), "{e:#}");
 
     // A tokenizer from another checkpoint, larger than the model's vocabulary.
-    std::fs::copy(
-        tiny("trained").join("tokenizer.json"),
-        dir.join("tokenizer.json"),
-    )
-    .unwrap();
-    std::fs::copy(
-        tiny("tiny-b-pth").join("pytorch_model.bin"),
-        dir.join("pytorch_model.bin"),
-    )
-    .unwrap();
-    let e = NllbTranslator::load(&dir, &nllb_options())
-        .err()
-        .expect("loaded a mismatched tokenizer");
-    assert!(
-        format!("{e:#}").contains("not from one checkpoint"),
-        "{e:#}"
-    );
+    std::fs::copy(tiny("trained").join("tokenizer.json"), dir.join("tokenizer.json")).unwrap();
+    std::fs::copy(tiny("tiny-b-pth").join("pytorch_model.bin"), dir.join("pytorch_model.bin")).unwrap();
+    let e = NllbTranslator::load(&dir, &nllb_options()).err().expect("loaded a mismatched tokenizer");
+    assert!(format!("{e:#}").contains("not from one checkpoint"), "{e:#}");
 
     // Nonsense sizes in config.json.
-    std::fs::copy(
-        tiny("tiny-b-pth").join("tokenizer.json"),
-        dir.join("tokenizer.json"),
-    )
-    .unwrap();
-    let mut cfg: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(tiny("tiny-b-pth").join("config.json")).unwrap(),
-    )
-    .unwrap();
+    std::fs::copy(tiny("tiny-b-pth").join("tokenizer.json"), dir.join("tokenizer.json")).unwrap();
+    let mut cfg: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tiny("tiny-b-pth").join("config.json")).unwrap()).unwrap();
     for (key, value) in [("max_position_embeddings", 1u64), ("d_model", 1 << 40)] {
         let mut bad = cfg.clone();
         bad[key] = value.into();
         std::fs::write(dir.join("config.json"), bad.to_string()).unwrap();
-        let e = NllbTranslator::load(&dir, &nllb_options())
-            .err()
-            .expect("loaded a nonsense config");
+        let e = NllbTranslator::load(&dir, &nllb_options()).err().expect("loaded a nonsense config");
         assert!(format!("{e:#}").contains(key), "{key}: {e:#}");
     }
     cfg["vocab_size"] = 3.into();
@@ -282,14 +188,8 @@ fn a_voice_path_that_is_not_a_sane_file_is_refused_unread() {
     std::fs::write(&empty, b"").unwrap();
     for bad in [&fifo, &dir, &empty] {
         let started = Instant::now();
-        let e = OpenJtalk::load(&m.join("naist-jdic"), bad, 1.0, 1.0)
-            .err()
-            .expect("loaded no voice");
-        assert!(
-            format!("{e:#}").contains("not a voice file"),
-            "{}: {e:#}",
-            bad.display()
-        );
+        let e = OpenJtalk::load(&m.join("naist-jdic"), bad, 1.0, 1.0).err().expect("loaded no voice");
+        assert!(format!("{e:#}").contains("not a voice file"), "{}: {e:#}", bad.display());
         assert!(started.elapsed() < Duration::from_secs(1));
     }
     std::fs::remove_dir_all(&dir).unwrap();
@@ -310,10 +210,7 @@ fn worker_config(wav: &Path) -> Config {
 fn outcome(rx: &Receiver<Event>, id: u64) -> Outcome {
     let end = Instant::now() + Duration::from_secs(30);
     while let Ok(ev) = rx.recv_deadline(end) {
-        if let Event::Finished {
-            id: got, outcome, ..
-        } = ev
-        {
+        if let Event::Finished { id: got, outcome, .. } = ev {
             if got == id {
                 return outcome;
             }
@@ -330,13 +227,9 @@ fn a_skip_between_two_sentences_is_not_lost() {
     let first = w.speak("はい。".into(), Origin::Command).unwrap();
     assert_eq!(outcome(&rx, first), Outcome::Done);
     // Nothing plays now: the skip belongs to the sentence on its way.
-    let second = w
-        .speak("これは飛ばされる文です。".into(), Origin::Command)
-        .unwrap();
+    let second = w.speak("これは飛ばされる文です。".into(), Origin::Command).unwrap();
     w.skip();
-    let third = w
-        .speak("これは聞こえる文です。".into(), Origin::Command)
-        .unwrap();
+    let third = w.speak("これは聞こえる文です。".into(), Origin::Command).unwrap();
     assert_eq!(outcome(&rx, second), Outcome::Stopped);
     assert_eq!(outcome(&rx, third), Outcome::Done);
     // With nothing on its way, a skip waits for nothing.

@@ -7,39 +7,18 @@ use std::process::Command;
 fn translate_json_prints_reference_ids() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/nllb/tiny-a");
     let r: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("reference.json")).unwrap())
-            .unwrap();
-    let batch: Vec<&str> = r["batch"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
+        serde_json::from_str(&std::fs::read_to_string(dir.join("reference.json")).unwrap()).unwrap();
+    let batch: Vec<&str> = r["batch"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     let out = Command::new(env!("CARGO_BIN_EXE_speakja"))
         .args(["translate", "--model"])
         .arg(&dir)
-        .args([
-            "--dtype",
-            "f32",
-            "--device",
-            "cpu",
-            "--max-new-tokens",
-            "16",
-            "--json",
-        ])
+        .args(["--dtype", "f32", "--device", "cpu", "--max-new-tokens", "16", "--json"])
         .args(&batch)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<serde_json::Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines.len(), batch.len());
     for (i, line) in lines.iter().enumerate() {
         assert_eq!(line["ids"], r["greedy"][i], "sentence {i}");

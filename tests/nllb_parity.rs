@@ -11,26 +11,18 @@ use speakja::translate::nllb::{GenerateOptions, NllbOptions, NllbTranslator};
 const MODELS: [&str; 2] = ["tiny-a", "tiny-b"];
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/nllb")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/nllb").join(name)
 }
 
 fn reference(name: &str) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(fixture(name).join("reference.json")).unwrap())
-        .unwrap()
+    serde_json::from_str(&std::fs::read_to_string(fixture(name).join("reference.json")).unwrap()).unwrap()
 }
 
 fn options(dtype: WeightFormat, beams: usize, ngram: usize, max_new_tokens: usize) -> NllbOptions {
     NllbOptions {
         device: DeviceChoice::Cpu,
         dtype,
-        generate: GenerateOptions {
-            beams,
-            max_new_tokens,
-            no_repeat_ngram_size: ngram,
-            ..Default::default()
-        },
+        generate: GenerateOptions { beams, max_new_tokens, no_repeat_ngram_size: ngram, ..Default::default() },
         // Large, so only `max_new_tokens` limits the length, as in the reference run.
         max_length_ratio: 100.0,
     }
@@ -43,11 +35,7 @@ fn load(name: &str, dtype: WeightFormat, beams: usize, ngram: usize) -> NllbTran
 }
 
 fn ids(v: &Value) -> Vec<u32> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_u64().unwrap() as u32)
-        .collect()
+    v.as_array().unwrap().iter().map(|x| x.as_u64().unwrap() as u32).collect()
 }
 
 fn rows(v: &Value) -> Vec<Vec<u32>> {
@@ -65,18 +53,12 @@ fn max_abs_diff(got: &Tensor, want: &Value) -> f32 {
     let got = got.flatten_all().unwrap().to_vec1::<f32>().unwrap();
     let want = floats(want);
     assert_eq!(got.len(), want.len(), "element count");
-    got.iter()
-        .zip(&want)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0, f32::max)
+    got.iter().zip(&want).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max)
 }
 
 /// The reference batch without its right padding.
 fn unpadded(r: &Value) -> Vec<Vec<u32>> {
-    rows(&r["input_ids"])
-        .into_iter()
-        .map(|row| row.into_iter().filter(|&t| t != 1).collect())
-        .collect()
+    rows(&r["input_ids"]).into_iter().map(|row| row.into_iter().filter(|&t| t != 1).collect()).collect()
 }
 
 #[test]
@@ -87,21 +69,13 @@ fn tokenizer_ids_match_hf() {
         for case in r["tokenizer"].as_array().unwrap() {
             let text = case["text"].as_str().unwrap();
             let src = case["src_lang"].as_str().unwrap();
-            assert_eq!(
-                t.sources(text, src).unwrap(),
-                vec![ids(&case["ids"])],
-                "{name}: {text:?} ({src})"
-            );
+            assert_eq!(t.sources(text, src).unwrap(), vec![ids(&case["ids"])], "{name}: {text:?} ({src})");
         }
         let batch: Vec<Vec<u32>> = r["batch"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|s| {
-                t.sources(s.as_str().unwrap(), "eng_Latn")
-                    .unwrap()
-                    .remove(0)
-            })
+            .map(|s| t.sources(s.as_str().unwrap(), "eng_Latn").unwrap().remove(0))
             .collect();
         assert_eq!(batch, unpadded(&r), "{name}: batch");
     }
@@ -120,9 +94,7 @@ fn encoder_states_and_first_logits_match_hf() {
         let d = max_abs_diff(&hidden, &r["encoder_hidden"]);
         assert!(d < 1e-4, "{name}: encoder hidden states differ by {d}");
         let mut state = model.start_decoder(&hidden, mask.as_ref(), 1).unwrap();
-        let logits = model
-            .decode_step(&vec![2; input.len()], &mut state)
-            .unwrap();
+        let logits = model.decode_step(&vec![2; input.len()], &mut state).unwrap();
         let d = max_abs_diff(&logits, &r["first_logits"]);
         assert!(d < 1e-4, "{name}: first-step logits differ by {d}");
     }
@@ -133,25 +105,13 @@ fn greedy_and_beam_search_match_hf() {
     for name in MODELS {
         let r = reference(name);
         let sources = unpadded(&r);
-        for (key, beams, ngram) in [
-            ("greedy", 1, 0),
-            ("beam4", 4, 0),
-            ("greedy_nr2", 1, 2),
-            ("beam4_nr2", 4, 2),
-        ] {
+        for (key, beams, ngram) in [("greedy", 1, 0), ("beam4", 4, 0), ("greedy_nr2", 1, 2), ("beam4_nr2", 4, 2)] {
             let t = load(name, WeightFormat::F32, beams, ngram);
             let got = t.generate(&sources, "jpn_Jpan").unwrap();
             assert_eq!(got, rows(&r[key]), "{name}: {key}");
-            let texts: Vec<String> = got
-                .iter()
-                .map(|ids| t.tokenizer().decode(ids).unwrap())
-                .collect();
-            let want: Vec<&str> = r[format!("{key}_text")]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|v| v.as_str().unwrap())
-                .collect();
+            let texts: Vec<String> = got.iter().map(|ids| t.tokenizer().decode(ids).unwrap()).collect();
+            let want: Vec<&str> =
+                r[format!("{key}_text")].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
             assert_eq!(texts, want, "{name}: {key} decoded");
         }
     }
@@ -175,10 +135,7 @@ fn pytorch_checkpoint_loads_like_safetensors() {
     let mask = t.model().source_mask(&input).unwrap();
     let hidden = t.model().encode(&input, mask.as_ref()).unwrap();
     assert!(max_abs_diff(&hidden, &r["encoder_hidden"]) < 1e-4);
-    assert_eq!(
-        t.generate(&unpadded(&r), "jpn_Jpan").unwrap(),
-        rows(&r["greedy"])
-    );
+    assert_eq!(t.generate(&unpadded(&r), "jpn_Jpan").unwrap(), rows(&r["greedy"]));
 }
 
 #[test]
@@ -189,14 +146,7 @@ fn q8_0_model_runs_and_tracks_f32() {
     let mask = t.model().source_mask(&input).unwrap();
     let hidden = t.model().encode(&input, mask.as_ref()).unwrap();
     let mut state = t.model().start_decoder(&hidden, mask.as_ref(), 1).unwrap();
-    let got = t
-        .model()
-        .decode_step(&[2, 2, 2], &mut state)
-        .unwrap()
-        .flatten_all()
-        .unwrap()
-        .to_vec1::<f32>()
-        .unwrap();
+    let got = t.model().decode_step(&[2, 2, 2], &mut state).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap();
     let want = floats(&r["first_logits"]);
     let err: f32 = got.iter().zip(&want).map(|(a, b)| (a - b) * (a - b)).sum();
     let norm: f32 = want.iter().map(|b| b * b).sum();
@@ -205,9 +155,7 @@ fn q8_0_model_runs_and_tracks_f32() {
     // weights amplify that to ~15% after four layers. A broken layout would be ~100%.
     assert!(rel > 0.0 && rel < 0.3, "q8_0 logits relative error {rel}");
     let out = t.generate(&unpadded(&r), "jpn_Jpan").unwrap();
-    assert!(out
-        .iter()
-        .all(|ids| ids[0] == t.tokenizer().lang_id("jpn_Jpan").unwrap() && ids.len() <= 16));
+    assert!(out.iter().all(|ids| ids[0] == t.tokenizer().lang_id("jpn_Jpan").unwrap() && ids.len() <= 16));
 }
 
 #[test]
@@ -217,15 +165,12 @@ fn long_input_is_split_below_the_position_limit() {
     let text = "Hello world. The cat sat on the mat, quietly reading the terminal. ".repeat(6);
     let sources = t.sources(&text, "eng_Latn").unwrap();
     assert!(sources.len() > 1);
-    assert!(sources
-        .iter()
-        .all(|s| s.len() <= 64 && s[0] == t.tokenizer().lang_id("eng_Latn").unwrap()));
+    assert!(sources.iter().all(|s| s.len() <= 64 && s[0] == t.tokenizer().lang_id("eng_Latn").unwrap()));
     let one_word = "quietly ".repeat(200);
     let chunks = t.sources(&one_word, "eng_Latn").unwrap();
     assert!(chunks.len() > 1 && chunks.iter().all(|s| s.len() <= 64));
     let (text_out, ids) =
-        speakja::translate::NllbTranslator::translate_with_ids(&t, &text, "eng_Latn", "jpn_Jpan")
-            .unwrap();
+        speakja::translate::NllbTranslator::translate_with_ids(&t, &text, "eng_Latn", "jpn_Jpan").unwrap();
     assert!(!ids.is_empty() && !text_out.is_empty());
 }
 
@@ -233,20 +178,11 @@ fn long_input_is_split_below_the_position_limit() {
 fn missing_or_corrupt_model_is_a_clear_error() {
     let tmp = Path::new(env!("CARGO_TARGET_TMPDIR")).join("nllb-broken");
     let _ = std::fs::remove_dir_all(&tmp);
-    let err = |dir: &Path| {
-        format!(
-            "{:#}",
-            NllbTranslator::load(dir, &options(WeightFormat::F32, 1, 0, 8))
-                .err()
-                .unwrap()
-        )
-    };
+    let err =
+        |dir: &Path| format!("{:#}", NllbTranslator::load(dir, &options(WeightFormat::F32, 1, 0, 8)).err().unwrap());
 
     let e = err(&tmp);
-    assert!(
-        e.contains("does not exist") && e.contains("nllb-broken"),
-        "{e}"
-    );
+    assert!(e.contains("does not exist") && e.contains("nllb-broken"), "{e}");
 
     std::fs::create_dir_all(&tmp).unwrap();
     assert!(err(&tmp).contains("config.json"), "{}", err(&tmp));
@@ -254,37 +190,18 @@ fn missing_or_corrupt_model_is_a_clear_error() {
     std::fs::write(tmp.join("config.json"), "{not json").unwrap();
     assert!(err(&tmp).contains("config.json"), "{}", err(&tmp));
 
-    std::fs::copy(
-        fixture("tiny-a").join("config.json"),
-        tmp.join("config.json"),
-    )
-    .unwrap();
+    std::fs::copy(fixture("tiny-a").join("config.json"), tmp.join("config.json")).unwrap();
     assert!(err(&tmp).contains("tokenizer.json"), "{}", err(&tmp));
 
-    std::fs::copy(
-        fixture("tiny-a").join("tokenizer.json"),
-        tmp.join("tokenizer.json"),
-    )
-    .unwrap();
+    std::fs::copy(fixture("tiny-a").join("tokenizer.json"), tmp.join("tokenizer.json")).unwrap();
     let e = err(&tmp);
-    assert!(
-        e.contains("model.safetensors") && e.contains("pytorch_model.bin"),
-        "{e}"
-    );
+    assert!(e.contains("model.safetensors") && e.contains("pytorch_model.bin"), "{e}");
 
-    std::fs::write(
-        tmp.join("model.safetensors"),
-        b"garbage, not a safetensors file",
-    )
-    .unwrap();
+    std::fs::write(tmp.join("model.safetensors"), b"garbage, not a safetensors file").unwrap();
     assert!(err(&tmp).contains("model.safetensors"), "{}", err(&tmp));
 
     // Weights of another shape: tiny-b's tensors under tiny-a's config.
-    std::fs::copy(
-        fixture("tiny-b").join("model.safetensors"),
-        tmp.join("model.safetensors"),
-    )
-    .unwrap();
+    std::fs::copy(fixture("tiny-b").join("model.safetensors"), tmp.join("model.safetensors")).unwrap();
     assert!(err(&tmp).contains("model.safetensors"), "{}", err(&tmp));
 
     std::fs::remove_file(tmp.join("model.safetensors")).unwrap();
@@ -306,20 +223,10 @@ fn half_precision_runs_and_tracks_f32() {
     let t = load("tiny-b", WeightFormat::F16, 2, 0);
     let input = rows(&r["input_ids"]);
     let mask = t.model().source_mask(&input).unwrap();
-    let hidden = t
-        .model()
-        .encode(&input, mask.as_ref())
-        .unwrap()
-        .to_dtype(candle_core::DType::F32)
-        .unwrap();
-    let scale = floats(&r["encoder_hidden"])
-        .iter()
-        .fold(0f32, |m, x| m.max(x.abs()));
+    let hidden = t.model().encode(&input, mask.as_ref()).unwrap().to_dtype(candle_core::DType::F32).unwrap();
+    let scale = floats(&r["encoder_hidden"]).iter().fold(0f32, |m, x| m.max(x.abs()));
     let d = max_abs_diff(&hidden, &r["encoder_hidden"]);
-    assert!(
-        d < 0.02 * scale,
-        "f16 encoder states differ by {d} (range {scale})"
-    );
+    assert!(d < 0.02 * scale, "f16 encoder states differ by {d} (range {scale})");
     let out = t.generate(&unpadded(&r), "jpn_Jpan").unwrap();
     assert_eq!(out.len(), 3);
 }
@@ -331,10 +238,7 @@ fn translator_trait_returns_the_reference_text() {
     let mut t: Box<dyn Translator> = Box::new(load("tiny-a", WeightFormat::F32, 1, 0));
     assert_eq!(t.name(), "nllb");
     let text = r["batch"][2].as_str().unwrap();
-    assert_eq!(
-        t.translate(text, "eng_Latn", "jpn_Jpan").unwrap(),
-        r["greedy_text"][2].as_str().unwrap()
-    );
+    assert_eq!(t.translate(text, "eng_Latn", "jpn_Jpan").unwrap(), r["greedy_text"][2].as_str().unwrap());
 }
 
 /// Share of positions where two id sequences agree (a length difference counts as misses).
@@ -359,22 +263,11 @@ fn trained_model_matches_hf_and_8_bit_agrees_with_f32() {
     let f32_model = load("trained", WeightFormat::F32, 1, 0);
     let full = f32_model.generate(&sources, "jpn_Jpan").unwrap();
     assert_eq!(full, want, "f32 greedy ids equal HF's");
-    let q8 = load("trained", WeightFormat::Q8_0, 1, 0)
-        .generate(&sources, "jpn_Jpan")
-        .unwrap();
+    let q8 = load("trained", WeightFormat::Q8_0, 1, 0).generate(&sources, "jpn_Jpan").unwrap();
     let agree = agreement(&q8, &full);
-    eprintln!(
-        "trained model: q8_0 agrees with f32 on {:.2}% of {} outputs' tokens",
-        agree * 100.0,
-        full.len()
-    );
-    assert!(
-        agree >= 0.99,
-        "q8_0 agrees with f32 on {agree:.4} of tokens"
-    );
+    eprintln!("trained model: q8_0 agrees with f32 on {:.2}% of {} outputs' tokens", agree * 100.0, full.len());
+    assert!(agree >= 0.99, "q8_0 agrees with f32 on {agree:.4} of tokens");
     let n = r["beam4_count"].as_u64().unwrap() as usize;
-    let beam = load("trained", WeightFormat::F32, 4, 0)
-        .generate(&sources[..n], "jpn_Jpan")
-        .unwrap();
+    let beam = load("trained", WeightFormat::F32, 4, 0).generate(&sources[..n], "jpn_Jpan").unwrap();
     assert_eq!(beam, rows(&r["beam4"]), "f32 beam ids equal HF's");
 }

@@ -10,9 +10,7 @@ use speakja::config::{Config, SinkKind, TranslatorEngine, TtsEngine};
 use speakja::worker::{Origin, Worker};
 
 fn threads() -> usize {
-    std::fs::read_dir("/proc/self/task")
-        .map(|d| d.count())
-        .unwrap_or(0)
+    std::fs::read_dir("/proc/self/task").map(|d| d.count()).unwrap_or(0)
 }
 
 #[cfg(target_os = "linux")]
@@ -38,9 +36,5 @@ fn fifty_restarts_leave_no_threads_behind() {
     while threads() > before && Instant::now() < end {
         thread::sleep(Duration::from_millis(50));
     }
-    assert!(
-        threads() <= before,
-        "{} threads, {before} before 50 restarts",
-        threads()
-    );
+    assert!(threads() <= before, "{} threads, {before} before 50 restarts", threads());
 }

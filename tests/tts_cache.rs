@@ -99,26 +99,10 @@ fn damaged_entries_are_ignored_and_removed() {
 #[test]
 fn a_damaged_speech_entry_is_synthesized_again() {
     let dir = temp_dir("damaged-speech");
-    let m = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("models")
-        .join("voice");
-    assert!(
-        m.join("naist-jdic").is_dir(),
-        "no voice in {} (run scripts/fetch-voice)",
-        m.display()
-    );
-    let voice = OpenJtalk::load(
-        &m.join("naist-jdic"),
-        &m.join("mei_normal.htsvoice"),
-        1.0,
-        1.0,
-    )
-    .unwrap();
-    let mut tts = CachedTts::new(
-        Box::new(voice),
-        DiskCache::open(&dir, 50 << 20).unwrap(),
-        "openjtalk|mei".into(),
-    );
+    let m = Path::new(env!("CARGO_MANIFEST_DIR")).join("models").join("voice");
+    assert!(m.join("naist-jdic").is_dir(), "no voice in {} (run scripts/fetch-voice)", m.display());
+    let voice = OpenJtalk::load(&m.join("naist-jdic"), &m.join("mei_normal.htsvoice"), 1.0, 1.0).unwrap();
+    let mut tts = CachedTts::new(Box::new(voice), DiskCache::open(&dir, 50 << 20).unwrap(), "openjtalk|mei".into());
     let first = tts.synthesize("こんにちは。", Reach::Online).unwrap();
     assert_eq!(tts.name(), "openjtalk");
     let path = entries(&dir).pop().unwrap();
@@ -158,34 +142,20 @@ fn translations_are_cached_by_engine_languages_and_text() {
         CachedTranslator::new(Box::new(Counting(calls.clone())), cache, key.into())
     };
     let mut t = open("counting|model-a");
-    assert_eq!(
-        t.translate("hello", "eng_Latn", "jpn_Jpan").unwrap(),
-        "HELLO:jpn_Jpan"
-    );
+    assert_eq!(t.translate("hello", "eng_Latn", "jpn_Jpan").unwrap(), "HELLO:jpn_Jpan");
     assert_eq!((t.name(), calls.load(Ordering::SeqCst)), ("counting", 1));
-    assert_eq!(
-        t.translate("hello", "eng_Latn", "jpn_Jpan").unwrap(),
-        "HELLO:jpn_Jpan"
-    );
-    assert_eq!(
-        (t.name(), calls.load(Ordering::SeqCst)),
-        ("counting (cached)", 1)
-    );
+    assert_eq!(t.translate("hello", "eng_Latn", "jpn_Jpan").unwrap(), "HELLO:jpn_Jpan");
+    assert_eq!((t.name(), calls.load(Ordering::SeqCst)), ("counting (cached)", 1));
     t.translate("hello", "eng_Latn", "kor_Hang").unwrap();
     t.translate("hello", "fra_Latn", "jpn_Jpan").unwrap();
     t.translate("hello again", "eng_Latn", "jpn_Jpan").unwrap();
     assert_eq!(calls.load(Ordering::SeqCst), 4);
     // Another model is another key; the same one hits after a restart.
-    open("counting|model-b")
-        .translate("hello", "eng_Latn", "jpn_Jpan")
-        .unwrap();
+    open("counting|model-b").translate("hello", "eng_Latn", "jpn_Jpan").unwrap();
     assert_eq!(calls.load(Ordering::SeqCst), 5);
     let mut t = open("counting|model-a");
     t.translate("hello", "eng_Latn", "jpn_Jpan").unwrap();
-    assert_eq!(
-        (t.name(), calls.load(Ordering::SeqCst)),
-        ("counting (cached)", 5)
-    );
+    assert_eq!((t.name(), calls.load(Ordering::SeqCst)), ("counting (cached)", 5));
     fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -198,10 +168,7 @@ fn the_config_decides_what_is_cached_and_clear_empties_it() {
     let mut t = cache::wrap_translator(&cfg, Box::new(Counting(calls.clone())));
     t.translate("hi", "eng_Latn", "jpn_Jpan").unwrap();
     t.translate("hi", "eng_Latn", "jpn_Jpan").unwrap();
-    assert_eq!(
-        (t.name(), calls.load(Ordering::SeqCst)),
-        ("counting (cached)", 1)
-    );
+    assert_eq!((t.name(), calls.load(Ordering::SeqCst)), ("counting (cached)", 1));
     // Passing text through is not worth a file.
     let mut p = cache::wrap_translator(&cfg, Box::new(Passthrough));
     p.translate("hi there", "eng_Latn", "jpn_Jpan").unwrap();
@@ -244,10 +211,7 @@ mod private {
         assert_eq!(mode(&files[0]), 0o600);
         // Only a digest of the key is stored, never the text.
         let bytes = fs::read(&files[0]).unwrap();
-        assert!(
-            !bytes.windows(7).any(|w| w == b"hunter2"),
-            "the key's text is in the file"
-        );
+        assert!(!bytes.windows(7).any(|w| w == b"hunter2"), "the key's text is in the file");
         assert_eq!(c.get(key).as_deref(), Some(&b"audio"[..]));
         // A directory others could read is made private again.
         fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
@@ -275,10 +239,7 @@ mod private {
         let target = base.join("elsewhere");
         fs::create_dir(&target).unwrap();
         std::os::unix::fs::symlink(&target, base.join("link")).unwrap();
-        assert!(
-            DiskCache::open(&base.join("link"), 1 << 20).is_err(),
-            "followed a link"
-        );
+        assert!(DiskCache::open(&base.join("link"), 1 << 20).is_err(), "followed a link");
         fs::remove_dir_all(&base).unwrap();
     }
 
@@ -299,17 +260,9 @@ mod private {
         let foreign_tmp = dir.join(".tmp-1-1");
         fs::write(&foreign_tmp, b"x").unwrap();
         let old = std::time::SystemTime::now() - Duration::from_secs(3600);
-        fs::File::options()
-            .write(true)
-            .open(&foreign_tmp)
-            .unwrap()
-            .set_modified(old)
-            .unwrap();
+        fs::File::options().write(true).open(&foreign_tmp).unwrap().set_modified(old).unwrap();
         c.put("k2", b"value").unwrap();
-        assert!(
-            foreign_tmp.exists(),
-            "swept a file this cache did not write"
-        );
+        assert!(foreign_tmp.exists(), "swept a file this cache did not write");
         fs::remove_dir_all(&dir).unwrap();
         fs::remove_file(&victim).unwrap();
     }

@@ -55,9 +55,7 @@ impl Server {
                         let seen = seen.clone();
                         thread::spawn(move || answer(stream, reply, &seen));
                     }
-                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                        thread::sleep(Duration::from_millis(5))
-                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => thread::sleep(Duration::from_millis(5)),
                     Err(_) => return,
                 }
             }
@@ -70,21 +68,14 @@ impl Server {
     }
 
     fn config(&self, timeout_ms: u64) -> GoogleConfig {
-        GoogleConfig {
-            base_url: self.base.clone(),
-            connect_timeout_ms: 500,
-            timeout_ms,
-            ..GoogleConfig::default()
-        }
+        GoogleConfig { base_url: self.base.clone(), connect_timeout_ms: 500, timeout_ms, ..GoogleConfig::default() }
     }
 }
 
 /// One request per connection: read its head, record its target, reply, close.
 fn answer(mut stream: TcpStream, reply: Reply, seen: &Mutex<Vec<String>>) {
     stream.set_nonblocking(false).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
     let mut head = Vec::new();
     let mut buf = [0u8; 4096];
     while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 64 * 1024 {
@@ -102,21 +93,16 @@ fn answer(mut stream: TcpStream, reply: Reply, seen: &Mutex<Vec<String>>) {
             thread::sleep(d);
             return;
         }
-        Reply::Html => (
-            200,
-            "text/html; charset=UTF-8",
-            b"<html><body>sorry</body></html>".to_vec(),
-        ),
+        Reply::Html => (200, "text/html; charset=UTF-8", b"<html><body>sorry</body></html>".to_vec()),
         Reply::Junk => {
             // Deterministic noise with no MP3 frame sync in it.
-            let body = (0u32..8192)
-                .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8 & 0x7f)
-                .collect();
+            let body = (0u32..8192).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8 & 0x7f).collect();
             (200, "audio/mpeg", body)
         }
         Reply::Status(code) => (code, "text/plain", b"no".to_vec()),
         Reply::Redirect(to) => {
-            let head = format!("HTTP/1.1 302 Found\r\nLocation: {to}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            let head =
+                format!("HTTP/1.1 302 Found\r\nLocation: {to}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
             let _ = stream.write_all(head.as_bytes());
             return;
         }
@@ -126,34 +112,18 @@ fn answer(mut stream: TcpStream, reply: Reply, seen: &Mutex<Vec<String>>) {
         "HTTP/1.1 {status} X\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );
-    let _ = stream
-        .write_all(head.as_bytes())
-        .and_then(|()| stream.write_all(&body));
+    let _ = stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(&body));
 }
 
 fn models() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("models")
-        .join("voice");
-    assert!(
-        dir.join("naist-jdic").is_dir(),
-        "no voice in {} (run scripts/fetch-voice)",
-        dir.display()
-    );
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("models").join("voice");
+    assert!(dir.join("naist-jdic").is_dir(), "no voice in {} (run scripts/fetch-voice)", dir.display());
     dir
 }
 
 fn openjtalk() -> Box<dyn Tts> {
     let m = models();
-    Box::new(
-        OpenJtalk::load(
-            &m.join("naist-jdic"),
-            &m.join("mei_normal.htsvoice"),
-            1.0,
-            1.0,
-        )
-        .unwrap(),
-    )
+    Box::new(OpenJtalk::load(&m.join("naist-jdic"), &m.join("mei_normal.htsvoice"), 1.0, 1.0).unwrap())
 }
 
 fn google(cfg: &GoogleConfig) -> Box<dyn Tts> {
@@ -167,22 +137,15 @@ fn temp_dir(name: &str) -> PathBuf {
 }
 
 fn google_error(e: &anyhow::Error) -> &GoogleError {
-    e.downcast_ref::<GoogleError>()
-        .unwrap_or_else(|| panic!("not a GoogleError: {e:#}"))
+    e.downcast_ref::<GoogleError>().unwrap_or_else(|| panic!("not a GoogleError: {e:#}"))
 }
 
 fn fixture_secs() -> f64 {
-    tts::decode_mp3(FIXTURE.to_vec())
-        .unwrap()
-        .duration()
-        .as_secs_f64()
+    tts::decode_mp3(FIXTURE.to_vec()).unwrap().duration().as_secs_f64()
 }
 
 fn assert_close(got: f64, want: f64, what: &str) {
-    assert!(
-        (got - want).abs() <= want * 0.1,
-        "{what}: {got:.3} s, want {want:.3} s ±10%"
-    );
+    assert!((got - want).abs() <= want * 0.1, "{what}: {got:.3} s, want {want:.3} s ±10%");
 }
 
 /// A port that refuses connections: bound, then released.
@@ -196,38 +159,20 @@ fn closed_port() -> String {
 #[test]
 fn speaks_the_served_mp3_and_asks_the_right_question() {
     let server = Server::start(Reply::Mp3);
-    let audio = google(&server.config(4000))
-        .synthesize(FIXTURE_TEXT, Reach::Online)
-        .unwrap();
+    let audio = google(&server.config(4000)).synthesize(FIXTURE_TEXT, Reach::Online).unwrap();
     let offline = openjtalk().synthesize(FIXTURE_TEXT, Reach::Online).unwrap();
     assert_eq!(audio.sample_rate, 24000);
-    assert_close(
-        audio.duration().as_secs_f64(),
-        offline.duration().as_secs_f64(),
-        "decoded length",
-    );
+    assert_close(audio.duration().as_secs_f64(), offline.duration().as_secs_f64(), "decoded length");
     assert!(audio.rms() > 0.01, "silent: rms {}", audio.rms());
 
     let requests = server.requests();
     assert_eq!(requests.len(), 1, "{requests:?}");
     // Japanese goes percent-encoded as UTF-8: こん = E3 81 93 E3 82 93.
-    assert!(
-        requests[0].contains("q=%E3%81%93%E3%82%93"),
-        "{}",
-        requests[0]
-    );
+    assert!(requests[0].contains("q=%E3%81%93%E3%82%93"), "{}", requests[0]);
     let url = Url::parse(&format!("http://x{}", requests[0])).unwrap();
     assert_eq!(url.path(), "/translate_tts");
-    let q: Vec<(String, String)> = url
-        .query_pairs()
-        .map(|(k, v)| (k.into(), v.into()))
-        .collect();
-    let want = [
-        ("ie", "UTF-8"),
-        ("tl", "ja"),
-        ("client", "tw-ob"),
-        ("q", FIXTURE_TEXT),
-    ];
+    let q: Vec<(String, String)> = url.query_pairs().map(|(k, v)| (k.into(), v.into())).collect();
+    let want = [("ie", "UTF-8"), ("tl", "ja"), ("client", "tw-ob"), ("q", FIXTURE_TEXT)];
     assert_eq!(q, want.map(|(k, v)| (k.to_owned(), v.to_owned())));
 }
 
@@ -235,34 +180,21 @@ fn speaks_the_served_mp3_and_asks_the_right_question() {
 fn long_text_goes_in_pieces_and_the_audio_is_joined() {
     let server = Server::start(Reply::Mp3);
     let text = FIXTURE_TEXT.repeat(15); // 255 characters: two requests
-    let audio = google(&server.config(4000))
-        .synthesize(&text, Reach::Online)
-        .unwrap();
+    let audio = google(&server.config(4000)).synthesize(&text, Reach::Online).unwrap();
     let requests = server.requests();
     assert_eq!(requests.len(), 2, "{requests:?}");
     let pieces: Vec<String> = requests
         .iter()
         .map(|r| {
             let url = Url::parse(&format!("http://x{r}")).unwrap();
-            url.query_pairs()
-                .find(|(k, _)| k == "q")
-                .unwrap()
-                .1
-                .into_owned()
+            url.query_pairs().find(|(k, _)| k == "q").unwrap().1.into_owned()
         })
         .collect();
-    assert!(
-        pieces.iter().all(|p| p.chars().count() <= 200),
-        "{pieces:?}"
-    );
+    assert!(pieces.iter().all(|p| p.chars().count() <= 200), "{pieces:?}");
     // Cut at a sentence end, nothing lost.
     assert!(pieces[0].ends_with('。'), "{}", pieces[0]);
     assert_eq!(pieces.concat(), text);
-    assert_close(
-        audio.duration().as_secs_f64(),
-        2.0 * fixture_secs(),
-        "joined length",
-    );
+    assert_close(audio.duration().as_secs_f64(), 2.0 * fixture_secs(), "joined length");
 }
 
 #[test]
@@ -270,105 +202,50 @@ fn a_stalled_server_times_out_in_time_and_the_chain_falls_back() {
     let server = Server::start(Reply::Stall(Duration::from_secs(10)));
     let cfg = server.config(600);
     let started = Instant::now();
-    let e = google(&cfg)
-        .synthesize(FIXTURE_TEXT, Reach::Online)
-        .unwrap_err();
+    let e = google(&cfg).synthesize(FIXTURE_TEXT, Reach::Online).unwrap_err();
     let took = started.elapsed();
-    assert!(
-        matches!(google_error(&e), GoogleError::Timeout(600)),
-        "{e:#}"
-    );
-    assert!(
-        took >= Duration::from_millis(550) && took < Duration::from_millis(1500),
-        "took {took:?}"
-    );
+    assert!(matches!(google_error(&e), GoogleError::Timeout(600)), "{e:#}");
+    assert!(took >= Duration::from_millis(550) && took < Duration::from_millis(1500), "took {took:?}");
 
     let mut chain = Chain::new(vec![google(&cfg), openjtalk()], 3, Duration::from_secs(60));
     let started = Instant::now();
     let audio = chain.synthesize(FIXTURE_TEXT, Reach::Online).unwrap();
-    assert!(
-        started.elapsed() < Duration::from_secs(3),
-        "took {:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < Duration::from_secs(3), "took {:?}", started.elapsed());
     assert!(audio.rms() > 0.01);
     assert_eq!(audio.sample_rate, 48000, "not the offline voice");
-    assert_eq!(
-        chain.name(),
-        "openjtalk (google failed: timeout after 600 ms)"
-    );
+    assert_eq!(chain.name(), "openjtalk (google failed: timeout after 600 ms)");
 }
 
 #[test]
 fn garbage_gives_a_clear_error_and_the_chain_falls_back() {
     let html = Server::start(Reply::Html);
-    let e = google(&html.config(4000))
-        .synthesize(FIXTURE_TEXT, Reach::Online)
-        .unwrap_err();
-    assert!(
-        matches!(google_error(&e), GoogleError::NotAudio(k) if k.starts_with("text/html")),
-        "{e:#}"
-    );
+    let e = google(&html.config(4000)).synthesize(FIXTURE_TEXT, Reach::Online).unwrap_err();
+    assert!(matches!(google_error(&e), GoogleError::NotAudio(k) if k.starts_with("text/html")), "{e:#}");
 
     let status = Server::start(Reply::Status(503));
-    let e = google(&status.config(4000))
-        .synthesize(FIXTURE_TEXT, Reach::Online)
-        .unwrap_err();
-    assert!(
-        matches!(google_error(&e), GoogleError::Status(s) if s.as_u16() == 503),
-        "{e:#}"
-    );
+    let e = google(&status.config(4000)).synthesize(FIXTURE_TEXT, Reach::Online).unwrap_err();
+    assert!(matches!(google_error(&e), GoogleError::Status(s) if s.as_u16() == 503), "{e:#}");
 
     let junk = Server::start(Reply::Junk);
-    let e = google(&junk.config(4000))
-        .synthesize(FIXTURE_TEXT, Reach::Online)
-        .unwrap_err();
-    assert!(
-        matches!(google_error(&e), GoogleError::Undecodable(_)),
-        "{e:#}"
-    );
+    let e = google(&junk.config(4000)).synthesize(FIXTURE_TEXT, Reach::Online).unwrap_err();
+    assert!(matches!(google_error(&e), GoogleError::Undecodable(_)), "{e:#}");
 
-    let mut chain = Chain::new(
-        vec![google(&junk.config(4000)), openjtalk()],
-        3,
-        Duration::from_secs(60),
-    );
+    let mut chain = Chain::new(vec![google(&junk.config(4000)), openjtalk()], 3, Duration::from_secs(60));
     assert!(chain.synthesize(FIXTURE_TEXT, Reach::Online).unwrap().rms() > 0.01);
-    assert!(
-        chain
-            .name()
-            .starts_with("openjtalk (google failed: undecodable audio"),
-        "{}",
-        chain.name()
-    );
+    assert!(chain.name().starts_with("openjtalk (google failed: undecodable audio"), "{}", chain.name());
 }
 
 #[test]
 fn a_server_that_is_down_fails_fast_and_the_chain_falls_back() {
-    let cfg = GoogleConfig {
-        base_url: closed_port(),
-        ..GoogleConfig::default()
-    };
+    let cfg = GoogleConfig { base_url: closed_port(), ..GoogleConfig::default() };
     let started = Instant::now();
-    let e = google(&cfg)
-        .synthesize(FIXTURE_TEXT, Reach::Online)
-        .unwrap_err();
+    let e = google(&cfg).synthesize(FIXTURE_TEXT, Reach::Online).unwrap_err();
     assert!(matches!(google_error(&e), GoogleError::Connect(_)), "{e:#}");
-    assert!(
-        started.elapsed() < Duration::from_secs(1),
-        "took {:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < Duration::from_secs(1), "took {:?}", started.elapsed());
 
     let mut chain = Chain::new(vec![google(&cfg), openjtalk()], 3, Duration::from_secs(60));
     assert!(chain.synthesize(FIXTURE_TEXT, Reach::Online).unwrap().rms() > 0.01);
-    assert!(
-        chain
-            .name()
-            .starts_with("openjtalk (google failed: cannot connect"),
-        "{}",
-        chain.name()
-    );
+    assert!(chain.name().starts_with("openjtalk (google failed: cannot connect"), "{}", chain.name());
 }
 
 #[test]
@@ -379,41 +256,21 @@ fn repeated_failures_put_an_engine_on_cooldown() {
     for n in 1..=3 {
         chain.synthesize("はい。", Reach::Online).unwrap();
         assert_eq!(server.requests().len(), n);
-        assert!(
-            chain
-                .name()
-                .starts_with("openjtalk (google failed: HTTP 503"),
-            "{}",
-            chain.name()
-        );
+        assert!(chain.name().starts_with("openjtalk (google failed: HTTP 503"), "{}", chain.name());
     }
     // Three in a row: google is left alone, the offline voice speaks at once.
     chain.synthesize("はい。", Reach::Online).unwrap();
     assert_eq!(server.requests().len(), 3);
-    assert!(
-        chain
-            .name()
-            .starts_with("openjtalk (google skipped for 1 s after 3 failures"),
-        "{}",
-        chain.name()
-    );
+    assert!(chain.name().starts_with("openjtalk (google skipped for 1 s after 3 failures"), "{}", chain.name());
     thread::sleep(cooldown);
     chain.synthesize("はい。", Reach::Online).unwrap();
-    assert_eq!(
-        server.requests().len(),
-        4,
-        "google not retried after its cooldown"
-    );
+    assert_eq!(server.requests().len(), 4, "google not retried after its cooldown");
 }
 
 #[test]
 fn the_preferred_engine_speaks_when_it_works() {
     let server = Server::start(Reply::Mp3);
-    let mut chain = Chain::new(
-        vec![google(&server.config(4000)), openjtalk()],
-        3,
-        Duration::from_secs(60),
-    );
+    let mut chain = Chain::new(vec![google(&server.config(4000)), openjtalk()], 3, Duration::from_secs(60));
     let audio = chain.synthesize(FIXTURE_TEXT, Reach::Online).unwrap();
     assert_eq!((chain.name(), audio.sample_rate), ("google", 24000));
 }
@@ -424,31 +281,18 @@ fn a_cache_hit_does_not_reach_the_server() {
     let dir = temp_dir("google-cache");
     let open = || {
         let cache = DiskCache::open(&dir, 10 << 20).unwrap();
-        CachedTts::new(
-            google(&server.config(4000)),
-            cache,
-            format!("google|{}", server.base),
-        )
+        CachedTts::new(google(&server.config(4000)), cache, format!("google|{}", server.base))
     };
     let mut voice = open();
     let first = voice.synthesize(FIXTURE_TEXT, Reach::Online).unwrap();
     assert_eq!((voice.name(), server.requests().len()), ("google", 1));
     let again = voice.synthesize(FIXTURE_TEXT, Reach::Online).unwrap();
-    assert_eq!(
-        (voice.name(), server.requests().len()),
-        ("google (cached)", 1)
-    );
+    assert_eq!((voice.name(), server.requests().len()), ("google (cached)", 1));
     assert_same(&first, &again);
     // Across a restart too.
     let mut voice = open();
-    assert_same(
-        &first,
-        &voice.synthesize(FIXTURE_TEXT, Reach::Online).unwrap(),
-    );
-    assert_eq!(
-        (voice.name(), server.requests().len()),
-        ("google (cached)", 1)
-    );
+    assert_same(&first, &voice.synthesize(FIXTURE_TEXT, Reach::Online).unwrap());
+    assert_eq!((voice.name(), server.requests().len()), ("google (cached)", 1));
     // Other text is a miss.
     voice.synthesize("はい。", Reach::Online).unwrap();
     assert_eq!((voice.name(), server.requests().len()), ("google", 2));
@@ -456,66 +300,34 @@ fn a_cache_hit_does_not_reach_the_server() {
 }
 
 fn assert_same(a: &Audio, b: &Audio) {
-    assert_eq!(
-        (a.sample_rate, a.samples.len()),
-        (b.sample_rate, b.samples.len())
-    );
-    let worst = a
-        .samples
-        .iter()
-        .zip(&b.samples)
-        .map(|(x, y)| (x - y).abs())
-        .fold(0.0, f32::max);
+    assert_eq!((a.sample_rate, a.samples.len()), (b.sample_rate, b.samples.len()));
+    let worst = a.samples.iter().zip(&b.samples).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max);
     assert!(worst <= 1.0 / 32767.0, "differs by {worst}");
 }
 
 #[test]
 fn open_builds_the_configured_chain_with_its_cache() {
     let dir = temp_dir("open-auto");
-    let mut cfg = Config {
-        models_dir: Some(models().parent().unwrap().to_path_buf()),
-        ..Config::default()
-    };
+    let mut cfg = Config { models_dir: Some(models().parent().unwrap().to_path_buf()), ..Config::default() };
     cfg.tts.engine = TtsEngine::Auto;
     cfg.tts.google.base_url = closed_port();
     cfg.cache.dir = Some(dir.clone());
     let (mut voice, desc) = tts::open(&cfg).unwrap();
     assert!(
-        desc.starts_with(&format!(
-            "auto: google: {} (lang ja, online) → openjtalk: ",
-            cfg.tts.google.base_url
-        )),
+        desc.starts_with(&format!("auto: google: {} (lang ja, online) → openjtalk: ", cfg.tts.google.base_url)),
         "{desc}"
     );
-    assert!(
-        desc.ends_with(&format!("; cache {} (200 MB)", dir.display())),
-        "{desc}"
-    );
+    assert!(desc.ends_with(&format!("; cache {} (200 MB)", dir.display())), "{desc}");
     voice.synthesize("はい。", Reach::Online).unwrap();
-    assert!(
-        voice
-            .name()
-            .starts_with("openjtalk (google failed: cannot connect"),
-        "{}",
-        voice.name()
-    );
+    assert!(voice.name().starts_with("openjtalk (google failed: cannot connect"), "{}", voice.name());
     voice.synthesize("はい。", Reach::Online).unwrap();
-    assert!(
-        voice
-            .name()
-            .starts_with("openjtalk (cached) (google failed"),
-        "{}",
-        voice.name()
-    );
+    assert!(voice.name().starts_with("openjtalk (cached) (google failed"), "{}", voice.name());
 
     // The default stays offline: no chain, no network.
     cfg.cache.enabled = false;
     cfg.tts.engine = TtsEngine::Openjtalk;
     let (mut voice, desc) = tts::open(&cfg).unwrap();
-    assert!(
-        desc.starts_with("openjtalk: ") && desc.ends_with("; cache off"),
-        "{desc}"
-    );
+    assert!(desc.starts_with("openjtalk: ") && desc.ends_with("; cache off"), "{desc}");
     voice.synthesize("はい。", Reach::Online).unwrap();
     assert_eq!(voice.name(), "openjtalk");
     std::fs::remove_dir_all(&dir).unwrap();
@@ -524,22 +336,11 @@ fn open_builds_the_configured_chain_with_its_cache() {
 #[test]
 fn the_last_engine_is_never_skipped_and_total_failure_says_why() {
     let server = Server::start(Reply::Status(503));
-    let mut chain = Chain::new(
-        vec![google(&server.config(4000))],
-        1,
-        Duration::from_secs(60),
-    );
+    let mut chain = Chain::new(vec![google(&server.config(4000))], 1, Duration::from_secs(60));
     for n in 1..=3 {
         let e = chain.synthesize("はい。", Reach::Online).unwrap_err();
-        assert!(
-            format!("{e:#}").starts_with("every voice failed: google failed: HTTP 503"),
-            "{e:#}"
-        );
-        assert_eq!(
-            server.requests().len(),
-            n,
-            "the fallback of last resort was skipped"
-        );
+        assert!(format!("{e:#}").starts_with("every voice failed: google failed: HTTP 503"), "{e:#}");
+        assert_eq!(server.requests().len(), n, "the fallback of last resort was skipped");
     }
 }
 
@@ -547,24 +348,16 @@ fn the_last_engine_is_never_skipped_and_total_failure_says_why() {
 fn open_leaves_out_what_cannot_load_only_for_auto() {
     let empty = temp_dir("no-models");
     std::fs::create_dir_all(&empty).unwrap();
-    let mut cfg = Config {
-        models_dir: Some(empty.clone()),
-        ..Config::default()
-    };
+    let mut cfg = Config { models_dir: Some(empty.clone()), ..Config::default() };
     cfg.cache.enabled = false;
-    let e = tts::open(&cfg)
-        .err()
-        .expect("openjtalk without a voice loaded");
+    let e = tts::open(&cfg).err().expect("openjtalk without a voice loaded");
     assert!(format!("{e:#}").contains("no .htsvoice"), "{e:#}");
 
     let server = Server::start(Reply::Mp3);
     cfg.tts.engine = TtsEngine::Auto;
     cfg.tts.google.base_url = server.base.clone();
     let (mut voice, desc) = tts::open(&cfg).unwrap();
-    assert!(
-        desc.contains("(left out: openjtalk: no .htsvoice"),
-        "{desc}"
-    );
+    assert!(desc.contains("(left out: openjtalk: no .htsvoice"), "{desc}");
     voice.synthesize(FIXTURE_TEXT, Reach::Online).unwrap();
     assert_eq!(voice.name(), "google");
     std::fs::remove_dir_all(&empty).unwrap();
@@ -574,24 +367,14 @@ fn open_leaves_out_what_cannot_load_only_for_auto() {
 fn redirects_never_leave_https_for_another_machine_and_huge_replies_are_refused() {
     // 192.0.2.1 is TEST-NET-1: never reached, since the redirect is refused before it.
     let server = Server::start(Reply::Redirect("http://192.0.2.1/translate_tts?q=x"));
-    let e = google(&server.config(2000))
-        .synthesize("こんにちは", Reach::Online)
-        .unwrap_err();
+    let e = google(&server.config(2000)).synthesize("こんにちは", Reach::Online).unwrap_err();
     assert!(format!("{e:#}").contains("refused to leave https"), "{e:#}");
     let started = Instant::now();
     let server = Server::start(Reply::Huge);
-    let e = google(&server.config(4000))
-        .synthesize("こんにちは", Reach::Online)
-        .unwrap_err();
+    let e = google(&server.config(4000)).synthesize("こんにちは", Reach::Online).unwrap_err();
     assert!(matches!(google_error(&e), GoogleError::TooLarge), "{e:#}");
-    assert!(
-        started.elapsed() < Duration::from_secs(2),
-        "read the whole oversize reply"
-    );
+    assert!(started.elapsed() < Duration::from_secs(2), "read the whole oversize reply");
     // Plain http is for this machine only.
-    let far = GoogleConfig {
-        base_url: "http://192.0.2.1".into(),
-        ..GoogleConfig::default()
-    };
+    let far = GoogleConfig { base_url: "http://192.0.2.1".into(), ..GoogleConfig::default() };
     assert!(Google::new(&far, 1.0).is_err());
 }

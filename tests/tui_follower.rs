@@ -24,18 +24,7 @@ fn redrawn_message_is_heard_once() {
     let t0 = Instant::now();
     let mut f = ScreenFollower::new(FollowerOptions::default());
     f.on_lines(0, 1, vec![String::new(); 10], t0);
-    let screen = lines(&[
-        "❯ hi",
-        "",
-        "⏺ Hello there. How are you?",
-        "",
-        "",
-        RULE,
-        "❯",
-        RULE,
-        "  ? for shortcuts",
-        "",
-    ]);
+    let screen = lines(&["❯ hi", "", "⏺ Hello there. How are you?", "", "", RULE, "❯", RULE, "  ? for shortcuts", ""]);
     let mut heard = Vec::new();
     for k in 0..50 {
         let now = t0 + Duration::from_millis(40 * k);
@@ -55,32 +44,18 @@ fn redrawn_message_is_heard_once() {
 fn streaming_text_without_box_waits_to_be_stable_and_emits_early() {
     let t0 = Instant::now();
     let ms = |n| t0 + Duration::from_millis(n);
-    let opts = FollowerOptions {
-        stable_ms: 200,
-        ..FollowerOptions::default()
-    };
+    let opts = FollowerOptions { stable_ms: 200, ..FollowerOptions::default() };
     let mut f = ScreenFollower::new(opts);
     f.on_lines(0, 1, vec![String::new(); 6], ms(0));
     // A partial row appears, then is completed in place.
     f.on_lines(0, 1, lines(&["⏺ The first sentence is do"]), ms(0));
     assert!(f.poll(ms(100)).is_empty());
-    f.on_lines(
-        0,
-        1,
-        lines(&["⏺ The first sentence is done. The second one"]),
-        ms(150),
-    );
-    assert!(
-        f.poll(ms(300)).is_empty(),
-        "row changed at 150 ms, not stable yet"
-    );
+    f.on_lines(0, 1, lines(&["⏺ The first sentence is done. The second one"]), ms(150));
+    assert!(f.poll(ms(300)).is_empty(), "row changed at 150 ms, not stable yet");
     f.on_lines(1, 2, lines(&["  goes on."]), ms(320));
     // The first sentence is complete once the row is stable, before the message ends.
     assert_eq!(sentences(f.poll(ms(360))), ["The first sentence is done."]);
-    assert!(
-        f.poll(ms(400)).is_empty(),
-        "second sentence waits for what follows"
-    );
+    assert!(f.poll(ms(400)).is_empty(), "second sentence waits for what follows");
     assert_eq!(sentences(f.poll(ms(530))), ["The second one goes on."]);
     assert!(f.poll(ms(5000)).is_empty());
 }
@@ -102,10 +77,7 @@ fn tool_call_head_without_parens_is_dropped_when_result_follows() {
     ]);
     f.on_lines(0, 1, screen, t0);
     assert!(f.poll(t0).is_empty(), "read once settled");
-    assert_eq!(
-        sentences(f.poll(t0 + Duration::from_secs(1))),
-        ["Tests are next."]
-    );
+    assert_eq!(sentences(f.poll(t0 + Duration::from_secs(1))), ["Tests are next."]);
 }
 
 /// Memory use of this process, in KiB (Linux), to check the mirror stays bounded.
@@ -143,48 +115,27 @@ fn floods_stay_bounded() {
     let mut polls = 0;
     // A buffer that is never trimmed (someone else's 'scrollback' is huge): appends only.
     // Rows of one width, as wrapped prose is (a short row would make it a code block).
-    f.on_lines(
-        sb + height,
-        sb + height,
-        lines(&["⏺ An endless message, which goes on"]),
-        t0,
-    );
+    f.on_lines(sb + height, sb + height, lines(&["⏺ An endless message, which goes on"]), t0);
     let base = sb + height + 1;
     for k in 0..1_000_000u64 {
         let now = t0 + Duration::from_millis(clock + k);
         let total = base + k as usize;
-        f.on_lines(
-            total,
-            total,
-            vec![format!("  line {k:07} of prose without end")],
-            now,
-        );
+        f.on_lines(total, total, vec![format!("  line {k:07} of prose without end")], now);
         if k % 500 == 0 {
             let got = sentences(f.poll(now));
             // Output that outruns the reader is not read out in full: a few sentences a read
             // once the reader has lost its place.
-            assert!(
-                polls < 2 || got.len() <= 3,
-                "{} sentences in read {polls}",
-                got.len()
-            );
+            assert!(polls < 2 || got.len() <= 3, "{} sentences in read {polls}", got.len());
             heard.extend(got);
             polls += 1;
         }
     }
     // An endless unpunctuated message still comes out, in bounded sentences.
     heard.extend(sentences(f.poll(t0 + Duration::from_secs(1_000_000))));
-    assert!(
-        heard.len() >= polls / 2,
-        "{} sentences in {polls} reads",
-        heard.len()
-    );
+    assert!(heard.len() >= polls / 2, "{} sentences in {polls} reads", heard.len());
     assert!(heard.iter().all(|s| s.chars().count() <= 400));
     if let (Some(a), Some(b)) = (before, rss_kib()) {
-        assert!(
-            b.saturating_sub(a) < 64 * 1024,
-            "RSS grew from {a} KiB to {b} KiB"
-        );
+        assert!(b.saturating_sub(a) < 64 * 1024, "RSS grew from {a} KiB to {b} KiB");
     }
 }
 
@@ -217,10 +168,8 @@ fn garbage_never_panics() {
         "(ctrl+o to expand)",
     ];
     for round in 0..200 {
-        let mut f = ScreenFollower::new(FollowerOptions {
-            stable_ms: next() % 300,
-            max_lines: 1 + (next() % 80) as usize,
-        });
+        let mut f =
+            ScreenFollower::new(FollowerOptions { stable_ms: next() % 300, max_lines: 1 + (next() % 80) as usize });
         let mut len = 1usize;
         for _ in 0..300 {
             let first = (next() % (len as u64 + 3)) as usize;
@@ -240,19 +189,14 @@ fn garbage_never_panics() {
                     s
                 })
                 .collect();
-            len = (len + n)
-                .saturating_sub(last.min(len).saturating_sub(first.min(len)))
-                .max(1);
+            len = (len + n).saturating_sub(last.min(len).saturating_sub(first.min(len))).max(1);
             // The clock may even step back (a caller bug) without harm.
             let now = t0 + Duration::from_millis(next() % 10_000);
             f.on_lines(first, last, new, now);
             if next() % 3 == 0 {
                 for h in f.poll(now) {
                     if let Heard::Sentence(s) = h {
-                        assert!(
-                            !s.is_empty() && !s.contains('\u{1b}'),
-                            "round {round}: {s:?}"
-                        );
+                        assert!(!s.is_empty() && !s.contains('\u{1b}'), "round {round}: {s:?}");
                     }
                 }
             }
@@ -267,65 +211,27 @@ fn text_streamed_onto_a_row_is_read_from_where_it_was() {
     let mut f = ScreenFollower::new(FollowerOptions::default());
     let region = |text: &[&str], frame: usize| {
         let mut v = lines(text);
-        v.push(format!(
-            "{} Writing… (esc to interrupt)",
-            ["✢", "✳", "✶"][frame % 3]
-        ));
+        v.push(format!("{} Writing… (esc to interrupt)", ["✢", "✳", "✶"][frame % 3]));
         v.extend(lines(&["", RULE, "❯", RULE]));
         v
     };
-    f.on_lines(
-        0,
-        1,
-        region(&["⏺ The first sentence is here. The sec"], 0),
-        ms(0),
-    );
+    f.on_lines(0, 1, region(&["⏺ The first sentence is here. The sec"], 0), ms(0));
     let mut heard = f.poll(ms(0));
     let n = region(&[], 0).len() + 1;
-    f.on_lines(
-        0,
-        n,
-        region(&["⏺ The first sentence is here. The second one grows"], 1),
-        ms(100),
-    );
+    f.on_lines(0, n, region(&["⏺ The first sentence is here. The second one grows"], 1), ms(100));
     heard.extend(f.poll(ms(100)));
-    f.on_lines(
-        0,
-        n,
-        region(
-            &[
-                "⏺ The first sentence is here. The second one grows",
-                "  over two rows.",
-            ],
-            2,
-        ),
-        ms(200),
-    );
+    f.on_lines(0, n, region(&["⏺ The first sentence is here. The second one grows", "  over two rows."], 2), ms(200));
     heard.extend(f.poll(ms(200)));
     // Ink moves the finished message to static output; the live region is redrawn below.
     f.on_lines(
         0,
         n + 1,
-        lines(&[
-            "⏺ The first sentence is here. The second one grows",
-            "  over two rows.",
-            "",
-            "",
-            RULE,
-            "❯",
-            RULE,
-        ]),
+        lines(&["⏺ The first sentence is here. The second one grows", "  over two rows.", "", "", RULE, "❯", RULE]),
         ms(300),
     );
     heard.extend(f.poll(ms(300)));
     heard.extend(f.poll(ms(3000)));
-    assert_eq!(
-        sentences(heard),
-        [
-            "The first sentence is here.",
-            "The second one grows over two rows."
-        ]
-    );
+    assert_eq!(sentences(heard), ["The first sentence is here.", "The second one grows over two rows."]);
 }
 
 #[test]
@@ -352,10 +258,7 @@ fn other_platforms_and_versions() {
     f.on_lines(0, 1, screen, t0);
     let heard = f.poll(t0 + Duration::from_secs(1));
     assert_eq!(heard[0], Heard::UserPrompt);
-    assert_eq!(
-        sentences(heard),
-        ["Only src/lib.rs changed.", "It is a one-line fix."]
-    );
+    assert_eq!(sentences(heard), ["Only src/lib.rs changed.", "It is a one-line fix."]);
     assert!(f.poll(t0 + Duration::from_secs(10)).is_empty());
 }
 
@@ -364,26 +267,13 @@ fn trimming_scrollback_does_not_cut_a_pending_sentence() {
     let t0 = Instant::now();
     let ms = |n| t0 + Duration::from_millis(n);
     let mut f = ScreenFollower::new(FollowerOptions::default());
-    f.on_lines(
-        0,
-        1,
-        lines(&[
-            "⏺ An old message",
-            "  wraps here.",
-            "",
-            "⏺ The pending sentence is",
-        ]),
-        ms(0),
-    );
+    f.on_lines(0, 1, lines(&["⏺ An old message", "  wraps here.", "", "⏺ The pending sentence is"]), ms(0));
     assert_eq!(sentences(f.poll(ms(500))), ["An old message wraps here."]);
     // Neovim drops the oldest lines past 'scrollback' while the message is still open.
     f.on_lines(0, 2, Vec::new(), ms(700));
     assert!(f.poll(ms(900)).is_empty());
     f.on_lines(2, 2, lines(&["  finished now.", ""]), ms(1000));
-    assert_eq!(
-        sentences(f.poll(ms(1500))),
-        ["The pending sentence is finished now."]
-    );
+    assert_eq!(sentences(f.poll(ms(1500))), ["The pending sentence is finished now."]);
 }
 
 #[test]
@@ -393,28 +283,13 @@ fn attaching_to_a_running_session_skips_what_is_there() {
     f.on_lines(
         0,
         0,
-        lines(&[
-            "❯ old question",
-            "",
-            "⏺ Old answer. It was",
-            "  already read.",
-            "",
-            "⏺ A new message is",
-        ]),
+        lines(&["❯ old question", "", "⏺ Old answer. It was", "  already read.", "", "⏺ A new message is"]),
         t0,
     );
     f.skip_existing(t0);
     assert!(f.poll(t0 + Duration::from_secs(1)).is_empty());
-    f.on_lines(
-        6,
-        6,
-        lines(&["  being written now. And more.", ""]),
-        t0 + Duration::from_secs(2),
-    );
-    assert_eq!(
-        sentences(f.poll(t0 + Duration::from_secs(3))),
-        ["A new message is being written now.", "And more."]
-    );
+    f.on_lines(6, 6, lines(&["  being written now. And more.", ""]), t0 + Duration::from_secs(2));
+    assert_eq!(sentences(f.poll(t0 + Duration::from_secs(3))), ["A new message is being written now.", "And more."]);
 }
 
 #[test]
@@ -433,11 +308,7 @@ fn neovim_scrolling_one_row_per_call_is_heard_once() {
     let room = height - 3;
     let (mut sb, mut top) = (0, 0);
     let mut heard = Vec::new();
-    for (step, shown) in (1..=transcript.len())
-        .step_by(3)
-        .chain([transcript.len()])
-        .enumerate()
-    {
+    for (step, shown) in (1..=transcript.len()).step_by(3).chain([transcript.len()]).enumerate() {
         // Slower than the settle time, or rows would leave a 10-line scrollback unread.
         let now = t0 + Duration::from_millis(300 * step as u64);
         let new_top = shown.saturating_sub(room);
@@ -458,9 +329,7 @@ fn neovim_scrolling_one_row_per_call_is_heard_once() {
     }
     heard.extend(f.poll(t0 + Duration::from_secs(60)));
     assert_eq!(heard.iter().filter(|h| **h == Heard::UserPrompt).count(), 1);
-    let want: Vec<String> = (1..=30)
-        .map(|k| format!("Sentence number {k} is here."))
-        .collect();
+    let want: Vec<String> = (1..=30).map(|k| format!("Sentence number {k} is here.")).collect();
     assert_eq!(sentences(heard), want);
 }
 
@@ -482,19 +351,7 @@ fn text_streamed_onto_a_row_while_the_screen_scrolls_is_heard_once() {
     let now = t0 + Duration::from_millis(400);
     f.on_lines(0, 0, lines(&["❯ go"]), now);
     f.on_lines(1, 1, lines(&[""]), now);
-    f.on_lines(
-        2,
-        2 + height,
-        screen(&[
-            "⏺ The first part of the sentence. Then",
-            "  another one.",
-            "",
-        ]),
-        now,
-    );
+    f.on_lines(2, 2 + height, screen(&["⏺ The first part of the sentence. Then", "  another one.", ""]), now);
     heard.extend(f.poll(t0 + Duration::from_secs(5)));
-    assert_eq!(
-        sentences(heard),
-        ["The first part of the sentence.", "Then another one."]
-    );
+    assert_eq!(sentences(heard), ["The first part of the sentence.", "Then another one."]);
 }

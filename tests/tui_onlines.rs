@@ -48,10 +48,7 @@ fn load_calls(path: &Path) -> Vec<Call> {
 fn heard(calls: Vec<Call>) -> (Vec<String>, usize) {
     let t0 = Instant::now();
     let at = |ms: u64| t0 + Duration::from_millis(ms);
-    let mut follower = ScreenFollower::new(FollowerOptions {
-        stable_ms: 250,
-        ..Default::default()
-    });
+    let mut follower = ScreenFollower::new(FollowerOptions { stable_ms: 250, ..Default::default() });
     let mut out = Vec::new();
     let mut next_poll = TICK_MS;
     let end = calls.last().map_or(0, |c| c.ms) + TAIL_MS;
@@ -79,10 +76,7 @@ fn heard(calls: Vec<Call>) -> (Vec<String>, usize) {
 
 #[test]
 fn every_cast_has_a_recording() {
-    let recorded: Vec<String> = common::fixtures("onlines", "jsonl")
-        .iter()
-        .map(|p| common::name(p))
-        .collect();
+    let recorded: Vec<String> = common::fixtures("onlines", "jsonl").iter().map(|p| common::name(p)).collect();
     for cast in common::fixtures("casts", "cast") {
         let name = common::name(&cast);
         assert!(recorded.contains(&name), "no on_lines recording for {name}");
@@ -97,18 +91,12 @@ fn recordings_are_heard_exactly() {
         let name = common::name(path);
         let (want, want_prompts) = common::expected(&name);
         let (got, prompts) = heard(load_calls(path));
-        eprintln!(
-            "{name:<24} sentences {:>2}/{:<2} prompts {prompts}",
-            got.len(),
-            want.len()
-        );
+        eprintln!("{name:<24} sentences {:>2}/{:<2} prompts {prompts}", got.len(), want.len());
         if got != want {
             failures.push(format!("{name}:\n  got  {got:#?}\n  want {want:#?}"));
         }
         if want_prompts.is_some_and(|p| p != prompts) {
-            failures.push(format!(
-                "{name}: {prompts} prompts heard, {want_prompts:?} expected"
-            ));
+            failures.push(format!("{name}: {prompts} prompts heard, {want_prompts:?} expected"));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -31,10 +31,7 @@ impl DeviceSink {
         let failed = Arc::new(AtomicBool::new(false));
         let flag = failed.clone();
         let mut stream = DeviceSinkBuilder::from_default_device()
-            .and_then(|b| {
-                b.with_error_callback(move |_| flag.store(true, Ordering::Release))
-                    .open_stream()
-            })
+            .and_then(|b| b.with_error_callback(move |_| flag.store(true, Ordering::Release)).open_stream())
             .map_err(|e| anyhow!("{e}"))?;
         stream.log_on_drop(false);
         Ok(Self { stream, failed })
@@ -46,19 +43,10 @@ impl Sink for DeviceSink {
         "device".into()
     }
 
-    fn play(
-        &mut self,
-        audio: &Audio,
-        cancel: &Cancel,
-        started: &mut dyn FnMut(),
-    ) -> anyhow::Result<Played> {
+    fn play(&mut self, audio: &Audio, cancel: &Cancel, started: &mut dyn FnMut()) -> anyhow::Result<Played> {
         let rate = NonZero::new(audio.sample_rate).ok_or_else(|| anyhow!("sample rate 0"))?;
         let player = Player::connect_new(self.stream.mixer());
-        player.append(SamplesBuffer::new(
-            NonZero::<u16>::MIN,
-            rate,
-            audio.samples.clone(),
-        ));
+        player.append(SamplesBuffer::new(NonZero::<u16>::MIN, rate, audio.samples.clone()));
         started();
         // A device that stops consuming (unplugged, suspended) would never drain the player.
         let deadline = Instant::now() + audio.duration() + DRAIN_GRACE;

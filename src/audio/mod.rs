@@ -31,17 +31,11 @@ pub struct Cancel {
 
 impl Cancel {
     pub fn new(generation: Arc<AtomicU64>, mine: u64, skip: Arc<AtomicU64>, id: u64) -> Self {
-        Self {
-            generation,
-            mine,
-            skip,
-            id,
-        }
+        Self { generation, mine, skip, id }
     }
 
     pub fn is_cancelled(&self) -> bool {
-        self.generation.load(Ordering::Acquire) != self.mine
-            || self.skip.load(Ordering::Acquire) == self.id
+        self.generation.load(Ordering::Acquire) != self.mine || self.skip.load(Ordering::Acquire) == self.id
     }
 }
 
@@ -58,11 +52,7 @@ pub struct Played {
 
 impl Played {
     pub fn new(completed: bool, file: Option<PathBuf>) -> Self {
-        Self {
-            completed,
-            file,
-            switched: None,
-        }
+        Self { completed, file, switched: None }
     }
 }
 
@@ -80,12 +70,7 @@ pub trait Sink {
     fn name(&self) -> String;
     /// Play one utterance, blocking until it ends or `cancel` fires. `started` is called
     /// once, as the first sample goes out.
-    fn play(
-        &mut self,
-        audio: &Audio,
-        cancel: &Cancel,
-        started: &mut dyn FnMut(),
-    ) -> anyhow::Result<Played>;
+    fn play(&mut self, audio: &Audio, cancel: &Cancel, started: &mut dyn FnMut()) -> anyhow::Result<Played>;
 }
 
 /// How often a lost device is looked for again.
@@ -103,43 +88,21 @@ pub fn open(cfg: &AudioConfig) -> anyhow::Result<(Box<dyn Sink>, Option<String>)
     };
     let device = || DeviceSink::open().map(|d| Box::new(d) as Box<dyn Sink>);
     Ok(match cfg.sink {
-        SinkKind::Device => (
-            Box::new(Recovering::new(
-                device()?,
-                Box::new(device),
-                fallback(),
-                REOPEN_EVERY,
-            )),
-            None,
-        ),
+        SinkKind::Device => (Box::new(Recovering::new(device()?, Box::new(device), fallback(), REOPEN_EVERY)), None),
         SinkKind::Wav => {
-            let dir = cfg
-                .wav_dir
-                .clone()
-                .ok_or_else(|| anyhow::anyhow!("the wav sink needs audio.wav_dir"))?;
+            let dir = cfg.wav_dir.clone().ok_or_else(|| anyhow::anyhow!("the wav sink needs audio.wav_dir"))?;
             (Box::new(PacedSink::wav(dir, wav_bounds(cfg))), None)
         }
         SinkKind::Null => (Box::new(PacedSink::null()), None),
         SinkKind::Auto => match device() {
-            Ok(d) => (
-                Box::new(Recovering::new(
-                    d,
-                    Box::new(device),
-                    fallback(),
-                    REOPEN_EVERY,
-                )),
-                None,
-            ),
+            Ok(d) => (Box::new(Recovering::new(d, Box::new(device), fallback(), REOPEN_EVERY)), None),
             Err(e) => (fallback(), Some(format!("no audio device ({e})"))),
         },
     })
 }
 
 fn wav_bounds(cfg: &AudioConfig) -> WavBounds {
-    WavBounds {
-        files: cfg.wav_keep,
-        bytes: cfg.wav_max_mb.saturating_mul(1 << 20),
-    }
+    WavBounds { files: cfg.wav_keep, bytes: cfg.wav_max_mb.saturating_mul(1 << 20) }
 }
 
 type Opener = Box<dyn FnMut() -> anyhow::Result<Box<dyn Sink>>>;
@@ -156,19 +119,8 @@ pub struct Recovering {
 }
 
 impl Recovering {
-    pub fn new(
-        device: Box<dyn Sink>,
-        reopen: Opener,
-        fallback: Box<dyn Sink>,
-        retry: Duration,
-    ) -> Self {
-        Self {
-            device: Some(device),
-            reopen,
-            fallback,
-            retry,
-            next_try: Instant::now(),
-        }
+    pub fn new(device: Box<dyn Sink>, reopen: Opener, fallback: Box<dyn Sink>, retry: Duration) -> Self {
+        Self { device: Some(device), reopen, fallback, retry, next_try: Instant::now() }
     }
 
     /// The device again, if it is time to look and it opens.
@@ -190,12 +142,7 @@ impl Sink for Recovering {
         }
     }
 
-    fn play(
-        &mut self,
-        audio: &Audio,
-        cancel: &Cancel,
-        started: &mut dyn FnMut(),
-    ) -> anyhow::Result<Played> {
+    fn play(&mut self, audio: &Audio, cancel: &Cancel, started: &mut dyn FnMut()) -> anyhow::Result<Played> {
         let back = self.look_for_device();
         if let Some(device) = self.device.as_mut() {
             let mut began = false;
@@ -241,12 +188,7 @@ mod tests {
         fn name(&self) -> String {
             "flaky".into()
         }
-        fn play(
-            &mut self,
-            _: &Audio,
-            _: &Cancel,
-            started: &mut dyn FnMut(),
-        ) -> anyhow::Result<Played> {
+        fn play(&mut self, _: &Audio, _: &Cancel, started: &mut dyn FnMut()) -> anyhow::Result<Played> {
             started();
             anyhow::ensure!(!self.down.get(), "server gone");
             self.played.set(self.played.get() + 1);
@@ -257,35 +199,18 @@ mod tests {
     #[test]
     fn a_lost_device_hands_over_and_is_used_again_once_back() {
         let (down, played) = (Rc::new(Cell::new(false)), Rc::new(Cell::new(0)));
-        let flaky = |d: &Rc<Cell<bool>>, p: &Rc<Cell<u32>>| Flaky {
-            down: d.clone(),
-            played: p.clone(),
-        };
+        let flaky = |d: &Rc<Cell<bool>>, p: &Rc<Cell<u32>>| Flaky { down: d.clone(), played: p.clone() };
         let (d2, p2) = (down.clone(), played.clone());
         let reopen: Opener = Box::new(move || {
             anyhow::ensure!(!d2.get(), "still gone");
-            Ok(Box::new(Flaky {
-                down: d2.clone(),
-                played: p2.clone(),
-            }) as Box<dyn Sink>)
+            Ok(Box::new(Flaky { down: d2.clone(), played: p2.clone() }) as Box<dyn Sink>)
         });
-        let mut sink = Recovering::new(
-            Box::new(flaky(&down, &played)),
-            reopen,
-            Box::new(PacedSink::null()),
-            Duration::ZERO,
-        );
-        let audio = Audio {
-            samples: vec![0.0; 24],
-            sample_rate: 24000,
-        };
+        let mut sink =
+            Recovering::new(Box::new(flaky(&down, &played)), reopen, Box::new(PacedSink::null()), Duration::ZERO);
+        let audio = Audio { samples: vec![0.0; 24], sample_rate: 24000 };
         let cancel = Cancel::new(Arc::default(), 0, Arc::default(), 1);
         let mut starts = 0;
-        let mut play = |sink: &mut Recovering| {
-            sink.play(&audio, &cancel, &mut || starts += 1)
-                .unwrap()
-                .switched
-        };
+        let mut play = |sink: &mut Recovering| sink.play(&audio, &cancel, &mut || starts += 1).unwrap().switched;
         assert_eq!(play(&mut sink), None);
         down.set(true);
         assert!(matches!(play(&mut sink), Some(Switch::Lost(why)) if why.contains("server gone")));
@@ -295,10 +220,7 @@ mod tests {
         assert_eq!(play(&mut sink), Some(Switch::Back));
         assert_eq!(play(&mut sink), None);
         assert_eq!(played.get(), 3, "the device played before and after");
-        assert_eq!(
-            starts, 5,
-            "`started` once per utterance, even when the fallback took over"
-        );
+        assert_eq!(starts, 5, "`started` once per utterance, even when the fallback took over");
     }
 
     #[test]
@@ -307,26 +229,12 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("notes.wav"), b"not ours").unwrap();
-        let mut sink = PacedSink::wav(
-            dir.clone(),
-            WavBounds {
-                files: 3,
-                bytes: 1 << 20,
-            },
-        );
-        let audio = Audio {
-            samples: vec![0.0; 24],
-            sample_rate: 24000,
-        };
+        let mut sink = PacedSink::wav(dir.clone(), WavBounds { files: 3, bytes: 1 << 20 });
+        let audio = Audio { samples: vec![0.0; 24], sample_rate: 24000 };
         let cancel = Cancel::new(Arc::default(), 0, Arc::default(), 1);
         let mut written = Vec::new();
         for _ in 0..5 {
-            written.push(
-                sink.play(&audio, &cancel, &mut || {})
-                    .unwrap()
-                    .file
-                    .unwrap(),
-            );
+            written.push(sink.play(&audio, &cancel, &mut || {}).unwrap().file.unwrap());
             std::thread::sleep(Duration::from_millis(15));
         }
         let left = |d: &std::path::Path| std::fs::read_dir(d).unwrap().count();
@@ -334,18 +242,8 @@ mod tests {
         assert!(written[4].exists() && written[2].exists() && !written[1].exists());
         assert!(dir.join("notes.wav").exists());
         // A byte bound below one file keeps only the newest.
-        let mut small = PacedSink::wav(
-            dir.clone(),
-            WavBounds {
-                files: 100,
-                bytes: 10,
-            },
-        );
-        let last = small
-            .play(&audio, &cancel, &mut || {})
-            .unwrap()
-            .file
-            .unwrap();
+        let mut small = PacedSink::wav(dir.clone(), WavBounds { files: 100, bytes: 10 });
+        let last = small.play(&audio, &cancel, &mut || {}).unwrap().file.unwrap();
         assert!(last.exists());
         assert_eq!(left(&dir), 2);
         std::fs::remove_dir_all(&dir).unwrap();

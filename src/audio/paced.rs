@@ -30,9 +30,7 @@ impl PacedSink {
     }
 
     pub fn wav(dir: PathBuf, bounds: WavBounds) -> Self {
-        Self {
-            wav_dir: Some((dir, bounds)),
-        }
+        Self { wav_dir: Some((dir, bounds)) }
     }
 }
 
@@ -41,11 +39,7 @@ impl PacedSink {
 fn prune(dir: &Path, bounds: WavBounds) -> std::io::Result<()> {
     let mut files: Vec<(SystemTime, u64, PathBuf)> = std::fs::read_dir(dir)?
         .filter_map(Result::ok)
-        .filter(|e| {
-            e.file_name()
-                .to_str()
-                .is_some_and(|n| n.starts_with("speakja-") && n.ends_with(".wav"))
-        })
+        .filter(|e| e.file_name().to_str().is_some_and(|n| n.starts_with("speakja-") && n.ends_with(".wav")))
         .filter_map(|e| {
             let meta = e.metadata().ok().filter(|m| m.is_file())?;
             Some((meta.modified().ok()?, meta.len(), e.path()))
@@ -75,23 +69,15 @@ impl Sink for PacedSink {
         }
     }
 
-    fn play(
-        &mut self,
-        audio: &Audio,
-        cancel: &Cancel,
-        started: &mut dyn FnMut(),
-    ) -> anyhow::Result<Played> {
+    fn play(&mut self, audio: &Audio, cancel: &Cancel, started: &mut dyn FnMut()) -> anyhow::Result<Played> {
         let file = match &self.wav_dir {
             Some((dir, bounds)) => {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("cannot create {}", dir.display()))?;
+                std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
                 // Process id and a process-wide counter: unique across `setup()` restarts
                 // and across Neovims sharing a directory.
                 let n = WAV_COUNT.fetch_add(1, Ordering::Relaxed) + 1;
                 let path = dir.join(format!("speakja-{}-{n:04}.wav", std::process::id()));
-                audio
-                    .write_wav(&path)
-                    .with_context(|| format!("cannot write {}", path.display()))?;
+                audio.write_wav(&path).with_context(|| format!("cannot write {}", path.display()))?;
                 // A full disk of old speech is worse than a missing file: failing to prune
                 // is not this utterance's failure.
                 let _ = prune(dir, *bounds);

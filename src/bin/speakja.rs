@@ -6,9 +6,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
-use speakja::config::{
-    self as plugin, DeviceChoice, SinkKind, TranslatorConfig, TranslatorEngine, WeightFormat,
-};
+use speakja::config::{self as plugin, DeviceChoice, SinkKind, TranslatorConfig, TranslatorEngine, WeightFormat};
 use speakja::history::History;
 use speakja::translate::nllb::generate::{self, GenerateOptions};
 use speakja::translate::nllb::model::{RandomWeights, Weights};
@@ -17,11 +15,7 @@ use speakja::tts::Reach;
 use speakja::worker::{Event, Origin, Worker};
 
 #[derive(Parser)]
-#[command(
-    name = "speakja",
-    version,
-    about = "English on screen → spoken Japanese"
-)]
+#[command(name = "speakja", version, about = "English on screen → spoken Japanese")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -122,10 +116,7 @@ fn main() -> anyhow::Result<()> {
 }
 
 fn say(a: SayArgs) -> anyhow::Result<()> {
-    let mut cfg = plugin::Config {
-        models_dir: Some(a.models),
-        ..plugin::Config::default()
-    };
+    let mut cfg = plugin::Config { models_dir: Some(a.models), ..plugin::Config::default() };
     cfg.translator.engine = a.translator;
     match a.wav_dir {
         Some(dir) => {
@@ -135,8 +126,7 @@ fn say(a: SayArgs) -> anyhow::Result<()> {
         None => cfg.audio.wav_dir = Some(std::env::temp_dir().join("speakja")),
     }
     let text = a.text.join(" ");
-    let sentences: Vec<String> =
-        speakja::text::sentences(&speakja::text::redact::redact(&text)).collect();
+    let sentences: Vec<String> = speakja::text::sentences(&speakja::text::redact::redact(&text)).collect();
     anyhow::ensure!(!sentences.is_empty(), "nothing to say");
     let (tx, rx) = crossbeam_channel::bounded(1024);
     let mut worker = Worker::start(&cfg, tx, Arc::new(|| {}))?;
@@ -175,10 +165,7 @@ fn translate(a: TranslateArgs) -> anyhow::Result<()> {
         let (out, ids) = translator.translate_with_ids(text, &a.src, &a.tgt)?;
         let ms = t0.elapsed().as_secs_f64() * 1e3;
         if a.json {
-            println!(
-                "{}",
-                serde_json::json!({ "text": out, "ids": ids, "ms": ms })
-            );
+            println!("{}", serde_json::json!({ "text": out, "ids": ids, "ms": ms }));
         } else {
             println!("{out}");
         }
@@ -191,28 +178,13 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
         println!("| engine | load s | encoder ms | per step ms | total ms | peak RSS MB |");
         println!("|---|---|---|---|---|---|");
         let exe = std::env::current_exe()?;
-        let dtypes: &[&str] = if a.device == DeviceChoice::Cpu {
-            &["f32", "q8_0"]
-        } else {
-            &["f16", "q8_0"]
-        };
+        let dtypes: &[&str] = if a.device == DeviceChoice::Cpu { &["f32", "q8_0"] } else { &["f16", "q8_0"] };
         let device = serde_json::to_value(a.device)?;
         for dtype in dtypes {
             let status = std::process::Command::new(&exe)
-                .args([
-                    "bench",
-                    "--dtype",
-                    dtype,
-                    "--device",
-                    device.as_str().unwrap_or("cpu"),
-                ])
+                .args(["bench", "--dtype", dtype, "--device", device.as_str().unwrap_or("cpu")])
                 .args(["--src-tokens", &a.src_tokens.to_string()])
-                .args([
-                    "--new-tokens",
-                    &a.new_tokens.to_string(),
-                    "--runs",
-                    &a.runs.to_string(),
-                ])
+                .args(["--new-tokens", &a.new_tokens.to_string(), "--runs", &a.runs.to_string()])
                 .status()?;
             anyhow::ensure!(status.success(), "bench --dtype {dtype} failed");
         }
@@ -222,33 +194,15 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
     let (dtype, quant) = nllb::weight_layout(format, &device);
     let cfg = Config::nllb_600m();
     let t0 = Instant::now();
-    let model = Model::load(
-        Weights::new(
-            &RandomWeights {
-                device: device.clone(),
-                dtype,
-            },
-            quant,
-        ),
-        &cfg,
-    )?;
+    let model = Model::load(Weights::new(&RandomWeights { device: device.clone(), dtype }, quant), &cfg)?;
     device.synchronize()?;
     let load_s = t0.elapsed().as_secs_f64();
     // `[lang] pieces </s>` with arbitrary piece ids; the forced target is any language id.
     let mut src: Vec<u32> = vec![256047];
     src.extend((0..a.src_tokens.saturating_sub(2)).map(|i| 1000 + (i as u32 * 7919) % 250_000));
     src.push(cfg.eos_token_id);
-    let opts = GenerateOptions {
-        max_new_tokens: a.new_tokens,
-        min_new_tokens: a.new_tokens,
-        ..Default::default()
-    };
-    let tokens = generate::Tokens {
-        start: 2,
-        eos: 2,
-        pad: 1,
-        forced_eos: None,
-    };
+    let opts = GenerateOptions { max_new_tokens: a.new_tokens, min_new_tokens: a.new_tokens, ..Default::default() };
+    let tokens = generate::Tokens { start: 2, eos: 2, pad: 1, forced_eos: None };
     let mut best: Option<(f64, f64)> = None;
     // One untimed warm-up, then the fastest of `runs`.
     for run in 0..=a.runs {
@@ -260,27 +214,15 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
         let out = generate::generate(&model, &encoded, None, 256079, tokens, &opts, &|| false)?;
         device.synchronize()?;
         let total_ms = t0.elapsed().as_secs_f64() * 1e3;
-        anyhow::ensure!(
-            out[0].len() == a.new_tokens,
-            "generated {} tokens, not {}",
-            out[0].len(),
-            a.new_tokens
-        );
+        anyhow::ensure!(out[0].len() == a.new_tokens, "generated {} tokens, not {}", out[0].len(), a.new_tokens);
         if run > 0 && best.is_none_or(|(_, t)| total_ms < t) {
             best = Some((enc_ms, total_ms));
         }
     }
     let (enc_ms, total_ms) = best.context("--runs must be at least 1")?;
     let step_ms = (total_ms - enc_ms) / a.new_tokens as f64;
-    let place = if device.is_cpu() {
-        String::new()
-    } else {
-        format!(" ({:?})", a.device).to_lowercase()
-    };
-    let name = format!(
-        "candle {}{place}",
-        serde_json::to_value(format)?.as_str().unwrap_or("?")
-    );
+    let place = if device.is_cpu() { String::new() } else { format!(" ({:?})", a.device).to_lowercase() };
+    let name = format!("candle {}{place}", serde_json::to_value(format)?.as_str().unwrap_or("?"));
     println!(
         "| {name} | {load_s:.1} | {enc_ms:.0} | {step_ms:.1} | {total_ms:.0} | {:.0} |",
         peak_rss_mb().unwrap_or(f64::NAN)
@@ -297,16 +239,9 @@ fn peak_rss_mb() -> Option<f64> {
 }
 
 fn bench_cache(models: PathBuf, runs: usize, text: &str) -> anyhow::Result<()> {
-    let text = if text.trim().is_empty() {
-        "こんにちは、今日は良い天気ですね。"
-    } else {
-        text
-    };
+    let text = if text.trim().is_empty() { "こんにちは、今日は良い天気ですね。" } else { text };
     let dir = std::env::temp_dir().join(format!("speakja-bench-cache-{}", std::process::id()));
-    let mut cfg = plugin::Config {
-        models_dir: Some(models),
-        ..plugin::Config::default()
-    };
+    let mut cfg = plugin::Config { models_dir: Some(models), ..plugin::Config::default() };
     cfg.cache.enabled = false;
     let (mut plain, desc) = speakja::tts::open(&cfg)?;
     cfg.cache.enabled = true;
@@ -326,27 +261,14 @@ fn bench_cache(models: PathBuf, runs: usize, text: &str) -> anyhow::Result<()> {
         base.push(timed(&mut plain)?);
         hit.push(timed(&mut cached)?);
     }
-    anyhow::ensure!(
-        cached.name().ends_with("(cached)"),
-        "the cache did not answer ({})",
-        cached.name()
-    );
+    anyhow::ensure!(cached.name().ends_with("(cached)"), "the cache did not answer ({})", cached.name());
     let _ = std::fs::remove_dir_all(&dir);
     let stats = |v: &mut Vec<f64>| {
         v.sort_by(f64::total_cmp);
-        format!(
-            "median {:7.2} ms  (min {:.2}, max {:.2})",
-            v[v.len() / 2],
-            v[0],
-            v[v.len() - 1]
-        )
+        format!("median {:7.2} ms  (min {:.2}, max {:.2})", v[v.len() / 2], v[0], v[v.len() - 1])
     };
     println!("voice: {desc}");
-    println!(
-        "text: {text} ({:.2} s of audio), {} runs each",
-        audio.duration().as_secs_f64(),
-        base.len()
-    );
+    println!("text: {text} ({:.2} s of audio), {} runs each", audio.duration().as_secs_f64(), base.len());
     println!("synthesis:  {}", stats(&mut base));
     println!("cache hit:  {}  (target <= 5 ms)", stats(&mut hit));
     Ok(())

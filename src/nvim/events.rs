@@ -42,11 +42,8 @@ pub fn wake_handle(rx: Receiver<Event>, epoch: u64) -> Result<Wake, String> {
     }
     // The callback runs on the main thread, inside libuv: drain, then defer the API work.
     let handle = AsyncHandle::new(|| {
-        let pending = INBOX.with(|i| {
-            i.borrow()
-                .as_ref()
-                .map(|(epoch, rx)| (*epoch, rx.try_iter().collect::<Vec<_>>()))
-        });
+        let pending =
+            INBOX.with(|i| i.borrow().as_ref().map(|(epoch, rx)| (*epoch, rx.try_iter().collect::<Vec<_>>())));
         if let Some((epoch, batch)) = pending.filter(|(_, b)| !b.is_empty()) {
             nvim_oxi::schedule(move |_| {
                 // A panic must not unwind into Neovim.
@@ -55,6 +52,7 @@ pub fn wake_handle(rx: Receiver<Event>, epoch: u64) -> Result<Wake, String> {
         }
     })
     .map_err(|e| format!("cannot create the event handle: {e}"))?;
+    super::made_handle();
     let wake: Wake = Arc::new(move || {
         let _ = handle.send();
     });
@@ -75,26 +73,20 @@ fn apply(epoch: u64, batch: Vec<Event>) {
         };
         for ev in batch {
             match ev {
-                Event::Loading {
-                    part: Part::Translator,
-                    what,
-                } if what.starts_with("NLLB") => {
+                Event::Loading { part: Part::Translator, what } if what.starts_with("NLLB") => {
                     actions.push(Action::Notify(LogLevel::Info, format!("loading {what}…")));
                 }
                 Event::Loading { .. } => {}
-                Event::Degraded { part, why } => actions.push(Action::Notify(
-                    LogLevel::Warn,
-                    format!("{}: {why}", part_name(part)),
-                )),
+                Event::Degraded { part, why } => {
+                    actions.push(Action::Notify(LogLevel::Warn, format!("{}: {why}", part_name(part))))
+                }
                 Event::Ready { part, result } => {
                     match &result {
-                        Err(e) => actions.push(Action::Notify(
-                            LogLevel::Warn,
-                            format!("{} unavailable: {e}", part_name(part)),
-                        )),
-                        Ok(d) if part == Part::Translator && d != "none" => actions.push(
-                            Action::Notify(LogLevel::Info, format!("translator ready: {d}")),
-                        ),
+                        Err(e) => actions
+                            .push(Action::Notify(LogLevel::Warn, format!("{} unavailable: {e}", part_name(part)))),
+                        Ok(d) if part == Part::Translator && d != "none" => {
+                            actions.push(Action::Notify(LogLevel::Info, format!("translator ready: {d}")))
+                        }
                         Ok(_) => {}
                     }
                     st.parts.insert(part, result);
@@ -105,10 +97,7 @@ fn apply(epoch: u64, batch: Vec<Event>) {
                         actions.push(Action::CloseFloat(entry.id));
                         if entry.status == Status::Failed && entry.error != st.last_error {
                             st.last_error = entry.error.clone();
-                            actions.push(Action::Notify(
-                                LogLevel::Warn,
-                                entry.error.clone().unwrap_or_default(),
-                            ));
+                            actions.push(Action::Notify(LogLevel::Warn, entry.error.clone().unwrap_or_default()));
                         }
                         if let Ok(obj) = to_object(entry) {
                             actions.push(Action::Autocmd("SpeakJaDone", obj));
@@ -125,9 +114,7 @@ fn apply(epoch: u64, batch: Vec<Event>) {
             }
         }
         if actions.iter().any(|a| matches!(a, Action::CloseFloat(_))) {
-            actions.push(Action::RefreshHistory(
-                st.history.entries().cloned().collect(),
-            ));
+            actions.push(Action::RefreshHistory(st.history.entries().cloned().collect()));
         }
         Ok(actions)
     });
@@ -147,15 +134,9 @@ fn apply(epoch: u64, batch: Vec<Event>) {
                 let _ = ui::show_float(id, &text);
             }
             Action::CloseFloat(id) => ui::close_float(Some(id)),
-            Action::RefreshHistory(entries) => {
-                ui::refresh_history(&entries.iter().collect::<Vec<_>>())
-            }
+            Action::RefreshHistory(entries) => ui::refresh_history(&entries.iter().collect::<Vec<_>>()),
             Action::Autocmd(pattern, data) => {
-                let opts = ExecAutocmdsOpts::builder()
-                    .patterns(pattern)
-                    .modeline(false)
-                    .data(data)
-                    .build();
+                let opts = ExecAutocmdsOpts::builder().patterns(pattern).modeline(false).data(data).build();
                 let _ = api::exec_autocmds(["User"], &opts);
             }
         }

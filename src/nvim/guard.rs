@@ -18,9 +18,7 @@ impl nvim_oxi::lua::Poppable for AnyArg {
     unsafe fn pop(lstate: *mut nvim_oxi::lua::ffi::State) -> Result<Self, nvim_oxi::lua::Error> {
         // SAFETY: called by nvim-oxi's trampoline with the arguments on `lstate`'s stack;
         // a failed pop leaves at most stack slots that Lua discards with the call frame.
-        Ok(Self(
-            unsafe { <Object as nvim_oxi::lua::Poppable>::pop(lstate) }.unwrap_or_default(),
-        ))
+        Ok(Self(unsafe { <Object as nvim_oxi::lua::Poppable>::pop(lstate) }.unwrap_or_default()))
     }
 }
 

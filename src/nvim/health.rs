@@ -22,26 +22,55 @@ struct Check {
 }
 
 fn check(level: &'static str, msg: impl Into<String>, advice: Option<&str>) -> Check {
-    Check {
-        level,
-        msg: msg.into(),
-        advice: advice.map(str::to_owned),
+    Check { level, msg: msg.into(), advice: advice.map(str::to_owned) }
+}
+
+/// What may leave the machine, and from where.
+fn privacy(cfg: &Config, out: &mut Vec<Check>) {
+    if cfg.redact {
+        out.push(check(
+            "ok",
+            "credentials on screen are replaced by 「キー省略」 before anything else sees them",
+            None,
+        ));
+    } else {
+        out.push(check("warn", "redact = false: credentials on screen are translated, cached and spoken", None));
+    }
+    let online = match cfg.tts.engine {
+        TtsEngine::Google => true,
+        TtsEngine::Auto => cfg.tts.order.contains(&TtsEngine::Google),
+        TtsEngine::Openjtalk => false,
+    };
+    if !online {
+        out.push(check("ok", "nothing is sent online: every voice is offline", None));
+        return;
+    }
+    let url = &cfg.tts.google.base_url;
+    out.push(check("info", format!(":SpeakJa and speak() text may be sent to {url} (tts.engine)"), None));
+    match (cfg.auto.online, cfg.tts.engine) {
+        (true, _) => out.push(check(
+            "warn",
+            format!("auto-speak terminal text is sent to {url} too (auto.online = true)"),
+            Some("terminals show private code and credentials; set auto.online = false to keep them here"),
+        )),
+        (false, TtsEngine::Google) => out.push(check(
+            "warn",
+            "auto-speak is silent: terminal text stays offline (auto.online = false) and the only voice is online",
+            Some("set tts.engine = 'auto' with openjtalk in tts.order, or auto.online = true"),
+        )),
+        (false, _) => {
+            out.push(check("ok", "auto-speak terminal text stays on this machine (auto.online = false)", None))
+        }
     }
 }
 
 /// `health(json)`: `json` is the options to judge when `setup()` has not run.
 pub fn report(arg: Object) -> Reply {
     let fallback_opts = text_arg(arg)?.unwrap_or_default();
-    let (cfg, worker) =
-        STATE.with(
-            |s| match s.try_borrow().ok().as_ref().and_then(|s| s.as_ref()) {
-                Some(st) => (
-                    Some(st.cfg.clone()),
-                    Some((st.worker.is_alive(), st.parts.clone())),
-                ),
-                None => (None, None),
-            },
-        );
+    let (cfg, worker) = STATE.with(|s| match s.try_borrow().ok().as_ref().and_then(|s| s.as_ref()) {
+        Some(st) => (Some(st.cfg.clone()), Some((st.worker.is_alive(), st.parts.clone()))),
+        None => (None, None),
+    });
     let mut out = Vec::new();
     let cfg = match cfg {
         Some(c) => c,
@@ -56,38 +85,43 @@ pub fn report(arg: Object) -> Reply {
     };
     match &worker {
         Some((true, _)) => out.push(check("ok", "worker threads are running", None)),
-        Some((false, _)) => out.push(check(
-            "error",
-            "a worker thread has stopped",
-            Some("run setup() again; please report this"),
-        )),
+        Some((false, _)) => {
+            out.push(check("error", "a worker thread has stopped", Some("run setup() again; please report this")))
+        }
         None => {}
     }
-    let part = |p: Part| {
-        worker
-            .as_ref()
-            .and_then(|(_, parts)| parts.get(&p).cloned())
-    };
+    let part = |p: Part| worker.as_ref().and_then(|(_, parts)| parts.get(&p).cloned());
 
     // Translator.
     match translate::selected(&cfg) {
         TranslatorEngine::Nllb => {
             let dir = cfg.nllb_model_dir();
-            let missing: Vec<&str> = ["config.json", "tokenizer.json"]
-                .into_iter()
-                .filter(|f| !dir.join(f).is_file())
-                .collect();
+            let missing: Vec<&str> =
+                ["config.json", "tokenizer.json"].into_iter().filter(|f| !dir.join(f).is_file()).collect();
             let has_weights = ["model.safetensors", "pytorch_model.bin"].iter().any(|f| dir.join(f).is_file());
             if missing.is_empty() && has_weights {
                 out.push(check("ok", format!("NLLB model files in {}", dir.display()), None));
             } else {
                 out.push(check(
                     "error",
-                    format!("NLLB model incomplete in {} (missing {:?}, weights: {})", dir.display(), missing, has_weights),
+                    format!(
+                        "NLLB model incomplete in {} (missing {:?}, weights: {})",
+                        dir.display(),
+                        missing,
+                        has_weights
+                    ),
                     Some("run scripts/fetch-model, or set translator.model"),
                 ));
             }
         }
+        _ if cfg.translator.engine == TranslatorEngine::Auto => out.push(check(
+            "warn",
+            format!(
+                "translation is off: no NLLB model in {} (English is spoken untranslated)",
+                cfg.nllb_model_dir().display()
+            ),
+            Some("run scripts/fetch-model in the plugin's directory, or set translator.model"),
+        )),
         _ => out.push(check(
             "info",
             "translator: none (text is spoken as it is; Japanese text never needs translation)",
@@ -109,25 +143,14 @@ pub fn report(arg: Object) -> Reply {
     let offline = match cfg.tts.engine {
         TtsEngine::Openjtalk => Some("error"),
         TtsEngine::Google => None,
-        TtsEngine::Auto => cfg
-            .tts
-            .order
-            .contains(&TtsEngine::Openjtalk)
-            .then_some("warn"),
+        TtsEngine::Auto => cfg.tts.order.contains(&TtsEngine::Openjtalk).then_some("warn"),
     };
     let fix_voice = Some("run scripts/fetch-voice (or set tts.voice / tts.dictionary)");
     match (offline, cfg.voice_file()) {
-        (None, _) => out.push(check(
-            "info",
-            "offline voice not used (tts.engine = 'google')",
-            None,
-        )),
+        (None, _) => out.push(check("info", "offline voice not used (tts.engine = 'google')", None)),
         (Some(level), None) => out.push(check(
             level,
-            format!(
-                "no .htsvoice found in {}",
-                cfg.models_dir().join("voice").display()
-            ),
+            format!("no .htsvoice found in {}", cfg.models_dir().join("voice").display()),
             fix_voice,
         )),
         (Some(level), Some(voice)) => {
@@ -146,21 +169,13 @@ pub fn report(arg: Object) -> Reply {
                     ),
                     None,
                 )),
-                Err(e) => out.push(check(
-                    level,
-                    format!("voice does not load: {e:#}"),
-                    fix_voice,
-                )),
+                Err(e) => out.push(check(level, format!("voice does not load: {e:#}"), fix_voice)),
             }
         }
     }
     match part(Part::Voice) {
         Some(Ok(d)) => out.push(check("ok", format!("speech engine in use: {d}"), None)),
-        Some(Err(e)) => out.push(check(
-            "error",
-            format!("speech engine failed to load: {e}"),
-            fix_voice,
-        )),
+        Some(Err(e)) => out.push(check("error", format!("speech engine failed to load: {e}"), fix_voice)),
         None => {}
     }
     out.push(check(
@@ -169,14 +184,12 @@ pub fn report(arg: Object) -> Reply {
         None,
     ));
 
+    privacy(&cfg, &mut out);
+
     // Audio.
     match part(Part::Audio) {
         Some(Ok(d)) => out.push(check(
-            if d.contains("no audio device") {
-                "warn"
-            } else {
-                "ok"
-            },
+            if d.contains("no audio device") { "warn" } else { "ok" },
             format!("audio output: {d}"),
             None,
         )),
@@ -185,14 +198,7 @@ pub fn report(arg: Object) -> Reply {
             format!("audio output: {e}"),
             Some("set audio.sink = 'wav' with audio.wav_dir, or 'null'"),
         )),
-        None => out.push(check(
-            "info",
-            format!(
-                "audio sink: {:?} (opened when setup() runs)",
-                cfg.audio.sink
-            ),
-            None,
-        )),
+        None => out.push(check("info", format!("audio sink: {:?} (opened when setup() runs)", cfg.audio.sink), None)),
     }
     to_object(&out)
 }

@@ -38,15 +38,18 @@ thread_local! {
     static EPOCH: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
+/// libuv handles made so far: counted where each is made, reported by `status()`.
+static HANDLES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn made_handle() {
+    HANDLES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Run `f` on the state; an error when `setup()` has not run.
 fn with_state<T>(f: impl FnOnce(&mut State) -> Result<T, String>) -> Result<T, String> {
     STATE.with(|s| {
-        let mut s = s
-            .try_borrow_mut()
-            .map_err(|_| "speakja is busy (re-entrant call)".to_string())?;
-        let st = s
-            .as_mut()
-            .ok_or_else(|| "call require('speakja').setup() first".to_string())?;
+        let mut s = s.try_borrow_mut().map_err(|_| "speakja is busy (re-entrant call)".to_string())?;
+        let st = s.as_mut().ok_or_else(|| "call require('speakja').setup() first".to_string())?;
         f(st)
     })
 }
@@ -69,20 +72,11 @@ pub fn module() -> Dictionary {
             let text = text_arg(arg)?.ok_or("sentences() needs a string")?;
             // Cut on the main thread: bounded like speak()'s largest text.
             if text.len() > 1 << 20 {
-                return Err(format!(
-                    "text is too long ({} bytes; 1 MiB at most)",
-                    text.len()
-                ));
+                return Err(format!("text is too long ({} bytes; 1 MiB at most)", text.len()));
             }
             let redact = with_state(|s| Ok(s.cfg.redact)).unwrap_or(true);
-            let text = if redact {
-                text::redact::redact(&text)
-            } else {
-                text.as_str().into()
-            };
-            Ok(Object::from(nvim_oxi::Array::from_iter(text::sentences(
-                &text,
-            ))))
+            let text = if redact { text::redact::redact(&text) } else { text.as_str().into() };
+            Ok(Object::from(nvim_oxi::Array::from_iter(text::sentences(&text))))
         }),
     );
     m.insert(
@@ -103,23 +97,15 @@ pub fn module() -> Dictionary {
             })
         }),
     );
-    m.insert(
-        "history",
-        function(|_| with_state(|s| to_object(&s.history.entries().collect::<Vec<_>>()))),
-    );
-    m.insert(
-        "status",
-        function(|_| with_state(|s| to_object(&status(s)))),
-    );
+    m.insert("history", function(|_| with_state(|s| to_object(&s.history.entries().collect::<Vec<_>>()))));
+    m.insert("status", function(|_| with_state(|s| to_object(&status(s)))));
     m.insert("health", function(health::report));
     m.insert("auto", function(terminal::auto));
     m.insert(
         "cache_clear",
         function(|_| {
             let cfg = with_state(|s| Ok(s.cfg.clone()))?;
-            crate::cache::clear(&cfg)
-                .map(Object::from)
-                .map_err(|e| format!("{e:#}"))
+            crate::cache::clear(&cfg).map(Object::from).map_err(|e| format!("{e:#}"))
         }),
     );
     m.insert(
@@ -129,9 +115,7 @@ pub fn module() -> Dictionary {
                 let entries: Vec<_> = s.history.entries().cloned().collect();
                 Ok(entries)
             })
-            .and_then(|entries| {
-                ui::open_history(&entries.iter().collect::<Vec<_>>()).map_err(|e| e.to_string())
-            })
+            .and_then(|entries| ui::open_history(&entries.iter().collect::<Vec<_>>()).map_err(|e| e.to_string()))
             .map(|_| Object::nil())
         }),
     );
@@ -155,23 +139,13 @@ fn setup(arg: Object) -> Reply {
         e.get()
     });
     let wake = events::wake_handle(rx, epoch)?;
-    let worker =
-        Worker::start(&cfg, tx, wake).map_err(|e| format!("cannot start the worker: {e}"))?;
+    let worker = Worker::start(&cfg, tx, wake).map_err(|e| format!("cannot start the worker: {e}"))?;
     terminal::install_autocmd(cfg.auto.patterns.clone())?;
     STATE.with(|s| {
-        let mut s = s
-            .try_borrow_mut()
-            .map_err(|_| "speakja is busy (re-entrant call)".to_string())?;
+        let mut s = s.try_borrow_mut().map_err(|_| "speakja is busy (re-entrant call)".to_string())?;
         let history = History::new(cfg.history_size);
         // Dropping the old state stops its worker; its threads wind down on their own.
-        *s = Some(State {
-            epoch,
-            cfg,
-            worker,
-            history,
-            parts: HashMap::new(),
-            last_error: None,
-        });
+        *s = Some(State { epoch, cfg, worker, history, parts: HashMap::new(), last_error: None });
         Ok(Object::nil())
     })
 }
@@ -181,22 +155,12 @@ fn speak(arg: Object) -> Reply {
     let text = text_arg(arg)?.ok_or("speak() needs a string")?;
     with_state(|s| {
         if text.len() > s.cfg.max_text_bytes {
-            return Err(format!(
-                "text is too long ({} bytes; max_text_bytes is {})",
-                text.len(),
-                s.cfg.max_text_bytes
-            ));
+            return Err(format!("text is too long ({} bytes; max_text_bytes is {})", text.len(), s.cfg.max_text_bytes));
         }
         // A PEM block spans lines: the whole text is redacted before it is cut.
-        let text = if s.cfg.redact {
-            text::redact::redact(&text)
-        } else {
-            text.as_str().into()
-        };
+        let text = if s.cfg.redact { text::redact::redact(&text) } else { text.as_str().into() };
         // Punctuation or control characters alone are nothing to say.
-        let mut sentences = text::sentences(&text)
-            .filter(|s| s.chars().any(char::is_alphanumeric))
-            .peekable();
+        let mut sentences = text::sentences(&text).filter(|s| s.chars().any(char::is_alphanumeric)).peekable();
         if sentences.peek().is_none() {
             return Err("nothing to say: the text has no words".into());
         }
@@ -206,14 +170,7 @@ fn speak(arg: Object) -> Reply {
             match enqueue(s, sentence, None) {
                 Ok(_) => queued += 1,
                 Err(e) if queued == 0 => return Err(e.to_string()),
-                Err(e) => {
-                    return Ok((
-                        queued,
-                        Some(format!(
-                            "{e}; {queued} sentence(s) queued, the rest dropped"
-                        )),
-                    ))
-                }
+                Err(e) => return Ok((queued, Some(format!("{e}; {queued} sentence(s) queued, the rest dropped")))),
             }
         }
         Ok((queued, None))
@@ -229,21 +186,9 @@ fn speak(arg: Object) -> Reply {
 
 /// The one way a sentence reaches the worker: credentials out first (when `redact` is on),
 /// so the translator, the cache, history and the float only ever see the placeholder.
-fn enqueue(
-    s: &mut State,
-    sentence: String,
-    terminal: Option<i32>,
-) -> Result<u64, crate::worker::Refused> {
-    let sentence = if s.cfg.redact {
-        text::redact::redact(&sentence).into_owned()
-    } else {
-        sentence
-    };
-    let origin = if terminal.is_some() {
-        Origin::Terminal
-    } else {
-        Origin::Command
-    };
+fn enqueue(s: &mut State, sentence: String, terminal: Option<i32>) -> Result<u64, crate::worker::Refused> {
+    let sentence = if s.cfg.redact { text::redact::redact(&sentence).into_owned() } else { sentence };
+    let origin = if terminal.is_some() { Origin::Terminal } else { Origin::Command };
     let id = s.worker.speak(sentence.clone(), origin)?;
     s.history.queued(id, sentence, terminal);
     Ok(id)
@@ -257,6 +202,10 @@ struct Status<'a> {
     pending: usize,
     playing: Option<&'a str>,
     parts: HashMap<Part, PartStatus<'a>>,
+    /// Terminal buffers auto-speak follows.
+    terminals: Vec<i32>,
+    /// libuv handles the plugin has made (nvim-oxi cannot close one, so each stays).
+    handles: usize,
 }
 
 #[derive(Serialize)]
@@ -272,6 +221,8 @@ fn status(s: &State) -> Status<'_> {
         queued: s.worker.queued(),
         pending: s.history.pending(),
         playing: s.history.playing().and_then(|e| e.text.as_deref()),
+        terminals: terminal::attached(),
+        handles: HANDLES.load(std::sync::atomic::Ordering::Relaxed),
         parts: s
             .parts
             .iter()
@@ -289,14 +240,7 @@ fn status(s: &State) -> Status<'_> {
 /// What a statusline shows: the sentence being spoken, shortened; empty when silent.
 fn statusline() -> String {
     const MAX: usize = 40;
-    let text = STATE.with(|s| {
-        s.try_borrow()
-            .ok()?
-            .as_ref()?
-            .history
-            .playing()
-            .and_then(|e| e.text.clone())
-    });
+    let text = STATE.with(|s| s.try_borrow().ok()?.as_ref()?.history.playing().and_then(|e| e.text.clone()));
     match text {
         Some(t) if t.chars().count() > MAX => {
             format!("♪ {}…", t.chars().take(MAX).collect::<String>())

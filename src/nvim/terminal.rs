@@ -50,11 +50,7 @@ struct AutoArgs {
 pub fn auto(arg: Object) -> Reply {
     let json = text_arg(arg)?.ok_or("auto() needs arguments")?;
     let args: AutoArgs = serde_json::from_str(&json).map_err(|e| format!("auto(): {e}"))?;
-    let buf = if args.buf == 0 {
-        api::get_current_buf()
-    } else {
-        Buffer::from(args.buf)
-    };
+    let buf = if args.buf == 0 { api::get_current_buf() } else { Buffer::from(args.buf) };
     let attached = is_attached(buf.handle());
     let want = match args.mode.as_str() {
         "on" => true,
@@ -70,6 +66,13 @@ pub fn auto(arg: Object) -> Reply {
     Ok(Object::from(want))
 }
 
+/// The terminals followed now, in buffer order.
+pub fn attached() -> Vec<i32> {
+    let mut bufs: Vec<i32> = TERMS.with(|t| t.borrow().keys().copied().collect());
+    bufs.sort_unstable();
+    bufs
+}
+
 fn is_attached(buf: i32) -> bool {
     TERMS.with(|t| t.borrow().contains_key(&buf))
 }
@@ -80,59 +83,34 @@ fn detach(buf: i32) {
 
 /// Whether attachment `attachment` still feeds terminal `buf`.
 fn is_current(buf: i32, attachment: u64) -> bool {
-    TERMS.with(|t| {
-        t.borrow()
-            .get(&buf)
-            .is_some_and(|t| t.attachment == attachment)
-    })
+    TERMS.with(|t| t.borrow().get(&buf).is_some_and(|t| t.attachment == attachment))
 }
 
 /// Attach to a terminal buffer and start following it.
 pub fn attach(buf: &Buffer) -> Result<(), String> {
     let handle = buf.handle();
-    let is_term = api::get_option_value::<String>(
-        "buftype",
-        &api::opts::OptionOpts::builder().buffer(buf.clone()).build(),
-    )
-    .map_err(|e| e.to_string())?;
+    let is_term =
+        api::get_option_value::<String>("buftype", &api::opts::OptionOpts::builder().buffer(buf.clone()).build())
+            .map_err(|e| e.to_string())?;
     if is_term != "terminal" {
         return Err(format!("buffer {handle} is not a terminal"));
     }
     let stable_ms = with_state(|s| Ok(s.cfg.auto.stable_ms))?;
-    let mut follower = ScreenFollower::new(FollowerOptions {
-        stable_ms,
-        ..FollowerOptions::default()
-    });
+    let mut follower = ScreenFollower::new(FollowerOptions { stable_ms, ..FollowerOptions::default() });
     // What is on screen already was said before we came: only what comes next is heard.
-    let lines: Vec<String> = buf
-        .get_lines(.., false)
-        .map_err(|e| e.to_string())?
-        .map(|l| l.to_string_lossy().into_owned())
-        .collect();
+    let lines: Vec<String> =
+        buf.get_lines(.., false).map_err(|e| e.to_string())?.map(|l| l.to_string_lossy().into_owned()).collect();
     follower.on_lines(0, 0, lines, Instant::now());
     follower.skip_existing(Instant::now());
     let attachment = ATTACHMENTS.with(|n| {
         n.set(n.get() + 1);
         n.get()
     });
-    TERMS.with(|t| {
-        t.borrow_mut().insert(
-            handle,
-            Term {
-                follower,
-                attachment,
-            },
-        )
-    });
+    TERMS.with(|t| t.borrow_mut().insert(handle, Term { follower, attachment }));
     let opts = BufAttachOpts::builder()
-        .on_lines(
-            move |(_, buf, _tick, first, last_old, last_new, _, _, _): api::opts::OnLinesArgs| {
-                catch_unwind(AssertUnwindSafe(|| {
-                    on_lines(&buf, attachment, first, last_old, last_new)
-                }))
-                .unwrap_or(true)
-            },
-        )
+        .on_lines(move |(_, buf, _tick, first, last_old, last_new, _, _, _): api::opts::OnLinesArgs| {
+            catch_unwind(AssertUnwindSafe(|| on_lines(&buf, attachment, first, last_old, last_new))).unwrap_or(true)
+        })
         .on_detach(move |(_, buf): api::opts::OnDetachArgs| {
             if is_current(buf.handle(), attachment) {
                 detach(buf.handle());
@@ -165,8 +143,7 @@ fn on_lines(buf: &Buffer, attachment: u64, first: usize, last_old: usize, last_n
     };
     TERMS.with(|t| {
         if let Some(term) = t.borrow_mut().get_mut(&handle) {
-            term.follower
-                .on_lines(first, last_old, lines, Instant::now());
+            term.follower.on_lines(first, last_old, lines, Instant::now());
         }
     });
     false
@@ -188,6 +165,9 @@ fn start_timer() {
                 })
             }
         });
+        if timer.is_ok() {
+            super::made_handle();
+        }
         *t.borrow_mut() = timer.ok();
     });
 }
@@ -211,9 +191,7 @@ fn tick() {
                     Heard::UserPrompt if s.cfg.auto.interrupt_on_prompt => s.worker.stop(),
                     Heard::UserPrompt => {}
                     Heard::Tool(_) if !cfg.narrate_tools => {}
-                    Heard::Tool(kind) => {
-                        warnings.extend(queue(s, buf, &cfg, kind.phrase().to_string()))
-                    }
+                    Heard::Tool(kind) => warnings.extend(queue(s, buf, &cfg, kind.phrase().to_string())),
                     Heard::Sentence(sentence) => warnings.extend(queue(s, buf, &cfg, sentence)),
                 }
             }
@@ -230,9 +208,7 @@ fn tick() {
 /// Queues what terminal `buf` said, making room in its backlog first; a full queue is a warning.
 fn queue(s: &mut State, buf: i32, cfg: &AutoConfig, text: String) -> Option<String> {
     keep_up(s, buf, cfg, estimate_ms(text.len()));
-    super::enqueue(s, text, Some(buf))
-        .err()
-        .map(|e| e.to_string())
+    super::enqueue(s, text, Some(buf)).err().map(|e| e.to_string())
 }
 
 fn estimate_ms(source_bytes: usize) -> f64 {
@@ -246,20 +222,8 @@ fn keep_up(s: &mut State, buf: i32, cfg: &AutoConfig, incoming_ms: f64) {
         .history
         .entries()
         .filter(|e| e.terminal == Some(buf))
-        .filter(|e| {
-            matches!(
-                e.status,
-                Status::Queued | Status::Synthesizing | Status::Ready
-            )
-        })
-        .map(|e| {
-            (
-                e.id,
-                e.timings_ms
-                    .audio
-                    .unwrap_or_else(|| estimate_ms(e.source.len())),
-            )
-        })
+        .filter(|e| matches!(e.status, Status::Queued | Status::Synthesizing | Status::Ready))
+        .map(|e| (e.id, e.timings_ms.audio.unwrap_or_else(|| estimate_ms(e.source.len()))))
         .collect();
     let mut backlog: f64 = waiting.iter().map(|(_, ms)| ms).sum::<f64>() + incoming_ms;
     let limit = cfg.max_backlog_s * 1000.0;
@@ -278,11 +242,8 @@ fn keep_up(s: &mut State, buf: i32, cfg: &AutoConfig, incoming_ms: f64) {
 
 /// Attach terminals whose command matches `auto.patterns` as they open.
 pub fn install_autocmd(patterns: Vec<String>) -> Result<(), String> {
-    let group = api::create_augroup(
-        "speakja_auto",
-        &CreateAugroupOpts::builder().clear(true).build(),
-    )
-    .map_err(|e| e.to_string())?;
+    let group = api::create_augroup("speakja_auto", &CreateAugroupOpts::builder().clear(true).build())
+        .map_err(|e| e.to_string())?;
     if patterns.is_empty() {
         return Ok(());
     }
@@ -315,7 +276,12 @@ fn job_argv(buf: &Buffer, name: &str) -> Vec<String> {
         .and_then(|chan| api::call_function::<_, Dictionary>("nvim_get_chan_info", (chan,)).ok())
         .and_then(|info| info.get("argv").cloned())
         .and_then(|argv| Array::from_object(argv).ok())
-        .map(|a| a.into_iter().filter_map(|o| nvim_oxi::String::from_object(o).ok()).map(|s| s.to_string_lossy().into_owned()).collect())
+        .map(|a| {
+            a.into_iter()
+                .filter_map(|o| nvim_oxi::String::from_object(o).ok())
+                .map(|s| s.to_string_lossy().into_owned())
+                .collect()
+        })
         .unwrap_or_default();
     if argv.is_empty() {
         terminal_command(name).unwrap_or_default().split_whitespace().map(str::to_owned).collect()
@@ -326,8 +292,22 @@ fn job_argv(buf: &Buffer, name: &str) -> Vec<String> {
 
 /// Programs that run another one named later on their command line.
 const WRAPPERS: &[&str] = &[
-    "env", "npx", "bunx", "pnpx", "pnpm", "yarn", "node", "bun", "deno", "python", "python3", "nice", "caffeinate", "exec",
-    "command", "time",
+    "env",
+    "npx",
+    "bunx",
+    "pnpx",
+    "pnpm",
+    "yarn",
+    "node",
+    "bun",
+    "deno",
+    "python",
+    "python3",
+    "nice",
+    "caffeinate",
+    "exec",
+    "command",
+    "time",
 ];
 /// Shells whose `-c` script names the program.
 const SHELLS: &[&str] = &["sh", "bash", "zsh", "fish", "dash"];
@@ -434,18 +414,12 @@ mod tests {
 
     #[test]
     fn command_of_terminal_names() {
-        assert_eq!(
-            terminal_command("term://~/src//1234:claude"),
-            Some("claude")
-        );
+        assert_eq!(terminal_command("term://~/src//1234:claude"), Some("claude"));
         assert_eq!(
             terminal_command("term:///tmp/a//b//77:python3 x.py --url http://h"),
             Some("python3 x.py --url http://h")
         );
-        assert_eq!(
-            terminal_command("term://C:/w//9:cmd /c claude"),
-            Some("cmd /c claude")
-        );
+        assert_eq!(terminal_command("term://C:/w//9:cmd /c claude"), Some("cmd /c claude"));
         assert_eq!(terminal_command("/home/x/file.txt"), None);
     }
 }

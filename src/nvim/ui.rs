@@ -40,18 +40,10 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 pub fn show_float(id: u64, text: &str) -> nvim_oxi::Result<()> {
     close_float(None);
     let lines = wrap(text, FLOAT_WIDTH);
-    let width = lines
-        .iter()
-        .map(|l| l.chars().map(|c| c.width().unwrap_or(0)).sum::<usize>())
-        .max()
-        .unwrap_or(1);
+    let width = lines.iter().map(|l| l.chars().map(|c| c.width().unwrap_or(0)).sum::<usize>()).max().unwrap_or(1);
     let mut buf = api::create_buf(false, true)?;
     // Scratch buffers default to `bufhidden=hide`: one would pile up per sentence.
-    api::set_option_value(
-        "bufhidden",
-        "wipe",
-        &api::opts::OptionOpts::builder().buffer(buf.clone()).build(),
-    )?;
+    api::set_option_value("bufhidden", "wipe", &api::opts::OptionOpts::builder().buffer(buf.clone()).build())?;
     buf.set_lines(.., false, lines.iter().map(String::as_str))?;
     let cfg = Dictionary::from_iter([
         ("relative", Object::from("cursor")),
@@ -65,10 +57,8 @@ pub fn show_float(id: u64, text: &str) -> nvim_oxi::Result<()> {
         ("noautocmd", Object::from(true)),
         ("zindex", Object::from(60)),
     ]);
-    let win: i64 = api::call_function(
-        "nvim_open_win",
-        Array::from_iter([Object::from(buf), false.into(), cfg.into()]),
-    )?;
+    let win: i64 =
+        api::call_function("nvim_open_win", Array::from_iter([Object::from(buf), false.into(), cfg.into()]))?;
     FLOAT.with(|f| *f.borrow_mut() = Some((id, Window::from(win as i32))));
     Ok(())
 }
@@ -90,11 +80,7 @@ pub fn close_float(id: Option<u64>) {
 /// One line per entry: status, source → spoken text, engines and timings.
 fn history_line(e: &Entry) -> String {
     let ms = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.0}"));
-    let engines = [e.translator.as_deref(), e.tts.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join("/");
+    let engines = [e.translator.as_deref(), e.tts.as_deref()].into_iter().flatten().collect::<Vec<_>>().join("/");
     let status = format!("{:?}", e.status).to_lowercase();
     let mut line = format!(
         "[{status}] {} → {}  ({}; translate {} ms, synth {} ms, first audio {} ms)",
@@ -105,6 +91,10 @@ fn history_line(e: &Entry) -> String {
         ms(e.timings_ms.synthesize),
         ms(e.timings_ms.first_audio),
     );
+    // What the voice was given, when the readings changed it.
+    if let Some(spoken) = e.spoken.as_deref().filter(|s| Some(*s) != e.text.as_deref()) {
+        line.push_str(&format!("  ♪ {spoken}"));
+    }
     if let Some(err) = &e.error {
         line.push_str(&format!("  ! {err}"));
     }
@@ -125,9 +115,7 @@ fn render(buf: &mut Buffer, entries: &[&Entry]) -> nvim_oxi::Result<()> {
 
 /// `:SpeakJaHistory`: open the history buffer, or focus its window.
 pub fn open_history(entries: &[&Entry]) -> nvim_oxi::Result<()> {
-    let existing = HISTORY_BUF
-        .with(|b| b.borrow().clone())
-        .filter(Buffer::is_valid);
+    let existing = HISTORY_BUF.with(|b| b.borrow().clone()).filter(Buffer::is_valid);
     let mut buf = match existing {
         Some(b) => b,
         None => {
@@ -138,10 +126,7 @@ pub fn open_history(entries: &[&Entry]) -> nvim_oxi::Result<()> {
             api::set_option_value("bufhidden", "hide", &opts)?;
             // Command mappings: no Lua callback has to cross the FFI boundary. `q` closes
             // the window, or leaves the buffer when it is the last window.
-            let keymap = api::opts::SetKeymapOpts::builder()
-                .noremap(true)
-                .silent(true)
-                .build();
+            let keymap = api::opts::SetKeymapOpts::builder().noremap(true).silent(true).build();
             for (key, rhs) in [
                 ("<CR>", "<Cmd>lua require('speakja')._history_action('replay')<CR>"),
                 ("y", "<Cmd>lua require('speakja')._history_action('yank')<CR>"),
@@ -166,10 +151,7 @@ pub fn open_history(entries: &[&Entry]) -> nvim_oxi::Result<()> {
 
 /// Re-render the history buffer if it is open (after entries change).
 pub fn refresh_history(entries: &[&Entry]) {
-    if let Some(mut buf) = HISTORY_BUF
-        .with(|b| b.borrow().clone())
-        .filter(Buffer::is_valid)
-    {
+    if let Some(mut buf) = HISTORY_BUF.with(|b| b.borrow().clone()).filter(Buffer::is_valid) {
         let _ = render(&mut buf, entries);
     }
 }

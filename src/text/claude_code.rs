@@ -54,15 +54,11 @@ impl ToolKind {
         match word.trim_matches(|c: char| !c.is_alphanumeric()) {
             "Bash" | "Run" | "Ran" | "Running" | "BashOutput" | "KillShell" => Self::Command,
             "Read" | "Reading" | "Listed" | "Listing" | "LS" => Self::Read,
-            "Edit" | "MultiEdit" | "Write" | "Wrote" | "Writing" | "Update" | "Updated"
-            | "Updating" | "Edited" | "Editing" | "Create" | "Created" | "Creating"
-            | "NotebookEdit" => Self::Edit,
-            "Grep" | "Glob" | "Search" | "Searched" | "Searching" | "Found" | "Finding" => {
-                Self::Search
-            }
+            "Edit" | "MultiEdit" | "Write" | "Wrote" | "Writing" | "Update" | "Updated" | "Updating" | "Edited"
+            | "Editing" | "Create" | "Created" | "Creating" | "NotebookEdit" => Self::Edit,
+            "Grep" | "Glob" | "Search" | "Searched" | "Searching" | "Found" | "Finding" => Self::Search,
             "Task" | "Agent" => Self::Agent,
-            "TodoWrite" | "Todo" | "Todos" | "TaskCreate" | "TaskUpdate" | "TaskList"
-            | "TaskGet" => Self::Todo,
+            "TodoWrite" | "Todo" | "Todos" | "TaskCreate" | "TaskUpdate" | "TaskList" | "TaskGet" => Self::Todo,
             "WebFetch" | "WebSearch" | "Fetch" | "Fetched" | "Fetching" => Self::Web,
             _ => Self::Other,
         }
@@ -198,13 +194,7 @@ pub fn read(rows: &[Row], start: Ctx, now: Instant, settle: Duration) -> Reading
                     ctx = Ctx::Other;
                     // `Agent "…" finished · 2s` reports on a call, it does not start one.
                     if !rest.contains(" finished") {
-                        marks.push((
-                            i,
-                            Item {
-                                ready: settled,
-                                ..tool_item(kind)
-                            },
-                        ));
+                        marks.push((i, Item { ready: settled, ..tool_item(kind) }));
                     }
                 } else {
                     ctx = Ctx::Message;
@@ -222,12 +212,7 @@ pub fn read(rows: &[Row], start: Ctx, now: Instant, settle: Duration) -> Reading
                 ctx = Ctx::Other;
                 marks.push((
                     i,
-                    Item {
-                        kind: ItemKind::Prompt,
-                        text: prompt.to_string(),
-                        ready: settled,
-                        fragment: false,
-                    },
+                    Item { kind: ItemKind::Prompt, text: prompt.to_string(), ready: settled, fragment: false },
                 ));
             } else {
                 ctx = Ctx::Other;
@@ -261,9 +246,7 @@ pub fn read(rows: &[Row], start: Ctx, now: Instant, settle: Duration) -> Reading
             Some(p) if open => p.rows.push(i),
             _ => {
                 // The first row with text, in a message begun above: maybe mid-paragraph.
-                let cut = start == Ctx::Message
-                    && rows[..i].iter().all(|r| r.text.trim().is_empty())
-                    && i == 0;
+                let cut = start == Ctx::Message && rows[..i].iter().all(|r| r.text.trim().is_empty()) && i == 0;
                 paras.push(Para {
                     rows: vec![i],
                     head: false,
@@ -277,17 +260,8 @@ pub fn read(rows: &[Row], start: Ctx, now: Instant, settle: Duration) -> Reading
         }
     }
     ctx_before.resize(rows.len(), Ctx::Other);
-    let ends = Ends {
-        closer,
-        spinner,
-        width,
-        now,
-        settle,
-    };
-    Reading {
-        items: assemble(rows, paras, marks, &ends),
-        ctx_before,
-    }
+    let ends = Ends { closer, spinner, width, now, settle };
+    Reading { items: assemble(rows, paras, marks, &ends), ctx_before }
 }
 
 /// What decides whether a paragraph can still grow, and how its rows join.
@@ -313,10 +287,7 @@ fn assemble(rows: &[Row], paras: Vec<Para>, marks: Vec<(usize, Item)>, e: &Ends)
         // Closed once anything is drawn after it (a spinner aside), or long unchanged.
         let last = *para.rows.last().unwrap_or(&first);
         let quiet = e.spinner.is_none_or(|s| s < first)
-            && para
-                .rows
-                .iter()
-                .all(|&r| e.now.saturating_duration_since(rows[r].since) >= IDLE_CLOSE);
+            && para.rows.iter().all(|&r| e.now.saturating_duration_since(rows[r].since) >= IDLE_CLOSE);
         let closed = paras.get(k + 1).is_some() || e.closer.is_some_and(|c| c > last) || quiet;
         read_para(para, rows, closed, e.width, e.now, e.settle, &mut items);
     }
@@ -325,12 +296,7 @@ fn assemble(rows: &[Row], paras: Vec<Para>, marks: Vec<(usize, Item)>, e: &Ends)
 }
 
 fn tool_item(kind: ToolKind) -> Item {
-    Item {
-        kind: ItemKind::Tool(kind),
-        text: String::new(),
-        ready: true,
-        fragment: false,
-    }
+    Item { kind: ItemKind::Tool(kind), text: String::new(), ready: true, fragment: false }
 }
 
 /// The sentences (or tool note) of one paragraph.
@@ -387,9 +353,7 @@ fn read_para(
                         full && (prev.chars().any(is_wide) || !prev.contains(' '))
                     });
                 let wide = |c: Option<char>| c.is_some_and(is_wide);
-                let tight = cut
-                    || wide(above.and_then(|a| body(a).chars().last()))
-                        && wide(text.chars().next());
+                let tight = cut || wide(above.and_then(|a| body(a).chars().last())) && wide(text.chars().next());
                 unit.push((format!("{}{text}", if tight { "" } else { " " }), since));
             }
             (_, marker) => {
@@ -440,18 +404,10 @@ fn has_hard_break(para: &Para, rows: &[Row]) -> bool {
     if !para.reflowed.is_empty() {
         return false;
     }
-    let widest = para
-        .rows
-        .iter()
-        .map(|&r| rows[r].text.trim_end().width())
-        .max()
-        .unwrap_or(0);
+    let widest = para.rows.iter().map(|&r| rows[r].text.trim_end().width()).max().unwrap_or(0);
     para.rows.windows(2).any(|w| {
         let next = rows[w[1]].text.trim();
-        let next_word = next
-            .split_whitespace()
-            .next()
-            .map_or(0, UnicodeWidthStr::width);
+        let next_word = next.split_whitespace().next().map_or(0, UnicodeWidthStr::width);
         w[1] == w[0] + 1
             && list_marker(next).is_none()
             && !is_table_row(next)
@@ -462,9 +418,7 @@ fn has_hard_break(para: &Para, rows: &[Row]) -> bool {
 fn is_markdown_rule(body: &str) -> bool {
     let mut marks = body.chars().filter(|c| !c.is_whitespace());
     let first = marks.next();
-    matches!(first, Some('-' | '*' | '_'))
-        && marks.clone().count() >= 2
-        && marks.all(|c| Some(c) == first)
+    matches!(first, Some('-' | '*' | '_')) && marks.clone().count() >= 2 && marks.all(|c| Some(c) == first)
 }
 
 fn is_wide(c: char) -> bool {
@@ -476,20 +430,14 @@ fn terminal_width(rows: &[Row]) -> usize {
     let rule = rows.iter().rev().find(|r| is_box_edge(r.text.trim_end()));
     match rule {
         Some(r) => r.text.trim_end().width(),
-        None => rows
-            .iter()
-            .map(|r| r.text.trim_end().width())
-            .max()
-            .unwrap_or(0),
+        None => rows.iter().map(|r| r.text.trim_end().width()).max().unwrap_or(0),
     }
 }
 
 /// Ends with sentence punctuation (closing quotes and brackets aside): no wrapped row can
 /// add to it.
 fn ends_sentence(s: &str) -> bool {
-    let t = s
-        .trim_end()
-        .trim_end_matches(['"', '\'', ')', ']', '”', '’', '」', '』', '）', '*', '`']);
+    let t = s.trim_end().trim_end_matches(['"', '\'', ')', ']', '”', '’', '」', '』', '）', '*', '`']);
     t.ends_with(['.', '!', '?', ':', '。', '！', '？', '：'])
 }
 
@@ -539,10 +487,7 @@ fn is_box_edge(t: &str) -> bool {
 
 /// The text of an echoed prompt row.
 fn echoed_prompt(body: &str) -> Option<&str> {
-    let rest = body
-        .strip_prefix('❯')
-        .or_else(|| body.strip_prefix("> "))
-        .or_else(|| body.strip_prefix(">\u{a0}"))?;
+    let rest = body.strip_prefix('❯').or_else(|| body.strip_prefix("> ")).or_else(|| body.strip_prefix(">\u{a0}"))?;
     let rest = rest.trim();
     (!rest.is_empty()).then_some(rest)
 }
@@ -551,19 +496,15 @@ fn echoed_prompt(body: &str) -> Option<&str> {
 /// (`✻ Brewed for 3s`) are not busy.
 fn is_spinner(body: &str) -> bool {
     let mut chars = body.chars();
-    let glyph = matches!(
-        chars.next(),
-        Some('·' | '✢' | '✳' | '✶' | '✻' | '✽' | '*' | '∗' | '✦' | '✧')
-    );
+    let glyph = matches!(chars.next(), Some('·' | '✢' | '✳' | '✶' | '✻' | '✽' | '*' | '∗' | '✦' | '✧'));
     glyph && chars.next() == Some(' ') && (body.contains('…') || body.contains("esc to interrupt"))
 }
 
 /// A message head that is a tool call: `Name(args)`, an MCP tool, a tool name drawn before
 /// its arguments, a status about one, or a collapsed group.
 fn tool_head(rest: &str) -> Option<ToolKind> {
-    let name_len = rest
-        .find(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '-' | ':' | '.')))
-        .unwrap_or(rest.len());
+    let name_len =
+        rest.find(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '-' | ':' | '.'))).unwrap_or(rest.len());
     let (name, after) = rest.split_at(name_len);
     if rest.contains("(MCP)") || rest.contains("ctrl+o to expand") {
         return Some(ToolKind::of(name));
@@ -571,8 +512,7 @@ fn tool_head(rest: &str) -> Option<ToolKind> {
     if name.is_empty() {
         return None;
     }
-    let known = ToolKind::of(name) != ToolKind::Other
-        || matches!(name, "Skill" | "SlashCommand" | "ExitPlanMode");
+    let known = ToolKind::of(name) != ToolKind::Other || matches!(name, "Skill" | "SlashCommand" | "ExitPlanMode");
     if let Some(kind) = tool_call(rest) {
         return Some(kind);
     }
@@ -588,12 +528,9 @@ fn tool_head(rest: &str) -> Option<ToolKind> {
 
 /// `Name(args)`: a tool call, also when its blinking marker is off.
 fn tool_call(text: &str) -> Option<ToolKind> {
-    let name_len = text
-        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .unwrap_or(text.len());
+    let name_len = text.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(text.len());
     let (name, after) = text.split_at(name_len);
-    (name.starts_with(|c: char| c.is_ascii_uppercase()) && after.starts_with('('))
-        .then(|| ToolKind::of(name))
+    (name.starts_with(|c: char| c.is_ascii_uppercase()) && after.starts_with('(')).then(|| ToolKind::of(name))
 }
 
 /// `Read 1 file`, `Ran 2 shell commands`, `Running 1 shell command…`, `Listed 1 directory
@@ -602,17 +539,14 @@ fn collapsed_group(text: &str) -> Option<ToolKind> {
     let mut words = text.split_whitespace();
     let first = words.next()?;
     let kind = ToolKind::of(first);
-    let verb = first.ends_with("ed")
-        || first.ends_with("ing")
-        || matches!(first, "Read" | "Ran" | "Wrote" | "Found");
+    let verb = first.ends_with("ed") || first.ends_with("ing") || matches!(first, "Read" | "Ran" | "Wrote" | "Found");
     // A count right after the verb (`Read 2 files`, `Searched for 3 patterns`).
     let count = match words.next()? {
         "for" => words.next()?,
         w => w,
     };
     let counted = count.chars().all(|c| c.is_ascii_digit());
-    (kind != ToolKind::Other && verb && counted && !text.trim_end().ends_with(['.', '!', '?', ':']))
-        .then_some(kind)
+    (kind != ToolKind::Other && verb && counted && !text.trim_end().ends_with(['.', '!', '?', ':'])).then_some(kind)
 }
 
 /// Length of a list marker (`- `, `* `, `• `, `12. `, `a) `) at the start of `body`.
@@ -642,25 +576,18 @@ fn is_table_row(body: &str) -> bool {
 /// Code keeps its shape when its fences and colours are gone.
 fn is_code(body: &str) -> bool {
     let t = body.trim();
-    if t.ends_with([';', '{', '}'])
-        || t.starts_with(['}', '@', '#'])
-        || t.starts_with("//")
-        || t.starts_with("$ ")
-    {
+    if t.ends_with([';', '{', '}']) || t.starts_with(['}', '@', '#']) || t.starts_with("//") || t.starts_with("$ ") {
         return !t.starts_with("# ") || t.contains('(');
     }
     if t.starts_with("http://") || t.starts_with("https://") {
         return false;
     }
     // `total = sum(x)`, `pd.read_csv(path)`: an assignment or a call at the start, unpunctuated.
-    let ident = t
-        .find(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '.' | '[' | ']' | '"' | '\'')))
-        .unwrap_or(t.len());
+    let ident =
+        t.find(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '.' | '[' | ']' | '"' | '\''))).unwrap_or(t.len());
     let after = &t[ident..];
     let assign = ident > 0
-        && ["= ", "+= ", "-= ", ":= "]
-            .iter()
-            .any(|op| after.trim_start().starts_with(op))
+        && ["= ", "+= ", "-= ", ":= "].iter().any(|op| after.trim_start().starts_with(op))
         && after.starts_with(' ');
     let call = ident > 0
         && after.starts_with('(')
@@ -670,10 +597,7 @@ fn is_code(body: &str) -> bool {
         return true;
     }
     // One token with code punctuation inside: `foo.bar()`, `a::b`.
-    if !t.contains(' ')
-        && t.contains(['(', ':', '_', '=', '/'])
-        && !t.ends_with(['.', ':', '!', '?'])
-    {
+    if !t.contains(' ') && t.contains(['(', ':', '_', '=', '/']) && !t.ends_with(['.', ':', '!', '?']) {
         return list_marker(t).is_none();
     }
     let symbols = t.chars().filter(|c| "{}[]()<>=;&|\\".contains(*c)).count();
@@ -715,21 +639,11 @@ mod tests {
     fn read_now(lines: &[&str]) -> Vec<Item> {
         let t0 = Instant::now() - Duration::from_secs(10);
         let rows: Vec<Row> = lines.iter().map(|text| Row { text, since: t0 }).collect();
-        read(
-            &rows,
-            Ctx::Other,
-            t0 + Duration::from_secs(5),
-            Duration::from_millis(250),
-        )
-        .items
+        read(&rows, Ctx::Other, t0 + Duration::from_secs(5), Duration::from_millis(250)).items
     }
 
     fn sentences(items: &[Item]) -> Vec<&str> {
-        items
-            .iter()
-            .filter(|i| i.kind == ItemKind::Sentence)
-            .map(|i| i.text.as_str())
-            .collect()
+        items.iter().filter(|i| i.kind == ItemKind::Sentence).map(|i| i.text.as_str()).collect()
     }
 
     #[test]
@@ -781,40 +695,13 @@ mod tests {
     #[test]
     fn a_streaming_line_that_may_continue_waits() {
         let t0 = Instant::now();
-        let rows = [
-            Row {
-                text: "● The loop adds every number to",
-                since: t0,
-            },
-            Row {
-                text: "✻ Whirring…",
-                since: t0,
-            },
-        ];
-        let items = read(
-            &rows,
-            Ctx::Other,
-            t0 + Duration::from_millis(600),
-            Duration::from_millis(250),
-        )
-        .items;
+        let rows = [Row { text: "● The loop adds every number to", since: t0 }, Row { text: "✻ Whirring…", since: t0 }];
+        let items = read(&rows, Ctx::Other, t0 + Duration::from_millis(600), Duration::from_millis(250)).items;
         assert_eq!(items.len(), 1);
         assert!(!items[0].ready, "cut at its wrap while the agent is busy");
-        let items = read(
-            &rows,
-            Ctx::Other,
-            t0 + IDLE_CLOSE * 3,
-            Duration::from_millis(250),
-        )
-        .items;
+        let items = read(&rows, Ctx::Other, t0 + IDLE_CLOSE * 3, Duration::from_millis(250)).items;
         assert!(!items[0].ready, "the spinner says more is coming");
-        let items = read(
-            &rows[..1],
-            Ctx::Other,
-            t0 + IDLE_CLOSE,
-            Duration::from_millis(250),
-        )
-        .items;
+        let items = read(&rows[..1], Ctx::Other, t0 + IDLE_CLOSE, Duration::from_millis(250)).items;
         assert!(items[0].ready, "long unchanged, nothing busy: complete");
         let items = read_now(&["● The loop adds every number.", "", "✻ Whirring…"]);
         assert!(items[0].ready, "a finished sentence need not wait");
@@ -845,9 +732,6 @@ mod tests {
     #[test]
     fn japanese_rows_join_without_spaces() {
         let items = read_now(&["● 平均気温は十七度です。六月四日が最も暑い", "  日でした。"]);
-        assert_eq!(
-            sentences(&items),
-            ["平均気温は十七度です。", "六月四日が最も暑い日でした。"]
-        );
+        assert_eq!(sentences(&items), ["平均気温は十七度です。", "六月四日が最も暑い日でした。"]);
     }
 }

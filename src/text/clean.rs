@@ -117,9 +117,7 @@ fn strip_line_marker(line: &str) -> &str {
 }
 
 const OPENERS: &[char] = &['(', '[', '{', '"', '\'', '“', '‘', '<'];
-const TRAILERS: &[char] = &[
-    ')', ']', '}', '"', '\'', '”', '’', '.', ',', ';', ':', '!', '?', '>',
-];
+const TRAILERS: &[char] = &[')', ']', '}', '"', '\'', '”', '’', '.', ',', ';', ':', '!', '?', '>'];
 
 fn clean_token(token: &str) -> String {
     let token: String = token.chars().filter(|&c| c != '`').collect();
@@ -134,11 +132,7 @@ fn clean_token(token: &str) -> String {
     let spoken = if let Some(host) = url_host(core) {
         format!("{host} link")
     } else if is_long_path(core) {
-        core.trim_end_matches('/')
-            .rsplit('/')
-            .next()
-            .unwrap_or(core)
-            .to_string()
+        core.trim_end_matches('/').rsplit('/').next().unwrap_or(core).to_string()
     } else {
         core.to_string()
     };
@@ -178,24 +172,12 @@ mod tests {
 
     #[test]
     fn markdown_markers() {
-        assert_eq!(
-            clean("- The `next_token` call is **bold** here."),
-            "The next_token call is bold here."
-        );
+        assert_eq!(clean("- The `next_token` call is **bold** here."), "The next_token call is bold here.");
         assert_eq!(clean("## Summary"), "Summary");
         assert_eq!(clean("12. Run *all* tests"), "Run all tests");
-        assert_eq!(
-            clean("> quoted _text_ and __init__"),
-            "quoted text and init"
-        );
-        assert_eq!(
-            clean("* item with parse_args and _private"),
-            "item with parse_args and _private"
-        );
-        assert_eq!(
-            clean("See [the docs](https://docs.rs/x) now."),
-            "See the docs now."
-        );
+        assert_eq!(clean("> quoted _text_ and __init__"), "quoted text and init");
+        assert_eq!(clean("* item with parse_args and _private"), "item with parse_args and _private");
+        assert_eq!(clean("See [the docs](https://docs.rs/x) now."), "See the docs now.");
     }
 
     #[test]
@@ -205,9 +187,7 @@ mod tests {
             "Open github.com link. Then example.org link."
         );
         assert_eq!(
-            clean(
-                "Edit /home/me/src/speakja/src/text/clean.rs and src/text/tui.rs, not src/lib.rs."
-            ),
+            clean("Edit /home/me/src/speakja/src/text/clean.rs and src/text/tui.rs, not src/lib.rs."),
             "Edit clean.rs and tui.rs, not src/lib.rs."
         );
         assert_eq!(clean("In ~/src/parser (see ./a/b/)."), "In parser (see b).");
@@ -216,14 +196,8 @@ mod tests {
 
     #[test]
     fn escapes_and_controls() {
-        assert_eq!(
-            clean("\u{1b}[38;5;216mred\u{1b}[0m text\u{7}\u{fffd}"),
-            "red text"
-        );
-        assert_eq!(
-            clean("\u{1b}]0;title\u{7}ok  \t spaced\nline"),
-            "ok spaced line"
-        );
+        assert_eq!(clean("\u{1b}[38;5;216mred\u{1b}[0m text\u{7}\u{fffd}"), "red text");
+        assert_eq!(clean("\u{1b}]0;title\u{7}ok  \t spaced\nline"), "ok spaced line");
         assert_eq!(clean("── ** ` -"), "");
         assert_eq!(clean("日本語の`コード`です。"), "日本語のコードです。");
     }
@@ -238,8 +212,8 @@ mod tests {
                 seed ^= seed >> 7;
                 seed ^= seed << 17;
                 let pool = [
-                    '`', '*', '_', '[', ']', '(', ')', '/', '.', ' ', '\u{1b}', '#', '-', '1', 'a',
-                    'é', '日', ':', '\n', '\u{0}',
+                    '`', '*', '_', '[', ']', '(', ')', '/', '.', ' ', '\u{1b}', '#', '-', '1', 'a', 'é', '日', ':',
+                    '\n', '\u{0}',
                 ];
                 s.push(pool[(seed % pool.len() as u64) as usize]);
             }

@@ -45,10 +45,7 @@ pub struct FollowerOptions {
 
 impl Default for FollowerOptions {
     fn default() -> Self {
-        Self {
-            stable_ms: 250,
-            max_lines: 5000,
-        }
+        Self { stable_ms: 250, max_lines: 5000 }
     }
 }
 
@@ -72,14 +69,8 @@ struct Said {
 impl Said {
     fn of(item: &Item) -> Option<Self> {
         match item.kind {
-            ItemKind::Sentence => Some(Self {
-                prompt: false,
-                text: item.text.clone(),
-            }),
-            ItemKind::Prompt => Some(Self {
-                prompt: true,
-                text: item.text.clone(),
-            }),
+            ItemKind::Sentence => Some(Self { prompt: false, text: item.text.clone() }),
+            ItemKind::Prompt => Some(Self { prompt: true, text: item.text.clone() }),
             ItemKind::Tool(_) => None,
         }
     }
@@ -87,12 +78,7 @@ impl Said {
     /// The item on screen is this heard one (a fragment: its end).
     fn is(&self, item: &Item) -> bool {
         let prompt = item.kind == ItemKind::Prompt;
-        prompt == self.prompt
-            && if item.fragment {
-                self.text.ends_with(&item.text)
-            } else {
-                self.text == item.text
-            }
+        prompt == self.prompt && if item.fragment { self.text.ends_with(&item.text) } else { self.text == item.text }
     }
 }
 
@@ -129,13 +115,7 @@ impl ScreenFollower {
     }
 
     /// Mirror of on_lines: buffer lines [first, last_old) were replaced by `new_lines`.
-    pub fn on_lines(
-        &mut self,
-        first: usize,
-        last_old: usize,
-        new_lines: Vec<String>,
-        now: Instant,
-    ) {
+    pub fn on_lines(&mut self, first: usize, last_old: usize, new_lines: Vec<String>, now: Instant) {
         self.mirror.on_lines(first, last_old, new_lines, now);
         self.unread_since.get_or_insert(now);
     }
@@ -155,24 +135,15 @@ impl ScreenFollower {
         if self.read_version == Some(self.mirror.version()) && !self.waiting {
             return Vec::new();
         }
-        let resting = self
-            .mirror
-            .changed_at()
-            .is_none_or(|t| now.saturating_duration_since(t) >= QUIET);
-        let restless = self
-            .unread_since
-            .is_some_and(|t| now.saturating_duration_since(t) >= RESTLESS);
+        let resting = self.mirror.changed_at().is_none_or(|t| now.saturating_duration_since(t) >= QUIET);
+        let restless = self.unread_since.is_some_and(|t| now.saturating_duration_since(t) >= RESTLESS);
         if !silent && !resting && !restless {
             return Vec::new();
         }
         self.unread_since = None;
         self.read_version = Some(self.mirror.version());
         // Attaching takes what is on screen as it is, settled or not.
-        let settle = if silent {
-            Duration::ZERO
-        } else {
-            Duration::from_millis(self.opts.stable_ms)
-        };
+        let settle = if silent { Duration::ZERO } else { Duration::from_millis(self.opts.stable_ms) };
         let items = self.read_screen(now, settle);
         let ready = items.iter().position(|i| !i.ready).unwrap_or(items.len());
         self.waiting = ready < items.len();
@@ -183,23 +154,14 @@ impl ScreenFollower {
     fn read_screen(&mut self, now: Instant, settle: Duration) -> Vec<Item> {
         let all = self.mirror.rows();
         let skip = all.len().saturating_sub(WINDOW);
-        let rows: Vec<claude_code::Row> = all
-            .iter()
-            .skip(skip)
-            .map(|r| claude_code::Row {
-                text: &r.text,
-                since: r.since,
-            })
-            .collect();
+        let rows: Vec<claude_code::Row> =
+            all.iter().skip(skip).map(|r| claude_code::Row { text: &r.text, since: r.since }).collect();
         // Blank rows change no context, so the first row with text says where we are: as it
         // was at the last read (or, when output outran us, the first row that was read).
         let first = rows.iter().find(|r| !r.text.trim().is_empty());
         let start = match first {
             Some(first) if skip > 0 || !self.mirror.from_top() || first.text.starts_with(' ') => {
-                rows.iter()
-                    .find_map(|r| self.hints.get(&hash_of(r.text)))
-                    .copied()
-                    .unwrap_or_default()
+                rows.iter().find_map(|r| self.hints.get(&hash_of(r.text))).copied().unwrap_or_default()
             }
             _ => Ctx::Other,
         };
@@ -215,9 +177,7 @@ impl ScreenFollower {
 
     /// Lines `ready` up against what was heard and returns what follows it.
     fn take_new(&mut self, ready: &[Item], silent: bool) -> Vec<Heard> {
-        let keys: Vec<usize> = (0..ready.len())
-            .filter(|&i| Said::of(&ready[i]).is_some())
-            .collect();
+        let keys: Vec<usize> = (0..ready.len()).filter(|&i| Said::of(&ready[i]).is_some()).collect();
         let Some(from) = self.first_new(ready, &keys) else {
             // The whole screen lies inside what was heard: nothing new, no tool is new.
             return Vec::new();

@@ -35,9 +35,7 @@ mod tests {
 
     #[test]
     fn detects_by_ratio() {
-        assert!(is_japanese(
-            "キャッシュ層はハンドラとデータベースの間にあります。"
-        ));
+        assert!(is_japanese("キャッシュ層はハンドラとデータベースの間にあります。"));
         assert!(is_japanese("`cargo test` で確認してください"));
         assert!(is_japanese("ｶﾀｶﾅ"));
         assert!(!is_japanese("The 日本 team won the match today."));

@@ -17,9 +17,7 @@ pub use lang::is_japanese;
 /// The sayable sentences of a text (segmented, then cleaned; empty ones dropped), cut
 /// lazily: stop iterating and the rest of the text is never scanned.
 pub fn sentences(text: &str) -> impl Iterator<Item = String> {
-    segment::Sentences::new(text)
-        .map(|s| clean::clean(&s))
-        .filter(|s| !s.is_empty())
+    segment::Sentences::new(text).map(|s| clean::clean(&s)).filter(|s| !s.is_empty())
 }
 
 #[cfg(test)]
@@ -29,13 +27,7 @@ mod tests {
         let t = "## Plan\n\n- Edit `src/text/tui.rs` first, e.g. the parser.\n- Run tests\n\nSee https://github.com/x/y. Done.";
         assert_eq!(
             super::sentences(t).collect::<Vec<_>>(),
-            [
-                "Plan",
-                "Edit tui.rs first, e.g. the parser.",
-                "Run tests",
-                "See github.com link.",
-                "Done."
-            ]
+            ["Plan", "Edit tui.rs first, e.g. the parser.", "Run tests", "See github.com link.", "Done."]
         );
     }
 }

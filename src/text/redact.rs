@@ -59,12 +59,8 @@ static SHAPES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         // `Authorization: Bearer x`, `-H "Authorization: token x"`, a lone `Bearer x`.
         // A scheme names what follows a credential; without one (and after a lone
         // `Bearer`) the value must look like one: a digit in it, or long.
-        shape(
-            r"(?i)\bauthorization\s*[:=]\s*(bearer|basic|token|digest)\s+(?P<secret>[^\s'\x22,;]+)",
-        ),
-        shape(&format!(
-            r"(?i)\bauthorization\s*[:=]\s*(?P<secret>{CREDENTIAL})"
-        )),
+        shape(r"(?i)\bauthorization\s*[:=]\s*(bearer|basic|token|digest)\s+(?P<secret>[^\s'\x22,;]+)"),
+        shape(&format!(r"(?i)\bauthorization\s*[:=]\s*(?P<secret>{CREDENTIAL})")),
         shape(&format!(r"(?i)\bbearer\s+(?P<secret>{CREDENTIAL})")),
     ]
 });
@@ -83,13 +79,11 @@ static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     .expect("a valid built-in pattern")
 });
 
-static DATA_URI: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\bdata:[a-z]+/[a-z0-9.+-]+(;[a-z0-9=-]+)*;base64,[A-Za-z0-9+/=]+").expect("valid")
-});
+static DATA_URI: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\bdata:[a-z]+/[a-z0-9.+-]+(;[a-z0-9=-]+)*;base64,[A-Za-z0-9+/=]+").expect("valid"));
 
 /// Candidates for the entropy net: runs of base64/base64url/token characters.
-static TOKEN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[A-Za-z0-9+/_=-]{24,}").expect("valid"));
+static TOKEN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z0-9+/_=-]{24,}").expect("valid"));
 
 /// `text` with every credential replaced by [`KEY_OMITTED`]; borrowed when nothing was.
 pub fn redact(text: &str) -> Cow<'_, str> {
@@ -134,23 +128,15 @@ fn assigned(c: &Captures) -> String {
     let colon = c["sep"].trim() == ":";
     let reference = value.is_empty()
         || value.starts_with(['$', '<', '%', '{'])
-        || value
-            .chars()
-            .all(|ch| matches!(ch, '*' | 'x' | 'X' | '.' | '•'))
+        || value.chars().all(|ch| matches!(ch, '*' | 'x' | 'X' | '.' | '•'))
         || value == KEY_OMITTED;
     let prose = colon && value.chars().all(|ch| ch.is_ascii_lowercase()) && value.len() < 8;
-    let keyword = matches!(
-        value.to_ascii_lowercase().as_str(),
-        "true" | "false" | "null" | "none" | "required"
-    );
+    let keyword = matches!(value.to_ascii_lowercase().as_str(), "true" | "false" | "null" | "none" | "required");
     if reference || prose || keyword {
         return whole.to_owned();
     }
     let q = &c["value"][..c["value"].len() - c["value"].trim_start_matches(['"', '\'']).len()];
-    format!(
-        "{}{}{}{q}{KEY_OMITTED}{q}",
-        &c["name"], &c["quote"], &c["sep"]
-    )
+    format!("{}{}{}{q}{KEY_OMITTED}{q}", &c["name"], &c["quote"], &c["sep"])
 }
 
 /// A token from the candidate regex: replaced when it reads as random, else kept.
@@ -272,62 +258,32 @@ mod tests {
 
     #[test]
     fn aws_secret_pairs_and_random_keys() {
-        hidden(
-            "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-            "wJalrXUtnFEMI",
-        );
+        hidden("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "wJalrXUtnFEMI");
         // No name says it is secret: the entropy net.
-        hidden(
-            "Found Zq3vR8t/kW2mB9xN4pL7cF1hJ6dS0gY5aE3uT8oI in the log.",
-            "kW2mB9xN",
-        );
-        hidden(
-            "it printed 9fQ2xLr7TzWk4BvN8sHd3JmY6cPa in the output",
-            "9fQ2xLr7",
-        );
+        hidden("Found Zq3vR8t/kW2mB9xN4pL7cF1hJ6dS0gY5aE3uT8oI in the log.", "kW2mB9xN");
+        hidden("it printed 9fQ2xLr7TzWk4BvN8sHd3JmY6cPa in the output", "9fQ2xLr7");
     }
 
     #[test]
     fn jwt_pem_bearer_and_urls() {
         let jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
         hidden(&format!("Set the cookie to {jwt} and retry."), "eyJhbGci");
-        hidden(
-            &format!("curl -H 'Authorization: Bearer {jwt}' https://api.example.com"),
-            "dozjgNry",
-        );
-        hidden(
-            "Authorization: token 0123456789abcdef0123456789abcdef01234567",
-            "0123456789abcdef",
-        );
+        hidden(&format!("curl -H 'Authorization: Bearer {jwt}' https://api.example.com"), "dozjgNry");
+        hidden("Authorization: token 0123456789abcdef0123456789abcdef01234567", "0123456789abcdef");
         let pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA7bq\nabc\n-----END RSA PRIVATE KEY-----";
         let out = redact(&format!("The key is:\n{pem}\nKeep it safe.")).into_owned();
         assert_eq!(out, format!("The key is:\n{KEY_OMITTED}\nKeep it safe."));
-        hidden(
-            "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA",
-            "b3BlbnNz",
-        );
-        hidden(
-            "Clone https://alice:hunter2@github.com/acme/app.git now",
-            "hunter2",
-        );
+        hidden("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA", "b3BlbnNz");
+        hidden("Clone https://alice:hunter2@github.com/acme/app.git now", "hunter2");
         kept("Clone https://github.com/acme/app.git now");
         kept("Bearer authentication needs an Authorization: header.");
-        hidden(
-            "curl -H 'Authorization: 5f8a9c0e1b2d3f4a' http://localhost",
-            "5f8a9c0e",
-        );
+        hidden("curl -H 'Authorization: 5f8a9c0e1b2d3f4a' http://localhost", "5f8a9c0e");
     }
 
     #[test]
     fn assignments_keep_their_name() {
-        assert_eq!(
-            redact("password=hunter2"),
-            format!("password={KEY_OMITTED}")
-        );
-        assert_eq!(
-            redact(r#"{"client_secret": "s3cr3t-v4lue"}"#),
-            format!(r#"{{"client_secret": "{KEY_OMITTED}"}}"#)
-        );
+        assert_eq!(redact("password=hunter2"), format!("password={KEY_OMITTED}"));
+        assert_eq!(redact(r#"{"client_secret": "s3cr3t-v4lue"}"#), format!(r#"{{"client_secret": "{KEY_OMITTED}"}}"#));
         hidden("DB_PASSWORD: correcthorsebattery", "correcthorse");
         hidden("curl 'https://x.io/a?api_key=abc123&user=bob'", "abc123");
         hidden("secret = 'Tr0ub4dor&3'", "Tr0ub4dor");
@@ -355,12 +311,8 @@ mod tests {
 
     #[test]
     fn inline_data_is_omitted_not_taken_for_a_key() {
-        let img =
-            "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk";
-        assert_eq!(
-            redact(&format!("The icon is {img} inline.")),
-            format!("The icon is {DATA_OMITTED} inline.")
-        );
+        let img = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk";
+        assert_eq!(redact(&format!("The icon is {img} inline.")), format!("The icon is {DATA_OMITTED} inline."));
     }
 
     #[test]

@@ -58,13 +58,7 @@ impl ScreenMirror {
     }
 
     /// Mirror of `on_lines`: buffer lines `[first, last_old)` were replaced by `new_lines`.
-    pub fn on_lines(
-        &mut self,
-        first: usize,
-        last_old: usize,
-        new_lines: Vec<String>,
-        now: Instant,
-    ) {
+    pub fn on_lines(&mut self, first: usize, last_old: usize, new_lines: Vec<String>, now: Instant) {
         self.version += 1;
         self.changed_at = Some(now);
         let total = self.dropped + self.rows.len();
@@ -82,10 +76,7 @@ impl ScreenMirror {
         } else {
             (first - self.dropped, last_old - self.dropped)
         };
-        let fresh: Vec<Row> = new_lines
-            .into_iter()
-            .map(|text| self.row(text, now))
-            .collect();
+        let fresh: Vec<Row> = new_lines.into_iter().map(|text| self.row(text, now)).collect();
         let tail = self.rows.split_off(ml);
         self.rows.truncate(mf);
         self.rows.extend(fresh);
@@ -106,23 +97,14 @@ impl ScreenMirror {
             }
             text.truncate(cut);
         }
-        let seen = self.seen.entry(hash_of(&text)).or_insert(Seen {
-            since: now,
-            touched: now,
-        });
+        let seen = self.seen.entry(hash_of(&text)).or_insert(Seen { since: now, touched: now });
         seen.touched = now;
-        Row {
-            since: seen.since,
-            text,
-        }
+        Row { since: seen.since, text }
     }
 
     /// Forgets texts no longer on screen, at most once per `FORGET`.
     fn sweep(&mut self, now: Instant) {
-        if self
-            .last_sweep
-            .is_some_and(|t| now.saturating_duration_since(t) < FORGET)
-        {
+        if self.last_sweep.is_some_and(|t| now.saturating_duration_since(t) < FORGET) {
             return;
         }
         self.last_sweep = Some(now);
@@ -131,8 +113,7 @@ impl ScreenMirror {
                 s.touched = now;
             }
         }
-        self.seen
-            .retain(|_, s| now.saturating_duration_since(s.touched) < FORGET);
+        self.seen.retain(|_, s| now.saturating_duration_since(s.touched) < FORGET);
     }
 
     pub fn rows(&self) -> &VecDeque<Row> {

@@ -13,8 +13,8 @@ const MAX_CHARS: usize = 400;
 
 /// Abbreviations whose period never ends a sentence (compared lowercased, dots inside kept).
 const NEVER_ENDS: &[&str] = &[
-    "e.g", "i.e", "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "cf", "fig", "approx",
-    "no", "vol", "ca", "resp", "incl", "esp",
+    "e.g", "i.e", "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "cf", "fig", "approx", "no", "vol", "ca",
+    "resp", "incl", "esp",
 ];
 
 /// Split text into sentences (raw: markdown and bullets kept; see `clean`).
@@ -124,25 +124,16 @@ fn scan(b: &[char], last: bool) -> Scan {
     while i < n {
         if i >= MAX_CHARS {
             // Cut at the last space before the limit, or hard at the limit.
-            let cut = b[..i]
-                .iter()
-                .rposition(|c| c.is_whitespace())
-                .filter(|&p| p > 0);
+            let cut = b[..i].iter().rposition(|c| c.is_whitespace()).filter(|&p| p > 0);
             return match cut {
-                Some(p) => Scan::Break {
-                    end: p,
-                    next: p + 1,
-                },
+                Some(p) => Scan::Break { end: p, next: p + 1 },
                 None => Scan::Break { end: i, next: i },
             };
         }
         let c = b[i];
         if c == '\n' {
             if is_heading_line(b, i) {
-                return Scan::Break {
-                    end: i,
-                    next: i + 1,
-                };
+                return Scan::Break { end: i, next: i + 1 };
             }
             let j = skip(b, i + 1, |c| c == ' ' || c == '\t' || c == '\r');
             if j == n {
@@ -150,10 +141,7 @@ fn scan(b: &[char], last: bool) -> Scan {
                     return Scan::Wait;
                 }
             } else if b[j] == '\n' {
-                return Scan::Break {
-                    end: i,
-                    next: j + 1,
-                };
+                return Scan::Break { end: i, next: j + 1 };
             } else {
                 match line_start(&b[j..]) {
                     LineStart::Marker => return Scan::Break { end: i, next: j },
@@ -222,10 +210,7 @@ fn ends_sentence(b: &[char], i: usize, single_period: bool, rest: &[char]) -> bo
         // "etc. are" and "step 2. then" go on. A plain word counts only after a word.
         let word = token.trim_end_matches(is_closer);
         let word_like = word.chars().count() >= 2 && word.chars().all(char::is_alphabetic);
-        return word_like
-            && !NEVER_ENDS.contains(&word)
-            && word != "etc"
-            && (single_period || is_code_token(rest));
+        return word_like && !NEVER_ENDS.contains(&word) && word != "etc" && (single_period || is_code_token(rest));
     }
     if !single_period {
         return true;
@@ -246,19 +231,11 @@ fn ends_sentence(b: &[char], i: usize, single_period: bool, rest: &[char]) -> bo
 
 /// The word at the start of `rest` is code: `fetch()`, `parse_args`, `config.yaml`, `getUser`.
 fn is_code_token(rest: &[char]) -> bool {
-    let end = rest
-        .iter()
-        .position(|c| c.is_whitespace())
-        .unwrap_or(rest.len());
+    let end = rest.iter().position(|c| c.is_whitespace()).unwrap_or(rest.len());
     let word = rest[..end].iter().collect::<String>();
     let word = word.trim_end_matches([',', ';', ':', '.', '!', '?']);
-    let inner = |cs: &[char]| {
-        word.trim_matches(|c: char| !c.is_alphanumeric())
-            .contains(cs)
-    };
-    word.contains('(')
-        || inner(&['_', '.', '/', ':'])
-        || word.chars().skip(1).any(char::is_uppercase)
+    let inner = |cs: &[char]| word.trim_matches(|c: char| !c.is_alphanumeric()).contains(cs);
+    word.contains('(') || inner(&['_', '.', '/', ':']) || word.chars().skip(1).any(char::is_uppercase)
 }
 
 /// Does a new line start a unit of its own (list item, heading, quote, table row)?
@@ -292,10 +269,7 @@ fn line_start(s: &[char]) -> LineStart {
 
 /// Does the line ending at `end` start with a markdown heading marker?
 fn is_heading_line(b: &[char], end: usize) -> bool {
-    let start = b[..end]
-        .iter()
-        .rposition(|&c| c == '\n')
-        .map_or(0, |p| p + 1);
+    let start = b[..end].iter().rposition(|&c| c == '\n').map_or(0, |p| p + 1);
     let s = skip(b, start, |c| c == ' ');
     let h = skip(b, s, |c| c == '#');
     h > s && h < end && b[h] == ' '
@@ -315,23 +289,7 @@ fn skip(b: &[char], from: usize, pred: impl Fn(char) -> bool) -> usize {
 }
 
 fn is_closer(c: char) -> bool {
-    matches!(
-        c,
-        '"' | '\''
-            | '”'
-            | '’'
-            | ')'
-            | ']'
-            | '}'
-            | '»'
-            | '」'
-            | '』'
-            | '）'
-            | '】'
-            | '*'
-            | '_'
-            | '`'
-    )
+    matches!(c, '"' | '\'' | '”' | '’' | ')' | ']' | '}' | '»' | '」' | '』' | '）' | '】' | '*' | '_' | '`')
 }
 
 fn is_wide(c: char) -> bool {
@@ -348,9 +306,8 @@ fn normalized(chars: &[char]) -> Option<String> {
         if c.is_whitespace() {
             let j = skip(chars, i, char::is_whitespace);
             let newline = chars[i..j].contains(&'\n');
-            let joins_cjk = newline
-                && s.chars().last().is_some_and(is_wide)
-                && chars.get(j).is_some_and(|&c| is_wide(c));
+            let joins_cjk =
+                newline && s.chars().last().is_some_and(is_wide) && chars.get(j).is_some_and(|&c| is_wide(c));
             if !s.is_empty() && j < chars.len() && !joins_cjk {
                 s.push(' ');
             }
@@ -397,13 +354,7 @@ mod tests {
         let t = "Wait... what happened? He said \"stop.\" Then (briefly.) It ended… Next one!";
         assert_eq!(
             split(t),
-            [
-                "Wait... what happened?",
-                "He said \"stop.\"",
-                "Then (briefly.)",
-                "It ended…",
-                "Next one!"
-            ]
+            ["Wait... what happened?", "He said \"stop.\"", "Then (briefly.)", "It ended…", "Next one!"]
         );
     }
 

@@ -2,6 +2,7 @@
 
 pub mod nllb;
 mod none;
+pub mod protect;
 
 pub use nllb::{NllbOptions, NllbTranslator};
 pub use none::Passthrough;
@@ -34,9 +35,7 @@ use crate::config::{Config, TranslatorEngine};
 /// The engine the options select: `auto` means NLLB when its model is present.
 pub fn selected(cfg: &Config) -> TranslatorEngine {
     match cfg.translator.engine {
-        TranslatorEngine::Auto if cfg.nllb_model_dir().join("config.json").is_file() => {
-            TranslatorEngine::Nllb
-        }
+        TranslatorEngine::Auto if cfg.nllb_model_dir().join("config.json").is_file() => TranslatorEngine::Nllb,
         TranslatorEngine::Auto => TranslatorEngine::None,
         e => e,
     }
@@ -55,22 +54,10 @@ pub fn describe(cfg: &Config) -> String {
 pub fn identity(cfg: &Config) -> String {
     let mut id = format!("{}|{:?}", describe(cfg), cfg.translator);
     if selected(cfg) == TranslatorEngine::Nllb {
-        for file in [
-            "config.json",
-            "tokenizer.json",
-            "model.safetensors",
-            "pytorch_model.bin",
-        ] {
+        for file in ["config.json", "tokenizer.json", "model.safetensors", "pytorch_model.bin"] {
             if let Ok(meta) = std::fs::metadata(cfg.nllb_model_dir().join(file)) {
-                let mtime = meta
-                    .modified()
-                    .ok()
-                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
-                id.push_str(&format!(
-                    "|{file}:{}:{}",
-                    meta.len(),
-                    mtime.map_or(0, |d| d.as_secs())
-                ));
+                let mtime = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+                id.push_str(&format!("|{file}:{}:{}", meta.len(), mtime.map_or(0, |d| d.as_secs())));
             }
         }
     }
@@ -83,11 +70,7 @@ pub fn open(cfg: &Config, stop: &dyn Fn() -> bool) -> anyhow::Result<Box<dyn Tra
     match selected(cfg) {
         TranslatorEngine::Nllb => {
             let opts = NllbOptions::from_config(&cfg.translator);
-            Ok(Box::new(NllbTranslator::load_until(
-                &cfg.nllb_model_dir(),
-                &opts,
-                stop,
-            )?))
+            Ok(Box::new(NllbTranslator::load_until(&cfg.nllb_model_dir(), &opts, stop)?))
         }
         _ => Ok(Box::new(Passthrough)),
     }

@@ -27,26 +27,11 @@ impl Chain {
     /// is skipped for `cooldown`. The last engine is never skipped: it is the fallback
     /// of last resort.
     pub fn new(engines: Vec<Box<dyn Tts>>, cooldown_after: u32, cooldown: Duration) -> Self {
-        let spoke = engines
-            .first()
-            .map(|t| t.name().to_owned())
-            .unwrap_or_else(|| "no voice".into());
-        let slots = engines
-            .into_iter()
-            .map(|tts| Slot {
-                tts,
-                failures: 0,
-                resume_at: None,
-            })
-            .collect();
+        let spoke = engines.first().map(|t| t.name().to_owned()).unwrap_or_else(|| "no voice".into());
+        let slots = engines.into_iter().map(|tts| Slot { tts, failures: 0, resume_at: None }).collect();
         // A year is forever here, and adding it to an Instant cannot overflow.
         let cooldown = cooldown.min(Duration::from_secs(365 * 86_400));
-        Self {
-            slots,
-            cooldown_after: cooldown_after.max(1),
-            cooldown,
-            spoke,
-        }
+        Self { slots, cooldown_after: cooldown_after.max(1), cooldown, spoke }
     }
 }
 
@@ -56,9 +41,7 @@ impl Tts for Chain {
     }
 
     fn interrupt_with(&mut self, stop: crate::translate::Interrupt) {
-        self.slots
-            .iter_mut()
-            .for_each(|s| s.tts.interrupt_with(stop.clone()));
+        self.slots.iter_mut().for_each(|s| s.tts.interrupt_with(stop.clone()));
     }
 
     /// The engine that spoke last, first, then what happened to those before it:
@@ -93,11 +76,8 @@ impl Tts for Chain {
                 Ok(audio) => {
                     slot.failures = 0;
                     let name = slot.tts.name();
-                    self.spoke = if notes.is_empty() {
-                        name.to_owned()
-                    } else {
-                        format!("{name} ({})", notes.join("; "))
-                    };
+                    self.spoke =
+                        if notes.is_empty() { name.to_owned() } else { format!("{name} ({})", notes.join("; ")) };
                     return Ok(audio);
                 }
                 Err(e) => {
@@ -114,9 +94,7 @@ impl Tts for Chain {
             anyhow::bail!("no voice to speak with");
         }
         if notes.is_empty() {
-            anyhow::bail!(
-                "no offline voice for text that must stay on this machine (auto.online is off)"
-            );
+            anyhow::bail!("no offline voice for text that must stay on this machine (auto.online is off)");
         }
         anyhow::bail!("every voice failed: {}", notes.join("; "))
     }

@@ -10,11 +10,7 @@ use jpreprocess_dictionary::dictionary::to_dict::JPreprocessDictionaryBuilder;
 /// open-jtalk source); the dictionary is written to `out`.
 pub fn build(src: &Path, out: &Path) -> anyhow::Result<()> {
     for f in ["matrix.def", "char.def", "unk.def"] {
-        anyhow::ensure!(
-            src.join(f).is_file(),
-            "{} has no {f}: not a mecab-naist-jdic source directory",
-            src.display()
-        );
+        anyhow::ensure!(src.join(f).is_file(), "{} has no {f}: not a mecab-naist-jdic source directory", src.display());
     }
     // The values jpreprocess's own build uses for NAIST-jdic.
     let mut meta = JPreprocessDictionaryBuilder::default_metadata();

@@ -58,11 +58,8 @@ pub struct Google {
 
 impl Google {
     pub fn new(cfg: &GoogleConfig, volume: f64) -> anyhow::Result<Self> {
-        let endpoint = Url::parse(&format!(
-            "{}/translate_tts",
-            cfg.base_url.trim_end_matches('/')
-        ))
-        .map_err(|e| anyhow::anyhow!("invalid tts.google.base_url {:?}: {e}", cfg.base_url))?;
+        let endpoint = Url::parse(&format!("{}/translate_tts", cfg.base_url.trim_end_matches('/')))
+            .map_err(|e| anyhow::anyhow!("invalid tts.google.base_url {:?}: {e}", cfg.base_url))?;
         anyhow::ensure!(
             is_allowed(&endpoint),
             "tts.google.base_url {:?}: https only (plain http only to this machine)",
@@ -126,12 +123,7 @@ impl Google {
         std::thread::Builder::new()
             .name("speakja-google".into())
             .spawn(move || {
-                let _ = tx.send(
-                    request
-                        .send()
-                        .map_err(classify)
-                        .and_then(|r| read_reply(r, deadline, timeout_ms)),
-                );
+                let _ = tx.send(request.send().map_err(classify).and_then(|r| read_reply(r, deadline, timeout_ms)));
             })
             .map_err(|e| GoogleError::Request(e.to_string()))?;
         loop {
@@ -154,11 +146,7 @@ impl Google {
 }
 
 /// The body of a reply that is speech, within the size cap and the deadline.
-fn read_reply(
-    reply: reqwest::blocking::Response,
-    deadline: Instant,
-    timeout_ms: u64,
-) -> Result<Vec<u8>, GoogleError> {
+fn read_reply(reply: reqwest::blocking::Response, deadline: Instant, timeout_ms: u64) -> Result<Vec<u8>, GoogleError> {
     if reply.content_length().is_some_and(|n| n > MAX_REPLY_BYTES) {
         return Err(GoogleError::TooLarge);
     }
@@ -172,16 +160,13 @@ fn read_reply(
         }
     }
     let mut body = Vec::new();
-    reply
-        .take(MAX_REPLY_BYTES + 1)
-        .read_to_end(&mut body)
-        .map_err(|e| {
-            if Instant::now() >= deadline {
-                GoogleError::Timeout(timeout_ms)
-            } else {
-                GoogleError::Request(e.to_string())
-            }
-        })?;
+    reply.take(MAX_REPLY_BYTES + 1).read_to_end(&mut body).map_err(|e| {
+        if Instant::now() >= deadline {
+            GoogleError::Timeout(timeout_ms)
+        } else {
+            GoogleError::Request(e.to_string())
+        }
+    })?;
     if body.len() as u64 > MAX_REPLY_BYTES {
         return Err(GoogleError::TooLarge);
     }
@@ -207,17 +192,12 @@ impl Tts for Google {
         }
         let now = Instant::now();
         // An absurd timeout (only reachable from code, config caps it) means no deadline of ours.
-        let deadline = now
-            .checked_add(self.timeout)
-            .unwrap_or(now + Duration::from_secs(86_400));
+        let deadline = now.checked_add(self.timeout).unwrap_or(now + Duration::from_secs(86_400));
         let parts = split(text, MAX_CHARS);
         if parts.is_empty() {
             return Err(GoogleError::Empty.into());
         }
-        let mut out = Audio {
-            samples: Vec::new(),
-            sample_rate: 0,
-        };
+        let mut out = Audio { samples: Vec::new(), sample_rate: 0 };
         for part in &parts {
             let audio = decode_mp3(self.fetch(part, deadline)?)?;
             if out.sample_rate != 0 && out.sample_rate != audio.sample_rate {
@@ -225,12 +205,7 @@ impl Tts for Google {
                 return Err(GoogleError::Undecodable(why).into());
             }
             out.sample_rate = audio.sample_rate;
-            out.samples.extend(
-                audio
-                    .samples
-                    .iter()
-                    .map(|s| (s * self.volume).clamp(-1.0, 1.0)),
-            );
+            out.samples.extend(audio.samples.iter().map(|s| (s * self.volume).clamp(-1.0, 1.0)));
         }
         Ok(out)
     }
@@ -263,14 +238,8 @@ pub fn decode_mp3(bytes: Vec<u8>) -> Result<Audio, GoogleError> {
         let channels = usize::from(decoder.channels().get());
         let sample_rate = decoder.sample_rate().get();
         let interleaved: Vec<f32> = decoder.collect();
-        let samples: Vec<f32> = interleaved
-            .chunks(channels)
-            .map(|f| f.iter().sum::<f32>() / f.len() as f32)
-            .collect();
-        Ok::<_, String>(Audio {
-            samples,
-            sample_rate,
-        })
+        let samples: Vec<f32> = interleaved.chunks(channels).map(|f| f.iter().sum::<f32>() / f.len() as f32).collect();
+        Ok::<_, String>(Audio { samples, sample_rate })
     }))
     .unwrap_or_else(|_| Err("decoder crashed".into()))
     .map_err(GoogleError::Undecodable)?;
@@ -290,8 +259,7 @@ pub fn split(text: &str, max: usize) -> Vec<String> {
     let mut rest: Vec<char> = text.trim().chars().collect();
     while rest.len() > max {
         let window = &rest[..max];
-        let cut_after =
-            |set: &dyn Fn(char) -> bool| window.iter().rposition(|&c| set(c)).map(|i| i + 1);
+        let cut_after = |set: &dyn Fn(char) -> bool| window.iter().rposition(|&c| set(c)).map(|i| i + 1);
         let cut = cut_after(&|c| ENDS.contains(&c))
             .or_else(|| cut_after(&|c| CLAUSES.contains(&c)))
             .or_else(|| cut_after(&char::is_whitespace))
@@ -322,20 +290,11 @@ mod tests {
     #[test]
     fn splits_at_the_strongest_break_in_the_window() {
         // A sentence end beats a later comma.
-        assert_eq!(
-            split("あいう。えお、かき", 8),
-            vec!["あいう。", "えお、かき"]
-        );
-        assert_eq!(
-            split("あいう、えおかきく", 8),
-            vec!["あいう、", "えおかきく"]
-        );
+        assert_eq!(split("あいう。えお、かき", 8), vec!["あいう。", "えお、かき"]);
+        assert_eq!(split("あいう、えおかきく", 8), vec!["あいう、", "えおかきく"]);
         assert_eq!(split("one two three", 8), vec!["one two", "three"]);
         // No break at all: a hard cut, nothing lost.
-        assert_eq!(
-            split("あいうえおかきくけこ", 4),
-            vec!["あいうえ", "おかきく", "けこ"]
-        );
+        assert_eq!(split("あいうえおかきくけこ", 4), vec!["あいうえ", "おかきく", "けこ"]);
     }
 
     #[test]
@@ -349,13 +308,7 @@ mod tests {
 
     #[test]
     fn garbage_is_not_audio() {
-        assert!(matches!(
-            decode_mp3(b"<html>nope</html>".to_vec()),
-            Err(GoogleError::Undecodable(_))
-        ));
-        assert!(matches!(
-            decode_mp3(Vec::new()),
-            Err(GoogleError::Undecodable(_))
-        ));
+        assert!(matches!(decode_mp3(b"<html>nope</html>".to_vec()), Err(GoogleError::Undecodable(_))));
+        assert!(matches!(decode_mp3(Vec::new()), Err(GoogleError::Undecodable(_))));
     }
 }

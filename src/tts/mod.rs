@@ -137,10 +137,7 @@ fn open_engine(cfg: &Config, engine: TtsEngine) -> anyhow::Result<(Box<dyn Tts>,
         TtsEngine::Openjtalk | TtsEngine::Auto => {
             let voice = cfg.voice_file().ok_or_else(|| {
                 let dir = cfg.models_dir().join("voice");
-                anyhow::anyhow!(
-                    "openjtalk: no .htsvoice in {} (run scripts/fetch-voice)",
-                    dir.display()
-                )
+                anyhow::anyhow!("openjtalk: no .htsvoice in {} (run scripts/fetch-voice)", dir.display())
             })?;
             let dict = cfg.dictionary_dir();
             let tts = OpenJtalk::load(&dict, &voice, t.speed, t.volume).context("openjtalk")?;

@@ -18,24 +18,17 @@ impl OpenJtalk {
     /// Load a jpreprocess dictionary directory and an `.htsvoice` file.
     pub fn load(dictionary: &Path, voice: &Path, speed: f64, volume: f64) -> anyhow::Result<Self> {
         if !dictionary.join("metadata.json").is_file() {
-            bail!(
-                "no jpreprocess dictionary at {} (run scripts/fetch-voice)",
-                dictionary.display()
-            );
+            bail!("no jpreprocess dictionary at {} (run scripts/fetch-voice)", dictionary.display());
         }
         check_voice_file(voice)?;
         let dict = SystemDictionaryConfig::File(dictionary.to_path_buf())
             .load()
             .with_context(|| format!("cannot load dictionary {}", dictionary.display()))?;
         let frontend = JPreprocess::with_dictionaries(dict, None);
-        let mut engine = jbonsai::Engine::load([voice])
-            .with_context(|| format!("cannot load voice {}", voice.display()))?;
+        let mut engine =
+            jbonsai::Engine::load([voice]).with_context(|| format!("cannot load voice {}", voice.display()))?;
         engine.condition.set_speed(speed);
-        Ok(Self {
-            frontend,
-            engine,
-            volume: volume as f32,
-        })
+        Ok(Self { frontend, engine, volume: volume as f32 })
     }
 }
 
@@ -45,13 +38,9 @@ const VOICE_BYTES: std::ops::RangeInclusive<u64> = 1024..=256 << 20;
 /// Checked before reading: a FIFO would block the reader forever, a device or a huge file
 /// would be read whole.
 fn check_voice_file(path: &Path) -> anyhow::Result<()> {
-    let meta =
-        std::fs::metadata(path).with_context(|| format!("cannot read voice {}", path.display()))?;
+    let meta = std::fs::metadata(path).with_context(|| format!("cannot read voice {}", path.display()))?;
     if !meta.is_file() || !VOICE_BYTES.contains(&meta.len()) {
-        bail!(
-            "{} is not a voice file (a regular .htsvoice file of 1 KB to 256 MB)",
-            path.display()
-        );
+        bail!("{} is not a voice file (a regular .htsvoice file of 1 KB to 256 MB)", path.display());
     }
     Ok(())
 }
@@ -62,28 +51,16 @@ impl Tts for OpenJtalk {
     }
 
     fn synthesize(&mut self, text: &str, _reach: Reach) -> anyhow::Result<Audio> {
-        let labels = self
-            .frontend
-            .extract_fullcontext(text)
-            .context("Japanese text analysis failed")?;
+        let labels = self.frontend.extract_fullcontext(text).context("Japanese text analysis failed")?;
         if labels.is_empty() {
             // No text in the message: one notification covers a run of such sentences.
             bail!("nothing to say: no readable Japanese");
         }
-        let raw = self
-            .engine
-            .synthesize(labels)
-            .context("speech synthesis failed")?;
+        let raw = self.engine.synthesize(labels).context("speech synthesis failed")?;
         // jbonsai gives samples on the i16 scale.
         let scale = self.volume / f32::from(i16::MAX);
-        let samples = raw
-            .into_iter()
-            .map(|s| (s as f32 * scale).clamp(-1.0, 1.0))
-            .collect();
+        let samples = raw.into_iter().map(|s| (s as f32 * scale).clamp(-1.0, 1.0)).collect();
         let sample_rate = self.engine.condition.get_sampling_frequency() as u32;
-        Ok(Audio {
-            samples,
-            sample_rate,
-        })
+        Ok(Audio { samples, sample_rate })
     }
 }

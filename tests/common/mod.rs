@@ -4,12 +4,7 @@ use std::path::{Path, PathBuf};
 
 /// Files with extension `ext` in `tests/fixtures/<dir>`, sorted.
 pub fn fixtures(dir: &str, ext: &str) -> Vec<PathBuf> {
-    fixtures_in(
-        &Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures")
-            .join(dir),
-        ext,
-    )
+    fixtures_in(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(dir), ext)
 }
 
 /// Files with extension `ext` in `dir`, sorted.
@@ -26,10 +21,7 @@ pub fn fixtures_in(dir: &Path, ext: &str) -> Vec<PathBuf> {
 /// The sentences to hear for cast `name`, and how many prompts where the cast says.
 #[allow(dead_code)] // not every test binary reads casts by name
 pub fn expected(name: &str) -> (Vec<String>, Option<usize>) {
-    read_expected(
-        &Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join(format!("tests/fixtures/casts/{name}.expected.json")),
-    )
+    read_expected(&Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/casts/{name}.expected.json")))
 }
 
 /// The same for the cast at `cast`, from `NAME.expected.json` beside it.
@@ -39,14 +31,8 @@ pub fn expected_next_to(cast: &Path) -> (Vec<String>, Option<usize>) {
 }
 
 fn read_expected(path: &Path) -> (Vec<String>, Option<usize>) {
-    let v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let spoken = v["spoken"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s.as_str().unwrap().to_string())
-        .collect();
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let spoken = v["spoken"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect();
     (spoken, v["prompts"].as_u64().map(|n| n as usize))
 }
 

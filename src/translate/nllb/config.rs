@@ -75,21 +75,15 @@ impl Config {
     }
 
     pub fn from_file(path: &Path) -> anyhow::Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        let cfg: Self = serde_json::from_str(&text)
-            .with_context(|| format!("{} is not an M2M100 config", path.display()))?;
-        cfg.check()
-            .with_context(|| format!("unsupported model in {}", path.display()))?;
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let cfg: Self =
+            serde_json::from_str(&text).with_context(|| format!("{} is not an M2M100 config", path.display()))?;
+        cfg.check().with_context(|| format!("unsupported model in {}", path.display()))?;
         Ok(cfg)
     }
 
     fn check(&self) -> anyhow::Result<()> {
-        anyhow::ensure!(
-            self.activation_function == "relu",
-            "activation `{}` (only relu)",
-            self.activation_function
-        );
+        anyhow::ensure!(self.activation_function == "relu", "activation `{}` (only relu)", self.activation_function);
         // Bounds far beyond any NLLB (600M: 256,206 × 1024, 12 + 12 layers, 1024 positions), so
         // a damaged config is an error, never a position table or embedding of absurd size.
         for (value, name, lo, hi) in [
@@ -99,22 +93,11 @@ impl Config {
             (self.decoder_layers, "decoder_layers", 1, 128),
             (self.encoder_ffn_dim, "encoder_ffn_dim", 1, 1 << 16),
             (self.decoder_ffn_dim, "decoder_ffn_dim", 1, 1 << 16),
-            (
-                self.max_position_embeddings,
-                "max_position_embeddings",
-                4,
-                1 << 16,
-            ),
+            (self.max_position_embeddings, "max_position_embeddings", 4, 1 << 16),
         ] {
-            anyhow::ensure!(
-                (lo..=hi).contains(&value),
-                "{name} = {value} is outside {lo}..={hi}"
-            );
+            anyhow::ensure!((lo..=hi).contains(&value), "{name} = {value} is outside {lo}..={hi}");
         }
-        for (heads, what) in [
-            (self.encoder_attention_heads, "encoder"),
-            (self.decoder_attention_heads, "decoder"),
-        ] {
+        for (heads, what) in [(self.encoder_attention_heads, "encoder"), (self.decoder_attention_heads, "decoder")] {
             anyhow::ensure!(
                 heads > 0 && self.d_model.is_multiple_of(heads),
                 "d_model {} is not divisible by {heads} {what} heads",
@@ -126,18 +109,9 @@ impl Config {
             "d_model {} must be even and ≥ 4",
             self.d_model
         );
-        let special = [
-            self.pad_token_id,
-            self.bos_token_id,
-            self.eos_token_id,
-            self.decoder_start_token_id,
-        ];
+        let special = [self.pad_token_id, self.bos_token_id, self.eos_token_id, self.decoder_start_token_id];
         for id in special.into_iter().chain(self.forced_eos_token_id) {
-            anyhow::ensure!(
-                (id as usize) < self.vocab_size,
-                "special token id {id} ≥ vocab_size {}",
-                self.vocab_size
-            );
+            anyhow::ensure!((id as usize) < self.vocab_size, "special token id {id} ≥ vocab_size {}", self.vocab_size);
         }
         Ok(())
     }
@@ -154,33 +128,15 @@ mod tests {
             "decoder_ffn_dim": 4096, "max_position_embeddings": 1024, "model_type": "m2m_100"}"#;
         let cfg: Config = serde_json::from_str(json).unwrap();
         assert_eq!(cfg, Config::nllb_600m());
-        let gelu = Config {
-            activation_function: "gelu".into(),
-            ..cfg
-        };
+        let gelu = Config { activation_function: "gelu".into(), ..cfg };
         assert!(gelu.check().unwrap_err().to_string().contains("gelu"));
-        let bad_eos = Config {
-            eos_token_id: 300000,
-            ..Config::nllb_600m()
-        };
+        let bad_eos = Config { eos_token_id: 300000, ..Config::nllb_600m() };
         assert!(bad_eos.check().unwrap_err().to_string().contains("300000"));
         for bad in [
-            Config {
-                max_position_embeddings: 1,
-                ..Config::nllb_600m()
-            },
-            Config {
-                max_position_embeddings: usize::MAX,
-                ..Config::nllb_600m()
-            },
-            Config {
-                vocab_size: 1 << 40,
-                ..Config::nllb_600m()
-            },
-            Config {
-                decoder_layers: 0,
-                ..Config::nllb_600m()
-            },
+            Config { max_position_embeddings: 1, ..Config::nllb_600m() },
+            Config { max_position_embeddings: usize::MAX, ..Config::nllb_600m() },
+            Config { vocab_size: 1 << 40, ..Config::nllb_600m() },
+            Config { decoder_layers: 0, ..Config::nllb_600m() },
         ] {
             let e = bad.check().unwrap_err().to_string();
             assert!(e.contains("is outside"), "{e}");

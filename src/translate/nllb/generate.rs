@@ -63,13 +63,7 @@ pub fn generate(
     stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<Vec<Vec<u32>>> {
     let max_new = opts.max_new_tokens.min(model.max_positions());
-    let proc = Processors {
-        tgt_lang,
-        tokens,
-        opts,
-        max_length: max_new + 1,
-        stop,
-    };
+    let proc = Processors { tgt_lang, tokens, opts, max_length: max_new + 1, stop };
     if opts.beams <= 1 {
         greedy(model, encoded, mask, &proc)
     } else {
@@ -131,9 +125,7 @@ impl Processors<'_> {
     fn apply(&self, seq: &[u32], scores: &mut [f32]) {
         match self.rule(seq) {
             Rule::Forced(id) => force(scores, id),
-            Rule::Banned(banned) => banned
-                .into_iter()
-                .for_each(|t| scores[t as usize] = f32::NEG_INFINITY),
+            Rule::Banned(banned) => banned.into_iter().for_each(|t| scores[t as usize] = f32::NEG_INFINITY),
             Rule::Free => {}
         }
     }
@@ -150,10 +142,7 @@ fn banned_ngram_tokens(seq: &[u32], n: usize) -> Vec<u32> {
         return Vec::new();
     }
     let prefix = &seq[seq.len() + 1 - n..];
-    seq.windows(n)
-        .filter(|w| &w[..n - 1] == prefix)
-        .map(|w| w[n - 1])
-        .collect()
+    seq.windows(n).filter(|w| &w[..n - 1] == prefix).map(|w| w[n - 1]).collect()
 }
 
 /// First index of the largest value, like `torch.argmax`.
@@ -181,12 +170,7 @@ fn step_logits(model: &Model, feed: &[u32], state: &mut DecoderState) -> Result<
 /// Greedy search with the argmax taken where the logits are (on a GPU, one id per row comes
 /// back instead of 256k scores). A row's full scores are read only when a ban hits its
 /// argmax; forced tokens read nothing.
-fn greedy(
-    model: &Model,
-    encoded: &Tensor,
-    mask: Option<&Tensor>,
-    p: &Processors,
-) -> Result<Vec<Vec<u32>>> {
+fn greedy(model: &Model, encoded: &Tensor, mask: Option<&Tensor>, p: &Processors) -> Result<Vec<Vec<u32>>> {
     let b = encoded.dim(0)?;
     let mut state = model.start_decoder(encoded, mask, 1)?;
     let mut seqs = vec![vec![p.tokens.start]; b];
@@ -194,22 +178,11 @@ fn greedy(
     while seqs[0].len() < p.max_length && done.iter().any(|d| !d) {
         p.go_on()?;
         // Finished rows are fed pad, as HF does; their output is ignored.
-        let feed: Vec<u32> = seqs
-            .iter()
-            .zip(&done)
-            .map(|(s, &d)| if d { p.tokens.pad } else { s[s.len() - 1] })
-            .collect();
+        let feed: Vec<u32> =
+            seqs.iter().zip(&done).map(|(s, &d)| if d { p.tokens.pad } else { s[s.len() - 1] }).collect();
         let logits = model.decode_step(&feed, &mut state)?;
-        let rules: Vec<Option<Rule>> = seqs
-            .iter()
-            .zip(&done)
-            .map(|(s, &d)| (!d).then(|| p.rule(s)))
-            .collect();
-        let best = if rules
-            .iter()
-            .flatten()
-            .any(|r| !matches!(r, Rule::Forced(_)))
-        {
+        let rules: Vec<Option<Rule>> = seqs.iter().zip(&done).map(|(s, &d)| (!d).then(|| p.rule(s))).collect();
+        let best = if rules.iter().flatten().any(|r| !matches!(r, Rule::Forced(_))) {
             logits.argmax(D::Minus1)?.to_vec1::<u32>()?
         } else {
             Vec::new()
@@ -220,9 +193,7 @@ fn greedy(
                 Some(Rule::Forced(id)) => id,
                 Some(Rule::Banned(banned)) if banned.contains(&best[i]) => {
                     let mut row = logits.get(i)?.to_vec1::<f32>()?;
-                    banned
-                        .into_iter()
-                        .for_each(|t| row[t as usize] = f32::NEG_INFINITY);
+                    banned.into_iter().for_each(|t| row[t as usize] = f32::NEG_INFINITY);
                     argmax(&row)
                 }
                 Some(_) => best[i],
@@ -234,11 +205,7 @@ fn greedy(
     Ok(seqs
         .into_iter()
         .map(|s| {
-            let end = s
-                .iter()
-                .skip(1)
-                .position(|&t| t == p.tokens.eos)
-                .map_or(s.len(), |i| i + 2);
+            let end = s.iter().skip(1).position(|&t| t == p.tokens.eos).map_or(s.len(), |i| i + 2);
             s[1..end].to_vec()
         })
         .collect())
@@ -267,16 +234,9 @@ fn top_k(scores: &[Vec<f32>], k: usize) -> Vec<Candidate> {
     let mut all: Vec<Candidate> = per_row
         .into_iter()
         .enumerate()
-        .flat_map(|(beam, best)| {
-            best.into_iter()
-                .map(move |(score, token)| Candidate { score, beam, token })
-        })
+        .flat_map(|(beam, best)| best.into_iter().map(move |(score, token)| Candidate { score, beam, token }))
         .collect();
-    all.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then((a.beam, a.token).cmp(&(b.beam, b.token)))
-    });
+    all.sort_by(|a, b| b.score.total_cmp(&a.score).then((a.beam, a.token).cmp(&(b.beam, b.token))));
     all.truncate(k);
     all
 }
@@ -320,20 +280,13 @@ fn beam_scores(logits: Vec<Vec<f32>>, sents: &[Beams], p: &Processors) -> Vec<Ve
         .collect()
 }
 
-fn beam_search(
-    model: &Model,
-    encoded: &Tensor,
-    mask: Option<&Tensor>,
-    p: &Processors,
-) -> Result<Vec<Vec<u32>>> {
+fn beam_search(model: &Model, encoded: &Tensor, mask: Option<&Tensor>, p: &Processors) -> Result<Vec<Vec<u32>>> {
     let (b, nb) = (encoded.dim(0)?, p.opts.beams);
     let lp = p.opts.length_penalty as f64;
     let mut state = model.start_decoder(encoded, mask, nb)?;
     let mut sents: Vec<Beams> = (0..b)
         .map(|_| Beams {
-            running: (0..nb)
-                .map(|j| (vec![p.tokens.start], if j == 0 { 0.0 } else { NEG }))
-                .collect(),
+            running: (0..nb).map(|j| (vec![p.tokens.start], if j == 0 { 0.0 } else { NEG })).collect(),
             finished: vec![(Vec::new(), NEG, false); nb],
             improvable: true,
         })
@@ -341,20 +294,15 @@ fn beam_search(
     let mut cur_len = 1;
     loop {
         p.go_on()?;
-        let feed: Vec<u32> = sents
-            .iter()
-            .flat_map(|s| s.running.iter().map(|(t, _)| t[t.len() - 1]))
-            .collect();
+        let feed: Vec<u32> = sents.iter().flat_map(|s| s.running.iter().map(|(t, _)| t[t.len() - 1])).collect();
         let mut logits = beam_scores(step_logits(model, &feed, &mut state)?, &sents, p).into_iter();
         let mut parents = Vec::with_capacity(b * nb);
         let mut all_hit = true;
         for (si, s) in sents.iter_mut().enumerate() {
             let scores: Vec<Vec<f32>> = logits.by_ref().take(nb).collect();
             let cands = top_k(&scores, 2 * nb);
-            let hits: Vec<bool> = cands
-                .iter()
-                .map(|c| c.token == p.tokens.eos || cur_len + 1 >= p.max_length)
-                .collect();
+            let hits: Vec<bool> =
+                cands.iter().map(|c| c.token == p.tokens.eos || cur_len + 1 >= p.max_length).collect();
             all_hit &= hits.iter().all(|&h| h);
             let extend = |c: &Candidate| {
                 let mut seq = s.running[c.beam].0.clone();
@@ -362,11 +310,8 @@ fn beam_search(
                 seq
             };
             // Next running beams: best candidates, those that just stopped pushed down.
-            let run_scores: Vec<f32> = cands
-                .iter()
-                .zip(&hits)
-                .map(|(c, &h)| if h { c.score + NEG } else { c.score })
-                .collect();
+            let run_scores: Vec<f32> =
+                cands.iter().zip(&hits).map(|(c, &h)| if h { c.score + NEG } else { c.score }).collect();
             let next_running: Vec<(Vec<u32>, f32)> = best_indices(&run_scores, nb)
                 .into_iter()
                 .map(|k| {
@@ -394,10 +339,7 @@ fn beam_search(
             }
             let merged_scores: Vec<f32> = merged.iter().map(|m| m.1).collect();
             let keep = best_indices(&merged_scores, nb);
-            s.finished = keep
-                .into_iter()
-                .map(|i| std::mem::take(&mut merged[i]))
-                .collect();
+            s.finished = keep.into_iter().map(|i| std::mem::take(&mut merged[i])).collect();
             s.running = next_running;
         }
         state.reorder(&Tensor::new(parents, model.device())?)?;
@@ -417,13 +359,7 @@ fn beam_search(
     }
     Ok(sents
         .into_iter()
-        .map(|s| {
-            s.finished
-                .into_iter()
-                .next()
-                .map(|f| f.0)
-                .unwrap_or_default()
-        })
+        .map(|s| s.finished.into_iter().next().map(|f| f.0).unwrap_or_default())
         .map(|s| s.get(1..).unwrap_or_default().to_vec())
         .collect())
 }
@@ -444,10 +380,7 @@ mod tests {
     #[test]
     fn top_k_orders_and_breaks_ties_by_index() {
         let scores = vec![vec![0.0, 3.0, 1.0], vec![3.0, f32::NEG_INFINITY, 2.0]];
-        let got: Vec<(usize, u32)> = top_k(&scores, 4)
-            .iter()
-            .map(|c| (c.beam, c.token))
-            .collect();
+        let got: Vec<(usize, u32)> = top_k(&scores, 4).iter().map(|c| (c.beam, c.token)).collect();
         assert_eq!(got, vec![(0, 1), (1, 0), (1, 2), (0, 2)]);
         assert_eq!(argmax(&[1.0, 5.0, 5.0]), 1);
         assert_eq!(best_indices(&[1.0, 5.0, 5.0, 7.0], 2), vec![3, 1]);

@@ -63,13 +63,11 @@ fn place_device(choice: DeviceChoice) -> anyhow::Result<(Device, String)> {
     match choice {
         DeviceChoice::Cpu => Ok((Device::Cpu, "translator.device = cpu".into())),
         DeviceChoice::Cuda => Ok((
-            Device::new_cuda(0)
-                .context("CUDA device 0 (build with `SPEAKJA_CUDA=1 make build`)")?,
+            Device::new_cuda(0).context("CUDA device 0 (build with `SPEAKJA_CUDA=1 make build`)")?,
             "translator.device = cuda".into(),
         )),
         DeviceChoice::Metal => Ok((
-            Device::new_metal(0)
-                .context("Metal device 0 (on macOS `make build` includes Metal)")?,
+            Device::new_metal(0).context("Metal device 0 (on macOS `make build` includes Metal)")?,
             "translator.device = metal".into(),
         )),
         DeviceChoice::Auto => {
@@ -87,7 +85,8 @@ fn place_device(choice: DeviceChoice) -> anyhow::Result<(Device, String)> {
                 }
             }
             let why = if tried.is_empty() {
-                "auto: this build has no GPU support (macOS builds add Metal; SPEAKJA_CUDA=1 make build adds CUDA)".into()
+                "auto: this build has no GPU support (macOS builds add Metal; SPEAKJA_CUDA=1 make build adds CUDA)"
+                    .into()
             } else {
                 format!("auto: no usable GPU ({})", tried.join("; "))
             };
@@ -132,11 +131,7 @@ impl std::fmt::Display for Placement {
             Device::Cuda(_) => "CUDA GPU",
             Device::Metal(_) => "Metal GPU",
         };
-        write!(
-            f,
-            "{device} ({}), {:?} weights ({})",
-            self.device_why, self.format, self.format_why
-        )?;
+        write!(f, "{device} ({}), {:?} weights ({})", self.device_why, self.format, self.format_why)?;
         if self.device.is_cpu() {
             let kernels = match self.kernels {
                 gemv::Kernels::Simd => "AVX2 kernels",
@@ -181,13 +176,7 @@ impl model::WeightSource for Loading<'_> {
         self.go_on()?;
         self.cpu.get(shape, name)?.to_device(&self.device)
     }
-    fn quantized(
-        &self,
-        rows: usize,
-        cols: usize,
-        name: &str,
-        q: GgmlDType,
-    ) -> candle_core::Result<QTensor> {
+    fn quantized(&self, rows: usize, cols: usize, name: &str, q: GgmlDType) -> candle_core::Result<QTensor> {
         self.go_on()?;
         model::quantize_matrix(self.cpu, rows, cols, name, q, &self.device)
     }
@@ -213,13 +202,10 @@ fn check_pth(path: &Path) -> anyhow::Result<()> {
         let last = dims
             .iter()
             .zip(strides)
-            .try_fold(t.layout.start_offset(), |acc, (&d, &s)| {
-                (d.checked_sub(1)?).checked_mul(s)?.checked_add(acc)
-            });
+            .try_fold(t.layout.start_offset(), |acc, (&d, &s)| (d.checked_sub(1)?).checked_mul(s)?.checked_add(acc));
         let elems = dims.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d));
         anyhow::ensure!(
-            elems.is_some_and(|n| n <= t.storage_size)
-                && last.is_none_or(|i| i < t.storage_size.max(1)),
+            elems.is_some_and(|n| n <= t.storage_size) && last.is_none_or(|i| i < t.storage_size.max(1)),
             "{}: tensor {} has shape {:?}, larger than its storage of {} elements",
             path.display(),
             t.name,
@@ -250,16 +236,9 @@ impl NllbTranslator {
     }
 
     /// [`Self::load`], abandoned (an error) as soon as `stop` says so.
-    pub fn load_until(
-        dir: &Path,
-        opts: &NllbOptions,
-        stop: &dyn Fn() -> bool,
-    ) -> anyhow::Result<Self> {
+    pub fn load_until(dir: &Path, opts: &NllbOptions, stop: &dyn Fn() -> bool) -> anyhow::Result<Self> {
         if !dir.is_dir() {
-            bail!(
-                "NLLB model directory {} does not exist (see scripts/fetch-model)",
-                dir.display()
-            );
+            bail!("NLLB model directory {} does not exist (see scripts/fetch-model)", dir.display());
         }
         let cfg = Config::from_file(&dir.join("config.json"))?;
         let tokenizer = NllbTokenizer::from_file(&dir.join("tokenizer.json"))?;
@@ -284,17 +263,10 @@ impl NllbTranslator {
             let vb = VarBuilder::from_pth(&pth, dtype, &Device::Cpu);
             (pth, vb)
         } else {
-            bail!(
-                "no model.safetensors or pytorch_model.bin in {}",
-                dir.display()
-            );
+            bail!("no model.safetensors or pytorch_model.bin in {}", dir.display());
         };
         let vb = vb.with_context(|| format!("cannot read weights {}", file.display()))?;
-        let src = Loading {
-            cpu: &vb,
-            device: device.clone(),
-            stop,
-        };
+        let src = Loading { cpu: &vb, device: device.clone(), stop };
         let model = Model::load(model::Weights::new(&src, quant), &cfg)
             .with_context(|| format!("bad or incomplete weights in {}", file.display()))?;
         let placement = Placement {
@@ -326,12 +298,8 @@ impl NllbTranslator {
         if !translator.placement.device.is_cpu() {
             // A GPU compiles its kernels on first use: pay for that now, not on the first sentence.
             let (src, tgt) = ("eng_Latn", "jpn_Jpan");
-            if translator.tokenizer.lang_id(src).is_ok()
-                && translator.tokenizer.lang_id(tgt).is_ok()
-            {
-                translator
-                    .translate_with_ids("Hello.", src, tgt)
-                    .context("warm-up on the GPU")?;
+            if translator.tokenizer.lang_id(src).is_ok() && translator.tokenizer.lang_id(tgt).is_ok() {
+                translator.translate_with_ids("Hello.", src, tgt).context("warm-up on the GPU")?;
             }
             translator.placement.device.synchronize()?;
         }
@@ -367,21 +335,12 @@ impl NllbTranslator {
         let tgt = self.tokenizer.lang_id(tgt_lang)?;
         // A tokenizer larger than the model would otherwise index past the logits.
         if tgt as usize >= self.vocab_size {
-            bail!(
-                "language code `{tgt_lang}` (id {tgt}) is outside the model's {} tokens",
-                self.vocab_size
-            );
+            bail!("language code `{tgt_lang}` (id {tgt}) is outside the model's {} tokens", self.vocab_size);
         }
         let longest = sources.iter().map(Vec::len).max().unwrap_or(0);
         let padded: Vec<Vec<u32>> = sources
             .iter()
-            .map(|s| {
-                s.iter()
-                    .copied()
-                    .chain(std::iter::repeat(self.tokens.pad))
-                    .take(longest)
-                    .collect()
-            })
+            .map(|s| s.iter().copied().chain(std::iter::repeat(self.tokens.pad)).take(longest).collect())
             .collect();
         let mask = self.model.source_mask(&padded)?;
         let encoded = self.model.encode(&padded, mask.as_ref())?;
@@ -391,38 +350,19 @@ impl NllbTranslator {
             ..self.opts.generate.clone()
         };
         let stop = || self.interrupt.as_ref().is_some_and(|f| f());
-        Ok(generate::generate(
-            &self.model,
-            &encoded,
-            mask.as_ref(),
-            tgt,
-            self.tokens,
-            &opts,
-            &stop,
-        )?)
+        Ok(generate::generate(&self.model, &encoded, mask.as_ref(), tgt, self.tokens, &opts, &stop)?)
     }
 
     /// Translation and the generated ids, chunks concatenated.
-    pub fn translate_with_ids(
-        &self,
-        text: &str,
-        src: &str,
-        tgt: &str,
-    ) -> anyhow::Result<(String, Vec<u32>)> {
+    pub fn translate_with_ids(&self, text: &str, src: &str, tgt: &str) -> anyhow::Result<(String, Vec<u32>)> {
         let sources = self.sources(text, src)?;
         if sources.iter().all(|s| s.len() <= 2) {
             return Ok((String::new(), Vec::new()));
         }
         let outputs = self.generate(&sources, tgt)?;
-        let texts = outputs
-            .iter()
-            .map(|ids| self.tokenizer.decode(ids))
-            .collect::<anyhow::Result<Vec<_>>>()?;
+        let texts = outputs.iter().map(|ids| self.tokenizer.decode(ids)).collect::<anyhow::Result<Vec<_>>>()?;
         // Scripts written without spaces between sentences join chunks directly.
-        let sep = if ["jpn_", "zho_", "yue_", "tha_", "mya_", "khm_", "lao_"]
-            .iter()
-            .any(|p| tgt.starts_with(p))
-        {
+        let sep = if ["jpn_", "zho_", "yue_", "tha_", "mya_", "khm_", "lao_"].iter().any(|p| tgt.starts_with(p)) {
             ""
         } else {
             " "

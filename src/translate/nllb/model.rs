@@ -37,9 +37,7 @@ pub fn quantize_matrix(
     device: &Device,
 ) -> Result<QTensor> {
     let w = src.get(&[rows, cols], name)?.to_dtype(DType::F32)?;
-    let quantized = quantize_by_rows(rows, cols, q, device, Kernels::get(), |start, n| {
-        w.narrow(0, start, n)
-    })?;
+    let quantized = quantize_by_rows(rows, cols, q, device, Kernels::get(), |start, n| w.narrow(0, start, n))?;
     release_in_steps(w);
     Ok(quantized)
 }
@@ -86,25 +84,15 @@ fn quantize_by_rows(
     use rayon::prelude::*;
     let row_bytes = cols / q.block_size() * q.type_size();
     let mut bytes = vec![0u8; rows * row_bytes];
-    bytes
-        .par_chunks_mut(QUANTIZE_ROWS * row_bytes)
-        .enumerate()
-        .try_for_each(|(task, out)| {
-            let block = gemv::quantized_bytes(
-                &rows_of(task * QUANTIZE_ROWS, out.len() / row_bytes)?,
-                q,
-                kernels == Kernels::Simd,
-            )?;
-            if block.len() != out.len() {
-                candle_core::bail!(
-                    "{q:?} rows came out as {} bytes, not {}",
-                    block.len(),
-                    out.len()
-                )
-            }
-            out.copy_from_slice(&block);
-            Ok(())
-        })?;
+    bytes.par_chunks_mut(QUANTIZE_ROWS * row_bytes).enumerate().try_for_each(|(task, out)| {
+        let block =
+            gemv::quantized_bytes(&rows_of(task * QUANTIZE_ROWS, out.len() / row_bytes)?, q, kernels == Kernels::Simd)?;
+        if block.len() != out.len() {
+            candle_core::bail!("{q:?} rows came out as {} bytes, not {}", block.len(), out.len())
+        }
+        out.copy_from_slice(&block);
+        Ok(())
+    })?;
     gemv::qtensor(bytes, rows, cols, q, device)
 }
 
@@ -156,9 +144,7 @@ impl WeightSource for RandomWeights {
     /// Built in row blocks so a quantized model never holds a whole f32 matrix (the 1 GB
     /// embedding would otherwise dominate peak memory).
     fn quantized(&self, rows: usize, cols: usize, name: &str, q: GgmlDType) -> Result<QTensor> {
-        quantize_by_rows(rows, cols, q, &self.device, Kernels::get(), |_, n| {
-            self.random(&[n, cols], name)
-        })
+        quantize_by_rows(rows, cols, q, &self.device, Kernels::get(), |_, n| self.random(&[n, cols], name))
     }
 }
 
@@ -173,23 +159,12 @@ pub struct Weights<'a> {
 impl<'a> Weights<'a> {
     /// `quant`: store matmul weights in this format (CPU only), else in the source dtype.
     pub fn new(src: &'a dyn WeightSource, quant: Option<GgmlDType>) -> Self {
-        Self {
-            src,
-            prefix: String::new(),
-            quant,
-        }
+        Self { src, prefix: String::new(), quant }
     }
 
     pub fn pp(&self, name: impl std::fmt::Display) -> Self {
-        let prefix = if self.prefix.is_empty() {
-            name.to_string()
-        } else {
-            format!("{}.{name}", self.prefix)
-        };
-        Self {
-            prefix,
-            ..self.clone()
-        }
+        let prefix = if self.prefix.is_empty() { name.to_string() } else { format!("{}.{name}", self.prefix) };
+        Self { prefix, ..self.clone() }
     }
 
     fn key(&self, name: &str) -> String {
@@ -224,10 +199,7 @@ pub struct Linear {
 
 impl Linear {
     pub fn load(w: Weights, in_dim: usize, out_dim: usize) -> Result<Self> {
-        Ok(Self {
-            weight: w.matrix(out_dim, in_dim, "weight")?,
-            bias: w.get(&[out_dim], "bias")?,
-        })
+        Ok(Self { weight: w.matrix(out_dim, in_dim, "weight")?, bias: w.get(&[out_dim], "bias")? })
     }
 }
 
@@ -265,22 +237,13 @@ impl Module for Linear {
 }
 
 fn layer_norm(w: Weights, dim: usize) -> Result<LayerNorm> {
-    Ok(LayerNorm::new(
-        w.get(&[dim], "weight")?,
-        w.get(&[dim], "bias")?,
-        LAYER_NORM_EPS,
-    ))
+    Ok(LayerNorm::new(w.get(&[dim], "weight")?, w.get(&[dim], "bias")?, LAYER_NORM_EPS))
 }
 
 /// The sinusoidal table of HF `M2M100SinusoidalPositionalEmbedding`: rows
 /// `max_positions + 2`, `[sin | cos]` halves, frequencies over `half − 1`, row `pad` zero.
 /// Computed in f32 like torch so positions match bit for bit in practice.
-pub fn sinusoidal_positions(
-    rows: usize,
-    dim: usize,
-    pad: usize,
-    device: &Device,
-) -> Result<Tensor> {
+pub fn sinusoidal_positions(rows: usize, dim: usize, pad: usize, device: &Device) -> Result<Tensor> {
     let half = dim / 2;
     let step = (10000f32).ln() / (half as f32 - 1.0);
     let freqs: Vec<f32> = (0..half).map(|k| (k as f32 * -step).exp()).collect();
@@ -325,27 +288,16 @@ impl Attention {
     /// `[b, t, d]` → `[b, heads, t, head_dim]`, contiguous.
     fn split_heads(&self, x: &Tensor) -> Result<Tensor> {
         let (b, t, _) = x.dims3()?;
-        x.reshape((b, t, self.heads, self.head_dim))?
-            .transpose(1, 2)?
-            .contiguous()
+        x.reshape((b, t, self.heads, self.head_dim))?.transpose(1, 2)?.contiguous()
     }
 
     /// Keys and values of `x`, split into heads.
     pub fn key_value(&self, x: &Tensor) -> Result<(Tensor, Tensor)> {
-        Ok((
-            self.split_heads(&self.k_proj.forward(x)?)?,
-            self.split_heads(&self.v_proj.forward(x)?)?,
-        ))
+        Ok((self.split_heads(&self.k_proj.forward(x)?)?, self.split_heads(&self.v_proj.forward(x)?)?))
     }
 
     /// `mask`: additive, broadcastable to `[b, heads, t, s]`.
-    pub fn attend(
-        &self,
-        x: &Tensor,
-        k: &Tensor,
-        v: &Tensor,
-        mask: Option<&Tensor>,
-    ) -> Result<Tensor> {
+    pub fn attend(&self, x: &Tensor, k: &Tensor, v: &Tensor, mask: Option<&Tensor>) -> Result<Tensor> {
         let (b, t, d) = x.dims3()?;
         let scale = (self.head_dim as f64).powf(-0.5);
         let q = self.split_heads(&(self.q_proj.forward(x)? * scale)?)?;
@@ -369,10 +321,7 @@ pub struct FeedForward {
 
 impl FeedForward {
     pub fn load(w: Weights, d_model: usize, ffn: usize) -> Result<Self> {
-        Ok(Self {
-            fc1: Linear::load(w.pp("fc1"), d_model, ffn)?,
-            fc2: Linear::load(w.pp("fc2"), ffn, d_model)?,
-        })
+        Ok(Self { fc1: Linear::load(w.pp("fc1"), d_model, ffn)?, fc2: Linear::load(w.pp("fc2"), ffn, d_model)? })
     }
 }
 
@@ -557,49 +506,28 @@ pub struct Model {
 impl Model {
     pub fn load(w: Weights, cfg: &Config) -> Result<Self> {
         let (v, d) = (cfg.vocab_size, cfg.d_model);
-        let key = [
-            "model.shared.weight",
-            "model.encoder.embed_tokens.weight",
-            "model.decoder.embed_tokens.weight",
-        ]
-        .into_iter()
-        .find(|k| w.src.contains(k))
-        .ok_or_else(|| candle_core::Error::CannotFindTensor {
-            path: "model.shared.weight".into(),
-        })?;
+        let key = ["model.shared.weight", "model.encoder.embed_tokens.weight", "model.decoder.embed_tokens.weight"]
+            .into_iter()
+            .find(|k| w.src.contains(k))
+            .ok_or_else(|| candle_core::Error::CannotFindTensor { path: "model.shared.weight".into() })?;
         let shared = match w.quant {
-            Some(q) if d.is_multiple_of(q.block_size()) => {
-                Shared::Quantized(Arc::new(w.src.quantized(v, d, key, q)?))
-            }
+            Some(q) if d.is_multiple_of(q.block_size()) => Shared::Quantized(Arc::new(w.src.quantized(v, d, key, q)?)),
             _ => Shared::Dense(w.src.get(&[v, d], key)?),
         };
         // NLLB ties the output projection to `shared`; a separate `lm_head.weight` is only
         // read when the config says the two are untied.
-        let lm_head = if cfg.tie_word_embeddings {
-            shared.as_matmul()?
-        } else {
-            w.matrix(v, d, "lm_head.weight")?
-        };
+        let lm_head = if cfg.tie_word_embeddings { shared.as_matmul()? } else { w.matrix(v, d, "lm_head.weight")? };
         let m = w.pp("model");
         let enc = m.pp("encoder");
         let dec = m.pp("decoder");
         let device = w.src.device().clone();
-        let positions = sinusoidal_positions(
-            cfg.max_position_embeddings + 2,
-            d,
-            cfg.pad_token_id as usize,
-            &device,
-        )?
-        .to_dtype(w.src.dtype())?;
+        let positions = sinusoidal_positions(cfg.max_position_embeddings + 2, d, cfg.pad_token_id as usize, &device)?
+            .to_dtype(w.src.dtype())?;
         Ok(Self {
             lm_head,
             shared,
             positions,
-            embed_scale: if cfg.scale_embedding {
-                (d as f64).sqrt()
-            } else {
-                1.0
-            },
+            embed_scale: if cfg.scale_embedding { (d as f64).sqrt() } else { 1.0 },
             encoder_layers: (0..cfg.encoder_layers)
                 .map(|i| EncoderLayer::load(enc.pp(format!("layers.{i}")), cfg))
                 .collect::<Result<_>>()?,
@@ -637,20 +565,9 @@ impl Model {
             return Ok(None);
         }
         let s = ids.first().map_or(0, Vec::len);
-        let flat: Vec<f32> = ids
-            .iter()
-            .flatten()
-            .map(|&t| {
-                if t == self.pad {
-                    f32::NEG_INFINITY
-                } else {
-                    0.0
-                }
-            })
-            .collect();
-        Tensor::from_vec(flat, (ids.len(), 1, 1, s), &self.device)?
-            .to_dtype(self.dtype)
-            .map(Some)
+        let flat: Vec<f32> =
+            ids.iter().flatten().map(|&t| if t == self.pad { f32::NEG_INFINITY } else { 0.0 }).collect();
+        Tensor::from_vec(flat, (ids.len(), 1, 1, s), &self.device)?.to_dtype(self.dtype).map(Some)
     }
 
     /// Final encoder hidden states `[b, s, d]` for equally long (padded) rows.
@@ -683,16 +600,9 @@ impl Model {
 
     /// Decoder state for `encoded: [b, s, d]`, each row repeated `repeat` times in place
     /// (beam search keeps a sentence's beams next to each other).
-    pub fn start_decoder(
-        &self,
-        encoded: &Tensor,
-        mask: Option<&Tensor>,
-        repeat: usize,
-    ) -> Result<DecoderState> {
+    pub fn start_decoder(&self, encoded: &Tensor, mask: Option<&Tensor>, repeat: usize) -> Result<DecoderState> {
         let b = encoded.dim(0)?;
-        let rows: Vec<u32> = (0..b as u32)
-            .flat_map(|i| std::iter::repeat_n(i, repeat))
-            .collect();
+        let rows: Vec<u32> = (0..b as u32).flat_map(|i| std::iter::repeat_n(i, repeat)).collect();
         let rows = Tensor::new(rows, &self.device)?;
         let expand = |t: &Tensor| {
             if repeat == 1 {
@@ -727,21 +637,12 @@ impl Model {
         // Decoder token t sits at position row t + 2 (the start token is t = 0).
         let pos = Tensor::full(state.step as u32 + self.pad + 1, (n, 1), &self.device)?;
         let mut x = self.embed(&ids_t, &pos)?;
-        for ((layer, cache), cross) in self
-            .decoder_layers
-            .iter()
-            .zip(&mut state.self_kv)
-            .zip(&state.cross_kv)
-        {
+        for ((layer, cache), cross) in self.decoder_layers.iter().zip(&mut state.self_kv).zip(&state.cross_kv) {
             x = layer.forward(&x, cache, cross, state.mask.as_ref())?;
         }
         state.step += 1;
         let x = self.decoder_layer_norm.forward(&x)?.squeeze(1)?;
-        let x = if matches!(self.lm_head, QMatMul::QTensor(_)) {
-            x.to_dtype(DType::F32)?
-        } else {
-            x
-        };
+        let x = if matches!(self.lm_head, QMatMul::QTensor(_)) { x.to_dtype(DType::F32)? } else { x };
         matmul_t(&self.lm_head, &x)?.to_dtype(DType::F32)
     }
 }
@@ -752,15 +653,10 @@ mod tests {
 
     #[test]
     fn positions_follow_hf() {
-        let t = sinusoidal_positions(6, 8, 1, &Device::Cpu)
-            .unwrap()
-            .to_vec2::<f32>()
-            .unwrap();
+        let t = sinusoidal_positions(6, 8, 1, &Device::Cpu).unwrap().to_vec2::<f32>().unwrap();
         assert!(t[1].iter().all(|&x| x == 0.0));
         // half = 4, freq_k = 10000^(-k/3): row p = [sin(p f) | cos(p f)].
-        let f: Vec<f32> = (0..4)
-            .map(|k| (k as f32 * -(10000f32.ln() / 3.0)).exp())
-            .collect();
+        let f: Vec<f32> = (0..4).map(|k| (k as f32 * -(10000f32.ln() / 3.0)).exp()).collect();
         for k in 0..4 {
             assert!((t[3][k] - (3.0 * f[k]).sin()).abs() < 1e-6);
             assert!((t[3][4 + k] - (3.0 * f[k]).cos()).abs() < 1e-6);
@@ -785,8 +681,7 @@ mod tests {
             .unwrap();
         let v = k_all.i((0, 0, .., 0)).unwrap().to_vec1::<f32>().unwrap();
         assert_eq!(v[..40], (0..40).map(|s| s as f32).collect::<Vec<_>>()[..]);
-        c.reorder(&Tensor::new(&[1u32, 1], &Device::Cpu).unwrap())
-            .unwrap();
+        c.reorder(&Tensor::new(&[1u32, 1], &Device::Cpu).unwrap()).unwrap();
         assert_eq!(c.len, 41);
     }
 
@@ -797,44 +692,23 @@ mod tests {
         let dev = Device::Cpu;
         let (rows, cols) = (2 * QUANTIZE_ROWS + 300, 64);
         let w = Tensor::randn(0f32, 1.0, (rows, cols), &dev).unwrap();
-        let want = QTensor::quantize(&w, GgmlDType::Q8_0)
-            .unwrap()
-            .data()
-            .unwrap()
-            .into_owned();
+        let want = QTensor::quantize(&w, GgmlDType::Q8_0).unwrap().data().unwrap().into_owned();
         let row_bytes = cols / 32 * 34;
         // A copy: loading hands the source's pages back to the OS (`release_in_steps`).
-        let vb = VarBuilder::from_tensors(
-            [("w".to_string(), w.copy().unwrap())].into(),
-            DType::F32,
-            &dev,
-        );
+        let vb = VarBuilder::from_tensors([("w".to_string(), w.copy().unwrap())].into(), DType::F32, &dev);
         let through_source = vb.quantized(rows, cols, "w", GgmlDType::Q8_0).unwrap();
         for (path, got) in [
             (
                 "generic",
-                quantize_by_rows(
-                    rows,
-                    cols,
-                    GgmlDType::Q8_0,
-                    &dev,
-                    Kernels::Generic,
-                    |s, n| w.narrow(0, s, n),
-                ),
+                quantize_by_rows(rows, cols, GgmlDType::Q8_0, &dev, Kernels::Generic, |s, n| w.narrow(0, s, n)),
             ),
-            (
-                "this CPU",
-                quantize_by_rows(rows, cols, GgmlDType::Q8_0, &dev, Kernels::get(), |s, n| {
-                    w.narrow(0, s, n)
-                }),
-            ),
+            ("this CPU", quantize_by_rows(rows, cols, GgmlDType::Q8_0, &dev, Kernels::get(), |s, n| w.narrow(0, s, n))),
             ("weight source", Ok(through_source)),
         ] {
             let got = got.unwrap().data().unwrap().into_owned();
             assert_eq!(got.len(), want.len(), "{path}");
-            let bad = (0..rows).find(|r| {
-                got[r * row_bytes..(r + 1) * row_bytes] != want[r * row_bytes..(r + 1) * row_bytes]
-            });
+            let bad =
+                (0..rows).find(|r| got[r * row_bytes..(r + 1) * row_bytes] != want[r * row_bytes..(r + 1) * row_bytes]);
             assert_eq!(bad, None, "{path}: first row with other bytes");
         }
     }
@@ -842,46 +716,21 @@ mod tests {
     #[test]
     fn quantized_linear_and_embedding_track_dense() {
         let dev = Device::Cpu;
-        let src = RandomWeights {
-            device: dev.clone(),
-            dtype: DType::F32,
-        };
+        let src = RandomWeights { device: dev.clone(), dtype: DType::F32 };
         let w = src.get(&[96, 64], "w").unwrap();
         let qw = Arc::new(QTensor::quantize(&w, GgmlDType::Q8_0).unwrap());
         let x = Tensor::randn(0f32, 1.0, (5, 64), &dev).unwrap();
         let dense = x.matmul(&w.t().unwrap()).unwrap();
         let quant = QMatMul::from_arc(qw.clone()).unwrap().forward(&x).unwrap();
         let rel = |a: &Tensor, b: &Tensor| {
-            let err = (a - b)
-                .unwrap()
-                .sqr()
-                .unwrap()
-                .sum_all()
-                .unwrap()
-                .to_scalar::<f32>()
-                .unwrap();
-            (err / a
-                .sqr()
-                .unwrap()
-                .sum_all()
-                .unwrap()
-                .to_scalar::<f32>()
-                .unwrap())
-            .sqrt()
+            let err = (a - b).unwrap().sqr().unwrap().sum_all().unwrap().to_scalar::<f32>().unwrap();
+            (err / a.sqr().unwrap().sum_all().unwrap().to_scalar::<f32>().unwrap()).sqrt()
         };
-        assert!(
-            rel(&dense, &quant) < 0.02,
-            "matmul error {}",
-            rel(&dense, &quant)
-        );
+        assert!(rel(&dense, &quant) < 0.02, "matmul error {}", rel(&dense, &quant));
         let ids = Tensor::new(&[3u32, 0, 95], &dev).unwrap();
         let rows = w.index_select(&ids, 0).unwrap();
         let q_rows = Shared::Quantized(qw).lookup(&ids).unwrap();
-        assert!(
-            rel(&rows, &q_rows) < 0.01,
-            "embedding error {}",
-            rel(&rows, &q_rows)
-        );
+        assert!(rel(&rows, &q_rows) < 0.01, "embedding error {}", rel(&rows, &q_rows));
     }
 
     use candle_core::IndexOp;

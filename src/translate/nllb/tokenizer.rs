@@ -13,9 +13,7 @@ impl NllbTokenizer {
     pub fn from_file(path: &Path) -> anyhow::Result<Self> {
         let inner = tokenizers::Tokenizer::from_file(path)
             .map_err(|e| anyhow!("cannot load tokenizer {}: {e}", path.display()))?;
-        let eos = inner
-            .token_to_id("</s>")
-            .with_context(|| format!("{} has no `</s>` token", path.display()))?;
+        let eos = inner.token_to_id("</s>").with_context(|| format!("{} has no `</s>` token", path.display()))?;
         Ok(Self { inner, eos })
     }
 
@@ -26,17 +24,12 @@ impl NllbTokenizer {
 
     /// Id of a language code such as `jpn_Jpan`.
     pub fn lang_id(&self, code: &str) -> anyhow::Result<u32> {
-        self.inner
-            .token_to_id(code)
-            .ok_or_else(|| anyhow!("unknown language code `{code}`"))
+        self.inner.token_to_id(code).ok_or_else(|| anyhow!("unknown language code `{code}`"))
     }
 
     /// Subword ids without any special tokens.
     pub fn pieces(&self, text: &str) -> anyhow::Result<Vec<u32>> {
-        let enc = self
-            .inner
-            .encode(text, false)
-            .map_err(|e| anyhow!("cannot tokenize: {e}"))?;
+        let enc = self.inner.encode(text, false).map_err(|e| anyhow!("cannot tokenize: {e}"))?;
         Ok(enc.get_ids().to_vec())
     }
 
@@ -51,8 +44,6 @@ impl NllbTokenizer {
     }
 
     pub fn decode(&self, ids: &[u32]) -> anyhow::Result<String> {
-        self.inner
-            .decode(ids, true)
-            .map_err(|e| anyhow!("cannot decode ids: {e}"))
+        self.inner.decode(ids, true).map_err(|e| anyhow!("cannot decode ids: {e}"))
     }
 }

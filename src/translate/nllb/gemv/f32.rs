@@ -25,9 +25,7 @@ pub fn matmul_t(w: &Tensor, x: &Tensor) -> Result<Option<Tensor>> {
             // SAFETY: `super::Kernels::Simd` checked the CPU features; every slice holds `k` floats.
             unsafe {
                 match rows {
-                    &[a, b, c, d] => {
-                        out.copy_from_slice(&dot::<4>([row(a), row(b), row(c), row(d)], x))
-                    }
+                    &[a, b, c, d] => out.copy_from_slice(&dot::<4>([row(a), row(b), row(c), row(d)], x)),
                     _ => out[0] = dot::<1>([row(rows[0])], x)[0],
                 }
             }
@@ -53,11 +51,7 @@ unsafe fn dot<const R: usize>(rows: [&[f32]; R], x: &[f32]) -> [f32; R] {
     }
     let mut out = [0f32; R];
     for r in 0..R {
-        let tail: f32 = rows[r][body..]
-            .iter()
-            .zip(&x[body..])
-            .map(|(w, x)| w * x)
-            .sum();
+        let tail: f32 = rows[r][body..].iter().zip(&x[body..]).map(|(w, x)| w * x).sum();
         out[r] = super::hsum(acc[r]) + tail;
     }
     out

@@ -81,17 +81,13 @@ pub fn with_f32_values<R>(t: &Tensor, f: impl FnOnce(&[f32]) -> R) -> Result<Opt
         return Ok(None);
     };
     let start = layout.start_offset();
-    Ok(Some(f(
-        &cpu.as_slice::<f32>()?[start..start + t.elem_count()]
-    )))
+    Ok(Some(f(&cpu.as_slice::<f32>()?[start..start + t.elem_count()])))
 }
 
 fn cpu_has_simd() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
-        is_x86_feature_detected!("avx2")
-            && is_x86_feature_detected!("fma")
-            && is_x86_feature_detected!("f16c")
+        is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") && is_x86_feature_detected!("f16c")
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
@@ -107,42 +103,35 @@ fn cpu_has_simd() -> bool {
 /// long sequential streams: CPU prefetchers keep up with those (about twice the bandwidth
 /// of four adjacent short rows, measured on a Zen 3).
 #[cfg(target_arch = "x86_64")]
-fn by_weight_rows(
-    n: usize,
-    m: usize,
-    x: &Tensor,
-    dot: impl Fn(&[usize], usize, &mut [f32]) + Sync,
-) -> Result<Tensor> {
+fn by_weight_rows(n: usize, m: usize, x: &Tensor, dot: impl Fn(&[usize], usize, &mut [f32]) + Sync) -> Result<Tensor> {
     use rayon::prelude::*;
     // Output as [n, m] so each task writes one contiguous range.
     let mut out = vec![0f32; n * m];
-    out.par_chunks_mut(ROWS_PER_TASK * m)
-        .enumerate()
-        .for_each(|(task, chunk)| {
-            let first = task * ROWS_PER_TASK;
-            let rows = chunk.len() / m;
-            let quarter = rows / 4;
-            let mut values = [0f32; 4];
-            let mut write = |local: &[usize], values: &[f32], i: usize| {
-                for (&r, v) in local.iter().zip(values) {
-                    chunk[r * m + i] = *v;
-                }
-            };
-            for g in 0..quarter {
-                let local = [g, quarter + g, 2 * quarter + g, 3 * quarter + g];
-                let global = local.map(|r| first + r);
-                for i in 0..m {
-                    dot(&global, i, &mut values);
-                    write(&local, &values, i);
-                }
+    out.par_chunks_mut(ROWS_PER_TASK * m).enumerate().for_each(|(task, chunk)| {
+        let first = task * ROWS_PER_TASK;
+        let rows = chunk.len() / m;
+        let quarter = rows / 4;
+        let mut values = [0f32; 4];
+        let mut write = |local: &[usize], values: &[f32], i: usize| {
+            for (&r, v) in local.iter().zip(values) {
+                chunk[r * m + i] = *v;
             }
-            for r in 4 * quarter..rows {
-                for i in 0..m {
-                    dot(&[first + r], i, &mut values[..1]);
-                    write(&[r], &values[..1], i);
-                }
+        };
+        for g in 0..quarter {
+            let local = [g, quarter + g, 2 * quarter + g, 3 * quarter + g];
+            let global = local.map(|r| first + r);
+            for i in 0..m {
+                dot(&global, i, &mut values);
+                write(&local, &values, i);
             }
-        });
+        }
+        for r in 4 * quarter..rows {
+            for i in 0..m {
+                dot(&[first + r], i, &mut values[..1]);
+                write(&[r], &values[..1], i);
+            }
+        }
+    });
     Tensor::from_vec(out, (n, m), x.device())?.t()
 }
 
@@ -166,23 +155,8 @@ mod tests {
     use candle_core::Device;
 
     fn max_err(got: &Tensor, want: &Tensor) -> (f32, f32) {
-        let err = (got - want)
-            .unwrap()
-            .abs()
-            .unwrap()
-            .max_all()
-            .unwrap()
-            .to_scalar::<f32>()
-            .unwrap();
-        (
-            err,
-            want.abs()
-                .unwrap()
-                .max_all()
-                .unwrap()
-                .to_scalar::<f32>()
-                .unwrap(),
-        )
+        let err = (got - want).unwrap().abs().unwrap().max_all().unwrap().to_scalar::<f32>().unwrap();
+        (err, want.abs().unwrap().max_all().unwrap().to_scalar::<f32>().unwrap())
     }
 
     #[test]
@@ -198,12 +172,8 @@ mod tests {
         let x = Tensor::randn(0f32, 1.0, (3, 96), &dev).unwrap();
         let q = QMatMul::from_qtensor(QTensor::quantize(&w, GgmlDType::Q8_0).unwrap()).unwrap();
         let got = matmul_t(&q, &x).unwrap().unwrap();
-        let QMatMul::QTensor(qt) = &q else {
-            unreachable!()
-        };
-        let want = x
-            .matmul(&qt.dequantize(&dev).unwrap().t().unwrap())
-            .unwrap();
+        let QMatMul::QTensor(qt) = &q else { unreachable!() };
+        let want = x.matmul(&qt.dequantize(&dev).unwrap().t().unwrap()).unwrap();
         assert_eq!(got.dims(), &[3, 13]);
         let (err, scale) = max_err(&got, &want);
         // Only the activations are rounded here (weights are compared dequantized).
@@ -218,15 +188,7 @@ mod tests {
         let w = (Tensor::randn(0f32, 1.0, (5, 96), &Device::Cpu).unwrap() * 3.0).unwrap();
         // Rows with a zero block and with exact halves (rounding ties) too.
         let special = Tensor::from_vec(
-            (0..192)
-                .map(|i| {
-                    if i < 96 {
-                        0.0
-                    } else {
-                        (i % 7) as f32 * 0.5 - 1.5
-                    }
-                })
-                .collect::<Vec<f32>>(),
+            (0..192).map(|i| if i < 96 { 0.0 } else { (i % 7) as f32 * 0.5 - 1.5 }).collect::<Vec<f32>>(),
             (2, 96),
             &Device::Cpu,
         )

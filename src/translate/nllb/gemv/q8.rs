@@ -33,9 +33,7 @@ pub fn matmul_t(w: &QTensor, x: &Tensor) -> Result<Option<Tensor>> {
         // SAFETY: `super::Kernels::Simd` checked the CPU features; every row has `kb` blocks.
         unsafe {
             match rows {
-                &[a, b, c, d] => {
-                    out.copy_from_slice(&dot::<4>([row(a), row(b), row(c), row(d)], xq, xd))
-                }
+                &[a, b, c, d] => out.copy_from_slice(&dot::<4>([row(a), row(b), row(c), row(d)], xq, xd)),
                 _ => out[0] = dot::<1>([row(rows[0])], xq, xd)[0],
             }
         }
@@ -70,10 +68,7 @@ unsafe fn dot<const R: usize>(rows: [&[u8]; R], xq: &[i8], xd: &[f32]) -> [f32; 
         let ay = _mm256_sign_epi8(y, y);
         for r in 0..R {
             let blk = rows[r].as_ptr().add(j * BLOCK_BYTES);
-            let d =
-                _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(
-                    u16::from_le_bytes([*blk, *blk.add(1)]) as i32,
-                )));
+            let d = _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(u16::from_le_bytes([*blk, *blk.add(1)]) as i32)));
             let w = _mm256_loadu_si256(blk.add(2) as *const __m256i);
             let prod = _mm256_madd_epi16(_mm256_maddubs_epi16(ay, _mm256_sign_epi8(w, y)), ones);
             acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(d * dx), _mm256_cvtepi32_ps(prod), acc[r]);

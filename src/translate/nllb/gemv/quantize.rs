@@ -32,17 +32,8 @@ pub fn quantized_bytes(w: &Tensor, q: GgmlDType, simd: bool) -> Result<Vec<u8>> 
 }
 
 /// A `[rows, cols]` matrix of quantized `bytes` on `device`.
-pub fn qtensor(
-    bytes: Vec<u8>,
-    rows: usize,
-    cols: usize,
-    q: GgmlDType,
-    device: &Device,
-) -> Result<QTensor> {
-    QTensor::new(
-        QStorage::from_data(Cow::Owned(bytes), device, q)?,
-        (rows, cols),
-    )
+pub fn qtensor(bytes: Vec<u8>, rows: usize, cols: usize, q: GgmlDType, device: &Device) -> Result<QTensor> {
+    QTensor::new(QStorage::from_data(Cow::Owned(bytes), device, q)?, (rows, cols))
 }
 
 /// Rows of floats (`xs.len()` a multiple of 32) as `BlockQ8_0` bytes: the same values as

@@ -24,7 +24,7 @@ test: build voice
 	# The portable code paths (Apple Silicon CPUs, and what Metal/CUDA run) on this x86 CPU.
 	SPEAKJA_KERNELS=generic cargo test --release --test nllb_parity
 	SPEAKJA_KERNELS=generic cargo test --release --lib translate::
-	python3 tests/fetch_model.py
+	python3 tests/fetch_scripts.py
 	tests/nvim/run.sh
 
 # The main job: fetch the voice, build, speak a sample.

@@ -15,7 +15,8 @@
 ---@field cache? speakja.CacheConfig
 ---@field queue_size? integer Sentences that may wait (1–10000).
 ---@field history_size? integer Finished sentences kept by `history()`.
----@field max_text_bytes? integer Longest text `speak()` accepts.
+---@field max_text_bytes? integer Longest text `speak()` accepts (up to 1 MiB).
+---@field redact? boolean Replace credentials with 「キー省略」 before anything sees them (default true).
 
 ---@class speakja.TranslatorConfig
 ---@field engine? "auto"|"none"|"nllb" `auto`: NLLB when its model is present.
@@ -36,6 +37,7 @@
 ---@field speed? number 0.25–4.
 ---@field volume? number 0–4.
 ---@field order? ("openjtalk"|"google")[] Engines tried in turn by `auto`.
+---@field readings? table<string, string> Your readings for words the voice says wrong; they win.
 ---@field cooldown_after? integer
 ---@field cooldown_s? integer
 ---@field google? speakja.GoogleConfig
@@ -49,13 +51,16 @@
 ---@class speakja.AudioConfig
 ---@field sink? "auto"|"device"|"wav"|"null"
 ---@field wav_dir? string
+---@field wav_keep? integer The WAV sink keeps at most this many files...
+---@field wav_max_mb? integer ...and this many megabytes.
 
 ---@class speakja.AutoConfig
----@field patterns? string[] Terminals whose command contains one of these are attached when they open.
+---@field patterns? string[] Programs (argv[0]'s name, through wrappers) whose terminals are attached when they open.
 ---@field stable_ms? integer A sentence is read once its lines are this long unchanged.
 ---@field max_backlog_s? number Unspoken speech kept per terminal.
 ---@field interrupt_on_prompt? boolean A prompt sent to the agent silences what is said.
 ---@field narrate_tools? boolean A short fixed phrase when the agent starts a tool.
+---@field online? boolean May terminal text reach an online voice (default false)?
 
 ---@class speakja.UiConfig
 ---@field float? boolean

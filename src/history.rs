@@ -35,8 +35,10 @@ impl From<Outcome> for Status {
 pub struct Timings {
     pub translate: Option<f64>,
     pub synthesize: Option<f64>,
-    /// From the moment the sentence was queued to its first sample.
+    /// From the moment the sentence was queued to its first sample...
     pub first_audio: Option<f64>,
+    /// ...and to its first audible sample.
+    pub first_sound: Option<f64>,
     /// Length of the speech itself.
     pub audio: Option<f64>,
 }
@@ -124,8 +126,9 @@ impl History {
                 e.timings_ms.audio = Some(*audio_ms);
                 e.status = Status::Ready;
             }
-            Event::Playing { first_audio_ms, .. } => {
+            Event::Playing { first_audio_ms, first_sound_ms, .. } => {
                 e.timings_ms.first_audio = Some(*first_audio_ms);
+                e.timings_ms.first_sound = Some(*first_sound_ms);
                 e.status = Status::Playing;
             }
             Event::Finished { outcome, error, file, .. } => {
@@ -163,7 +166,7 @@ mod tests {
         let mut h = History::new(2);
         h.queued(1, "a".into(), None);
         h.apply(&Event::Translated { id: 1, text: "A".into(), engine: "none".into(), ms: 1.0 });
-        h.apply(&Event::Playing { id: 1, first_audio_ms: 5.0 });
+        h.apply(&Event::Playing { id: 1, first_audio_ms: 5.0, first_sound_ms: 25.0 });
         assert_eq!(h.playing().unwrap().id, 1);
         let done = h.apply(&Event::Finished { id: 1, outcome: Outcome::Done, error: None, file: None });
         assert_eq!(done.unwrap().status, Status::Done);
@@ -173,6 +176,6 @@ mod tests {
         let ids: Vec<u64> = h.entries().map(|e| e.id).collect();
         assert_eq!(ids, vec![2, 3]);
         assert_eq!(h.pending(), 2);
-        assert!(h.apply(&Event::Playing { id: 99, first_audio_ms: 0.0 }).is_none());
+        assert!(h.apply(&Event::Playing { id: 99, first_audio_ms: 0.0, first_sound_ms: 0.0 }).is_none());
     }
 }

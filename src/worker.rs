@@ -77,6 +77,8 @@ pub enum Event {
     Playing {
         id: u64,
         first_audio_ms: f64,
+        /// When its first audible sample went out (the voice's own lead-in skipped).
+        first_sound_ms: f64,
     },
     Finished {
         id: u64,
@@ -163,12 +165,12 @@ impl Shared {
         discarded
     }
 
-    /// Runs `load` unless the worker was replaced while waiting its turn: voice and audio
-    /// loads run one at a time in the process, so a burst of `setup()` calls loads only what
-    /// the last one keeps.
-    fn loading<T>(&self, load: impl FnOnce() -> T) -> Option<T> {
-        static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
-        let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    /// Runs `load` unless the worker was replaced while waiting its turn: the loads of one
+    /// part run one at a time in the process, so a burst of `setup()` calls loads only what
+    /// the last one keeps (parts of one worker still load side by side).
+    fn loading<T>(&self, part: Part, load: impl FnOnce() -> T) -> Option<T> {
+        static TURNS: [Mutex<()>; 3] = [Mutex::new(()), Mutex::new(()), Mutex::new(())];
+        let _turn = TURNS[part as usize].lock().unwrap_or_else(|e| e.into_inner());
         (!self.closed.load(Ordering::Acquire)).then(load)
     }
 
@@ -183,6 +185,11 @@ impl Shared {
         self.send(Event::Finished { id, outcome, error, file: None });
     }
 }
+
+/// Silence kept before a voice's first audible sample, so its attack is whole...
+const LEAD_IN: Duration = Duration::from_millis(20);
+/// ...and after its last: the pause between two sentences.
+const PAUSE_AFTER: Duration = Duration::from_millis(180);
 
 /// Utterance ids are unique in the process, across workers replaced by `setup()`.
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
@@ -425,7 +432,7 @@ fn translate_stage(cfg: &Config, s: &Shared, requests: Receiver<Request>, out: S
 fn synth_stage(cfg: &Config, s: &Shared, input: Receiver<(Job, String)>, out: Sender<Spoken>) {
     let current = Arc::new(AtomicU64::new(0));
     let readings = text::readings::Readings::new(cfg.tts.readings.clone());
-    let Some(opened) = s.loading(|| guarded(|| tts::open(cfg))) else { return };
+    let Some(opened) = s.loading(Part::Voice, || guarded(|| tts::open(cfg))) else { return };
     let mut voice = match opened {
         Ok((mut v, desc)) => {
             v.interrupt_with(s.interrupt(&current));
@@ -450,6 +457,9 @@ fn synth_stage(cfg: &Config, s: &Shared, input: Receiver<(Job, String)>, out: Se
         };
         match result {
             Ok((audio, engine)) => {
+                // Speech starts at once and sentences follow closely: voices pad each
+                // utterance with a third of a second of silence at both ends.
+                let audio = audio.trimmed(LEAD_IN, PAUSE_AFTER);
                 let audio_ms = ms(audio.duration());
                 s.send(Event::Synthesized { id: job.id, engine, spoken, ms: ms(started.elapsed()), audio_ms });
                 if out.send(Spoken { job, audio }).is_err() {
@@ -463,7 +473,7 @@ fn synth_stage(cfg: &Config, s: &Shared, input: Receiver<(Job, String)>, out: Se
 }
 
 fn audio_stage(cfg: &Config, s: &Shared, input: Receiver<Spoken>) {
-    let Some(opened) = s.loading(|| guarded(|| audio::open(&cfg.audio))) else { return };
+    let Some(opened) = s.loading(Part::Audio, || guarded(|| audio::open(&cfg.audio))) else { return };
     let mut sink = match opened {
         Ok((sink, fallback)) => {
             let desc = match fallback {
@@ -497,7 +507,12 @@ fn audio_stage(cfg: &Config, s: &Shared, input: Receiver<Spoken>) {
         // A skip pressed while nothing played is this utterance's.
         let _ = s.skip.compare_exchange(SKIP_NEXT, job.id, Ordering::AcqRel, Ordering::Acquire);
         s.playing.store(job.id, Ordering::Release);
-        let mut started = || s.send(Event::Playing { id: job.id, first_audio_ms: ms(job.enqueued.elapsed()) });
+        let onset =
+            spoken.audio.onset().map_or(0.0, |i| i as f64 * 1000.0 / f64::from(spoken.audio.sample_rate.max(1)));
+        let mut started = || {
+            let first_audio_ms = ms(job.enqueued.elapsed());
+            s.send(Event::Playing { id: job.id, first_audio_ms, first_sound_ms: first_audio_ms + onset })
+        };
         let result = guarded(|| sink.play(&spoken.audio, &cancel, &mut started));
         s.playing.store(0, Ordering::Release);
         match result {

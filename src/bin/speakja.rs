@@ -116,6 +116,7 @@ fn main() -> anyhow::Result<()> {
 }
 
 fn say(a: SayArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
     let mut cfg = plugin::Config { models_dir: Some(a.models), ..plugin::Config::default() };
     cfg.translator.engine = a.translator;
     match a.wav_dir {
@@ -138,9 +139,10 @@ fn say(a: SayArgs) -> anyhow::Result<()> {
     while history.pending() > 0 {
         let ev = rx.recv()?;
         if let Event::Ready { part, result } = &ev {
+            let after = started.elapsed().as_millis();
             match result {
-                Ok(d) => eprintln!("speakja: {part:?}: {d}"),
-                Err(e) => eprintln!("speakja: {part:?} unavailable: {e}"),
+                Ok(d) => eprintln!("speakja: {part:?} ready after {after} ms: {d}"),
+                Err(e) => eprintln!("speakja: {part:?} unavailable after {after} ms: {e}"),
             }
         }
         if let Some(e) = history.apply(&ev) {

@@ -83,13 +83,13 @@ fn history_line(e: &Entry) -> String {
     let engines = [e.translator.as_deref(), e.tts.as_deref()].into_iter().flatten().collect::<Vec<_>>().join("/");
     let status = format!("{:?}", e.status).to_lowercase();
     let mut line = format!(
-        "[{status}] {} → {}  ({}; translate {} ms, synth {} ms, first audio {} ms)",
+        "[{status}] {} → {}  ({}; translate {} ms, synth {} ms, first sound {} ms)",
         e.source,
         e.text.as_deref().unwrap_or("…"),
         engines,
         ms(e.timings_ms.translate),
         ms(e.timings_ms.synthesize),
-        ms(e.timings_ms.first_audio),
+        ms(e.timings_ms.first_sound),
     );
     // What the voice was given, when the readings changed it.
     if let Some(spoken) = e.spoken.as_deref().filter(|s| Some(*s) != e.text.as_deref()) {

@@ -17,6 +17,9 @@ use anyhow::Context;
 use crate::cache::{self, CachedTts};
 use crate::config::{Config, TtsEngine};
 
+/// A sample this loud (−40 dBFS) is heard; below it, the voice's silence and noise.
+pub const AUDIBLE: f32 = 0.01;
+
 /// Mono audio, samples in -1.0..=1.0.
 #[derive(Debug, Clone)]
 pub struct Audio {
@@ -27,6 +30,25 @@ pub struct Audio {
 impl Audio {
     pub fn duration(&self) -> Duration {
         Duration::from_secs_f64(self.samples.len() as f64 / f64::from(self.sample_rate.max(1)))
+    }
+
+    /// Index of the first audible sample (above [`AUDIBLE`]); `None` for silence.
+    pub fn onset(&self) -> Option<usize> {
+        self.samples.iter().position(|s| s.abs() >= AUDIBLE)
+    }
+
+    /// The voice without the silence around it, but for `lead` before its first audible
+    /// sample (so the attack is whole) and `tail` after its last (the natural pause before
+    /// the next sentence). Pauses inside, at commas, stay.
+    pub fn trimmed(mut self, lead: Duration, tail: Duration) -> Self {
+        let Some(first) = self.onset() else { return self };
+        let last = self.samples.iter().rposition(|s| s.abs() >= AUDIBLE).unwrap_or(first);
+        let per_s = f64::from(self.sample_rate);
+        let start = first.saturating_sub((lead.as_secs_f64() * per_s) as usize);
+        let end = (last + 1 + (tail.as_secs_f64() * per_s) as usize).min(self.samples.len());
+        self.samples.truncate(end);
+        self.samples.drain(..start);
+        self
     }
 
     /// Root mean square level: 0 for silence.
@@ -153,5 +175,24 @@ fn open_engine(cfg: &Config, engine: TtsEngine) -> anyhow::Result<(Box<dyn Tts>,
             let desc = format!("openjtalk: {} + {}", voice.display(), dict.display());
             Ok((Box::new(tts), key, desc))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trimming_keeps_the_voice_and_a_short_lead_and_tail() {
+        // 1 s of silence, 0.5 s of voice, 1 s of silence, at 1 kHz.
+        let mut samples = vec![0.001; 1000];
+        samples.extend(std::iter::repeat_n(0.5, 500));
+        samples.extend(vec![0.0; 1000]);
+        let a = Audio { samples, sample_rate: 1000 }.trimmed(Duration::from_millis(20), Duration::from_millis(200));
+        assert_eq!(a.samples.len(), 20 + 500 + 200);
+        assert_eq!(a.onset(), Some(20));
+        let silent = Audio { samples: vec![0.0; 100], sample_rate: 1000 };
+        assert_eq!(silent.clone().trimmed(Duration::ZERO, Duration::ZERO).samples.len(), 100);
+        assert_eq!(silent.onset(), None);
     }
 }

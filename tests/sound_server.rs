@@ -1,0 +1,394 @@
+//! The device sink against a real sound server (issue #12): a private PulseAudio with a null
+//! sink, played into through ALSA's pulse plugin (as rodio/cpal play on a desktop), its
+//! monitor recorded by `parec`. Needs `pulseaudio`, `pulseaudio-utils` and
+//! `libasound2-plugins` (`.ci/run` installs them).
+//!
+//! Prints the latency figures `bench/latency.sh` reports: run with `--nocapture`.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::Receiver;
+use speakja::config::{Config, SinkKind, TranslatorEngine, TtsEngine};
+use speakja::worker::{Event, Origin, Outcome, Part, Worker};
+
+/// Recording rate: the voice's own, so lengths compare sample for sample.
+const RATE: u32 = 48_000;
+/// A recorded sample this loud (|s| ≥ 300 of 32767, −41 dBFS) is sound.
+const LOUD: i16 = 300;
+
+/// The tests share the process's `PULSE_SERVER`: one at a time.
+fn one_at_a_time() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+struct Pulse {
+    dir: PathBuf,
+    child: Option<Child>,
+}
+
+impl Pulse {
+    /// A private server in its own runtime directory, with a null sink `speakja`.
+    fn start(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("speakja-pulse-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut p = Self { dir, child: None };
+        p.restart();
+        // Clients of this process (ALSA's pulse plugin, parec) find it here.
+        std::env::set_var("PULSE_SERVER", p.server());
+        p
+    }
+
+    fn server(&self) -> String {
+        format!("unix:{}", self.dir.join("native").display())
+    }
+
+    fn restart(&mut self) {
+        let socket = self.dir.join("native");
+        let _ = std::fs::remove_file(&socket);
+        let child = Command::new("pulseaudio")
+            .args(["--daemonize=no", "-n", "--exit-idle-time=-1", "--use-pid-file=no", "--log-target=stderr"])
+            .arg(format!("--load=module-native-protocol-unix socket={} auth-anonymous=1", socket.display()))
+            .arg(format!("--load=module-null-sink sink_name=speakja rate={RATE} channels=1"))
+            .env("XDG_RUNTIME_DIR", &self.dir)
+            .env("PULSE_RUNTIME_PATH", self.dir.join("runtime"))
+            .env("HOME", &self.dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("pulseaudio is not installed (apt install pulseaudio pulseaudio-utils libasound2-plugins)");
+        self.child = Some(child);
+        let end = Instant::now() + Duration::from_secs(10);
+        while !socket.exists() {
+            assert!(Instant::now() < end, "pulseaudio did not start");
+            thread::sleep(Duration::from_millis(20));
+        }
+        thread::sleep(Duration::from_millis(200));
+    }
+
+    /// The server dies as a crash would take it.
+    fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for Pulse {
+    fn drop(&mut self) {
+        self.kill();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The sink's monitor, as it arrives: each chunk with the moment it was read.
+struct Recording {
+    child: Child,
+    /// Plays silence, so the null sink runs (and its monitor flows) before speech starts.
+    keep_running: Child,
+    chunks: Arc<Mutex<Vec<(Instant, Vec<i16>)>>>,
+}
+
+fn record() -> Recording {
+    let keep_running = Command::new("pacat")
+        .args(["--playback", "-d", "speakja", "--raw", "--format=s16le", "--channels=1", "--latency-msec=20"])
+        .arg(format!("--rate={RATE}"))
+        .arg("/dev/zero")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("pacat is not installed (apt install pulseaudio-utils)");
+    let mut child = Command::new("parec")
+        .args(["-d", "speakja.monitor", "--format=s16le", "--channels=1", "--raw", "--latency-msec=5"])
+        .arg(format!("--rate={RATE}"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("parec is not installed (apt install pulseaudio-utils)");
+    let mut out = child.stdout.take().unwrap();
+    let chunks = Arc::new(Mutex::new(Vec::new()));
+    let sink = chunks.clone();
+    thread::spawn(move || {
+        let mut buf = vec![0u8; 960];
+        while let Ok(n) = out.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            let samples = buf[..n - n % 2].chunks_exact(2).map(|b| i16::from_le_bytes([b[0], b[1]])).collect();
+            sink.lock().unwrap().push((Instant::now(), samples));
+        }
+    });
+    // parec takes most of a second to start streaming: times count from then on.
+    let end = Instant::now() + Duration::from_secs(10);
+    while chunks.lock().unwrap().is_empty() {
+        assert!(Instant::now() < end, "parec records nothing");
+        thread::sleep(Duration::from_millis(10));
+    }
+    thread::sleep(Duration::from_millis(200));
+    Recording { child, keep_running, chunks }
+}
+
+/// A stretch of sound: when its first and last loud samples were heard.
+#[derive(Debug, Clone, Copy)]
+struct Sound {
+    start: Instant,
+    end: Instant,
+}
+
+impl Sound {
+    fn len(&self) -> Duration {
+        self.end - self.start
+    }
+}
+
+impl Recording {
+    /// The loud stretches, joined across silences shorter than `join`. A sample's time is
+    /// its chunk's arrival less the samples after it in the chunk.
+    fn sounds(&self, join: Duration) -> Vec<Sound> {
+        let chunks = self.chunks.lock().unwrap();
+        let mut out: Vec<Sound> = Vec::new();
+        for (at, samples) in chunks.iter() {
+            for (i, s) in samples.iter().enumerate() {
+                if s.unsigned_abs() < LOUD as u16 {
+                    continue;
+                }
+                let t = *at - Duration::from_secs_f64((samples.len() - i) as f64 / f64::from(RATE));
+                match out.last_mut() {
+                    Some(last) if t.saturating_duration_since(last.end) < join => last.end = t,
+                    _ => out.push(Sound { start: t, end: t }),
+                }
+            }
+        }
+        out
+    }
+
+    /// When the first and last chunks arrived, and how many there were.
+    fn span(&self) -> (Instant, Instant, usize) {
+        let c = self.chunks.lock().unwrap();
+        (c.first().map(|c| c.0).unwrap(), c.last().map(|c| c.0).unwrap(), c.len())
+    }
+
+    /// The first loud sample heard after `since`.
+    fn first_sound_after(&self, since: Instant) -> Option<Instant> {
+        self.sounds(Duration::from_millis(1)).into_iter().map(|s| s.start).find(|&t| t >= since)
+    }
+}
+
+impl Drop for Recording {
+    fn drop(&mut self) {
+        for c in [&mut self.child, &mut self.keep_running] {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn config(fallback: &Path) -> Config {
+    let mut cfg = Config::default();
+    cfg.models_dir = Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("models"));
+    cfg.translator.engine = TranslatorEngine::None;
+    cfg.tts.engine = TtsEngine::Openjtalk;
+    cfg.audio.sink = SinkKind::Device;
+    cfg.audio.wav_dir = Some(fallback.to_path_buf());
+    cfg.cache.enabled = false;
+    cfg
+}
+
+/// Events until utterance `id` finishes (or 30 s).
+fn until_finished(rx: &Receiver<Event>, id: u64, seen: &mut Vec<(Instant, Event)>) -> Outcome {
+    let end = Instant::now() + Duration::from_secs(30);
+    while let Ok(ev) = rx.recv_deadline(end) {
+        seen.push((Instant::now(), ev.clone()));
+        if let Event::Finished { id: got, outcome, .. } = ev {
+            if got == id {
+                return outcome;
+            }
+        }
+    }
+    panic!("utterance {id} never finished");
+}
+
+/// Waits for the device to be open (its `Ready`), so timings leave its opening out.
+fn ready(rx: &Receiver<Event>) {
+    let end = Instant::now() + Duration::from_secs(10);
+    let mut parts = 0;
+    while let Ok(ev) = rx.recv_deadline(end) {
+        if let Event::Ready { part, result } = ev {
+            assert!(result.is_ok(), "{part:?}: {result:?}");
+            parts += usize::from(matches!(part, Part::Voice | Part::Audio));
+            if parts == 2 {
+                return;
+            }
+        }
+    }
+    panic!("the voice and the device did not open");
+}
+
+fn temp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("speakja-sound-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+const SENTENCES: [&str; 3] = ["こんにちは。", "今日は良い天気です。", "明日は雨が降るでしょう。"];
+
+#[test]
+fn every_sentence_arrives_whole_promptly_and_closely_spaced() {
+    let _one = one_at_a_time();
+    let _pulse = Pulse::start("arrive");
+    let rec = record();
+    let (tx, rx) = crossbeam_channel::bounded(1024);
+    let dir = temp("arrive");
+    let mut w = Worker::start(&config(&dir), tx, Arc::new(|| {})).unwrap();
+    ready(&rx);
+    let asked = Instant::now();
+    let ids: Vec<u64> = SENTENCES.iter().map(|s| w.speak((*s).into(), Origin::Command).unwrap()).collect();
+    let mut seen = Vec::new();
+    for &id in &ids {
+        assert_eq!(until_finished(&rx, id, &mut seen), Outcome::Done);
+    }
+    thread::sleep(Duration::from_millis(300));
+    // Pauses inside a sentence are short; between sentences, the trimmed pause.
+    let sounds = rec.sounds(Duration::from_millis(150));
+    let played: Vec<Duration> =
+        seen.iter().filter(|(_, e)| matches!(e, Event::Playing { .. })).map(|(t, _)| *t - asked).collect();
+    let heard: Vec<(Duration, Duration)> = sounds.iter().map(|s| (s.start - asked, s.end - asked)).collect();
+    let span = rec.span();
+    assert_eq!(sounds.len(), SENTENCES.len(), "played at {played:?}, heard {heard:?}; recorded {span:?}");
+    let lengths: Vec<f64> = seen
+        .iter()
+        .filter_map(|(_, e)| match e {
+            Event::Synthesized { audio_ms, .. } => Some(*audio_ms),
+            _ => None,
+        })
+        .collect();
+    for (sound, audio_ms) in sounds.iter().zip(&lengths) {
+        // The sound is the audio less its 20 ms lead-in and 180 ms tail, give or take a
+        // quiet attack or release.
+        let heard = sound.len().as_secs_f64() * 1000.0;
+        let voice = audio_ms - 200.0;
+        assert!((heard - voice).abs() < 80.0, "heard {heard:.0} ms of a {voice:.0} ms voice");
+    }
+    let first = sounds[0].start - asked;
+
+    let gaps: Vec<Duration> = sounds.windows(2).map(|p| p[1].start - p[0].end).collect();
+    println!(
+        "latency: speak() to first sound {:.0} ms (voice loaded); silence between sentences {:?} ms",
+        first.as_secs_f64() * 1000.0,
+        gaps.iter().map(|g| (g.as_secs_f64() * 1000.0).round()).collect::<Vec<_>>()
+    );
+    assert!(first <= Duration::from_millis(120 + 40), "first sound after {first:?} (target 120 ms)");
+    assert!(gaps.iter().all(|g| *g <= Duration::from_millis(450)), "gaps {gaps:?} (target ≤ 450 ms)");
+}
+
+#[test]
+fn a_stop_silences_the_device_within_50_ms() {
+    let _one = one_at_a_time();
+    let _pulse = Pulse::start("stop");
+    let rec = record();
+    let (tx, rx) = crossbeam_channel::bounded(1024);
+    let dir = temp("stop");
+    let mut w = Worker::start(&config(&dir), tx, Arc::new(|| {})).unwrap();
+    ready(&rx);
+    let asked = Instant::now();
+    let id = w
+        .speak("今日はとても良い天気なので、公園まで長い散歩に出かけることにしました。".into(), Origin::Command)
+        .unwrap();
+    let end = Instant::now() + Duration::from_secs(10);
+    while rec.first_sound_after(asked).is_none_or(|t| t.elapsed() < Duration::from_millis(400)) {
+        assert!(Instant::now() < end, "never heard");
+        thread::sleep(Duration::from_millis(5));
+    }
+    let stopped = Instant::now();
+    w.stop();
+    let mut seen = Vec::new();
+    assert_eq!(until_finished(&rx, id, &mut seen), Outcome::Stopped);
+    thread::sleep(Duration::from_millis(500));
+    let last = rec.sounds(Duration::from_millis(1)).last().unwrap().end;
+    let tail = last.saturating_duration_since(stopped);
+    println!("latency: stop to silence {:.0} ms", tail.as_secs_f64() * 1000.0);
+    assert!(tail <= Duration::from_millis(50 + 10), "sound went on {tail:?} after the stop (target 50 ms)");
+}
+
+#[test]
+fn a_sound_server_that_dies_hands_over_once_and_is_used_again_when_back() {
+    let _one = one_at_a_time();
+    let mut pulse = Pulse::start("crash");
+    let rec = record();
+    let (tx, rx) = crossbeam_channel::bounded(1024);
+    let fallback = temp("crash");
+    let mut w = Worker::start(&config(&fallback), tx, Arc::new(|| {})).unwrap();
+    ready(&rx);
+    let asked = Instant::now();
+    let ids: Vec<u64> = SENTENCES.iter().map(|s| w.speak((*s).into(), Origin::Command).unwrap()).collect();
+    let end = Instant::now() + Duration::from_secs(10);
+    while rec.first_sound_after(asked).is_none() {
+        assert!(Instant::now() < end, "never heard");
+        thread::sleep(Duration::from_millis(5));
+    }
+    drop(rec);
+    pulse.kill();
+    let mut seen = Vec::new();
+    for &id in &ids {
+        assert_eq!(until_finished(&rx, id, &mut seen), Outcome::Done, "{seen:?}");
+    }
+    let lost: Vec<&Event> = seen.iter().map(|(_, e)| e).filter(|e| matches!(e, Event::Degraded { .. })).collect();
+    assert_eq!(lost.len(), 1, "one message when the server died: {lost:?}");
+    let files = std::fs::read_dir(&fallback).unwrap().count();
+    assert!(files >= 2, "the rest went to the fallback: {files} WAV files");
+
+    // Back again: the device is looked for again and used.
+    pulse.restart();
+    let rec = record();
+    thread::sleep(Duration::from_millis(2100));
+    let asked = Instant::now();
+    let id = w.speak("戻りました。".into(), Origin::Command).unwrap();
+    let mut seen = Vec::new();
+    assert_eq!(until_finished(&rx, id, &mut seen), Outcome::Done);
+    assert!(
+        seen.iter().any(|(_, e)| matches!(e, Event::Ready { part: Part::Audio, result: Ok(_) })),
+        "no word that the device is back: {seen:?}"
+    );
+    thread::sleep(Duration::from_millis(300));
+    assert!(rec.first_sound_after(asked).is_some(), "the server that came back heard nothing");
+}
+
+#[test]
+fn cold_start_to_first_sound() {
+    let _one = one_at_a_time();
+    let pulse = Pulse::start("cold");
+    let rec = record();
+    let exe = Path::new(env!("CARGO_BIN_EXE_speakja"));
+    let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+    // A cold process, with its files in the page cache as after any recent use (this VM
+    // gives idle page cache back to its host within seconds, which alone costs ~400 ms).
+    for entry in std::fs::read_dir(models.join("voice/naist-jdic")).unwrap() {
+        let _ = std::fs::read(entry.unwrap().path());
+    }
+    let _ = std::fs::read(models.join("voice/mei_normal.htsvoice"));
+    let _ = std::fs::read(exe);
+
+    let started = Instant::now();
+    let out = Command::new(exe)
+        .args(["say", "--translator", "none", "--models"])
+        .arg(&models)
+        .arg("こんにちは。")
+        .env("PULSE_SERVER", pulse.server())
+        .env("XDG_CACHE_HOME", temp("cold-cache"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    thread::sleep(Duration::from_millis(200));
+    let first = rec.first_sound_after(started).expect("nothing heard") - started;
+    println!("latency: cold `speakja say` to first sound {:.0} ms", first.as_secs_f64() * 1000.0);
+
+    assert!(first <= Duration::from_millis(300 + 60), "first sound after {first:?} (target 300 ms)");
+}

@@ -22,8 +22,8 @@ use std::time::{Duration, SystemTime};
 use sha2::{Digest, Sha256};
 
 use crate::config::Config;
-use crate::translate::{self, Translator};
-use crate::tts::{Audio, Reach, Tts};
+use crate::translate::{self, Translation, Translator};
+use crate::tts::{Audio, Reach, Synthesis, Tts, Voice};
 
 const MAGIC: &[u8; 16] = b"speakja-cache-2\n";
 const EXT: &str = "bin";
@@ -286,52 +286,46 @@ pub struct Cached<E> {
     inner: E,
     cache: DiskCache,
     key: String,
-    name: String,
 }
 
 pub type CachedTts = Cached<Box<dyn Tts>>;
 pub type CachedTranslator = Cached<Box<dyn Translator>>;
 
-impl CachedTts {
-    pub fn new(inner: Box<dyn Tts>, cache: DiskCache, key: String) -> Self {
-        Self { name: inner.name().to_owned(), inner, cache, key }
-    }
-}
-
-impl CachedTranslator {
-    pub fn new(inner: Box<dyn Translator>, cache: DiskCache, key: String) -> Self {
-        Self { name: inner.name().to_owned(), inner, cache, key }
-    }
-}
-
 impl<E> Cached<E> {
-    /// The cached value for `parts` of the key, else `compute`'s; the name is marked
-    /// ` (cached)` after a hit, so history shows where the output came from.
+    pub fn new(inner: E, cache: DiskCache, key: String) -> Self {
+        Self { inner, cache, key }
+    }
+
+    /// The cached value for `parts` of the key (`true`: a hit), else `compute`'s.
     fn lookup<T>(
         &mut self,
-        engine: &str,
         parts: &[&str],
         decode: impl FnOnce(Vec<u8>) -> Option<T>,
         encode: impl FnOnce(&T) -> Vec<u8>,
         compute: impl FnOnce(&mut E) -> anyhow::Result<T>,
-    ) -> anyhow::Result<T> {
+    ) -> anyhow::Result<(T, bool)> {
         let key = std::iter::once(self.key.as_str()).chain(parts.iter().copied()).collect::<Vec<_>>().join("\0");
         let inner = &mut self.inner;
-        let (value, hit) = self.cache.get_or_compute(&key, decode, encode, || compute(inner))?;
-        self.name = if hit { format!("{engine} (cached)") } else { engine.to_owned() };
-        Ok(value)
+        self.cache.get_or_compute(&key, decode, encode, || compute(inner))
     }
 }
 
 impl Tts for CachedTts {
-    /// The engine's name, with ` (cached)` after a hit.
-    fn name(&self) -> &str {
-        &self.name
+    fn voice(&self) -> Voice {
+        self.inner.voice()
     }
 
-    fn synthesize(&mut self, text: &str, reach: Reach) -> anyhow::Result<Audio> {
-        let engine = self.inner.name().to_owned();
-        self.lookup(&engine, &["tts", text], |b| decode_audio(&b), encode_audio, |v| v.synthesize(text, reach))
+    fn synthesize(&mut self, text: &str, reach: Reach) -> anyhow::Result<Synthesis> {
+        let voice = self.inner.voice();
+        // Only the audio is stored: a hit is this voice's, with nothing passed over.
+        let (mut spoken, hit) = self.lookup(
+            &["tts", text],
+            |b| decode_audio(&b).map(|audio| Synthesis::new(audio, voice)),
+            |s: &Synthesis| encode_audio(&s.audio),
+            |v| v.synthesize(text, reach),
+        )?;
+        spoken.cached = hit;
+        Ok(spoken)
     }
 
     fn is_online(&self) -> bool {
@@ -344,23 +338,24 @@ impl Tts for CachedTts {
 }
 
 impl Translator for CachedTranslator {
-    fn name(&self) -> &str {
-        &self.name
+    fn kind(&self) -> translate::Kind {
+        self.inner.kind()
     }
 
     fn describe(&self) -> String {
         self.inner.describe()
     }
 
-    fn translate(&mut self, text: &str, src_lang: &str, tgt_lang: &str) -> anyhow::Result<String> {
-        let engine = self.inner.name().to_owned();
-        self.lookup(
-            &engine,
+    fn translate(&mut self, text: &str, src_lang: &str, tgt_lang: &str) -> anyhow::Result<Translation> {
+        let engine = self.inner.kind();
+        let (mut out, hit) = self.lookup(
             &["translate", src_lang, tgt_lang, text],
-            |b| String::from_utf8(b).ok(),
-            |s: &String| s.as_bytes().to_vec(),
+            |b| String::from_utf8(b).ok().map(|text| Translation { text, engine, cached: false }),
+            |t: &Translation| t.text.as_bytes().to_vec(),
             |t| t.translate(text, src_lang, tgt_lang),
-        )
+        )?;
+        out.cached = hit;
+        Ok(out)
     }
 
     fn interrupt_with(&mut self, stop: translate::Interrupt) {
@@ -382,8 +377,8 @@ pub fn open(cfg: &Config) -> Result<Option<DiskCache>, String> {
 /// `translator` behind the cache when it is on; the `none` engine is not worth caching.
 pub fn wrap_translator(cfg: &Config, translator: Box<dyn Translator>) -> Box<dyn Translator> {
     match open(cfg) {
-        Ok(Some(cache)) if translator.name() != "none" => {
-            let key = format!("{}|{}", translator.name(), translate::identity(cfg));
+        Ok(Some(cache)) if translator.kind() != translate::Kind::None => {
+            let key = format!("{:?}|{}", translator.kind(), translate::identity(cfg));
             Box::new(CachedTranslator::new(translator, cache, key))
         }
         _ => translator,

@@ -4,6 +4,7 @@ use std::collections::VecDeque;
 
 use serde::Serialize;
 
+use crate::tts::Fallback;
 use crate::worker::{Event, Outcome};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -54,6 +55,8 @@ pub struct Entry {
     pub spoken: Option<String>,
     pub translator: Option<String>,
     pub tts: Option<String>,
+    /// Voices passed over before the one that spoke (`google` failing, cooling down).
+    pub fallbacks: Vec<Fallback>,
     pub status: Status,
     pub error: Option<String>,
     pub timings_ms: Timings,
@@ -88,6 +91,7 @@ impl History {
             spoken: None,
             translator: None,
             tts: None,
+            fallbacks: Vec::new(),
             status: Status::Queued,
             error: None,
             timings_ms: Timings::default(),
@@ -113,14 +117,15 @@ impl History {
         };
         let e = self.entries.iter_mut().rev().find(|e| e.id == id)?;
         match ev {
-            Event::Translated { text, engine, ms, .. } => {
-                e.text = Some(text.clone());
-                e.translator = Some(engine.clone());
+            Event::Translated { translation, ms, .. } => {
+                e.text = Some(translation.text.clone());
+                e.translator = Some(translation.describe());
                 e.timings_ms.translate = Some(*ms);
                 e.status = Status::Synthesizing;
             }
-            Event::Synthesized { engine, spoken, ms, audio_ms, .. } => {
-                e.tts = Some(engine.clone());
+            Event::Synthesized { voice, cached, fallbacks, spoken, ms, audio_ms, .. } => {
+                e.tts = Some(crate::tts::describe(*voice, *cached, fallbacks));
+                e.fallbacks = fallbacks.clone();
                 e.spoken = Some(spoken.clone());
                 e.timings_ms.synthesize = Some(*ms);
                 e.timings_ms.audio = Some(*audio_ms);
@@ -165,7 +170,8 @@ mod tests {
     fn lifecycle_and_bound() {
         let mut h = History::new(2);
         h.queued(1, "a".into(), None);
-        h.apply(&Event::Translated { id: 1, text: "A".into(), engine: "none".into(), ms: 1.0 });
+        let translation = crate::translate::Translation::new("A".into(), crate::translate::Kind::None);
+        h.apply(&Event::Translated { id: 1, translation, ms: 1.0 });
         h.apply(&Event::Playing { id: 1, first_audio_ms: 5.0, first_sound_ms: 25.0 });
         assert_eq!(h.playing().unwrap().id, 1);
         let done = h.apply(&Event::Finished { id: 1, outcome: Outcome::Done, error: None, file: None });

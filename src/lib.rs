@@ -8,6 +8,7 @@ pub mod cache;
 pub mod config;
 pub mod history;
 mod nvim;
+pub mod session;
 pub mod text;
 pub mod translate;
 pub mod tts;

@@ -16,7 +16,8 @@ use crossbeam_channel::{bounded, Receiver, Sender, TrySendError};
 
 use crate::audio::{self, Cancel, Switch};
 use crate::config::{Config, LoadTime, TranslatorEngine};
-use crate::tts::{self, Audio, Reach};
+use crate::translate::Translation;
+use crate::tts::{self, Audio, Fallback, Reach, Synthesis, Voice};
 use crate::{text, translate};
 
 /// Wakes the consumer of events (in Neovim: a libuv async handle).
@@ -45,12 +46,13 @@ pub enum Outcome {
 /// What the worker tells the main thread. Every utterance gets exactly one `Finished`.
 #[derive(Debug, Clone)]
 pub enum Event {
-    /// A part loaded (`Ok(description)`) or could not (`Err(reason)`).
+    /// A part loaded (`Ok(description)`) or could not (`Err(reason)`); it works as asked
+    /// until a `Degraded` says otherwise.
     Ready {
         part: Part,
         result: Result<String, String>,
     },
-    /// Loading has begun; it may take a while (the NLLB model).
+    /// Loading of a slow part (the NLLB model) has begun.
     Loading {
         part: Part,
         what: String,
@@ -62,14 +64,15 @@ pub enum Event {
     },
     Translated {
         id: u64,
-        text: String,
-        engine: String,
+        translation: Translation,
         ms: f64,
     },
     /// `spoken`: the exact text handed to the voice (code words in katakana).
     Synthesized {
         id: u64,
-        engine: String,
+        voice: Voice,
+        cached: bool,
+        fallbacks: Vec<Fallback>,
         spoken: String,
         ms: f64,
         audio_ms: f64,
@@ -366,7 +369,9 @@ fn translate_stage(cfg: &Config, s: &Shared, requests: Receiver<Request>, out: S
     // Loaded once, at startup or when the first sentence needs it (`translator.load`).
     let current = Arc::new(AtomicU64::new(0));
     let load = || {
-        s.send(Event::Loading { part: Part::Translator, what: translate::describe(cfg) });
+        if translate::selected(cfg) == TranslatorEngine::Nllb {
+            s.send(Event::Loading { part: Part::Translator, what: translate::describe(cfg) });
+        }
         let closed = || s.closed.load(Ordering::Acquire);
         // Not one at a time: a model load is long, and ends early by itself once replaced.
         let engine =
@@ -396,10 +401,10 @@ fn translate_stage(cfg: &Config, s: &Shared, requests: Receiver<Request>, out: S
         current.store(job.generation, Ordering::Release);
         let result = if text::is_japanese(&job.source) {
             // Already Japanese: never translated.
-            Ok((job.source.clone(), "none".to_owned()))
+            Ok(Translation::new(job.source.clone(), translate::Kind::None))
         } else {
             let engine = engine.get_or_insert_with(load).as_mut();
-            if !untranslated_told && engine.as_ref().is_some_and(|t| t.name() == "none") {
+            if !untranslated_told && engine.as_ref().is_some_and(|t| t.kind() == translate::Kind::None) {
                 untranslated_told = true;
                 let why = format!(
                     "no NLLB model in {}: English is spoken untranslated (scripts/fetch-model; \
@@ -409,14 +414,14 @@ fn translate_stage(cfg: &Config, s: &Shared, requests: Receiver<Request>, out: S
                 s.send(Event::Degraded { part: Part::Translator, why });
             }
             match engine {
-                Some(t) => guarded(|| t.translate(&job.source, &cfg.source_lang, &cfg.target_lang))
-                    .map(|text| (text, t.name().to_owned())),
+                Some(t) => guarded(|| t.translate(&job.source, &cfg.source_lang, &cfg.target_lang)),
                 None => Err(anyhow::anyhow!("translator is not loaded (see :checkhealth speakja)")),
             }
         };
         match result {
-            Ok((text, engine)) if !text.trim().is_empty() => {
-                s.send(Event::Translated { id: job.id, text: text.clone(), engine, ms: ms(started.elapsed()) });
+            Ok(translation) if !translation.text.trim().is_empty() => {
+                let text = translation.text.clone();
+                s.send(Event::Translated { id: job.id, translation, ms: ms(started.elapsed()) });
                 if out.send((job, text)).is_err() {
                     return;
                 }
@@ -452,16 +457,17 @@ fn synth_stage(cfg: &Config, s: &Shared, input: Receiver<(Job, String)>, out: Se
         current.store(job.generation, Ordering::Release);
         let spoken = readings.spoken(&text);
         let result = match voice.as_mut() {
-            Some(v) => guarded(|| v.synthesize(&spoken, job.reach)).map(|a| (a, v.name().to_owned())),
+            Some(v) => guarded(|| v.synthesize(&spoken, job.reach)),
             None => Err(anyhow::anyhow!("no voice loaded (see :checkhealth speakja)")),
         };
         match result {
-            Ok((audio, engine)) => {
+            Ok(Synthesis { audio, voice, cached, fallbacks }) => {
                 // Speech starts at once and sentences follow closely: voices pad each
                 // utterance with a third of a second of silence at both ends.
                 let audio = audio.trimmed(LEAD_IN, PAUSE_AFTER);
                 let audio_ms = ms(audio.duration());
-                s.send(Event::Synthesized { id: job.id, engine, spoken, ms: ms(started.elapsed()), audio_ms });
+                let ms = ms(started.elapsed());
+                s.send(Event::Synthesized { id: job.id, voice, cached, fallbacks, spoken, ms, audio_ms });
                 if out.send(Spoken { job, audio }).is_err() {
                     return;
                 }
@@ -476,17 +482,14 @@ fn audio_stage(cfg: &Config, s: &Shared, input: Receiver<Spoken>) {
     let Some(opened) = s.loading(Part::Audio, || guarded(|| audio::open(&cfg.audio))) else { return };
     let mut sink = match opened {
         Ok((sink, fallback)) => {
-            let desc = match fallback {
-                Some(why) => {
-                    s.send(Event::Degraded {
-                        part: Part::Audio,
-                        why: format!("{why}; playing to the {} sink", sink.name()),
-                    });
-                    format!("{} ({why})", sink.name())
-                }
-                None => sink.name(),
-            };
-            s.send(Event::Ready { part: Part::Audio, result: Ok(desc) });
+            // Ready names the sink actually opened; a fallback is then told as degraded.
+            s.send(Event::Ready { part: Part::Audio, result: Ok(sink.name()) });
+            if let Some(why) = fallback {
+                s.send(Event::Degraded {
+                    part: Part::Audio,
+                    why: format!("{why}; playing to the {} sink", sink.name()),
+                });
+            }
             Some(sink)
         }
         Err(e) => {

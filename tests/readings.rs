@@ -22,8 +22,8 @@ fn english_without_a_model_is_read_word_by_word_in_less_than_half_the_time() {
     {
         let spoken = readings.spoken(text);
         assert!(!spoken.chars().any(|c| c.is_ascii_alphabetic()), "letters left for the voice to spell: {spoken}");
-        let letters = v.synthesize(text, Reach::Offline).unwrap().duration().as_secs_f64();
-        let words = v.synthesize(&spoken, Reach::Offline).unwrap().duration().as_secs_f64();
+        let letters = v.synthesize(text, Reach::Offline).unwrap().audio.duration().as_secs_f64();
+        let words = v.synthesize(&spoken, Reach::Offline).unwrap().audio.duration().as_secs_f64();
         println!("{text:?}: spelled {letters:.1} s, read {words:.1} s as {spoken:?}");
         assert!(words < 0.5 * letters, "{words:.1} s read vs {letters:.1} s spelled");
     }
@@ -35,13 +35,13 @@ fn the_none_translator_keeps_code_spans_and_nllb_never_lets_a_marker_through() {
     let mut cfg = Config::default();
     cfg.translator.engine = TranslatorEngine::None;
     let mut none = translate::open(&cfg, &|| false).unwrap();
-    assert_eq!(none.translate(text, "eng_Latn", "jpn_Jpan").unwrap(), text);
+    assert_eq!(none.translate(text, "eng_Latn", "jpn_Jpan").unwrap().text, text);
     // The toy model maps every piece to another and copies nothing, markers included: the
     // sentence falls back to its plain translation, and no marker reaches the voice.
     cfg.translator.engine = TranslatorEngine::Nllb;
     cfg.translator.model = Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/nllb/trained"));
     let mut nllb = translate::open(&cfg, &|| false).unwrap();
-    let out = nllb.translate(text, "eng_Latn", "jpn_Jpan").unwrap();
+    let out = nllb.translate(text, "eng_Latn", "jpn_Jpan").unwrap().text;
     assert!(!protect::protect(text).originals.is_empty());
     assert!(!out.contains("ZX"), "{out}");
     let mut plain = translate::nllb::NllbTranslator::load(
@@ -49,5 +49,5 @@ fn the_none_translator_keeps_code_spans_and_nllb_never_lets_a_marker_through() {
         &translate::NllbOptions::from_config(&cfg.translator),
     )
     .unwrap();
-    assert_eq!(out, plain.translate(text, "eng_Latn", "jpn_Jpan").unwrap());
+    assert_eq!(out, plain.translate(text, "eng_Latn", "jpn_Jpan").unwrap().text);
 }

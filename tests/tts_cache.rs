@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use speakja::cache::{self, CachedTranslator, CachedTts, DiskCache};
 use speakja::config::Config;
-use speakja::translate::{Passthrough, Translator};
-use speakja::tts::{OpenJtalk, Reach, Tts};
+use speakja::translate::{Kind, Passthrough, Translation, Translator};
+use speakja::tts::{OpenJtalk, Reach, Tts, Voice};
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("speakja-test-{name}-{}", std::process::id()));
@@ -104,18 +104,18 @@ fn a_damaged_speech_entry_is_synthesized_again() {
     let voice = OpenJtalk::load(&m.join("naist-jdic"), &m.join("mei_normal.htsvoice"), 1.0, 1.0).unwrap();
     let mut tts = CachedTts::new(Box::new(voice), DiskCache::open(&dir, 50 << 20).unwrap(), "openjtalk|mei".into());
     let first = tts.synthesize("こんにちは。", Reach::Online).unwrap();
-    assert_eq!(tts.name(), "openjtalk");
+    assert!(!first.cached);
     let path = entries(&dir).pop().unwrap();
     let mut bytes = fs::read(&path).unwrap();
     let mid = bytes.len() / 2;
     bytes[mid] ^= 0x55;
     fs::write(&path, &bytes).unwrap();
     let again = tts.synthesize("こんにちは。", Reach::Online).unwrap();
-    assert_eq!(tts.name(), "openjtalk", "damaged audio was played");
-    assert_eq!(again.samples.len(), first.samples.len());
-    assert!(again.rms() > 0.01);
-    tts.synthesize("こんにちは。", Reach::Online).unwrap();
-    assert_eq!(tts.name(), "openjtalk (cached)", "not cached again");
+    assert!(!again.cached, "damaged audio was played");
+    assert_eq!(again.audio.samples.len(), first.audio.samples.len());
+    assert!(again.audio.rms() > 0.01);
+    let third = tts.synthesize("こんにちは。", Reach::Online).unwrap();
+    assert!(third.cached && third.voice == Voice::Openjtalk, "not cached again");
     fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -123,14 +123,20 @@ fn a_damaged_speech_entry_is_synthesized_again() {
 struct Counting(Arc<AtomicUsize>);
 
 impl Translator for Counting {
-    fn name(&self) -> &str {
-        "counting"
+    fn kind(&self) -> Kind {
+        Kind::Nllb
     }
 
-    fn translate(&mut self, text: &str, _src: &str, tgt: &str) -> anyhow::Result<String> {
+    fn translate(&mut self, text: &str, _src: &str, tgt: &str) -> anyhow::Result<Translation> {
         self.0.fetch_add(1, Ordering::SeqCst);
-        Ok(format!("{}:{tgt}", text.to_uppercase()))
+        Ok(Translation::new(format!("{}:{tgt}", text.to_uppercase()), Kind::Nllb))
     }
+}
+
+/// The text and whether it came from the cache, with the calls so far.
+fn said(t: anyhow::Result<Translation>, calls: &AtomicUsize) -> (String, bool, usize) {
+    let t = t.unwrap();
+    (t.text, t.cached, calls.load(Ordering::SeqCst))
 }
 
 #[test]
@@ -142,10 +148,9 @@ fn translations_are_cached_by_engine_languages_and_text() {
         CachedTranslator::new(Box::new(Counting(calls.clone())), cache, key.into())
     };
     let mut t = open("counting|model-a");
-    assert_eq!(t.translate("hello", "eng_Latn", "jpn_Jpan").unwrap(), "HELLO:jpn_Jpan");
-    assert_eq!((t.name(), calls.load(Ordering::SeqCst)), ("counting", 1));
-    assert_eq!(t.translate("hello", "eng_Latn", "jpn_Jpan").unwrap(), "HELLO:jpn_Jpan");
-    assert_eq!((t.name(), calls.load(Ordering::SeqCst)), ("counting (cached)", 1));
+    let hello = "HELLO:jpn_Jpan".to_owned();
+    assert_eq!(said(t.translate("hello", "eng_Latn", "jpn_Jpan"), &calls), (hello.clone(), false, 1));
+    assert_eq!(said(t.translate("hello", "eng_Latn", "jpn_Jpan"), &calls), (hello.clone(), true, 1));
     t.translate("hello", "eng_Latn", "kor_Hang").unwrap();
     t.translate("hello", "fra_Latn", "jpn_Jpan").unwrap();
     t.translate("hello again", "eng_Latn", "jpn_Jpan").unwrap();
@@ -154,8 +159,7 @@ fn translations_are_cached_by_engine_languages_and_text() {
     open("counting|model-b").translate("hello", "eng_Latn", "jpn_Jpan").unwrap();
     assert_eq!(calls.load(Ordering::SeqCst), 5);
     let mut t = open("counting|model-a");
-    t.translate("hello", "eng_Latn", "jpn_Jpan").unwrap();
-    assert_eq!((t.name(), calls.load(Ordering::SeqCst)), ("counting (cached)", 5));
+    assert_eq!(said(t.translate("hello", "eng_Latn", "jpn_Jpan"), &calls), (hello, true, 5));
     fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -167,8 +171,7 @@ fn the_config_decides_what_is_cached_and_clear_empties_it() {
     let calls = Arc::new(AtomicUsize::new(0));
     let mut t = cache::wrap_translator(&cfg, Box::new(Counting(calls.clone())));
     t.translate("hi", "eng_Latn", "jpn_Jpan").unwrap();
-    t.translate("hi", "eng_Latn", "jpn_Jpan").unwrap();
-    assert_eq!((t.name(), calls.load(Ordering::SeqCst)), ("counting (cached)", 1));
+    assert_eq!(said(t.translate("hi", "eng_Latn", "jpn_Jpan"), &calls), ("HI:jpn_Jpan".into(), true, 1));
     // Passing text through is not worth a file.
     let mut p = cache::wrap_translator(&cfg, Box::new(Passthrough));
     p.translate("hi there", "eng_Latn", "jpn_Jpan").unwrap();
@@ -176,16 +179,15 @@ fn the_config_decides_what_is_cached_and_clear_empties_it() {
 
     // Files that are not entries survive a clear.
     fs::write(dir.join("notes.txt"), "mine").unwrap();
-    let said = cache::clear(&cfg).unwrap();
-    assert!(said.starts_with("removed 1 entries"), "{said}");
+    let cleared = cache::clear(&cfg).unwrap();
+    assert!(cleared.starts_with("removed 1 entries"), "{cleared}");
     assert!(entries(&dir).is_empty());
     assert!(dir.join("notes.txt").exists());
 
     cfg.cache.enabled = false;
     let mut t = cache::wrap_translator(&cfg, Box::new(Counting(calls.clone())));
     t.translate("hi", "eng_Latn", "jpn_Jpan").unwrap();
-    t.translate("hi", "eng_Latn", "jpn_Jpan").unwrap();
-    assert_eq!((t.name(), calls.load(Ordering::SeqCst)), ("counting", 3));
+    assert_eq!(said(t.translate("hi", "eng_Latn", "jpn_Jpan"), &calls), ("HI:jpn_Jpan".into(), false, 3));
     assert!(entries(&dir).is_empty());
     fs::remove_dir_all(&dir).unwrap();
 }

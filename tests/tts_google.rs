@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 use reqwest::Url;
 use speakja::cache::{CachedTts, DiskCache};
 use speakja::config::{Config, GoogleConfig, TtsEngine};
-use speakja::tts::{self, Audio, Chain, Google, GoogleError, OpenJtalk, Reach, Tts};
+use speakja::tts::{
+    self, Audio, Chain, Fallback, Google, GoogleError, OpenJtalk, Passed, Reach, Synthesis, Tts, Voice,
+};
 
 const FIXTURE: &[u8] = include_bytes!("fixtures/tts/speech.mp3");
 /// What the fixture says (keep in step with make-fixture).
@@ -159,8 +161,8 @@ fn closed_port() -> String {
 #[test]
 fn speaks_the_served_mp3_and_asks_the_right_question() {
     let server = Server::start(Reply::Mp3);
-    let audio = google(&server.config(4000)).synthesize(FIXTURE_TEXT, Reach::Online).unwrap();
-    let offline = openjtalk().synthesize(FIXTURE_TEXT, Reach::Online).unwrap();
+    let audio = google(&server.config(4000)).synthesize(FIXTURE_TEXT, Reach::Online).unwrap().audio;
+    let offline = openjtalk().synthesize(FIXTURE_TEXT, Reach::Online).unwrap().audio;
     assert_eq!(audio.sample_rate, 24000);
     assert_close(audio.duration().as_secs_f64(), offline.duration().as_secs_f64(), "decoded length");
     assert!(audio.rms() > 0.01, "silent: rms {}", audio.rms());
@@ -180,7 +182,7 @@ fn speaks_the_served_mp3_and_asks_the_right_question() {
 fn long_text_goes_in_pieces_and_the_audio_is_joined() {
     let server = Server::start(Reply::Mp3);
     let text = FIXTURE_TEXT.repeat(15); // 255 characters: two requests
-    let audio = google(&server.config(4000)).synthesize(&text, Reach::Online).unwrap();
+    let audio = google(&server.config(4000)).synthesize(&text, Reach::Online).unwrap().audio;
     let requests = server.requests();
     assert_eq!(requests.len(), 2, "{requests:?}");
     let pieces: Vec<String> = requests
@@ -209,11 +211,11 @@ fn a_stalled_server_times_out_in_time_and_the_chain_falls_back() {
 
     let mut chain = Chain::new(vec![google(&cfg), openjtalk()], 3, Duration::from_secs(60));
     let started = Instant::now();
-    let audio = chain.synthesize(FIXTURE_TEXT, Reach::Online).unwrap();
+    let spoken = chain.synthesize(FIXTURE_TEXT, Reach::Online).unwrap();
     assert!(started.elapsed() < Duration::from_secs(3), "took {:?}", started.elapsed());
-    assert!(audio.rms() > 0.01);
-    assert_eq!(audio.sample_rate, 48000, "not the offline voice");
-    assert_eq!(chain.name(), "openjtalk (google failed: timeout after 600 ms)");
+    assert!(spoken.audio.rms() > 0.01);
+    assert_eq!(spoken.audio.sample_rate, 48000, "not the offline voice");
+    assert_eq!(said(&spoken), "openjtalk (google failed: timeout after 600 ms)");
 }
 
 #[test]
@@ -231,8 +233,10 @@ fn garbage_gives_a_clear_error_and_the_chain_falls_back() {
     assert!(matches!(google_error(&e), GoogleError::Undecodable(_)), "{e:#}");
 
     let mut chain = Chain::new(vec![google(&junk.config(4000)), openjtalk()], 3, Duration::from_secs(60));
-    assert!(chain.synthesize(FIXTURE_TEXT, Reach::Online).unwrap().rms() > 0.01);
-    assert!(chain.name().starts_with("openjtalk (google failed: undecodable audio"), "{}", chain.name());
+    let spoken = chain.synthesize(FIXTURE_TEXT, Reach::Online).unwrap();
+    assert!(spoken.audio.rms() > 0.01);
+    assert!(matches!(&spoken.fallbacks[..], [Fallback { voice: Voice::Google, passed: Passed::Failed { .. } }]));
+    assert!(said(&spoken).starts_with("openjtalk (google failed: undecodable audio"), "{}", said(&spoken));
 }
 
 #[test]
@@ -244,8 +248,9 @@ fn a_server_that_is_down_fails_fast_and_the_chain_falls_back() {
     assert!(started.elapsed() < Duration::from_secs(1), "took {:?}", started.elapsed());
 
     let mut chain = Chain::new(vec![google(&cfg), openjtalk()], 3, Duration::from_secs(60));
-    assert!(chain.synthesize(FIXTURE_TEXT, Reach::Online).unwrap().rms() > 0.01);
-    assert!(chain.name().starts_with("openjtalk (google failed: cannot connect"), "{}", chain.name());
+    let spoken = chain.synthesize(FIXTURE_TEXT, Reach::Online).unwrap();
+    assert!(spoken.audio.rms() > 0.01);
+    assert!(said(&spoken).starts_with("openjtalk (google failed: cannot connect"), "{}", said(&spoken));
 }
 
 #[test]
@@ -254,14 +259,15 @@ fn repeated_failures_put_an_engine_on_cooldown() {
     let cooldown = Duration::from_millis(800);
     let mut chain = Chain::new(vec![google(&server.config(4000)), openjtalk()], 3, cooldown);
     for n in 1..=3 {
-        chain.synthesize("はい。", Reach::Online).unwrap();
+        let spoken = chain.synthesize("はい。", Reach::Online).unwrap();
         assert_eq!(server.requests().len(), n);
-        assert!(chain.name().starts_with("openjtalk (google failed: HTTP 503"), "{}", chain.name());
+        assert!(said(&spoken).starts_with("openjtalk (google failed: HTTP 503"), "{}", said(&spoken));
     }
     // Three in a row: google is left alone, the offline voice speaks at once.
-    chain.synthesize("はい。", Reach::Online).unwrap();
+    let spoken = chain.synthesize("はい。", Reach::Online).unwrap();
     assert_eq!(server.requests().len(), 3);
-    assert!(chain.name().starts_with("openjtalk (google skipped for 1 s after 3 failures"), "{}", chain.name());
+    let cooling = Fallback { voice: Voice::Google, passed: Passed::CoolingDown { failures: 3, secs: 1 } };
+    assert_eq!(spoken.fallbacks, [cooling]);
     thread::sleep(cooldown);
     chain.synthesize("はい。", Reach::Online).unwrap();
     assert_eq!(server.requests().len(), 4, "google not retried after its cooldown");
@@ -271,8 +277,8 @@ fn repeated_failures_put_an_engine_on_cooldown() {
 fn the_preferred_engine_speaks_when_it_works() {
     let server = Server::start(Reply::Mp3);
     let mut chain = Chain::new(vec![google(&server.config(4000)), openjtalk()], 3, Duration::from_secs(60));
-    let audio = chain.synthesize(FIXTURE_TEXT, Reach::Online).unwrap();
-    assert_eq!((chain.name(), audio.sample_rate), ("google", 24000));
+    let spoken = chain.synthesize(FIXTURE_TEXT, Reach::Online).unwrap();
+    assert_eq!((said(&spoken).as_str(), spoken.audio.sample_rate), ("google", 24000));
 }
 
 #[test]
@@ -285,18 +291,24 @@ fn a_cache_hit_does_not_reach_the_server() {
     };
     let mut voice = open();
     let first = voice.synthesize(FIXTURE_TEXT, Reach::Online).unwrap();
-    assert_eq!((voice.name(), server.requests().len()), ("google", 1));
+    assert_eq!((said(&first).as_str(), server.requests().len()), ("google", 1));
     let again = voice.synthesize(FIXTURE_TEXT, Reach::Online).unwrap();
-    assert_eq!((voice.name(), server.requests().len()), ("google (cached)", 1));
-    assert_same(&first, &again);
+    assert_eq!((said(&again).as_str(), server.requests().len()), ("google (cached)", 1));
+    assert_same(&first.audio, &again.audio);
     // Across a restart too.
     let mut voice = open();
-    assert_same(&first, &voice.synthesize(FIXTURE_TEXT, Reach::Online).unwrap());
-    assert_eq!((voice.name(), server.requests().len()), ("google (cached)", 1));
+    let third = voice.synthesize(FIXTURE_TEXT, Reach::Online).unwrap();
+    assert_same(&first.audio, &third.audio);
+    assert_eq!((third.cached, server.requests().len()), (true, 1));
     // Other text is a miss.
-    voice.synthesize("はい。", Reach::Online).unwrap();
-    assert_eq!((voice.name(), server.requests().len()), ("google", 2));
+    let other = voice.synthesize("はい。", Reach::Online).unwrap();
+    assert_eq!((other.cached, server.requests().len()), (false, 2));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A synthesis as history shows it.
+fn said(s: &Synthesis) -> String {
+    tts::describe(s.voice, s.cached, &s.fallbacks)
 }
 
 fn assert_same(a: &Audio, b: &Audio) {
@@ -318,18 +330,18 @@ fn open_builds_the_configured_chain_with_its_cache() {
         "{desc}"
     );
     assert!(desc.ends_with(&format!("; cache {} (200 MB)", dir.display())), "{desc}");
-    voice.synthesize("はい。", Reach::Online).unwrap();
-    assert!(voice.name().starts_with("openjtalk (google failed: cannot connect"), "{}", voice.name());
-    voice.synthesize("はい。", Reach::Online).unwrap();
-    assert!(voice.name().starts_with("openjtalk (cached) (google failed"), "{}", voice.name());
+    let spoken = voice.synthesize("はい。", Reach::Online).unwrap();
+    assert!(said(&spoken).starts_with("openjtalk (google failed: cannot connect"), "{}", said(&spoken));
+    let spoken = voice.synthesize("はい。", Reach::Online).unwrap();
+    assert!(said(&spoken).starts_with("openjtalk (cached) (google failed"), "{}", said(&spoken));
 
     // The default stays offline: no chain, no network.
     cfg.cache.enabled = false;
     cfg.tts.engine = TtsEngine::Openjtalk;
     let (mut voice, desc) = tts::open(&cfg).unwrap();
     assert!(desc.starts_with("openjtalk: ") && desc.ends_with("; cache off"), "{desc}");
-    voice.synthesize("はい。", Reach::Online).unwrap();
-    assert_eq!(voice.name(), "openjtalk");
+    let spoken = voice.synthesize("はい。", Reach::Online).unwrap();
+    assert_eq!(said(&spoken), "openjtalk");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -358,8 +370,8 @@ fn open_leaves_out_what_cannot_load_only_for_auto() {
     cfg.tts.google.base_url = server.base.clone();
     let (mut voice, desc) = tts::open(&cfg).unwrap();
     assert!(desc.contains("(left out: openjtalk: no .htsvoice"), "{desc}");
-    voice.synthesize(FIXTURE_TEXT, Reach::Online).unwrap();
-    assert_eq!(voice.name(), "google");
+    let spoken = voice.synthesize(FIXTURE_TEXT, Reach::Online).unwrap();
+    assert_eq!(said(&spoken), "google");
     std::fs::remove_dir_all(&empty).unwrap();
 }
 

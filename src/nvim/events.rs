@@ -9,21 +9,11 @@ use std::sync::Arc;
 use crossbeam_channel::Receiver;
 use nvim_oxi::api::{self, opts::ExecAutocmdsOpts, types::LogLevel};
 use nvim_oxi::libuv::AsyncHandle;
-use nvim_oxi::{Dictionary, Object};
+use nvim_oxi::Dictionary;
 
 use super::{to_object, ui, STATE};
-use crate::history::{Entry, Status};
-use crate::worker::{Event, Part, Wake};
-
-/// Something to do with the API once the state is no longer borrowed (autocmd
-/// handlers may call back into the plugin).
-enum Action {
-    Notify(LogLevel, String),
-    Autocmd(&'static str, Object),
-    ShowFloat(u64, String),
-    CloseFloat(u64),
-    RefreshHistory(Vec<Entry>),
-}
+use crate::session::{Action, Level};
+use crate::worker::{Event, Wake};
 
 thread_local! {
     /// The current worker's events and its epoch; replaced by each `setup()`.
@@ -60,6 +50,8 @@ pub fn wake_handle(rx: Receiver<Event>, epoch: u64) -> Result<Wake, String> {
     Ok(wake)
 }
 
+/// Folds a batch into the session, then acts on the editor once the state is released
+/// (autocmd handlers may call back into the plugin).
 fn apply(epoch: u64, batch: Vec<Event>) {
     let actions = STATE.with(|s| {
         // Busy: scheduled from inside a plugin call (e.g. a notify handler that calls back
@@ -67,56 +59,10 @@ fn apply(epoch: u64, batch: Vec<Event>) {
         let Ok(mut s) = s.try_borrow_mut() else {
             return Err(batch);
         };
-        let mut actions = Vec::new();
         let Some(st) = s.as_mut().filter(|st| st.epoch == epoch) else {
-            return Ok(actions);
+            return Ok(Vec::new());
         };
-        for ev in batch {
-            match ev {
-                Event::Loading { part: Part::Translator, what } if what.starts_with("NLLB") => {
-                    actions.push(Action::Notify(LogLevel::Info, format!("loading {what}…")));
-                }
-                Event::Loading { .. } => {}
-                Event::Degraded { part, why } => {
-                    actions.push(Action::Notify(LogLevel::Warn, format!("{}: {why}", part_name(part))))
-                }
-                Event::Ready { part, result } => {
-                    match &result {
-                        Err(e) => actions
-                            .push(Action::Notify(LogLevel::Warn, format!("{} unavailable: {e}", part_name(part)))),
-                        Ok(d) if part == Part::Translator && d != "none" => {
-                            actions.push(Action::Notify(LogLevel::Info, format!("translator ready: {d}")))
-                        }
-                        Ok(_) => {}
-                    }
-                    st.parts.insert(part, result);
-                }
-                ev => {
-                    let started = matches!(ev, Event::Playing { .. });
-                    if let Some(entry) = st.history.apply(&ev) {
-                        actions.push(Action::CloseFloat(entry.id));
-                        if entry.status == Status::Failed && entry.error != st.last_error {
-                            st.last_error = entry.error.clone();
-                            actions.push(Action::Notify(LogLevel::Warn, entry.error.clone().unwrap_or_default()));
-                        }
-                        if let Ok(obj) = to_object(entry) {
-                            actions.push(Action::Autocmd("SpeakJaDone", obj));
-                        }
-                    } else if let Some(e) = st.history.playing().filter(|_| started) {
-                        if let (true, Some(text)) = (st.cfg.ui.float, &e.text) {
-                            actions.push(Action::ShowFloat(e.id, text.clone()));
-                        }
-                        if let Ok(obj) = to_object(e) {
-                            actions.push(Action::Autocmd("SpeakJaStart", obj));
-                        }
-                    }
-                }
-            }
-        }
-        if actions.iter().any(|a| matches!(a, Action::CloseFloat(_))) {
-            actions.push(Action::RefreshHistory(st.history.entries().cloned().collect()));
-        }
-        Ok(actions)
+        Ok(batch.into_iter().flat_map(|ev| st.session.apply(ev)).collect::<Vec<_>>())
     });
     let actions = match actions {
         Ok(actions) => actions,
@@ -127,27 +73,23 @@ fn apply(epoch: u64, batch: Vec<Event>) {
             return;
         }
     };
-    for a in actions {
-        match a {
-            Action::Notify(level, msg) => notify(level, &msg),
-            Action::ShowFloat(id, text) => {
-                let _ = ui::show_float(id, &text);
-            }
-            Action::CloseFloat(id) => ui::close_float(Some(id)),
-            Action::RefreshHistory(entries) => ui::refresh_history(&entries.iter().collect::<Vec<_>>()),
-            Action::Autocmd(pattern, data) => {
-                let opts = ExecAutocmdsOpts::builder().patterns(pattern).modeline(false).data(data).build();
-                let _ = api::exec_autocmds(["User"], &opts);
-            }
-        }
-    }
+    actions.into_iter().for_each(act);
 }
 
-fn part_name(p: Part) -> &'static str {
-    match p {
-        Part::Translator => "translator",
-        Part::Voice => "voice",
-        Part::Audio => "audio output",
+fn act(a: Action) {
+    match a {
+        Action::Notify(Level::Info, msg) => notify(LogLevel::Info, &msg),
+        Action::Notify(Level::Warn, msg) => notify(LogLevel::Warn, &msg),
+        Action::ShowFloat(id, text) => {
+            let _ = ui::show_float(id, &text);
+        }
+        Action::CloseFloat(id) => ui::close_float(Some(id)),
+        Action::RefreshHistory(entries) => ui::refresh_history(&entries.iter().collect::<Vec<_>>()),
+        Action::Autocmd(pattern, entry) => {
+            let Ok(data) = to_object(&entry) else { return };
+            let opts = ExecAutocmdsOpts::builder().patterns(pattern).modeline(false).data(data).build();
+            let _ = api::exec_autocmds(["User"], &opts);
+        }
     }
 }
 

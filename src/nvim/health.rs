@@ -1,6 +1,7 @@
 //! Facts for `:checkhealth speakja` (the Lua side prints them with `vim.health`).
 //! Each problem comes with how to fix it.
 
+use std::collections::HashMap;
 use std::time::Instant;
 
 use nvim_oxi::Object;
@@ -9,6 +10,7 @@ use serde::Serialize;
 use super::guard::{text_arg, Reply};
 use super::{to_object, STATE};
 use crate::config::{Config, TranslatorEngine, TtsEngine};
+use crate::session::PartState;
 use crate::translate;
 use crate::tts::{OpenJtalk, Reach, Tts};
 use crate::worker::Part;
@@ -68,7 +70,7 @@ fn privacy(cfg: &Config, out: &mut Vec<Check>) {
 pub fn report(arg: Object) -> Reply {
     let fallback_opts = text_arg(arg)?.unwrap_or_default();
     let (cfg, worker) = STATE.with(|s| match s.try_borrow().ok().as_ref().and_then(|s| s.as_ref()) {
-        Some(st) => (Some(st.cfg.clone()), Some((st.worker.is_alive(), st.parts.clone()))),
+        Some(st) => (Some(st.cfg.clone()), Some((st.worker.is_alive(), st.session.parts.clone()))),
         None => (None, None),
     });
     let mut out = Vec::new();
@@ -83,17 +85,34 @@ pub fn report(arg: Object) -> Reply {
             Config::from_json(&fallback_opts)?
         }
     };
-    match &worker {
-        Some((true, _)) => out.push(check("ok", "worker threads are running", None)),
-        Some((false, _)) => {
-            out.push(check("error", "a worker thread has stopped", Some("run setup() again; please report this")))
+    let parts = match worker {
+        Some((alive, parts)) => {
+            out.push(match alive {
+                true => check("ok", "worker threads are running", None),
+                false => check("error", "a worker thread has stopped", Some("run setup() again; please report this")),
+            });
+            parts
         }
-        None => {}
-    }
-    let part = |p: Part| worker.as_ref().and_then(|(_, parts)| parts.get(&p).cloned());
+        None => HashMap::new(),
+    };
+    translator(&cfg, parts.get(&Part::Translator), &mut out);
+    voice(&cfg, parts.get(&Part::Voice), &mut out);
+    privacy(&cfg, &mut out);
+    audio(&cfg, parts.get(&Part::Audio), &mut out);
+    to_object(&out)
+}
 
-    // Translator.
-    match translate::selected(&cfg) {
+/// How a part of the running worker stands, as a check (`what` names it).
+fn part_check(what: &str, state: &PartState, fix: Option<&str>) -> Check {
+    match state {
+        PartState::Ready { detail } => check("ok", format!("{what}: {detail}"), None),
+        PartState::Degraded { detail, why } => check("warn", format!("{what}: {detail} ({why})"), fix),
+        PartState::Failed { why } => check("error", format!("{what} failed to load: {why}"), fix),
+    }
+}
+
+fn translator(cfg: &Config, state: Option<&PartState>, out: &mut Vec<Check>) {
+    match translate::selected(cfg) {
         TranslatorEngine::Nllb => {
             let dir = cfg.nllb_model_dir();
             let missing: Vec<&str> =
@@ -128,18 +147,14 @@ pub fn report(arg: Object) -> Reply {
             Some("for English → Japanese, run scripts/fetch-model and set translator.engine = 'nllb' or 'auto'"),
         )),
     }
-    match part(Part::Translator) {
-        Some(Ok(d)) => out.push(check("ok", format!("translator loaded: {d}"), None)),
-        Some(Err(e)) => out.push(check(
-            "error",
-            format!("translator failed to load: {e}"),
-            Some("see the message; check translator.model"),
-        )),
-        None => {}
+    if let Some(state) = state {
+        out.push(part_check("translator loaded", state, Some("see the message; check translator.model")));
     }
+}
 
-    // Offline voice, when it is used: load it for real and say something short. Missing
-    // is an error only when it is the one engine.
+/// The offline voice, when it is used: loaded for real (as the worker loads it) and tried on
+/// a short word. Missing is an error only when it is the one engine.
+fn voice(cfg: &Config, state: Option<&PartState>, out: &mut Vec<Check>) {
     let offline = match cfg.tts.engine {
         TtsEngine::Openjtalk => Some("error"),
         TtsEngine::Google => None,
@@ -156,7 +171,7 @@ pub fn report(arg: Object) -> Reply {
         (Some(level), Some(voice)) => {
             let t = Instant::now();
             match OpenJtalk::load(&cfg.dictionary_dir(), &voice, cfg.tts.speed, cfg.tts.volume)
-                .and_then(|mut v| v.synthesize("テスト", Reach::Online))
+                .and_then(|mut v| v.synthesize("テスト", Reach::Offline))
             {
                 Ok(a) => out.push(check(
                     "ok",
@@ -165,7 +180,7 @@ pub fn report(arg: Object) -> Reply {
                         voice.display(),
                         cfg.dictionary_dir().display(),
                         t.elapsed().as_secs_f64() * 1000.0,
-                        a.sample_rate
+                        a.audio.sample_rate
                     ),
                     None,
                 )),
@@ -173,32 +188,24 @@ pub fn report(arg: Object) -> Reply {
             }
         }
     }
-    match part(Part::Voice) {
-        Some(Ok(d)) => out.push(check("ok", format!("speech engine in use: {d}"), None)),
-        Some(Err(e)) => out.push(check("error", format!("speech engine failed to load: {e}"), fix_voice)),
-        None => {}
+    if let Some(state) = state {
+        out.push(part_check("speech engine in use", state, fix_voice));
     }
     out.push(check(
         "info",
         "voices are CC-BY-3.0: NITech HTS voice nitech_jp_atr503_m001 (Nagoya Institute of Technology), MMDAgent 'Mei' (Nagoya Institute of Technology); dictionary: NAIST-jdic (BSD)",
         None,
     ));
+}
 
-    privacy(&cfg, &mut out);
-
-    // Audio.
-    match part(Part::Audio) {
-        Some(Ok(d)) => out.push(check(
-            if d.contains("no audio device") { "warn" } else { "ok" },
-            format!("audio output: {d}"),
-            None,
-        )),
-        Some(Err(e)) => out.push(check(
-            "error",
-            format!("audio output: {e}"),
-            Some("set audio.sink = 'wav' with audio.wav_dir, or 'null'"),
+/// The sink actually opened, once the worker runs; a fallback (no device) is a warning.
+fn audio(cfg: &Config, state: Option<&PartState>, out: &mut Vec<Check>) {
+    match state {
+        Some(state) => out.push(part_check(
+            "audio output",
+            state,
+            Some("set audio.sink = 'wav' with audio.wav_dir, or 'null'; :checkhealth again once a device is back"),
         )),
         None => out.push(check("info", format!("audio sink: {:?} (opened when setup() runs)", cfg.audio.sink), None)),
     }
-    to_object(&out)
 }

@@ -15,7 +15,7 @@ use nvim_oxi::{Dictionary, Object};
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::history::History;
+use crate::session::{PartState, Session};
 use crate::text;
 use crate::worker::{Origin, Part, Worker};
 use guard::{function, text_arg, Reply};
@@ -26,11 +26,8 @@ struct State {
     epoch: u64,
     cfg: Config,
     worker: Worker,
-    history: History,
-    /// What each part of the worker reported when it loaded.
-    parts: HashMap<Part, Result<String, String>>,
-    /// The last error notified, so a broken voice does not flood the message area.
-    last_error: Option<String>,
+    /// History, how the parts loaded: updated only by `Session::apply`.
+    session: Session,
 }
 
 thread_local! {
@@ -97,7 +94,7 @@ pub fn module() -> Dictionary {
             })
         }),
     );
-    m.insert("history", function(|_| with_state(|s| to_object(&s.history.entries().collect::<Vec<_>>()))));
+    m.insert("history", function(|_| with_state(|s| to_object(&s.session.history.entries().collect::<Vec<_>>()))));
     m.insert("status", function(|_| with_state(|s| to_object(&status(s)))));
     m.insert("health", function(health::report));
     m.insert("auto", function(terminal::auto));
@@ -112,7 +109,7 @@ pub fn module() -> Dictionary {
         "history_open",
         function(|_| {
             with_state(|s| {
-                let entries: Vec<_> = s.history.entries().cloned().collect();
+                let entries: Vec<_> = s.session.history.entries().cloned().collect();
                 Ok(entries)
             })
             .and_then(|entries| ui::open_history(&entries.iter().collect::<Vec<_>>()).map_err(|e| e.to_string()))
@@ -143,9 +140,9 @@ fn setup(arg: Object) -> Reply {
     terminal::install_autocmd(cfg.auto.patterns.clone())?;
     STATE.with(|s| {
         let mut s = s.try_borrow_mut().map_err(|_| "speakja is busy (re-entrant call)".to_string())?;
-        let history = History::new(cfg.history_size);
+        let session = Session::new(cfg.history_size, cfg.ui.float);
         // Dropping the old state stops its worker; its threads wind down on their own.
-        *s = Some(State { epoch, cfg, worker, history, parts: HashMap::new(), last_error: None });
+        *s = Some(State { epoch, cfg, worker, session });
         Ok(Object::nil())
     })
 }
@@ -190,7 +187,7 @@ fn enqueue(s: &mut State, sentence: String, terminal: Option<i32>) -> Result<u64
     let sentence = if s.cfg.redact { text::redact::redact(&sentence).into_owned() } else { sentence };
     let origin = if terminal.is_some() { Origin::Terminal } else { Origin::Command };
     let id = s.worker.speak(sentence.clone(), origin)?;
-    s.history.queued(id, sentence, terminal);
+    s.session.history.queued(id, sentence, terminal);
     Ok(id)
 }
 
@@ -211,6 +208,8 @@ struct Status<'a> {
 #[derive(Serialize)]
 struct PartStatus<'a> {
     ok: bool,
+    /// Working, but not as asked: why.
+    degraded: Option<&'a str>,
     detail: &'a str,
 }
 
@@ -219,19 +218,20 @@ fn status(s: &State) -> Status<'_> {
         version: env!("CARGO_PKG_VERSION"),
         worker_alive: s.worker.is_alive(),
         queued: s.worker.queued(),
-        pending: s.history.pending(),
-        playing: s.history.playing().and_then(|e| e.text.as_deref()),
+        pending: s.session.history.pending(),
+        playing: s.session.history.playing().and_then(|e| e.text.as_deref()),
         terminals: terminal::attached(),
         handles: HANDLES.load(std::sync::atomic::Ordering::Relaxed),
         parts: s
+            .session
             .parts
             .iter()
-            .map(|(p, r)| {
-                let (ok, detail) = match r {
-                    Ok(d) => (true, d.as_str()),
-                    Err(e) => (false, e.as_str()),
+            .map(|(p, state)| {
+                let degraded = match state {
+                    PartState::Degraded { why, .. } => Some(why.as_str()),
+                    _ => None,
                 };
-                (*p, PartStatus { ok, detail })
+                (*p, PartStatus { ok: state.is_ok(), degraded, detail: state.detail() })
             })
             .collect(),
     }
@@ -240,7 +240,7 @@ fn status(s: &State) -> Status<'_> {
 /// What a statusline shows: the sentence being spoken, shortened; empty when silent.
 fn statusline() -> String {
     const MAX: usize = 40;
-    let text = STATE.with(|s| s.try_borrow().ok()?.as_ref()?.history.playing().and_then(|e| e.text.clone()));
+    let text = STATE.with(|s| s.try_borrow().ok()?.as_ref()?.session.history.playing().and_then(|e| e.text.clone()));
     match text {
         Some(t) if t.chars().count() > MAX => {
             format!("♪ {}…", t.chars().take(MAX).collect::<String>())

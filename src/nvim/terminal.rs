@@ -219,6 +219,7 @@ fn estimate_ms(source_bytes: usize) -> f64 {
 /// keeps its backlog within `max_backlog_s`.
 fn keep_up(s: &mut State, buf: i32, cfg: &AutoConfig, incoming_ms: f64) {
     let waiting: Vec<(u64, f64)> = s
+        .session
         .history
         .entries()
         .filter(|e| e.terminal == Some(buf))

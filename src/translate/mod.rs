@@ -10,20 +10,61 @@ pub use none::Passthrough;
 /// Asked while a long job runs: true means the user stopped, abandon it.
 pub type Interrupt = std::sync::Arc<dyn Fn() -> bool + Send + Sync>;
 
+/// A translation engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Text passes as it is.
+    None,
+    Nllb,
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Kind::None => "none",
+            Kind::Nllb => "nllb",
+        })
+    }
+}
+
+/// One sentence translated, and how.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Translation {
+    pub text: String,
+    pub engine: Kind,
+    /// Read from the disk cache.
+    pub cached: bool,
+}
+
+impl Translation {
+    pub fn new(text: String, engine: Kind) -> Self {
+        Self { text, engine, cached: false }
+    }
+
+    /// As history shows it: `nllb (cached)`.
+    pub fn describe(&self) -> String {
+        if self.cached {
+            format!("{} (cached)", self.engine)
+        } else {
+            self.engine.to_string()
+        }
+    }
+}
+
 /// Turns text in one language into another. Implementations own their model and are
 /// driven from the translator thread only, hence `&mut self` and `Send`.
 pub trait Translator: Send {
-    /// Short engine name, recorded in `history()`.
-    fn name(&self) -> &str;
+    fn kind(&self) -> Kind;
 
     /// What is loaded, for health: the engine and, where it matters, device and format.
     fn describe(&self) -> String {
-        self.name().to_owned()
+        self.kind().to_string()
     }
 
     /// Translate one sentence from `src_lang` to `tgt_lang` (NLLB codes such as
     /// `eng_Latn`, `jpn_Jpan`).
-    fn translate(&mut self, text: &str, src_lang: &str, tgt_lang: &str) -> anyhow::Result<String>;
+    fn translate(&mut self, text: &str, src_lang: &str, tgt_lang: &str) -> anyhow::Result<Translation>;
 
     /// From now on, abandon a translation as soon as `stop` says so (between decoding
     /// steps). Engines that answer at once ignore it.

@@ -3,7 +3,7 @@
 //! `ZX2`…), and put back afterwards. A model that loses, repeats or invents a marker gets
 //! the sentence again without them: a plain translation beats a broken one.
 
-use super::{Interrupt, Translator};
+use super::{Interrupt, Kind, Translation, Translator};
 use crate::text::redact::{DATA_OMITTED, KEY_OMITTED};
 
 /// Marker prefix: capitals no English word starts with, so the model keeps them as a name.
@@ -120,22 +120,25 @@ impl Protecting {
 }
 
 impl Translator for Protecting {
-    fn name(&self) -> &str {
-        self.inner.name()
+    fn kind(&self) -> Kind {
+        self.inner.kind()
     }
 
     fn describe(&self) -> String {
         self.inner.describe()
     }
 
-    fn translate(&mut self, text: &str, src_lang: &str, tgt_lang: &str) -> anyhow::Result<String> {
+    fn translate(&mut self, text: &str, src_lang: &str, tgt_lang: &str) -> anyhow::Result<Translation> {
         let p = protect(text);
         if p.originals.is_empty() {
             return self.inner.translate(text, src_lang, tgt_lang);
         }
-        let out = self.inner.translate(&p.text, src_lang, tgt_lang)?;
-        match restore(&out, &p) {
-            Some(restored) => Ok(restored),
+        let mut out = self.inner.translate(&p.text, src_lang, tgt_lang)?;
+        match restore(&out.text, &p) {
+            Some(restored) => {
+                out.text = restored;
+                Ok(out)
+            }
             None => self.inner.translate(text, src_lang, tgt_lang),
         }
     }
@@ -178,13 +181,13 @@ mod tests {
     }
 
     impl Translator for Fake {
-        fn name(&self) -> &str {
-            "fake"
+        fn kind(&self) -> Kind {
+            Kind::Nllb
         }
 
-        fn translate(&mut self, text: &str, _: &str, _: &str) -> anyhow::Result<String> {
+        fn translate(&mut self, text: &str, _: &str, _: &str) -> anyhow::Result<Translation> {
             self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            Ok((self.mangle)(&format!("訳: {text}")))
+            Ok(Translation::new((self.mangle)(&format!("訳: {text}")), Kind::Nllb))
         }
     }
 
@@ -192,7 +195,7 @@ mod tests {
     fn run(mangle: fn(&str) -> String, text: &str) -> (String, usize) {
         let calls = std::sync::Arc::default();
         let mut t = Protecting::new(Box::new(Fake { mangle, calls: std::sync::Arc::clone(&calls) }));
-        let out = t.translate(text, "eng_Latn", "jpn_Jpan").unwrap();
+        let out = t.translate(text, "eng_Latn", "jpn_Jpan").unwrap().text;
         (out, calls.load(std::sync::atomic::Ordering::SeqCst))
     }
 

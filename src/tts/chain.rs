@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::{Audio, Reach, Tts};
+use super::{Fallback, Passed, Reach, Synthesis, Tts, Voice};
 
 struct Slot {
     tts: Box<dyn Tts>,
@@ -18,8 +18,6 @@ pub struct Chain {
     slots: Vec<Slot>,
     cooldown_after: u32,
     cooldown: Duration,
-    /// What spoke last, with why the voices before it did not.
-    spoke: String,
 }
 
 impl Chain {
@@ -27,15 +25,41 @@ impl Chain {
     /// is skipped for `cooldown`. The last engine is never skipped: it is the fallback
     /// of last resort.
     pub fn new(engines: Vec<Box<dyn Tts>>, cooldown_after: u32, cooldown: Duration) -> Self {
-        let spoke = engines.first().map(|t| t.name().to_owned()).unwrap_or_else(|| "no voice".into());
         let slots = engines.into_iter().map(|tts| Slot { tts, failures: 0, resume_at: None }).collect();
         // A year is forever here, and adding it to an Instant cannot overflow.
         let cooldown = cooldown.min(Duration::from_secs(365 * 86_400));
-        Self { slots, cooldown_after: cooldown_after.max(1), cooldown, spoke }
+        Self { slots, cooldown_after: cooldown_after.max(1), cooldown }
+    }
+}
+
+impl Slot {
+    /// Why this slot is passed over now, if it is cooling down.
+    fn cooling(&mut self, now: Instant, failures: u32) -> Option<Passed> {
+        match self.resume_at {
+            Some(at) if now < at => {
+                Some(Passed::CoolingDown { failures, secs: (at - now).as_secs_f64().ceil() as u64 })
+            }
+            _ => {
+                self.resume_at = None;
+                None
+            }
+        }
+    }
+
+    fn failed(&mut self, cooldown_after: u32, cooldown: Duration) {
+        self.failures += 1;
+        if self.failures >= cooldown_after {
+            self.failures = 0;
+            self.resume_at = Some(Instant::now() + cooldown);
+        }
     }
 }
 
 impl Tts for Chain {
+    fn voice(&self) -> Voice {
+        self.slots.first().map_or(Voice::Openjtalk, |s| s.tts.voice())
+    }
+
     fn is_online(&self) -> bool {
         self.slots.iter().any(|s| s.tts.is_online())
     }
@@ -44,58 +68,41 @@ impl Tts for Chain {
         self.slots.iter_mut().for_each(|s| s.tts.interrupt_with(stop.clone()));
     }
 
-    /// The engine that spoke last, first, then what happened to those before it:
-    /// `openjtalk (google failed: timeout after 4000 ms)`.
-    fn name(&self) -> &str {
-        &self.spoke
-    }
-
-    fn synthesize(&mut self, text: &str, reach: Reach) -> anyhow::Result<Audio> {
-        let mut notes = Vec::new();
+    /// The first voice that speaks, with the ones passed over before it.
+    fn synthesize(&mut self, text: &str, reach: Reach) -> anyhow::Result<Synthesis> {
+        let mut fallbacks = Vec::new();
         // Text that must stay here never reaches an online voice, nor counts against it.
         let may_use = |slot: &Slot| reach == Reach::Online || !slot.tts.is_online();
         let last = self.slots.iter().rposition(may_use).unwrap_or(0);
+        let (after, cooldown) = (self.cooldown_after, self.cooldown);
         for (i, slot) in self.slots.iter_mut().enumerate() {
             if !may_use(slot) {
                 continue;
             }
-            let now = Instant::now();
-            match slot.resume_at {
-                Some(at) if now < at && i < last => {
-                    let secs = (at - now).as_secs_f64().ceil();
-                    notes.push(format!(
-                        "{} skipped for {secs:.0} s after {} failures",
-                        slot.tts.name(),
-                        self.cooldown_after
-                    ));
-                    continue;
-                }
-                _ => slot.resume_at = None,
+            let voice = slot.tts.voice();
+            if let Some(passed) = slot.cooling(Instant::now(), after).filter(|_| i < last) {
+                fallbacks.push(Fallback { voice, passed });
+                continue;
             }
             match slot.tts.synthesize(text, reach) {
-                Ok(audio) => {
+                Ok(mut spoken) => {
                     slot.failures = 0;
-                    let name = slot.tts.name();
-                    self.spoke =
-                        if notes.is_empty() { name.to_owned() } else { format!("{name} ({})", notes.join("; ")) };
-                    return Ok(audio);
+                    fallbacks.append(&mut spoken.fallbacks);
+                    spoken.fallbacks = fallbacks;
+                    return Ok(spoken);
                 }
                 Err(e) => {
-                    slot.failures += 1;
-                    if slot.failures >= self.cooldown_after {
-                        slot.failures = 0;
-                        slot.resume_at = Some(Instant::now() + self.cooldown);
-                    }
-                    notes.push(format!("{} failed: {e:#}", slot.tts.name()));
+                    slot.failed(after, cooldown);
+                    fallbacks.push(Fallback { voice, passed: Passed::Failed { why: format!("{e:#}") } });
                 }
             }
         }
         if self.slots.is_empty() {
             anyhow::bail!("no voice to speak with");
         }
-        if notes.is_empty() {
+        if fallbacks.is_empty() {
             anyhow::bail!("no offline voice for text that must stay on this machine (auto.online is off)");
         }
-        anyhow::bail!("every voice failed: {}", notes.join("; "))
+        anyhow::bail!("every voice failed: {}", super::passed_over(&fallbacks))
     }
 }

@@ -9,7 +9,7 @@ use reqwest::blocking::Client;
 use reqwest::Url;
 use rodio::Source;
 
-use super::{Audio, Reach, Tts};
+use super::{Audio, Reach, Synthesis, Tts, Voice};
 use crate::config::GoogleConfig;
 use crate::translate::Interrupt;
 
@@ -174,19 +174,15 @@ fn read_reply(reply: reqwest::blocking::Response, deadline: Instant, timeout_ms:
 }
 
 impl Tts for Google {
-    fn name(&self) -> &str {
-        "google"
-    }
-
-    fn is_online(&self) -> bool {
-        true
+    fn voice(&self) -> Voice {
+        Voice::Google
     }
 
     fn interrupt_with(&mut self, stop: Interrupt) {
         self.interrupt = Some(stop);
     }
 
-    fn synthesize(&mut self, text: &str, reach: Reach) -> anyhow::Result<Audio> {
+    fn synthesize(&mut self, text: &str, reach: Reach) -> anyhow::Result<Synthesis> {
         if reach == Reach::Offline {
             return Err(GoogleError::Offline.into());
         }
@@ -207,7 +203,7 @@ impl Tts for Google {
             out.sample_rate = audio.sample_rate;
             out.samples.extend(audio.samples.iter().map(|s| (s * self.volume).clamp(-1.0, 1.0)));
         }
-        Ok(out)
+        Ok(Synthesis::new(out, Voice::Google))
     }
 }
 

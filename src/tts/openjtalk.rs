@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::{bail, Context};
 use jpreprocess::{DefaultTokenizer, JPreprocess};
 
-use super::{Audio, Reach, Tts};
+use super::{Audio, Reach, Synthesis, Tts, Voice};
 
 pub struct OpenJtalk {
     frontend: JPreprocess<DefaultTokenizer>,
@@ -48,11 +48,11 @@ fn check_voice_file(path: &Path) -> anyhow::Result<()> {
 }
 
 impl Tts for OpenJtalk {
-    fn name(&self) -> &str {
-        "openjtalk"
+    fn voice(&self) -> Voice {
+        Voice::Openjtalk
     }
 
-    fn synthesize(&mut self, text: &str, _reach: Reach) -> anyhow::Result<Audio> {
+    fn synthesize(&mut self, text: &str, _reach: Reach) -> anyhow::Result<Synthesis> {
         let labels = self.frontend.extract_fullcontext(text).context("Japanese text analysis failed")?;
         if labels.is_empty() {
             // No text in the message: one notification covers a run of such sentences.
@@ -63,6 +63,6 @@ impl Tts for OpenJtalk {
         let scale = self.volume / f32::from(i16::MAX);
         let samples = raw.into_iter().map(|s| (s as f32 * scale).clamp(-1.0, 1.0)).collect();
         let sample_rate = self.engine.condition.get_sampling_frequency() as u32;
-        Ok(Audio { samples, sample_rate })
+        Ok(Synthesis::new(Audio { samples, sample_rate }, Voice::Openjtalk))
     }
 }

@@ -380,16 +380,22 @@ impl NllbTranslator {
 }
 
 impl crate::translate::Translator for NllbTranslator {
-    fn name(&self) -> &str {
-        "nllb"
+    fn kind(&self) -> crate::translate::Kind {
+        crate::translate::Kind::Nllb
     }
 
     fn describe(&self) -> String {
         format!("nllb on the {}", self.placement)
     }
 
-    fn translate(&mut self, text: &str, src_lang: &str, tgt_lang: &str) -> anyhow::Result<String> {
-        Ok(self.translate_with_ids(text, src_lang, tgt_lang)?.0)
+    fn translate(
+        &mut self,
+        text: &str,
+        src_lang: &str,
+        tgt_lang: &str,
+    ) -> anyhow::Result<crate::translate::Translation> {
+        let text = self.translate_with_ids(text, src_lang, tgt_lang)?.0;
+        Ok(crate::translate::Translation::new(text, crate::translate::Kind::Nllb))
     }
 
     fn interrupt_with(&mut self, stop: crate::translate::Interrupt) {

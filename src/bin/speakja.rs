@@ -127,7 +127,9 @@ fn say(a: SayArgs) -> anyhow::Result<()> {
         None => cfg.audio.wav_dir = Some(std::env::temp_dir().join("speakja")),
     }
     let text = a.text.join(" ");
-    let sentences: Vec<String> = speakja::text::sentences(&speakja::text::redact::redact(&text)).collect();
+    let text = speakja::text::redact::redact_blocks(&text);
+    let sentences: Vec<String> =
+        speakja::text::sentences(&text).map(|s| speakja::text::redact::redact(&s).into_owned()).collect();
     anyhow::ensure!(!sentences.is_empty(), "nothing to say");
     let (tx, rx) = crossbeam_channel::bounded(1024);
     let mut worker = Worker::start(&cfg, tx, Arc::new(|| {}))?;

@@ -42,6 +42,11 @@ fn made_handle() {
     HANDLES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
 }
 
+/// Is the state borrowed (a call into the plugin from inside one)?
+fn is_busy() -> bool {
+    STATE.with(|s| s.try_borrow_mut().is_err())
+}
+
 /// Run `f` on the state; an error when `setup()` has not run.
 fn with_state<T>(f: impl FnOnce(&mut State) -> Result<T, String>) -> Result<T, String> {
     STATE.with(|s| {
@@ -72,8 +77,10 @@ pub fn module() -> Dictionary {
                 return Err(format!("text is too long ({} bytes; 1 MiB at most)", text.len()));
             }
             let redact = with_state(|s| Ok(s.cfg.redact)).unwrap_or(true);
-            let text = if redact { text::redact::redact(&text) } else { text.as_str().into() };
-            Ok(Object::from(nvim_oxi::Array::from_iter(text::sentences(&text))))
+            let text = if redact { text::redact::redact_blocks(&text) } else { text.as_str().into() };
+            let sentences =
+                text::sentences(&text).map(|s| if redact { text::redact::redact(&s).into_owned() } else { s });
+            Ok(Object::from(nvim_oxi::Array::from_iter(sentences)))
         }),
     );
     m.insert(
@@ -120,13 +127,15 @@ pub fn module() -> Dictionary {
     m
 }
 
-/// `setup(json)`: check the options, then (re)start the worker with them: a clean start,
-/// with an empty history.
+/// `setup(json)`: check the options, then (re)start the worker with them. Reset: speech
+/// (stopped), the queue, history, the parts (loaded again), the float. Kept: terminals
+/// followed for auto-speak (with the new `auto` options; nothing heard is said again),
+/// the event handle and poll timer (one each per process).
 fn setup(arg: Object) -> Reply {
     let json = text_arg(arg)?.unwrap_or_default();
     let cfg = Config::from_json(&json)?;
     // Checked before any thread starts: a worker started for nothing would still load.
-    if STATE.with(|s| s.try_borrow_mut().is_err()) {
+    if is_busy() {
         return Err("speakja is busy (re-entrant call)".into());
     }
     ui::close_float(None);
@@ -138,6 +147,7 @@ fn setup(arg: Object) -> Reply {
     let wake = events::wake_handle(rx, epoch)?;
     let worker = Worker::start(&cfg, tx, wake).map_err(|e| format!("cannot start the worker: {e}"))?;
     terminal::install_autocmd(cfg.auto.patterns.clone())?;
+    terminal::reconfigure(&cfg.auto);
     STATE.with(|s| {
         let mut s = s.try_borrow_mut().map_err(|_| "speakja is busy (re-entrant call)".to_string())?;
         let session = Session::new(cfg.history_size, cfg.ui.float);
@@ -154,8 +164,9 @@ fn speak(arg: Object) -> Reply {
         if text.len() > s.cfg.max_text_bytes {
             return Err(format!("text is too long ({} bytes; max_text_bytes is {})", text.len(), s.cfg.max_text_bytes));
         }
-        // A PEM block spans lines: the whole text is redacted before it is cut.
-        let text = if s.cfg.redact { text::redact::redact(&text) } else { text.as_str().into() };
+        // A key block spans lines: it goes before the text is cut; the rest of redaction
+        // runs per sentence queued (enqueue), so a huge text costs only what is queued.
+        let text = if s.cfg.redact { text::redact::redact_blocks(&text) } else { text.as_str().into() };
         // Punctuation or control characters alone are nothing to say.
         let mut sentences = text::sentences(&text).filter(|s| s.chars().any(char::is_alphanumeric)).peekable();
         if sentences.peek().is_none() {

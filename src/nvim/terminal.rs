@@ -31,7 +31,13 @@ struct Term {
     /// except by its returning true, so a callback whose entry is gone or re-attached
     /// (`:SpeakJaAuto off`, then `on` before any output) detaches itself on its next call.
     attachment: u64,
+    /// Heard while the plugin was busy (a re-entrant call): queued on the next tick, as
+    /// worker events are, not lost.
+    held: Vec<Heard>,
 }
+
+/// Most items held for a busy plugin; the oldest go first past it.
+const MAX_HELD: usize = 256;
 
 thread_local! {
     static TERMS: RefCell<HashMap<i32, Term>> = RefCell::new(HashMap::new());
@@ -64,6 +70,12 @@ pub fn auto(arg: Object) -> Reply {
         _ => {}
     }
     Ok(Object::from(want))
+}
+
+/// A new `setup()`: followed terminals stay followed (what they said is not said again)
+/// and take its options.
+pub fn reconfigure(cfg: &AutoConfig) {
+    TERMS.with(|t| t.borrow_mut().values_mut().for_each(|term| term.follower.set_stable_ms(cfg.stable_ms)));
 }
 
 /// The terminals followed now, in buffer order.
@@ -106,7 +118,7 @@ pub fn attach(buf: &Buffer) -> Result<(), String> {
         n.set(n.get() + 1);
         n.get()
     });
-    TERMS.with(|t| t.borrow_mut().insert(handle, Term { follower, attachment }));
+    TERMS.with(|t| t.borrow_mut().insert(handle, Term { follower, attachment, held: Vec::new() }));
     let opts = BufAttachOpts::builder()
         .on_lines(move |(_, buf, _tick, first, last_old, last_new, _, _, _): api::opts::OnLinesArgs| {
             catch_unwind(AssertUnwindSafe(|| on_lines(&buf, attachment, first, last_old, last_new))).unwrap_or(true)
@@ -178,11 +190,20 @@ fn tick() {
     let heard: Vec<(i32, Vec<Heard>)> = TERMS.with(|t| {
         t.borrow_mut()
             .iter_mut()
-            .map(|(buf, term)| (*buf, term.follower.poll(now)))
+            .map(|(buf, term)| {
+                let mut items = std::mem::take(&mut term.held);
+                items.extend(term.follower.poll(now));
+                (*buf, items)
+            })
             .filter(|(_, h)| !h.is_empty())
             .collect()
     });
-    for (buf, items) in heard {
+    for (buf, mut items) in heard {
+        if super::is_busy() {
+            items.drain(..items.len().saturating_sub(MAX_HELD));
+            TERMS.with(|t| t.borrow_mut().get_mut(&buf).map(|term| term.held = items));
+            continue;
+        }
         let result = with_state(|s| {
             let cfg = s.cfg.auto.clone();
             let mut warnings = Vec::new();

@@ -115,6 +115,11 @@ impl ScreenFollower {
     }
 
     /// Mirror of on_lines: buffer lines [first, last_old) were replaced by `new_lines`.
+    /// How long a sentence must rest before it is heard (a new `setup()`).
+    pub fn set_stable_ms(&mut self, stable_ms: u64) {
+        self.opts.stable_ms = stable_ms;
+    }
+
     pub fn on_lines(&mut self, first: usize, last_old: usize, new_lines: Vec<String>, now: Instant) {
         self.mirror.on_lines(first, last_old, new_lines, now);
         self.unread_since.get_or_insert(now);

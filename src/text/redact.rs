@@ -36,12 +36,16 @@ fn shape(pattern: &str) -> Regex {
 /// A value that looks like a credential rather than a word: it has a digit, or is long.
 const CREDENTIAL: &str = r"[A-Za-z._~+/=-]*[0-9][A-Za-z0-9._~+/=-]{5,}|[A-Za-z0-9._~+/=-]{20,}";
 
+/// PEM private keys: the whole block, or up to the end of the text when cut short. The one
+/// shape that spans lines, so the one a text is searched for before it is cut.
+static PEM: LazyLock<Regex> = LazyLock::new(|| {
+    shape(
+        r"(?s)(?P<secret>-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----.*?(-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|\z))",
+    )
+});
+
 static SHAPES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     vec![
-        // PEM private keys: the whole block, or up to the end of the text when cut short.
-        shape(
-            r"(?s)(?P<secret>-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----.*?(-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|\z))",
-        ),
         // Provider prefixes: Anthropic/OpenAI, GitHub, Slack, GitLab, AWS access key ids,
         // Google API keys, Stripe, npm, Hugging Face.
         shape(r"(?P<secret>\bsk-(ant-)?[A-Za-z0-9_-]{16,})"),
@@ -98,12 +102,20 @@ pub fn redact(text: &str) -> Cow<'_, str> {
         }
     };
     apply(&DATA_URI, &|_| DATA_OMITTED.to_owned());
+    apply(&PEM, &keep_all_but_secret);
     for s in SHAPES.iter() {
         apply(s, &keep_all_but_secret);
     }
     apply(&ASSIGNMENT, &assigned);
     apply(&TOKEN, &|c| random_token(&c[0]));
     out
+}
+
+/// Only what spans lines (private key blocks), for a whole text before it is cut into
+/// sentences; each sentence then goes through [`redact`]. Cheap on any text: the pattern
+/// starts with a literal.
+pub fn redact_blocks(text: &str) -> Cow<'_, str> {
+    PEM.replace_all(text, |c: &Captures| keep_all_but_secret(c))
 }
 
 /// Whether `text` holds anything [`redact`] would replace.
@@ -273,6 +285,7 @@ mod tests {
         let pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA7bq\nabc\n-----END RSA PRIVATE KEY-----";
         let out = redact(&format!("The key is:\n{pem}\nKeep it safe.")).into_owned();
         assert_eq!(out, format!("The key is:\n{KEY_OMITTED}\nKeep it safe."));
+        assert_eq!(redact_blocks(&format!("The key is:\n{pem}\nKeep it safe.")), out);
         hidden("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA", "b3BlbnNz");
         hidden("Clone https://alice:hunter2@github.com/acme/app.git now", "hunter2");
         kept("Clone https://github.com/acme/app.git now");

@@ -204,6 +204,12 @@ H.test("terminals are attached by their program, not by a word on their command 
   H.ok(opened({ "sh", "-c", bin .. "/claude --resume" }), "claude through sh -c")
   H.ok(not opened({ "sh", "-c", "cat /dev/null notes-about-claude.md; sleep 2" }), "a word in a script")
   H.ok(not opened({ "grep", "-r", "claude", "/dev/null" }), "an argument")
+  -- setup() again keeps a followed terminal followed, with an empty history.
+  H.ok(opened({ bin .. "/claude" }), "attached")
+  sj.speak("はい。")
+  sj.setup(H.opts({ audio = { sink = "null" }, auto = { patterns = { "claude" }, stable_ms = 100 } }))
+  H.eq(1, #sj.status().terminals, "terminals after setup()")
+  H.eq(0, #sj.history(), "history after setup()")
   R.close_terminals()
 end)
 

@@ -48,7 +48,7 @@ pub enum Level {
 pub enum Action {
     Notify(Level, String),
     /// `User SpeakJaStart` / `SpeakJaDone` with the entry as `ev.data`.
-    Autocmd(&'static str, Entry),
+    Autocmd(&'static str, Box<Entry>),
     ShowFloat(u64, String),
     CloseFloat(u64),
     /// Redraw the history buffer, if it is open, with these entries.
@@ -118,12 +118,12 @@ impl Session {
                 self.last_error = entry.error.clone();
                 actions.push(Action::Notify(Level::Warn, entry.error.clone().unwrap_or_default()));
             }
-            actions.push(Action::Autocmd("SpeakJaDone", entry.clone()));
+            actions.push(Action::Autocmd("SpeakJaDone", Box::new(entry.clone())));
         } else if let Some(e) = self.history.playing().filter(|_| started) {
             if let (true, Some(text)) = (self.float, &e.text) {
                 actions.push(Action::ShowFloat(e.id, text.clone()));
             }
-            actions.push(Action::Autocmd("SpeakJaStart", e.clone()));
+            actions.push(Action::Autocmd("SpeakJaStart", Box::new(e.clone())));
         }
     }
 }

@@ -196,8 +196,7 @@ fn a_voice_path_that_is_not_a_sane_file_is_refused_unread() {
 }
 
 fn worker_config(wav: &Path) -> Config {
-    let mut cfg = Config::default();
-    cfg.models_dir = Some(root().join("models"));
+    let mut cfg = Config { models_dir: Some(root().join("models")), ..Config::default() };
     cfg.translator.engine = TranslatorEngine::None;
     cfg.tts.engine = TtsEngine::Openjtalk;
     cfg.audio.sink = SinkKind::Wav;

@@ -16,8 +16,8 @@ fn threads() -> usize {
 #[cfg(target_os = "linux")]
 #[test]
 fn fifty_restarts_leave_no_threads_behind() {
-    let mut cfg = Config::default();
-    cfg.models_dir = Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("models"));
+    let mut cfg =
+        Config { models_dir: Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("models")), ..Config::default() };
     cfg.translator.engine = TranslatorEngine::None;
     cfg.tts.engine = TtsEngine::Openjtalk;
     cfg.audio.sink = SinkKind::Null;

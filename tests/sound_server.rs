@@ -88,12 +88,15 @@ impl Drop for Pulse {
     }
 }
 
+/// Recorded samples, each chunk with the moment it was read.
+type Chunks = Arc<Mutex<Vec<(Instant, Vec<i16>)>>>;
+
 /// The sink's monitor, as it arrives: each chunk with the moment it was read.
 struct Recording {
     child: Child,
     /// Plays silence, so the null sink runs (and its monitor flows) before speech starts.
     keep_running: Child,
-    chunks: Arc<Mutex<Vec<(Instant, Vec<i16>)>>>,
+    chunks: Chunks,
 }
 
 fn record() -> Recording {
@@ -191,8 +194,8 @@ impl Drop for Recording {
 }
 
 fn config(fallback: &Path) -> Config {
-    let mut cfg = Config::default();
-    cfg.models_dir = Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("models"));
+    let mut cfg =
+        Config { models_dir: Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("models")), ..Config::default() };
     cfg.translator.engine = TranslatorEngine::None;
     cfg.tts.engine = TtsEngine::Openjtalk;
     cfg.audio.sink = SinkKind::Device;

@@ -282,15 +282,8 @@ fn beam_scores(logits: Vec<Vec<f32>>, sents: &[Beams], p: &Processors) -> Vec<Ve
 
 fn beam_search(model: &Model, encoded: &Tensor, mask: Option<&Tensor>, p: &Processors) -> Result<Vec<Vec<u32>>> {
     let (b, nb) = (encoded.dim(0)?, p.opts.beams);
-    let lp = p.opts.length_penalty as f64;
     let mut state = model.start_decoder(encoded, mask, nb)?;
-    let mut sents: Vec<Beams> = (0..b)
-        .map(|_| Beams {
-            running: (0..nb).map(|j| (vec![p.tokens.start], if j == 0 { 0.0 } else { NEG })).collect(),
-            finished: vec![(Vec::new(), NEG, false); nb],
-            improvable: true,
-        })
-        .collect();
+    let mut sents: Vec<Beams> = (0..b).map(|_| Beams::start(p.tokens.start, nb)).collect();
     let mut cur_len = 1;
     loop {
         p.go_on()?;
@@ -300,59 +293,13 @@ fn beam_search(model: &Model, encoded: &Tensor, mask: Option<&Tensor>, p: &Proce
         let mut all_hit = true;
         for (si, s) in sents.iter_mut().enumerate() {
             let scores: Vec<Vec<f32>> = logits.by_ref().take(nb).collect();
-            let cands = top_k(&scores, 2 * nb);
-            let hits: Vec<bool> =
-                cands.iter().map(|c| c.token == p.tokens.eos || cur_len + 1 >= p.max_length).collect();
-            all_hit &= hits.iter().all(|&h| h);
-            let extend = |c: &Candidate| {
-                let mut seq = s.running[c.beam].0.clone();
-                seq.push(c.token);
-                seq
-            };
-            // Next running beams: best candidates, those that just stopped pushed down.
-            let run_scores: Vec<f32> =
-                cands.iter().zip(&hits).map(|(c, &h)| if h { c.score + NEG } else { c.score }).collect();
-            let next_running: Vec<(Vec<u32>, f32)> = best_indices(&run_scores, nb)
-                .into_iter()
-                .map(|k| {
-                    parents.push((si * nb + cands[k].beam) as u32);
-                    (extend(&cands[k]), run_scores[k])
-                })
-                .collect();
-            // Finished hypotheses: only stopped candidates among the top `beams` qualify.
-            let all_finished = s.finished.iter().all(|f| f.2);
-            let norm = ((cur_len as f64).powf(lp)) as f32;
-            let mut merged: Vec<(Vec<u32>, f32, bool)> = std::mem::take(&mut s.finished);
-            for (k, c) in cands.iter().enumerate() {
-                let just_finished = hits[k] && k < nb;
-                let mut score = c.score / norm;
-                if all_finished && p.opts.early_stopping {
-                    score += NEG;
-                }
-                if !s.improvable {
-                    score += NEG;
-                }
-                if !just_finished {
-                    score += NEG;
-                }
-                merged.push((extend(c), score, just_finished));
-            }
-            let merged_scores: Vec<f32> = merged.iter().map(|m| m.1).collect();
-            let keep = best_indices(&merged_scores, nb);
-            s.finished = keep.into_iter().map(|i| std::mem::take(&mut merged[i])).collect();
-            s.running = next_running;
+            all_hit &= s.step(si, &scores, cur_len, p, &mut parents);
         }
         state.reorder(&Tensor::new(parents, model.device())?)?;
         cur_len += 1;
-        let norm = (((cur_len - 1) as f64).powf(lp)) as f32;
-        for s in &mut sents {
-            let all_finished = s.finished.iter().all(|f| f.2);
-            let worst = s.finished.iter().map(|f| f.1).fold(f32::INFINITY, f32::min);
-            // HF's heuristic: the best running beam, scored at the current length, must beat
-            // the worst finished one for the search to go on.
-            s.improvable &= !all_finished || s.running[0].1 / norm > worst;
-        }
-        let open = !(p.opts.early_stopping && sents.iter().all(|s| s.finished.iter().all(|f| f.2)));
+        let norm = (((cur_len - 1) as f64).powf(p.opts.length_penalty as f64)) as f32;
+        sents.iter_mut().for_each(|s| s.check_improvable(norm));
+        let open = !(p.opts.early_stopping && sents.iter().all(Beams::all_finished));
         if !(sents.iter().any(|s| s.improvable) && open && !all_hit) {
             break;
         }
@@ -362,6 +309,75 @@ fn beam_search(model: &Model, encoded: &Tensor, mask: Option<&Tensor>, p: &Proce
         .map(|s| s.finished.into_iter().next().map(|f| f.0).unwrap_or_default())
         .map(|s| s.get(1..).unwrap_or_default().to_vec())
         .collect())
+}
+
+impl Beams {
+    /// One running hypothesis (the start token); the others are placeholders scored `NEG`.
+    fn start(token: u32, nb: usize) -> Self {
+        Self {
+            running: (0..nb).map(|j| (vec![token], if j == 0 { 0.0 } else { NEG })).collect(),
+            finished: vec![(Vec::new(), NEG, false); nb],
+            improvable: true,
+        }
+    }
+
+    fn all_finished(&self) -> bool {
+        self.finished.iter().all(|f| f.2)
+    }
+
+    /// One decoding step of this sentence (`scores[beam][token]`, sentence `si`): the next
+    /// running beams (their parents go to `parents`) and the finished ones. True when every
+    /// candidate stopped.
+    fn step(&mut self, si: usize, scores: &[Vec<f32>], cur_len: usize, p: &Processors, parents: &mut Vec<u32>) -> bool {
+        let nb = p.opts.beams;
+        let cands = top_k(scores, 2 * nb);
+        let hits: Vec<bool> = cands.iter().map(|c| c.token == p.tokens.eos || cur_len + 1 >= p.max_length).collect();
+        let extend = |c: &Candidate| {
+            let mut seq = self.running[c.beam].0.clone();
+            seq.push(c.token);
+            seq
+        };
+        // Next running beams: best candidates, those that just stopped pushed down.
+        let run_scores: Vec<f32> =
+            cands.iter().zip(&hits).map(|(c, &h)| if h { c.score + NEG } else { c.score }).collect();
+        let next_running: Vec<(Vec<u32>, f32)> = best_indices(&run_scores, nb)
+            .into_iter()
+            .map(|k| {
+                parents.push((si * nb + cands[k].beam) as u32);
+                (extend(&cands[k]), run_scores[k])
+            })
+            .collect();
+        // Finished hypotheses: only stopped candidates among the top `beams` qualify.
+        let all_finished = self.all_finished();
+        let norm = ((cur_len as f64).powf(p.opts.length_penalty as f64)) as f32;
+        let mut merged: Vec<(Vec<u32>, f32, bool)> = std::mem::take(&mut self.finished);
+        for (k, c) in cands.iter().enumerate() {
+            let just_finished = hits[k] && k < nb;
+            let mut score = c.score / norm;
+            if all_finished && p.opts.early_stopping {
+                score += NEG;
+            }
+            if !self.improvable {
+                score += NEG;
+            }
+            if !just_finished {
+                score += NEG;
+            }
+            merged.push((extend(c), score, just_finished));
+        }
+        let merged_scores: Vec<f32> = merged.iter().map(|m| m.1).collect();
+        let keep = best_indices(&merged_scores, nb);
+        self.finished = keep.into_iter().map(|i| std::mem::take(&mut merged[i])).collect();
+        self.running = next_running;
+        hits.iter().all(|&h| h)
+    }
+
+    /// HF's heuristic: the best running beam, scored at the current length (`norm`), must
+    /// beat the worst finished one for the search to go on.
+    fn check_improvable(&mut self, norm: f32) {
+        let worst = self.finished.iter().map(|f| f.1).fold(f32::INFINITY, f32::min);
+        self.improvable &= !self.all_finished() || self.running[0].1 / norm > worst;
+    }
 }
 
 #[cfg(test)]

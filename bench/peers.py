@@ -147,7 +147,7 @@ def main():
             ct = a.engine.split("-")[1]
             name, (load, enc, total) = f"CTranslate2 {ct} (enc = enc + 1st step)", run_ct2(a.path, ct, a.runs)
         step = (total - enc) / (NEW_TOKENS - (1 if a.engine != "hf" else 0)) * 1e3
-        print(f"| {name} | {load:.1f} | {enc * 1e3:.0f} | {step:.1f} | {total * 1e3:.0f} | {peak_rss_mb():.0f} |",
+        print(f"| {name} | {load:.1f} | {enc * 1e3:.0f} | {step:.1f} | {total * 1e3:.0f} | {peak_rss_mb():.0f} | – | – |",
               flush=True)
         return
     with tempfile.TemporaryDirectory(dir=a.workdir) as tmp:

@@ -17,8 +17,8 @@ cp "${CARGO_TARGET_DIR:-target}/release/speakja" "$bin"
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| engine | load s | encoder ms | per step ms | total ms | peak RSS MB |"
-echo "|---|---|---|---|---|---|"
+echo "| engine | load s | encoder ms | per step ms | total ms | peak RSS MB | step floor ms | step ÷ floor |"
+echo "|---|---|---|---|---|---|---|---|"
 "$bin" bench --dtype f32 --runs "$runs"
 "$bin" bench --dtype q8_0 --runs "$runs"
 python3 bench/peers.py --runs "$runs" 2>/dev/null

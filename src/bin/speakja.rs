@@ -179,8 +179,10 @@ fn translate(a: TranslateArgs) -> anyhow::Result<()> {
 
 fn bench(a: BenchArgs) -> anyhow::Result<()> {
     let Some(format) = a.dtype else {
-        println!("| engine | load s | encoder ms | per step ms | total ms | peak RSS MB |");
-        println!("|---|---|---|---|---|---|");
+        println!(
+            "| engine | load s | encoder ms | per step ms | total ms | peak RSS MB | step floor ms | step ÷ floor |"
+        );
+        println!("|---|---|---|---|---|---|---|---|");
         let exe = std::env::current_exe()?;
         let dtypes: &[&str] = if a.device == DeviceChoice::Cpu { &["f32", "q8_0"] } else { &["f16", "q8_0"] };
         let device = serde_json::to_value(a.device)?;
@@ -227,11 +229,60 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
     let step_ms = (total_ms - enc_ms) / a.new_tokens as f64;
     let place = if device.is_cpu() { String::new() } else { format!(" ({:?})", a.device).to_lowercase() };
     let name = format!("candle {}{place}", serde_json::to_value(format)?.as_str().unwrap_or("?"));
+    // The floor: a step must read every decoder weight and the output projection once.
+    let floor_ms = if device.is_cpu() {
+        let gbps = read_bandwidth_gbps(2);
+        let floor = step_bytes(&cfg, nllb::weight_layout(format, &device)) / (gbps * 1e9) * 1e3;
+        eprintln!(
+            "read bandwidth {gbps:.1} GB/s (2 threads); a {name} step reads {:.0} MB",
+            step_bytes(&cfg, nllb::weight_layout(format, &device)) / 1e6
+        );
+        floor
+    } else {
+        f64::NAN
+    };
     println!(
-        "| {name} | {load_s:.1} | {enc_ms:.0} | {step_ms:.1} | {total_ms:.0} | {:.0} |",
-        peak_rss_mb().unwrap_or(f64::NAN)
+        "| {name} | {load_s:.1} | {enc_ms:.0} | {step_ms:.1} | {total_ms:.0} | {:.0} | {floor_ms:.1} | {:.2} |",
+        peak_rss_mb().unwrap_or(f64::NAN),
+        step_ms / floor_ms
     );
     Ok(())
+}
+
+/// Weight bytes one decoder step reads: per layer self-attention (4 d²), the cross-attention
+/// query and output (2 d²; its keys and values are made once per sentence) and the FFN
+/// (2 d·ffn), then the output projection (vocab × d).
+fn step_bytes(cfg: &Config, (dtype, quant): (candle_core::DType, Option<candle_core::quantized::GgmlDType>)) -> f64 {
+    let d = cfg.d_model as f64;
+    let per_layer = 6.0 * d * d + 2.0 * d * cfg.decoder_ffn_dim as f64;
+    let params = cfg.decoder_layers as f64 * per_layer + cfg.vocab_size as f64 * d;
+    let bytes_per = match quant {
+        Some(q) => q.type_size() as f64 / q.block_size() as f64,
+        None => dtype.size_in_bytes() as f64,
+    };
+    params * bytes_per
+}
+
+/// This machine's memory read bandwidth with `threads` threads: the best of three passes
+/// summing a 1 GiB buffer (far larger than any cache).
+fn read_bandwidth_gbps(threads: usize) -> f64 {
+    let words = (1usize << 30) / 8;
+    let buf: Vec<u64> = (0..words as u64).collect();
+    let chunk = words.div_ceil(threads);
+    (0..3)
+        .map(|_| {
+            let t = Instant::now();
+            let sum: u64 = std::thread::scope(|s| {
+                let parts: Vec<_> = buf
+                    .chunks(chunk)
+                    .map(|c| s.spawn(move || c.iter().fold(0u64, |a, &x| a.wrapping_add(x))))
+                    .collect();
+                parts.into_iter().map(|h| h.join().unwrap_or(0)).fold(0, u64::wrapping_add)
+            });
+            std::hint::black_box(sum);
+            (words * 8) as f64 / t.elapsed().as_secs_f64() / 1e9
+        })
+        .fold(0.0, f64::max)
 }
 
 /// Peak resident memory of this process (`VmHWM`), in MB.

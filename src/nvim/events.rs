@@ -15,25 +15,39 @@ use super::{to_object, ui, STATE};
 use crate::session::{Action, Level};
 use crate::worker::{Event, Wake};
 
-thread_local! {
-    /// The current worker's events and its epoch; replaced by each `setup()`.
-    static INBOX: RefCell<Option<(u64, Receiver<Event>)>> = const { RefCell::new(None) };
-    /// One async handle for the process: nvim-oxi cannot close a libuv handle, so one made
-    /// per `setup()` would stay on the loop for good.
-    static WAKE: RefCell<Option<Wake>> = const { RefCell::new(None) };
+/// The worker → main loop link, owned here: one async handle for the process (nvim-oxi
+/// cannot close a libuv handle, so one made per `setup()` would stay on the loop for good)
+/// and the current worker's events, replaced by each `setup()`.
+#[derive(Default)]
+struct Link {
+    /// Which `setup()` the events are from; events of an older one are ignored.
+    epoch: u64,
+    inbox: Option<Receiver<Event>>,
+    wake: Option<Wake>,
 }
 
-/// A wake function for a worker whose events arrive on `rx`. `epoch` tells this worker's
-/// events from those of one replaced by a later `setup()`, whose channel is dropped here.
-pub fn wake_handle(rx: Receiver<Event>, epoch: u64) -> Result<Wake, String> {
-    INBOX.with(|i| *i.borrow_mut() = Some((epoch, rx)));
-    if let Some(wake) = WAKE.with(|w| w.borrow().clone()) {
-        return Ok(wake);
+thread_local! {
+    static LINK: RefCell<Link> = RefCell::new(Link::default());
+}
+
+/// A wake function for a new worker whose events arrive on `rx`, with the epoch that tells
+/// its events from those of the worker it replaces (whose channel is dropped here).
+pub fn connect(rx: Receiver<Event>) -> Result<(Wake, u64), String> {
+    let (epoch, wake) = LINK.with(|l| {
+        let mut l = l.borrow_mut();
+        l.epoch += 1;
+        l.inbox = Some(rx);
+        (l.epoch, l.wake.clone())
+    });
+    if let Some(wake) = wake {
+        return Ok((wake, epoch));
     }
     // The callback runs on the main thread, inside libuv: drain, then defer the API work.
     let handle = AsyncHandle::new(|| {
-        let pending =
-            INBOX.with(|i| i.borrow().as_ref().map(|(epoch, rx)| (*epoch, rx.try_iter().collect::<Vec<_>>())));
+        let pending = LINK.with(|l| {
+            let l = l.borrow();
+            l.inbox.as_ref().map(|rx| (l.epoch, rx.try_iter().collect::<Vec<_>>()))
+        });
         if let Some((epoch, batch)) = pending.filter(|(_, b)| !b.is_empty()) {
             nvim_oxi::schedule(move |_| {
                 // A panic must not unwind into Neovim.
@@ -46,8 +60,8 @@ pub fn wake_handle(rx: Receiver<Event>, epoch: u64) -> Result<Wake, String> {
     let wake: Wake = Arc::new(move || {
         let _ = handle.send();
     });
-    WAKE.with(|w| *w.borrow_mut() = Some(wake.clone()));
-    Ok(wake)
+    LINK.with(|l| l.borrow_mut().wake = Some(wake.clone()));
+    Ok((wake, epoch))
 }
 
 /// Folds a batch into the session, then acts on the editor once the state is released

@@ -20,7 +20,11 @@ use crate::text;
 use crate::worker::{Origin, Part, Worker};
 use guard::{function, text_arg, Reply};
 
-/// Everything the plugin keeps between calls. Lives on Neovim's main thread only.
+/// What the plugin keeps between calls about its worker. Lives on Neovim's main thread
+/// only. The editor-side pieces have one owner each, beside it rather than in it, because
+/// Neovim calls back into them while this state is in use: the worker link
+/// (`events::LINK`), the followed terminals and their timer (`terminal::TERMINALS`), the
+/// float and the history buffer (`ui::UI`).
 struct State {
     /// Which `setup()` this is; events from an older worker are ignored.
     epoch: u64,
@@ -32,7 +36,6 @@ struct State {
 
 thread_local! {
     static STATE: RefCell<Option<State>> = const { RefCell::new(None) };
-    static EPOCH: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
 /// libuv handles made so far: counted where each is made, reported by `status()`.
@@ -140,11 +143,7 @@ fn setup(arg: Object) -> Reply {
     }
     ui::close_float(None);
     let (tx, rx) = crossbeam_channel::bounded(1024);
-    let epoch = EPOCH.with(|e| {
-        e.set(e.get() + 1);
-        e.get()
-    });
-    let wake = events::wake_handle(rx, epoch)?;
+    let (wake, epoch) = events::connect(rx)?;
     let worker = Worker::start(&cfg, tx, wake).map_err(|e| format!("cannot start the worker: {e}"))?;
     terminal::install_autocmd(cfg.auto.patterns.clone())?;
     terminal::reconfigure(&cfg.auto);

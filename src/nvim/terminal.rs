@@ -2,7 +2,7 @@
 //! `ScreenFollower` (pure logic in `text::follow`) from `on_lines`; a timer polls the
 //! followers for lines that have become stable and queues what they heard.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::{Duration, Instant};
@@ -39,10 +39,24 @@ struct Term {
 /// Most items held for a busy plugin; the oldest go first past it.
 const MAX_HELD: usize = 256;
 
+/// Everything auto-speak keeps, owned here and not in the plugin state: Neovim calls
+/// `on_lines` from inside API calls, also those made while the plugin state is in use.
+#[derive(Default)]
+struct Terminals {
+    terms: HashMap<i32, Term>,
+    /// The poll timer, made on the first attach.
+    timer: Option<TimerHandle>,
+    /// Attachments made so far: each `Term` knows its number.
+    attachments: u64,
+}
+
 thread_local! {
-    static TERMS: RefCell<HashMap<i32, Term>> = RefCell::new(HashMap::new());
-    static TIMER: RefCell<Option<TimerHandle>> = const { RefCell::new(None) };
-    static ATTACHMENTS: Cell<u64> = const { Cell::new(0) };
+    static TERMINALS: RefCell<Terminals> = RefCell::new(Terminals::default());
+}
+
+/// The followed terminals; `None` inside a call that already holds them.
+fn with_terms<T>(f: impl FnOnce(&mut HashMap<i32, Term>) -> T) -> Option<T> {
+    TERMINALS.with(|t| t.try_borrow_mut().ok().map(|mut t| f(&mut t.terms)))
 }
 
 #[derive(Deserialize)]
@@ -75,27 +89,27 @@ pub fn auto(arg: Object) -> Reply {
 /// A new `setup()`: followed terminals stay followed (what they said is not said again)
 /// and take its options.
 pub fn reconfigure(cfg: &AutoConfig) {
-    TERMS.with(|t| t.borrow_mut().values_mut().for_each(|term| term.follower.set_stable_ms(cfg.stable_ms)));
+    with_terms(|terms| terms.values_mut().for_each(|term| term.follower.set_stable_ms(cfg.stable_ms)));
 }
 
 /// The terminals followed now, in buffer order.
 pub fn attached() -> Vec<i32> {
-    let mut bufs: Vec<i32> = TERMS.with(|t| t.borrow().keys().copied().collect());
+    let mut bufs: Vec<i32> = with_terms(|terms| terms.keys().copied().collect()).unwrap_or_default();
     bufs.sort_unstable();
     bufs
 }
 
 fn is_attached(buf: i32) -> bool {
-    TERMS.with(|t| t.borrow().contains_key(&buf))
+    with_terms(|terms| terms.contains_key(&buf)).unwrap_or(false)
 }
 
 fn detach(buf: i32) {
-    TERMS.with(|t| t.borrow_mut().remove(&buf));
+    with_terms(|terms| terms.remove(&buf));
 }
 
 /// Whether attachment `attachment` still feeds terminal `buf`.
 fn is_current(buf: i32, attachment: u64) -> bool {
-    TERMS.with(|t| t.borrow().get(&buf).is_some_and(|t| t.attachment == attachment))
+    with_terms(|terms| terms.get(&buf).is_some_and(|t| t.attachment == attachment)).unwrap_or(false)
 }
 
 /// Attach to a terminal buffer and start following it.
@@ -114,11 +128,13 @@ pub fn attach(buf: &Buffer) -> Result<(), String> {
         buf.get_lines(.., false).map_err(|e| e.to_string())?.map(|l| l.to_string_lossy().into_owned()).collect();
     follower.on_lines(0, 0, lines, Instant::now());
     follower.skip_existing(Instant::now());
-    let attachment = ATTACHMENTS.with(|n| {
-        n.set(n.get() + 1);
-        n.get()
+    let attachment = TERMINALS.with(|t| {
+        let mut t = t.borrow_mut();
+        t.attachments += 1;
+        let attachment = t.attachments;
+        t.terms.insert(handle, Term { follower, attachment, held: Vec::new() });
+        attachment
     });
-    TERMS.with(|t| t.borrow_mut().insert(handle, Term { follower, attachment, held: Vec::new() }));
     let opts = BufAttachOpts::builder()
         .on_lines(move |(_, buf, _tick, first, last_old, last_new, _, _, _): api::opts::OnLinesArgs| {
             catch_unwind(AssertUnwindSafe(|| on_lines(&buf, attachment, first, last_old, last_new))).unwrap_or(true)
@@ -131,7 +147,7 @@ pub fn attach(buf: &Buffer) -> Result<(), String> {
         })
         .build();
     if let Err(e) = buf.attach(false, &opts) {
-        TERMS.with(|t| t.borrow_mut().remove(&handle));
+        with_terms(|terms| terms.remove(&handle));
         return Err(format!("cannot attach to buffer {handle}: {e}"));
     }
     start_timer();
@@ -153,8 +169,8 @@ fn on_lines(buf: &Buffer, attachment: u64, first: usize, last_old: usize, last_n
         Ok(lines) => lines.map(|l| l.to_string_lossy().into_owned()).collect(),
         Err(_) => return false,
     };
-    TERMS.with(|t| {
-        if let Some(term) = t.borrow_mut().get_mut(&handle) {
+    with_terms(|terms| {
+        if let Some(term) = terms.get_mut(&handle) {
             term.follower.on_lines(first, last_old, lines, Instant::now());
         }
     });
@@ -165,30 +181,28 @@ fn on_lines(buf: &Buffer, attachment: u64, first: usize, last_old: usize, last_n
 /// or restart a libuv timer, so one made per attach would stay on the loop for good; while
 /// nothing is attached its callback returns at once.
 fn start_timer() {
-    TIMER.with(|t| {
-        if t.borrow().is_some() {
-            return;
+    if TERMINALS.with(|t| t.borrow().timer.is_some()) {
+        return;
+    }
+    // The timer callback is a libuv (fast) context: do the work in `schedule`.
+    let timer = TimerHandle::start(POLL, POLL, |_| {
+        if with_terms(|terms| !terms.is_empty()).unwrap_or(false) {
+            nvim_oxi::schedule(|_| {
+                let _ = catch_unwind(tick);
+            })
         }
-        // The timer callback is a libuv (fast) context: do the work in `schedule`.
-        let timer = TimerHandle::start(POLL, POLL, |_| {
-            if TERMS.with(|t| t.try_borrow().is_ok_and(|t| !t.is_empty())) {
-                nvim_oxi::schedule(|_| {
-                    let _ = catch_unwind(tick);
-                })
-            }
-        });
-        if timer.is_ok() {
-            super::made_handle();
-        }
-        *t.borrow_mut() = timer.ok();
     });
+    if timer.is_ok() {
+        super::made_handle();
+    }
+    TERMINALS.with(|t| t.borrow_mut().timer = timer.ok());
 }
 
 /// Poll every follower and queue what it heard.
 fn tick() {
     let now = Instant::now();
-    let heard: Vec<(i32, Vec<Heard>)> = TERMS.with(|t| {
-        t.borrow_mut()
+    let heard: Vec<(i32, Vec<Heard>)> = with_terms(|terms| {
+        terms
             .iter_mut()
             .map(|(buf, term)| {
                 let mut items = std::mem::take(&mut term.held);
@@ -197,11 +211,12 @@ fn tick() {
             })
             .filter(|(_, h)| !h.is_empty())
             .collect()
-    });
+    })
+    .unwrap_or_default();
     for (buf, mut items) in heard {
         if super::is_busy() {
             items.drain(..items.len().saturating_sub(MAX_HELD));
-            TERMS.with(|t| t.borrow_mut().get_mut(&buf).map(|term| term.held = items));
+            with_terms(|terms| terms.get_mut(&buf).map(|term| term.held = items));
             continue;
         }
         let result = with_state(|s| {

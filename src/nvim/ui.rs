@@ -13,9 +13,16 @@ use crate::history::Entry;
 /// Widest float, in cells.
 const FLOAT_WIDTH: usize = 50;
 
+/// The windows and buffers the plugin shows, owned here and not in the plugin state: they
+/// change only in actions, which run once that state is released.
+struct Ui {
+    /// The float and the utterance it shows.
+    float: Option<(u64, Window)>,
+    history_buf: Option<Buffer>,
+}
+
 thread_local! {
-    static FLOAT: RefCell<Option<(u64, Window)>> = const { RefCell::new(None) };
-    static HISTORY_BUF: RefCell<Option<Buffer>> = const { RefCell::new(None) };
+    static UI: RefCell<Ui> = const { RefCell::new(Ui { float: None, history_buf: None }) };
 }
 
 /// Break `text` into lines of at most `width` cells (Japanese has no spaces to break at).
@@ -59,14 +66,14 @@ pub fn show_float(id: u64, text: &str) -> nvim_oxi::Result<()> {
     ]);
     let win: i64 =
         api::call_function("nvim_open_win", Array::from_iter([Object::from(buf), false.into(), cfg.into()]))?;
-    FLOAT.with(|f| *f.borrow_mut() = Some((id, Window::from(win as i32))));
+    UI.with(|u| u.borrow_mut().float = Some((id, Window::from(win as i32))));
     Ok(())
 }
 
 /// Close the float (only if it shows `id`, when given).
 pub fn close_float(id: Option<u64>) {
-    let win = FLOAT.with(|f| {
-        let mut f = f.borrow_mut();
+    let win = UI.with(|u| {
+        let f = &mut u.borrow_mut().float;
         match *f {
             Some((shown, _)) if id.is_none_or(|id| id == shown) => f.take().map(|(_, w)| w),
             _ => None,
@@ -115,7 +122,7 @@ fn render(buf: &mut Buffer, entries: &[&Entry]) -> nvim_oxi::Result<()> {
 
 /// `:SpeakJaHistory`: open the history buffer, or focus its window.
 pub fn open_history(entries: &[&Entry]) -> nvim_oxi::Result<()> {
-    let existing = HISTORY_BUF.with(|b| b.borrow().clone()).filter(Buffer::is_valid);
+    let existing = UI.with(|u| u.borrow().history_buf.clone()).filter(Buffer::is_valid);
     let mut buf = match existing {
         Some(b) => b,
         None => {
@@ -134,7 +141,7 @@ pub fn open_history(entries: &[&Entry]) -> nvim_oxi::Result<()> {
             ] {
                 b.set_keymap(api::types::Mode::Normal, key, rhs, &keymap)?;
             }
-            HISTORY_BUF.with(|h| *h.borrow_mut() = Some(b.clone()));
+            UI.with(|u| u.borrow_mut().history_buf = Some(b.clone()));
             b
         }
     };
@@ -151,7 +158,7 @@ pub fn open_history(entries: &[&Entry]) -> nvim_oxi::Result<()> {
 
 /// Re-render the history buffer if it is open (after entries change).
 pub fn refresh_history(entries: &[&Entry]) {
-    if let Some(mut buf) = HISTORY_BUF.with(|b| b.borrow().clone()).filter(Buffer::is_valid) {
+    if let Some(mut buf) = UI.with(|u| u.borrow().history_buf.clone()).filter(Buffer::is_valid) {
         let _ = render(&mut buf, entries);
     }
 }

@@ -123,12 +123,7 @@ fn scan(b: &[char], last: bool) -> Scan {
     let mut i = 0;
     while i < n {
         if i >= MAX_CHARS {
-            // Cut at the last space before the limit, or hard at the limit.
-            let cut = b[..i].iter().rposition(|c| c.is_whitespace()).filter(|&p| p > 0);
-            return match cut {
-                Some(p) => Scan::Break { end: p, next: p + 1 },
-                None => Scan::Break { end: i, next: i },
-            };
+            return cut_long(b);
         }
         let c = b[i];
         if c == '\n' {
@@ -193,7 +188,19 @@ fn scan(b: &[char], last: bool) -> Scan {
         }
         i += 1;
     }
+    // A run of terminators may have carried `i` past the bound to the end.
+    if n > MAX_CHARS {
+        return cut_long(b);
+    }
     Scan::None
+}
+
+/// A sentence too long to wait for: cut at the last space before the bound, or hard at it.
+fn cut_long(b: &[char]) -> Scan {
+    match b[..MAX_CHARS].iter().rposition(|c| c.is_whitespace()).filter(|&p| p > 0) {
+        Some(p) => Scan::Break { end: p, next: p + 1 },
+        None => Scan::Break { end: MAX_CHARS, next: MAX_CHARS },
+    }
 }
 
 /// Decide whether the terminator at `i`, followed by space and then `rest`, ends a sentence.
@@ -323,6 +330,14 @@ fn normalized(chars: &[char]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_sentence_is_longer_than_the_bound() {
+        for text in ["!".repeat(5000), "x".repeat(5000), format!("a{}b", "…".repeat(3000)), ". ".repeat(3000)] {
+            let longest = split(&text).iter().map(|s| s.chars().count()).max().unwrap_or(0);
+            assert!(longest <= MAX_CHARS, "{longest} chars from {:?}…", &text[..10]);
+        }
+    }
 
     #[test]
     fn abbreviations_numbers_files() {

@@ -348,20 +348,26 @@ fn a_sound_server_that_dies_hands_over_once_and_is_used_again_when_back() {
     let files = std::fs::read_dir(&fallback).unwrap().count();
     assert!(files >= 2, "the rest went to the fallback: {files} WAV files");
 
-    // Back again: the device is looked for again and used.
+    // Back again: the device is looked for again (every 2 s) and used. A restarted server
+    // may refuse its first new stream; a few sentences later it must be back for good.
     pulse.restart();
     let rec = record();
-    thread::sleep(Duration::from_millis(2100));
-    let asked = Instant::now();
-    let id = w.speak("戻りました。".into(), Origin::Command).unwrap();
-    let mut seen = Vec::new();
-    assert_eq!(until_finished(&rx, id, &mut seen), Outcome::Done);
-    assert!(
-        seen.iter().any(|(_, e)| matches!(e, Event::Ready { part: Part::Audio, result: Ok(_) })),
-        "no word that the device is back: {seen:?}"
-    );
-    thread::sleep(Duration::from_millis(300));
-    assert!(rec.first_sound_after(asked).is_some(), "the server that came back heard nothing");
+    let mut back = false;
+    for _ in 0..3 {
+        thread::sleep(Duration::from_millis(2100));
+        let asked = Instant::now();
+        let id = w.speak("戻りました。".into(), Origin::Command).unwrap();
+        let mut seen = Vec::new();
+        assert_eq!(until_finished(&rx, id, &mut seen), Outcome::Done);
+        let ready = seen.iter().any(|(_, e)| matches!(e, Event::Ready { part: Part::Audio, result: Ok(_) }));
+        thread::sleep(Duration::from_millis(300));
+        if ready && rec.first_sound_after(asked).is_some() {
+            back = true;
+            break;
+        }
+        println!("not back yet: {seen:?}");
+    }
+    assert!(back, "the server that came back was never used again");
 }
 
 #[test]

@@ -1,8 +1,8 @@
 //! The sound device, through rodio. Its stream is not `Send`, so the audio thread opens it.
 
 use std::num::NonZero;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use anyhow::anyhow;
@@ -17,19 +17,19 @@ use crate::tts::Audio;
 /// whole sentences now and then on a loaded 2-core machine.
 const BUFFER_FRAMES: u32 = 1024;
 
-/// Stream errors in one utterance that mean the device is gone (a dead PulseAudio gives
-/// hundreds within a second).
-const LOST_AFTER: u32 = 20;
+/// Stream errors that go on this long, this many, mean the device is gone: a dead
+/// PulseAudio gives hundreds a second, on and on; a live one a spurious few now and then
+/// (a burst of them when a restarted server takes a new stream).
+const LOST_AFTER: Duration = Duration::from_millis(300);
+const LOST_ERRORS: u32 = 20;
 
 /// How long past the sound's own length playback may take before the device is given up.
 const DRAIN_GRACE: Duration = Duration::from_secs(2);
 
 pub struct DeviceSink {
     stream: MixerDeviceSink,
-    /// Stream errors counted by its error callback since the utterance began: a few come and
-    /// go (PulseAudio's plugin reports a spurious EIO now and then); a gone sound server
-    /// floods them.
-    errors: Arc<AtomicU32>,
+    /// The stream's errors since the utterance began.
+    errors: Arc<Errors>,
 }
 
 impl DeviceSink {
@@ -39,8 +39,8 @@ impl DeviceSink {
         #[cfg(target_os = "linux")]
         let _alsa_messages = alsa::Output::local_error_handler();
         // Stream errors are not printed, for the same reason; they mark the device failed.
-        let errors = Arc::new(AtomicU32::new(0));
-        let count = errors.clone();
+        let errors = Arc::new(Errors::default());
+        let seen = errors.clone();
         let mut stream = DeviceSinkBuilder::from_default_device()
             .and_then(|b| {
                 b.with_buffer_size(rodio::cpal::BufferSize::Fixed(BUFFER_FRAMES))
@@ -51,7 +51,7 @@ impl DeviceSink {
                             e.kind(),
                             K::DeviceNotAvailable | K::HostUnavailable | K::StreamInvalidated | K::BackendError
                         ) {
-                            count.fetch_add(1, Ordering::AcqRel);
+                            seen.note();
                         }
                     })
                     .open_stream()
@@ -59,6 +59,45 @@ impl DeviceSink {
             .map_err(|e| anyhow!("{e}"))?;
         stream.log_on_drop(false);
         Ok(Self { stream, errors })
+    }
+}
+
+/// When a stream's errors began and when the last one came, as milliseconds (+1, so 0 is
+/// none) since the sink opened: written by the audio callback thread, read by the player.
+#[derive(Default)]
+struct Errors {
+    since: OnceLock<Instant>,
+    first: AtomicU64,
+    last: AtomicU64,
+    count: AtomicU32,
+}
+
+impl Errors {
+    fn now(&self) -> u64 {
+        self.since.get_or_init(Instant::now).elapsed().as_millis() as u64 + 1
+    }
+
+    fn note(&self) {
+        let now = self.now();
+        let _ = self.first.compare_exchange(0, now, Ordering::AcqRel, Ordering::Acquire);
+        self.last.store(now, Ordering::Release);
+        self.count.fetch_add(1, Ordering::AcqRel);
+    }
+
+    fn reset(&self) {
+        self.first.store(0, Ordering::Release);
+        self.last.store(0, Ordering::Release);
+        self.count.store(0, Ordering::Release);
+    }
+
+    fn device_gone(&self) -> bool {
+        self.count.load(Ordering::Acquire) >= LOST_ERRORS && self.span() >= LOST_AFTER
+    }
+
+    /// How long errors have kept coming (zero without any).
+    fn span(&self) -> Duration {
+        let first = self.first.load(Ordering::Acquire);
+        Duration::from_millis(if first == 0 { 0 } else { self.last.load(Ordering::Acquire).saturating_sub(first) })
     }
 }
 
@@ -70,7 +109,7 @@ impl Sink for DeviceSink {
     fn play(&mut self, audio: &Audio, cancel: &Cancel, started: &mut dyn FnMut()) -> anyhow::Result<Played> {
         let rate = NonZero::new(audio.sample_rate).ok_or_else(|| anyhow!("sample rate 0"))?;
         let player = Player::connect_new(self.stream.mixer());
-        self.errors.store(0, Ordering::Release);
+        self.errors.reset();
         player.append(SamplesBuffer::new(NonZero::<u16>::MIN, rate, audio.samples.clone()));
         started();
         // A device that stops consuming (unplugged, suspended) would never drain the player.
@@ -80,7 +119,7 @@ impl Sink for DeviceSink {
                 player.stop();
                 return Ok(Played::new(false, None));
             }
-            if self.errors.load(Ordering::Acquire) >= LOST_AFTER {
+            if self.errors.device_gone() {
                 player.stop();
                 anyhow::bail!("the audio device failed");
             }

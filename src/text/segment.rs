@@ -148,15 +148,18 @@ fn scan(b: &[char], last: bool) -> Scan {
             continue;
         }
         if matches!(c, '。' | '！' | '？') {
-            let k = skip(b, i + 1, is_closer);
+            let k = skip(&b[..n.min(MAX_CHARS)], i + 1, is_closer);
             if k == n && !last {
                 return Scan::Wait;
             }
             return Scan::Break { end: k, next: k };
         }
         if matches!(c, '.' | '!' | '?' | '…') {
-            let run_end = skip(b, i + 1, |c| matches!(c, '.' | '!' | '?' | '…'));
-            let k = skip(b, run_end, is_closer);
+            // Runs are followed only to the bound: a sentence is cut there anyway, and a
+            // scan that ran to the end of `!!!…` for every 400 chars would be quadratic.
+            let near = &b[..n.min(MAX_CHARS + 1)];
+            let run_end = skip(near, i + 1, |c| matches!(c, '.' | '!' | '?' | '…'));
+            let k = skip(near, run_end, is_closer);
             if k == n {
                 if !last {
                     return Scan::Wait;
@@ -333,9 +336,11 @@ mod tests {
 
     #[test]
     fn no_sentence_is_longer_than_the_bound() {
-        for text in ["!".repeat(5000), "x".repeat(5000), format!("a{}b", "…".repeat(3000)), ". ".repeat(3000)] {
+        let closers = format!("あ。{}", "」".repeat(3000));
+        for text in ["!".repeat(5000), "x".repeat(5000), format!("a{}b", "…".repeat(3000)), ". ".repeat(3000), closers]
+        {
             let longest = split(&text).iter().map(|s| s.chars().count()).max().unwrap_or(0);
-            assert!(longest <= MAX_CHARS, "{longest} chars from {:?}…", &text[..10]);
+            assert!(longest <= MAX_CHARS, "{longest} chars from {:?}…", text.chars().take(10).collect::<String>());
         }
     }
 

@@ -139,15 +139,19 @@ H.test("pathological text is cut in linear time and never stalls the editor", fu
     queued = sj.speak(text)
   end)
   local ms = (vim.uv.hrtime() - t0) / 1e6
-  -- One long line with no break at all, and 1 MiB of sentence ends.
-  local t1 = vim.uv.hrtime()
-  pcall(sj.speak, ("x"):rep(1024 * 1024 - 1))
-  pcall(sj.speak, ("!"):rep(1024 * 1024 - 1))
-  local ms_big = (vim.uv.hrtime() - t1) / 1e6
+  -- One long line with no break at all, and 1 MiB of sentence ends, each its own call
+  -- (the editor runs between them, as between two commands).
+  local ms_big = 0
+  for _, big in ipairs({ ("x"):rep(1024 * 1024 - 1), ("!"):rep(1024 * 1024 - 1) }) do
+    local t1 = vim.uv.hrtime()
+    pcall(sj.speak, big)
+    ms_big = math.max(ms_big, (vim.uv.hrtime() - t1) / 1e6)
+    vim.wait(30)
+  end
   vim.wait(200)
   local worst = stop_meter()
   sj.stop()
-  io.stdout:write(("# 64 KiB of 'a.\\n': %.1f ms; two 1 MiB texts: %.0f ms; worst timer gap %.0f ms\n"):format(
+  io.stdout:write(("\n# 64 KiB of 'a.\\n': %.1f ms; slowest 1 MiB text: %.0f ms; worst timer gap %.0f ms\n"):format(
     ms, ms_big, worst))
   H.ok(ms < 50, ("64 KiB took %.1f ms"):format(ms))
   -- The queue, plus the sentences the stages took off it meanwhile.

@@ -115,20 +115,13 @@ fn translator(cfg: &Config, state: Option<&PartState>, out: &mut Vec<Check>) {
     match translate::selected(cfg) {
         TranslatorEngine::Nllb => {
             let dir = cfg.nllb_model_dir();
-            let missing: Vec<&str> =
-                ["config.json", "tokenizer.json"].into_iter().filter(|f| !dir.join(f).is_file()).collect();
-            let has_weights = ["model.safetensors", "pytorch_model.bin"].iter().any(|f| dir.join(f).is_file());
-            if missing.is_empty() && has_weights {
+            let missing = translate::nllb::ModelFiles::in_dir(&dir).missing();
+            if missing.is_empty() {
                 out.push(check("ok", format!("NLLB model files in {}", dir.display()), None));
             } else {
                 out.push(check(
                     "error",
-                    format!(
-                        "NLLB model incomplete in {} (missing {:?}, weights: {})",
-                        dir.display(),
-                        missing,
-                        has_weights
-                    ),
+                    format!("NLLB model incomplete in {} (missing {})", dir.display(), missing.join(", ")),
                     Some("run scripts/fetch-model, or set translator.model"),
                 ));
             }

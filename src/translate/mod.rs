@@ -76,7 +76,9 @@ use crate::config::{Config, TranslatorEngine};
 /// The engine the options select: `auto` means NLLB when its model is present.
 pub fn selected(cfg: &Config) -> TranslatorEngine {
     match cfg.translator.engine {
-        TranslatorEngine::Auto if cfg.nllb_model_dir().join("config.json").is_file() => TranslatorEngine::Nllb,
+        TranslatorEngine::Auto if nllb::ModelFiles::in_dir(&cfg.nllb_model_dir()).config.is_file() => {
+            TranslatorEngine::Nllb
+        }
         TranslatorEngine::Auto => TranslatorEngine::None,
         e => e,
     }
@@ -95,8 +97,9 @@ pub fn describe(cfg: &Config) -> String {
 pub fn identity(cfg: &Config) -> String {
     let mut id = format!("{}|{:?}", describe(cfg), cfg.translator);
     if selected(cfg) == TranslatorEngine::Nllb {
-        for file in ["config.json", "tokenizer.json", "model.safetensors", "pytorch_model.bin"] {
-            if let Ok(meta) = std::fs::metadata(cfg.nllb_model_dir().join(file)) {
+        for path in nllb::ModelFiles::in_dir(&cfg.nllb_model_dir()).all() {
+            let file = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            if let Ok(meta) = std::fs::metadata(&path) {
                 let mtime = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
                 id.push_str(&format!("|{file}:{}:{}", meta.len(), mtime.map_or(0, |d| d.as_secs())));
             }

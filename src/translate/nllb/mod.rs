@@ -7,7 +7,7 @@ pub mod generate;
 pub mod model;
 pub mod tokenizer;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use candle_core::quantized::{GgmlDType, QTensor};
@@ -216,6 +216,56 @@ fn check_pth(path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+const SAFETENSORS: &str = "model.safetensors";
+const PTH: &str = "pytorch_model.bin";
+
+/// The weights file of a model directory: safetensors when both are there.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Weights {
+    Safetensors(PathBuf),
+    Pth(PathBuf),
+}
+
+/// The one place that knows what an HF checkpoint directory holds.
+#[derive(Debug, Clone)]
+pub struct ModelFiles {
+    pub config: PathBuf,
+    pub tokenizer: PathBuf,
+    /// `None` when neither weights file is there.
+    pub weights: Option<Weights>,
+}
+
+impl ModelFiles {
+    pub fn in_dir(dir: &Path) -> Self {
+        let (st, pth) = (dir.join(SAFETENSORS), dir.join(PTH));
+        let weights = if st.is_file() {
+            Some(Weights::Safetensors(st))
+        } else if pth.is_file() {
+            Some(Weights::Pth(pth))
+        } else {
+            None
+        };
+        Self { config: dir.join("config.json"), tokenizer: dir.join("tokenizer.json"), weights }
+    }
+
+    /// Every file that decides what the model says, present or not.
+    pub fn all(&self) -> Vec<PathBuf> {
+        let dir = self.config.parent().map(Path::to_path_buf).unwrap_or_default();
+        vec![self.config.clone(), self.tokenizer.clone(), dir.join(SAFETENSORS), dir.join(PTH)]
+    }
+
+    /// What is missing for a load, by file name; empty when nothing is.
+    pub fn missing(&self) -> Vec<String> {
+        let name = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let mut out: Vec<String> =
+            [&self.config, &self.tokenizer].into_iter().filter(|p| !p.is_file()).map(|p| name(p)).collect();
+        if self.weights.is_none() {
+            out.push(format!("{SAFETENSORS} or {PTH}"));
+        }
+        out
+    }
+}
+
 /// A resident NLLB model with its tokenizer.
 pub struct NllbTranslator {
     model: Model,
@@ -240,8 +290,9 @@ impl NllbTranslator {
         if !dir.is_dir() {
             bail!("NLLB model directory {} does not exist (see scripts/fetch-model)", dir.display());
         }
-        let cfg = Config::from_file(&dir.join("config.json"))?;
-        let tokenizer = NllbTokenizer::from_file(&dir.join("tokenizer.json"))?;
+        let files = ModelFiles::in_dir(dir);
+        let cfg = Config::from_file(&files.config)?;
+        let tokenizer = NllbTokenizer::from_file(&files.tokenizer)?;
         // The model may pad its vocabulary (NLLB: 256,204 pieces, 256,206 rows), never lack rows.
         if tokenizer.vocab_size() > cfg.vocab_size {
             bail!(
@@ -252,18 +303,18 @@ impl NllbTranslator {
         }
         let (device, device_why) = place_device(opts.device)?;
         let (dtype, quant) = weight_layout(opts.dtype, &device);
-        let st = dir.join("model.safetensors");
-        let pth = dir.join("pytorch_model.bin");
-        let (file, vb) = if st.is_file() {
-            // SAFETY: the file is mapped read-only and not modified while the model loads.
-            let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[&st], dtype, &Device::Cpu) };
-            (st, vb)
-        } else if pth.is_file() {
-            check_pth(&pth)?;
-            let vb = VarBuilder::from_pth(&pth, dtype, &Device::Cpu);
-            (pth, vb)
-        } else {
-            bail!("no model.safetensors or pytorch_model.bin in {}", dir.display());
+        let (file, vb) = match files.weights {
+            Some(Weights::Safetensors(st)) => {
+                // SAFETY: the file is mapped read-only and not modified while the model loads.
+                let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[&st], dtype, &Device::Cpu) };
+                (st, vb)
+            }
+            Some(Weights::Pth(pth)) => {
+                check_pth(&pth)?;
+                let vb = VarBuilder::from_pth(&pth, dtype, &Device::Cpu);
+                (pth, vb)
+            }
+            None => bail!("no {} or {} in {}", SAFETENSORS, PTH, dir.display()),
         };
         let vb = vb.with_context(|| format!("cannot read weights {}", file.display()))?;
         let src = Loading { cpu: &vb, device: device.clone(), stop };

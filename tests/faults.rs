@@ -11,11 +11,14 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::Receiver;
-use speakja::config::{Config, DeviceChoice, GoogleConfig, SinkKind, TranslatorEngine, TtsEngine, WeightFormat};
+use speakja::config::{DeviceChoice, GoogleConfig, SinkKind, WeightFormat};
 use speakja::translate::nllb::{GenerateOptions, NllbOptions, NllbTranslator};
 use speakja::translate::Translator;
 use speakja::tts::{Chain, Google, GoogleError, OpenJtalk, Reach, Tts, Voice};
 use speakja::worker::{Event, Origin, Outcome, Worker};
+use support::worker_config;
+
+mod support;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -195,16 +198,6 @@ fn a_voice_path_that_is_not_a_sane_file_is_refused_unread() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-fn worker_config(wav: &Path) -> Config {
-    let mut cfg = Config { models_dir: Some(root().join("models")), ..Config::default() };
-    cfg.translator.engine = TranslatorEngine::None;
-    cfg.tts.engine = TtsEngine::Openjtalk;
-    cfg.audio.sink = SinkKind::Wav;
-    cfg.audio.wav_dir = Some(wav.to_path_buf());
-    cfg.cache.enabled = false;
-    cfg
-}
-
 /// The outcome of utterance `id`, waiting for it.
 fn outcome(rx: &Receiver<Event>, id: u64) -> Outcome {
     let end = Instant::now() + Duration::from_secs(30);
@@ -222,7 +215,7 @@ fn outcome(rx: &Receiver<Event>, id: u64) -> Outcome {
 fn a_skip_between_two_sentences_is_not_lost() {
     let dir = temp_dir("skip");
     let (tx, rx) = crossbeam_channel::bounded(1024);
-    let mut w = Worker::start(&worker_config(&dir), tx, Arc::new(|| {})).unwrap();
+    let mut w = Worker::start(&worker_config(SinkKind::Wav, Some(&dir)), tx, Arc::new(|| {})).unwrap();
     let first = w.speak("はい。".into(), Origin::Command).unwrap();
     assert_eq!(outcome(&rx, first), Outcome::Done);
     // Nothing plays now: the skip belongs to the sentence on its way.

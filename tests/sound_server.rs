@@ -13,8 +13,11 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::Receiver;
-use speakja::config::{Config, SinkKind, TranslatorEngine, TtsEngine};
+use speakja::config::{Config, SinkKind};
 use speakja::worker::{Event, Origin, Outcome, Part, Worker};
+use support::worker_config;
+
+mod support;
 
 /// Recording rate: the voice's own, so lengths compare sample for sample.
 const RATE: u32 = 48_000;
@@ -193,15 +196,9 @@ impl Drop for Recording {
     }
 }
 
+/// The device, falling back to WAV files in `fallback`.
 fn config(fallback: &Path) -> Config {
-    let mut cfg =
-        Config { models_dir: Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("models")), ..Config::default() };
-    cfg.translator.engine = TranslatorEngine::None;
-    cfg.tts.engine = TtsEngine::Openjtalk;
-    cfg.audio.sink = SinkKind::Device;
-    cfg.audio.wav_dir = Some(fallback.to_path_buf());
-    cfg.cache.enabled = false;
-    cfg
+    worker_config(SinkKind::Device, Some(fallback))
 }
 
 /// Events until utterance `id` finishes (or 30 s).

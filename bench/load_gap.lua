@@ -1,5 +1,5 @@
 -- How late a 10 ms timer fires in Neovim while the plugin loads the model at
--- $SPEAKJA_BENCH_MODEL (q8_0, the CPU default). Run by bench/load.sh.
+-- $SPEAKJA_BENCH_MODEL (q8_0, the CPU default; bench/load.sh has written its weight cache).
 local root = vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h")
 vim.opt.rtp:prepend(root)
 local sj = require("speakja")

@@ -60,15 +60,18 @@ def generated_rows(gen):
     return rows
 
 
-def build_tokenizer(vocab_size, out_dir, corpus=CORPUS):
+def build_tokenizer(vocab_size, out_dir, corpus=CORPUS, extra_pieces=()):
     """A small BPE with NLLB's layout: <s> <pad> </s> <unk> = 0..3, pieces, language codes.
-    Also used by train_tiny_nllb.py."""
+    `extra_pieces` follow the trained pieces (no merges reach them: they are only produced
+    by a model, as a target script's pieces are). Also used by train_tiny_nllb.py."""
     tok = Tokenizer(models.BPE(unk_token="<unk>", fuse_unk=True))
     tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always", split=True)
     trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=["<s>", "<pad>", "</s>", "<unk>"],
                                   show_progress=False)
     tok.train_from_iterator(corpus, trainer)
     model = json.loads(tok.to_str())["model"]
+    for piece in extra_pieces:
+        model["vocab"][piece] = len(model["vocab"])
     merges = [tuple(m) if isinstance(m, list) else tuple(m.split(" ")) for m in model["merges"]]
     hf = NllbTokenizer(vocab=model["vocab"], merges=merges, extra_special_tokens=LANGS)
     with tempfile.TemporaryDirectory() as tmp:

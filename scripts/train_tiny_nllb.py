@@ -2,13 +2,13 @@
 """Train a tiny NLLB-style model on a toy task and write tests/fixtures/nllb/trained/.
 
 Result of the committed run (transformers 5.24.0, torch 2.15.0, 1 CPU thread): vocabulary
-2,397 (2,390 BPE pieces incl. <s> <pad> </s> <unk>, then <mask> = 2390, eng_Latn = 2391 ...
-jpn_Jpan = 2394 ... spa_Latn = 2396); d_model 64, 2 encoder + 2 decoder layers, 4 + 4 heads,
-FFN 128 + 128, tied embeddings, scale_embedding; 4,500 steps of 64 sentences, label smoothing
-0.1 (as NLLB), ~400 s on one shared core. Greedy accuracy (whole sequence / token):
-training sentences 0.997 / 0.9995, the 300 held-out sentences 1.000 / 1.000. Mean max-softmax
-probability over the held-out greedy steps 0.889 (label smoothing caps it near 0.90), min 0.81;
-smallest top-1 minus top-2 logit 5.3.
+4,797 (2,390 BPE pieces incl. <s> <pad> </s> <unk>, then 2,400 Japanese pieces, then
+<mask> = 4790, eng_Latn = 4791 ... jpn_Jpan = 4794 ... spa_Latn = 4796); d_model 64, 2 encoder
++ 2 decoder layers, 4 + 4 heads, FFN 128 + 128, tied embeddings, scale_embedding; 4,500
+steps of 64 sentences, label smoothing 0.1 (as NLLB), 707 s on one shared core. Greedy
+accuracy (whole sequence / token): training sentences 1.000 / 1.0000, the 300 held-out
+sentences 1.000 / 1.000. Mean max-softmax probability over the held-out greedy steps 0.894
+(label smoothing caps it near 0.90), min 0.74; smallest top-1 minus top-2 logit 5.9.
 
 Random tiny models (scripts/make_nllb_fixtures.py) have near-flat output distributions, so
 they cannot show what 8-bit weights do to a real model. This one is trained until its greedy
@@ -16,9 +16,13 @@ output is right on held-out inputs, so its distributions are peaked like a train
 
 The toy "translation" from eng_Latn to jpn_Jpan: the source is a sentence of pseudo-words;
 the target is `jpn_Jpan`, then every source subword id mapped through one fixed random
-permutation of the tokenizer's pieces, then `</s>`. The map sends the ~2,000 pieces that the
-words use to ids spread over the whole vocabulary (> 2,048 rows), so all of the embedding /
-output projection matters, not only its first row blocks.
+injection into the Japanese pieces (hiragana, katakana, kanji, some with `▁` or Japanese
+punctuation), then `</s>`. No merge produces those pieces, as in a real vocabulary the
+English side never does: they only come out of the model. So the target-language output
+vocabulary (`translator.vocab = "target"`: Japanese-script pieces, the source's pieces,
+specials) holds every correct output, and the Latin rows it leaves out are real rows the
+full vocabulary scores. Output ids lie above 2,390, so all of the embedding / output
+projection matters, not only its first row blocks.
 
 Needs torch, transformers (5.x), tokenizers, safetensors; no downloads. Single-threaded and
 deterministic (fixed seeds, fixed step count); floating-point details of another CPU may give
@@ -49,7 +53,8 @@ OUT = pathlib.Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "n
 LANGS = make_nllb_fixtures.LANGS
 SRC, TGT = "eng_Latn", "jpn_Jpan"
 SEED = 1234
-BPE_VOCAB = 2390  # + <mask> + 6 language codes = 2397 rows
+BPE_VOCAB = 2390  # trained pieces, then N_JAPANESE, <mask> and 6 language codes
+N_JAPANESE = 2400  # target-script pieces, one for each source piece
 N_WORDS = 3000
 N_HELDOUT = 300
 N_BEAM = 30
@@ -94,9 +99,35 @@ def build_tokenizer(words, rng):
         corpus += [w] * (4 + int(200 / (1 + i / 50)))
     rng.shuffle(corpus)
     lines = [" ".join(corpus[i:i + 10]) for i in range(0, len(corpus), 10)]
-    tok = make_nllb_fixtures.build_tokenizer(BPE_VOCAB, OUT, lines)
-    assert len(tok) - len(LANGS) - 1 == BPE_VOCAB  # pieces, then <mask> and the language codes
+    tok = make_nllb_fixtures.build_tokenizer(BPE_VOCAB, OUT, lines, japanese_pieces(rng))
+    # pieces, then <mask> and the language codes
+    assert len(tok) - len(LANGS) - 1 == BPE_VOCAB + N_JAPANESE
     return tok
+
+
+def japanese_pieces(rng):
+    """Pieces in the target's scripts, as NLLB's vocabulary has them: hiragana and katakana
+    pairs, kanji, some with the word-start marker, a few with Japanese punctuation."""
+    hira = [chr(c) for c in range(0x3041, 0x3097)]
+    kata = [chr(c) for c in range(0x30A1, 0x30FB)]
+    kanji = [chr(c) for c in range(0x4E00, 0x4E00 + 600)]
+    pieces, seen = [], set()
+    while len(pieces) < N_JAPANESE:
+        kind = rng.random()
+        if kind < 0.35:
+            p = rng.choice(hira) + rng.choice(hira)
+        elif kind < 0.7:
+            p = rng.choice(kata) + rng.choice(kata)
+        elif kind < 0.95:
+            p = rng.choice(kanji) + rng.choice(["", rng.choice(kanji), rng.choice(hira)])
+        else:
+            p = rng.choice(kanji) + rng.choice(["。", "、", "「", "」"])
+        if rng.random() < 0.3:
+            p = "▁" + p
+        if p not in seen:
+            seen.add(p)
+            pieces.append(p)
+    return pieces
 
 
 class Task:
@@ -105,9 +136,10 @@ class Task:
         self.src_id = tok.convert_tokens_to_ids(SRC)
         self.tgt_id = tok.convert_tokens_to_ids(TGT)
         self.pieces = {w: tok(w, add_special_tokens=False)["input_ids"] for w in words}
-        # One fixed bijection of the BPE pieces (ids 4..BPE_VOCAB-1).
+        # One fixed injection of the trained (Latin) pieces, ids 4..BPE_VOCAB-1, into the
+        # Japanese pieces that follow them.
         ids = list(range(4, BPE_VOCAB))
-        image = ids[:]
+        image = list(range(BPE_VOCAB, BPE_VOCAB + N_JAPANESE))
         rng.shuffle(image)
         self.map = dict(zip(ids, image))
 

@@ -87,6 +87,18 @@ pub enum WeightFormat {
     Q8_0,
 }
 
+/// Which tokens NLLB's decoder scores at each step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutputVocab {
+    /// Pieces written in the target language's scripts, the sentence's own pieces and the
+    /// special tokens: the same greedy output whenever the full choice is among them, and
+    /// several times less to read per step.
+    Target,
+    /// All of the model's vocabulary.
+    Full,
+}
+
 /// When the NLLB model is read from disk. By default on first use, or as soon as a
 /// terminal is attached for auto-speak: every Neovim (a `git commit` editor too) would
 /// otherwise hold the model.
@@ -116,6 +128,7 @@ pub struct TranslatorConfig {
     pub no_repeat_ngram_size: usize,
     /// Beam scores are divided by `length^length_penalty`.
     pub length_penalty: f64,
+    pub vocab: OutputVocab,
     pub load: LoadTime,
 }
 
@@ -131,6 +144,7 @@ impl Default for TranslatorConfig {
             max_length_ratio: 2.0,
             no_repeat_ngram_size: 0,
             length_penalty: 1.0,
+            vocab: OutputVocab::Target,
             load: LoadTime::FirstUse,
         }
     }

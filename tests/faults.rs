@@ -126,6 +126,7 @@ fn nllb_options() -> NllbOptions {
         dtype: WeightFormat::F32,
         generate: GenerateOptions { max_new_tokens: 40, ..Default::default() },
         max_length_ratio: 100.0,
+        ..NllbOptions::default()
     }
 }
 

@@ -1,12 +1,13 @@
 //! The candle NLLB port against HF transformers outputs stored by
 //! `scripts/make_nllb_fixtures.py` (two tiny random models of different shapes).
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use candle_core::Tensor;
 use serde_json::Value;
-use speakja::config::{DeviceChoice, WeightFormat};
-use speakja::translate::nllb::{GenerateOptions, NllbOptions, NllbTranslator};
+use speakja::config::{DeviceChoice, OutputVocab, WeightFormat};
+use speakja::translate::nllb::{Columns, GenerateOptions, NllbOptions, NllbTranslator};
 
 const MODELS: [&str; 2] = ["tiny-a", "tiny-b"];
 
@@ -18,8 +19,10 @@ fn reference(name: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(fixture(name).join("reference.json")).unwrap()).unwrap()
 }
 
+/// Options as in the reference runs: the whole vocabulary scored, as HF does.
 fn options(dtype: WeightFormat, beams: usize, ngram: usize, max_new_tokens: usize) -> NllbOptions {
     NllbOptions {
+        vocab: OutputVocab::Full,
         device: DeviceChoice::Cpu,
         dtype,
         generate: GenerateOptions { beams, max_new_tokens, no_repeat_ngram_size: ngram, ..Default::default() },
@@ -29,9 +32,14 @@ fn options(dtype: WeightFormat, beams: usize, ngram: usize, max_new_tokens: usiz
 }
 
 fn load(name: &str, dtype: WeightFormat, beams: usize, ngram: usize) -> NllbTranslator {
+    load_scoring(name, dtype, beams, ngram, OutputVocab::Full)
+}
+
+fn load_scoring(name: &str, dtype: WeightFormat, beams: usize, ngram: usize, vocab: OutputVocab) -> NllbTranslator {
     let r = reference(name.trim_end_matches("-pth"));
     let max_new = r["max_new_tokens"].as_u64().unwrap() as usize;
-    NllbTranslator::load(&fixture(name), &options(dtype, beams, ngram, max_new)).unwrap()
+    let opts = NllbOptions { vocab, ..options(dtype, beams, ngram, max_new) };
+    NllbTranslator::load(&fixture(name), &opts).unwrap()
 }
 
 fn ids(v: &Value) -> Vec<u32> {
@@ -94,7 +102,7 @@ fn encoder_states_and_first_logits_match_hf() {
         let d = max_abs_diff(&hidden, &r["encoder_hidden"]);
         assert!(d < 1e-4, "{name}: encoder hidden states differ by {d}");
         let mut state = model.start_decoder(&hidden, mask.as_ref(), 1).unwrap();
-        let logits = model.decode_step(&vec![2; input.len()], &mut state).unwrap();
+        let logits = model.decode_step(&vec![2; input.len()], &mut state, Columns::All).unwrap();
         let d = max_abs_diff(&logits, &r["first_logits"]);
         assert!(d < 1e-4, "{name}: first-step logits differ by {d}");
     }
@@ -146,7 +154,14 @@ fn q8_0_model_runs_and_tracks_f32() {
     let mask = t.model().source_mask(&input).unwrap();
     let hidden = t.model().encode(&input, mask.as_ref()).unwrap();
     let mut state = t.model().start_decoder(&hidden, mask.as_ref(), 1).unwrap();
-    let got = t.model().decode_step(&[2, 2, 2], &mut state).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap();
+    let got = t
+        .model()
+        .decode_step(&[2, 2, 2], &mut state, Columns::All)
+        .unwrap()
+        .flatten_all()
+        .unwrap()
+        .to_vec1::<f32>()
+        .unwrap();
     let want = floats(&r["first_logits"]);
     let err: f32 = got.iter().zip(&want).map(|(a, b)| (a - b) * (a - b)).sum();
     let norm: f32 = want.iter().map(|b| b * b).sum();
@@ -251,8 +266,54 @@ fn agreement(a: &[Vec<u32>], b: &[Vec<u32>]) -> f64 {
     same as f64 / total.max(1) as f64
 }
 
+/// Ids the target vocabulary may produce for a batch: the language's rows and every piece of
+/// the batch's sources.
+fn allowed(t: &NllbTranslator, sources: &[Vec<u32>]) -> HashSet<u32> {
+    let base = t.output_rows("jpn_Jpan").unwrap().expect("jpn_Jpan has known scripts");
+    base.ids().iter().chain(sources.iter().flatten()).copied().collect()
+}
+
+/// Greedy search over the target vocabulary gives the full vocabulary's ids up to the first
+/// full choice outside the set, and never a token outside it; so every row whose full choices
+/// all lie in the set is identical. Random models (whose pieces are Latin, so the set is their
+/// digits, punctuation, specials and the sources' pieces) and the trained one (Japanese output).
+#[test]
+fn target_vocabulary_equals_the_full_choice_while_it_is_in_the_set() {
+    let mut random_whole_rows = 0;
+    for (name, dtype) in [("tiny-a", WeightFormat::F32), ("tiny-b", WeightFormat::F32), ("trained", WeightFormat::Q8_0)]
+    {
+        let r = reference(name);
+        let sources = unpadded(&r);
+        for ngram in [0, 2] {
+            let full = load(name, dtype, 1, ngram).generate(&sources, "jpn_Jpan").unwrap();
+            let t = load_scoring(name, dtype, 1, ngram, OutputVocab::Target);
+            let got = t.generate(&sources, "jpn_Jpan").unwrap();
+            let allowed = allowed(&t, &sources);
+            let mut whole_rows = 0;
+            for (i, (g, f)) in got.iter().zip(&full).enumerate() {
+                assert!(g.iter().all(|id| allowed.contains(id)), "{name} row {i}: {g:?} leaves the set");
+                let k = f.iter().position(|id| !allowed.contains(id)).unwrap_or(f.len());
+                assert_eq!(g[..k.min(g.len())], f[..k], "{name} row {i}, no-repeat {ngram}: differs before {k}");
+                whole_rows += usize::from(k == f.len() && g == f);
+            }
+            let rows = t.output_rows("jpn_Jpan").unwrap().unwrap().ids().len();
+            eprintln!(
+                "{name} ({dtype:?}, no-repeat {ngram}): {rows} of {} rows; {whole_rows} of {} outputs wholly in the set, all identical",
+                t.model().vocab_rows(),
+                got.len()
+            );
+            if name == "trained" {
+                assert_eq!(got, full, "trained: every output is Japanese, so every row is identical");
+            } else {
+                random_whole_rows += whole_rows;
+            }
+        }
+    }
+    assert!(random_whole_rows > 0, "no random-model row tests whole equality");
+}
+
 /// A small model trained on a toy task (`scripts/train_tiny_nllb.py`): confident outputs as a
-/// trained model's, which random models cannot show, and 2,397 embedding rows, so 8-bit
+/// trained model's, which random models cannot show, and 4,797 embedding rows, so 8-bit
 /// weights past the first row blocks decide tokens too. Under `SPEAKJA_KERNELS=generic` (CI's
 /// second run) this is the portable path of Apple Silicon CPUs.
 #[test]
@@ -267,7 +328,93 @@ fn trained_model_matches_hf_and_8_bit_agrees_with_f32() {
     let agree = agreement(&q8, &full);
     eprintln!("trained model: q8_0 agrees with f32 on {:.2}% of {} outputs' tokens", agree * 100.0, full.len());
     assert!(agree >= 0.99, "q8_0 agrees with f32 on {agree:.4} of tokens");
+    // The default: 8-bit weights scoring only the target language's rows.
+    let q8_target =
+        load_scoring("trained", WeightFormat::Q8_0, 1, 0, OutputVocab::Target).generate(&sources, "jpn_Jpan").unwrap();
+    let agree = agreement(&q8_target, &full);
+    eprintln!("trained model: q8_0 + target vocabulary agrees with f32 on {:.2}% of tokens", agree * 100.0);
+    assert!(agree >= 0.99, "q8_0 + target vocabulary agrees with f32 on {agree:.4} of tokens");
     let n = r["beam4_count"].as_u64().unwrap() as usize;
     let beam = load("trained", WeightFormat::F32, 4, 0).generate(&sources[..n], "jpn_Jpan").unwrap();
     assert_eq!(beam, rows(&r["beam4"]), "f32 beam ids equal HF's");
+    // Beam scores are normalised over the scored rows only, so beam search over the target
+    // vocabulary is close to, not the same as, the full one; measured, not assumed.
+    let target_beam = load_scoring("trained", WeightFormat::F32, 4, 0, OutputVocab::Target)
+        .generate(&sources[..n], "jpn_Jpan")
+        .unwrap();
+    let agree = agreement(&target_beam, &beam);
+    eprintln!("trained model: beam 4 over the target vocabulary agrees with the full one on {:.2}%", agree * 100.0);
+    assert!(agree >= 0.99, "target-vocabulary beam search agrees on {agree:.4} of tokens");
+}
+
+/// A copy of fixture `name` in a fresh temporary directory (the weight cache is written
+/// next to the model).
+fn fixture_copy(name: &str, tag: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("nllb-{tag}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for f in ["config.json", "tokenizer.json", "model.safetensors"] {
+        std::fs::copy(fixture(name).join(f), dir.join(f)).unwrap();
+    }
+    dir
+}
+
+/// The first 8-bit load quantizes and writes `speakja-q8_0.gguf`; the next reads it ready and
+/// computes the same logits bit for bit; another checkpoint, a damaged file or one that
+/// cannot be replaced are quantized from the checkpoint again, and translate the same.
+#[test]
+fn weight_cache_is_written_then_read_and_rebuilt_when_stale() {
+    use speakja::translate::nllb::CacheUse;
+    let r = reference("trained");
+    let sources = unpadded(&r);
+    let dir = fixture_copy("trained", "weight-cache");
+    let cache = dir.join("speakja-q8_0.gguf");
+    let opts = options(WeightFormat::Q8_0, 1, 0, 24);
+    let first_logits = |t: &NllbTranslator| {
+        let input = rows(&r["input_ids"]);
+        let mask = t.model().source_mask(&input).unwrap();
+        let hidden = t.model().encode(&input, mask.as_ref()).unwrap();
+        let mut state = t.model().start_decoder(&hidden, mask.as_ref(), 1).unwrap();
+        let logits = t.model().decode_step(&vec![2; input.len()], &mut state, Columns::All).unwrap();
+        logits.flatten_all().unwrap().to_vec1::<f32>().unwrap()
+    };
+    let load = || NllbTranslator::load(&dir, &opts).unwrap();
+
+    let quantized = load();
+    assert_eq!(quantized.placement().cache, CacheUse::Written(cache.clone()));
+    let want_ids = quantized.generate(&sources, "jpn_Jpan").unwrap();
+    let want_logits = first_logits(&quantized);
+
+    let read = load();
+    assert_eq!(read.placement().cache, CacheUse::Read(cache.clone()));
+    assert!(first_logits(&read) == want_logits, "logits from the cache differ");
+    assert_eq!(read.generate(&sources, "jpn_Jpan").unwrap(), want_ids);
+
+    // Another checkpoint: a config.json that differs (by a space) makes the cache stale.
+    let config = std::fs::read_to_string(dir.join("config.json")).unwrap();
+    std::fs::write(dir.join("config.json"), format!("{config} ")).unwrap();
+    assert_eq!(load().placement().cache, CacheUse::Written(cache.clone()));
+    assert_eq!(load().placement().cache, CacheUse::Read(cache.clone()));
+
+    // Damaged: garbage, then a cut-off file.
+    std::fs::write(&cache, b"GGUF but not really").unwrap();
+    assert_eq!(load().placement().cache, CacheUse::Written(cache.clone()));
+    let whole = std::fs::read(&cache).unwrap();
+    std::fs::write(&cache, &whole[..whole.len() / 2]).unwrap();
+    let rebuilt = load();
+    assert_eq!(rebuilt.placement().cache, CacheUse::Written(cache.clone()));
+    assert_eq!(rebuilt.generate(&sources, "jpn_Jpan").unwrap(), want_ids);
+
+    // Cannot be replaced (a directory stands in its place): every load quantizes, and says so.
+    std::fs::remove_file(&cache).unwrap();
+    std::fs::create_dir_all(cache.join("in-the-way")).unwrap();
+    let t = load();
+    assert!(matches!(&t.placement().cache, CacheUse::Unwritable(_)), "{:?}", t.placement().cache);
+    assert!(t.placement().to_string().contains("quantized at every start"), "{}", t.placement());
+    assert_eq!(t.generate(&sources, "jpn_Jpan").unwrap(), want_ids);
+    assert!(std::fs::read_dir(&dir).unwrap().all(|e| !e.unwrap().file_name().to_string_lossy().contains("tmp")));
+
+    // f32 has nothing to cache.
+    let f32_opts = options(WeightFormat::F32, 1, 0, 24);
+    assert_eq!(NllbTranslator::load(&dir, &f32_opts).unwrap().placement().cache, CacheUse::Off);
 }

@@ -28,6 +28,7 @@
 ---@field max_length_ratio? number
 ---@field no_repeat_ngram_size? integer 0 = off.
 ---@field length_penalty? number
+---@field vocab? "target"|"full" `target`: score only the target language's rows, the sentence's pieces and specials.
 ---@field load? "startup"|"first_use"
 
 ---@class speakja.TtsConfig

@@ -6,11 +6,13 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
-use speakja::config::{self as plugin, DeviceChoice, SinkKind, TranslatorConfig, TranslatorEngine, WeightFormat};
+use speakja::config::{
+    self as plugin, DeviceChoice, OutputVocab, SinkKind, TranslatorConfig, TranslatorEngine, WeightFormat,
+};
 use speakja::history::History;
 use speakja::translate::nllb::generate::{self, GenerateOptions};
 use speakja::translate::nllb::model::{RandomWeights, Weights};
-use speakja::translate::nllb::{self as nllb, Config, Model, NllbOptions, NllbTranslator};
+use speakja::translate::nllb::{self as nllb, Columns, Config, Model, NllbOptions, NllbTranslator};
 use speakja::tts::Reach;
 use speakja::worker::{Event, Origin, Worker};
 
@@ -76,6 +78,9 @@ struct TranslateArgs {
     /// auto, f32, f16, bf16 or q8_0.
     #[arg(long, default_value = "auto", value_parser = parse_option::<WeightFormat>)]
     dtype: WeightFormat,
+    /// target (the target language's rows and the source's pieces) or full.
+    #[arg(long, default_value = "target", value_parser = parse_option::<OutputVocab>)]
+    vocab: OutputVocab,
     /// One JSON object per input: {"text", "ids", "ms"}.
     #[arg(long)]
     json: bool,
@@ -98,6 +103,10 @@ struct BenchArgs {
     /// cpu, cuda or metal (the GPU ones need a build with that feature).
     #[arg(long, default_value = "cpu", value_parser = parse_option::<DeviceChoice>)]
     device: DeviceChoice,
+    /// Output rows a step scores (a target-language vocabulary of this size, spread over
+    /// the 256k); 0 scores all of them.
+    #[arg(long, default_value_t = 0)]
+    rows: usize,
 }
 
 /// Option values spelled as in the plugin's configuration.
@@ -161,9 +170,12 @@ fn translate(a: TranslateArgs) -> anyhow::Result<()> {
         dtype: a.dtype,
         beams: a.beams.unwrap_or(defaults.beams),
         max_new_tokens: a.max_new_tokens.unwrap_or(defaults.max_new_tokens),
+        vocab: a.vocab,
         ..defaults
     };
+    let t0 = Instant::now();
     let translator = NllbTranslator::load(&a.model, &NllbOptions::from_config(&cfg))?;
+    eprintln!("speakja: loaded in {:.2} s: {}", t0.elapsed().as_secs_f64(), translator.placement());
     for text in &a.text {
         let t0 = Instant::now();
         let (out, ids) = translator.translate_with_ids(text, &a.src, &a.tgt)?;
@@ -191,6 +203,7 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
                 .args(["bench", "--dtype", dtype, "--device", device.as_str().unwrap_or("cpu")])
                 .args(["--src-tokens", &a.src_tokens.to_string()])
                 .args(["--new-tokens", &a.new_tokens.to_string(), "--runs", &a.runs.to_string()])
+                .args(["--rows", &a.rows.to_string()])
                 .status()?;
             anyhow::ensure!(status.success(), "bench --dtype {dtype} failed");
         }
@@ -209,6 +222,19 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
     src.push(cfg.eos_token_id);
     let opts = GenerateOptions { max_new_tokens: a.new_tokens, min_new_tokens: a.new_tokens, ..Default::default() };
     let tokens = generate::Tokens { start: 2, eos: 2, pad: 1, forced_eos: None };
+    let (tgt, vocab) = (256079, cfg.vocab_size);
+    let subset = match a.rows {
+        0 => None,
+        n => {
+            let mut ids: Vec<u32> =
+                (0..n.min(vocab)).map(|i| (i * vocab / n) as u32).chain([0, 1, 2, 3, tgt]).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            model.output_rows(ids)?
+        }
+    };
+    let columns = subset.as_ref().map_or(Columns::All, |rows| Columns::Subset(rows, None));
+    let rows = subset.as_ref().map_or(vocab, |r| r.ids().len());
     let mut best: Option<(f64, f64)> = None;
     // One untimed warm-up, then the fastest of `runs`.
     for run in 0..=a.runs {
@@ -217,7 +243,7 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
         // GPU work is queued: wait for it before reading the clock.
         device.synchronize()?;
         let enc_ms = t0.elapsed().as_secs_f64() * 1e3;
-        let out = generate::generate(&model, &encoded, None, 256079, tokens, &opts, &|| false)?;
+        let out = generate::generate(&model, &encoded, None, tgt, tokens, columns, &opts, &|| false)?;
         device.synchronize()?;
         let total_ms = t0.elapsed().as_secs_f64() * 1e3;
         anyhow::ensure!(out[0].len() == a.new_tokens, "generated {} tokens, not {}", out[0].len(), a.new_tokens);
@@ -228,18 +254,18 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
     let (enc_ms, total_ms) = best.context("--runs must be at least 1")?;
     let step_ms = (total_ms - enc_ms) / a.new_tokens as f64;
     let place = if device.is_cpu() { String::new() } else { format!(" ({:?})", a.device).to_lowercase() };
-    let name = format!("candle {}{place}", serde_json::to_value(format)?.as_str().unwrap_or("?"));
+    let mut name = format!("candle {}{place}", serde_json::to_value(format)?.as_str().unwrap_or("?"));
+    if rows < vocab {
+        name += &format!(", {}k rows", (rows as f64 / 1e3).round());
+    }
     // The floor: a step must read every decoder weight and the output projection once.
     // Read before the bandwidth probe, whose buffer is not the model's memory.
     let peak_rss = peak_rss_mb().unwrap_or(f64::NAN);
     let floor_ms = if device.is_cpu() {
         let gbps = read_bandwidth_gbps(2);
-        let floor = step_bytes(&cfg, nllb::weight_layout(format, &device)) / (gbps * 1e9) * 1e3;
-        eprintln!(
-            "read bandwidth {gbps:.1} GB/s (2 threads); a {name} step reads {:.0} MB",
-            step_bytes(&cfg, nllb::weight_layout(format, &device)) / 1e6
-        );
-        floor
+        let bytes = step_bytes(&cfg, rows, nllb::weight_layout(format, &device));
+        eprintln!("read bandwidth {gbps:.1} GB/s (2 threads); a {name} step reads {:.0} MB", bytes / 1e6);
+        bytes / (gbps * 1e9) * 1e3
     } else {
         f64::NAN
     };
@@ -252,11 +278,15 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
 
 /// Weight bytes one decoder step reads: per layer self-attention (4 d²), the cross-attention
 /// query and output (2 d²; its keys and values are made once per sentence) and the FFN
-/// (2 d·ffn), then the output projection (vocab × d).
-fn step_bytes(cfg: &Config, (dtype, quant): (candle_core::DType, Option<candle_core::quantized::GgmlDType>)) -> f64 {
+/// (2 d·ffn), then the output projection (`rows` × d).
+fn step_bytes(
+    cfg: &Config,
+    rows: usize,
+    (dtype, quant): (candle_core::DType, Option<candle_core::quantized::GgmlDType>),
+) -> f64 {
     let d = cfg.d_model as f64;
     let per_layer = 6.0 * d * d + 2.0 * d * cfg.decoder_ffn_dim as f64;
-    let params = cfg.decoder_layers as f64 * per_layer + cfg.vocab_size as f64 * d;
+    let params = cfg.decoder_layers as f64 * per_layer + rows as f64 * d;
     let bytes_per = match quant {
         Some(q) => q.type_size() as f64 / q.block_size() as f64,
         None => dtype.size_in_bytes() as f64,

@@ -4,7 +4,7 @@
 
 use candle_core::{Result, Tensor, D};
 
-use super::model::{DecoderState, Model};
+use super::model::{Columns, DecoderState, Model};
 
 /// Decoding settings; lengths count the forced language token like HF `max_new_tokens`.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,20 +50,24 @@ pub const STOPPED: &str = "translation stopped";
 const NEG: f32 = -1.0e9;
 
 /// Translate a batch of encoded sentences (`encoded: [b, s, d]`, `mask` from
-/// [`Model::source_mask`]). `stop` is asked before every step: true abandons the batch
-/// with [`STOPPED`], so a stop never waits for a long sentence to finish. Returns, per sentence, the ids from the forced language code on
-/// (the decoder start token is not included; EOS is, when it was produced).
+/// [`Model::source_mask`]). Only the tokens of `columns` are scored; it must hold the target
+/// language and the special tokens. `stop` is asked before every step: true abandons the
+/// batch with [`STOPPED`], so a stop never waits for a long sentence to finish. Returns, per
+/// sentence, the ids from the forced language code on (the decoder start token is not
+/// included; EOS is, when it was produced).
+#[allow(clippy::too_many_arguments)]
 pub fn generate(
     model: &Model,
     encoded: &Tensor,
     mask: Option<&Tensor>,
     tgt_lang: u32,
     tokens: Tokens,
+    columns: Columns,
     opts: &GenerateOptions,
     stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<Vec<Vec<u32>>> {
     let max_new = opts.max_new_tokens.min(model.max_positions());
-    let proc = Processors { tgt_lang, tokens, opts, max_length: max_new + 1, stop };
+    let proc = Processors { tgt_lang, tokens, columns, opts, max_length: max_new + 1, stop };
     if opts.beams <= 1 {
         greedy(model, encoded, mask, &proc)
     } else {
@@ -75,6 +79,7 @@ pub fn generate(
 struct Processors<'a> {
     tgt_lang: u32,
     tokens: Tokens,
+    columns: Columns<'a>,
     opts: &'a GenerateOptions,
     /// Longest sequence including the decoder start token.
     max_length: usize,
@@ -121,19 +126,23 @@ impl Processors<'_> {
         }
     }
 
-    /// Applies [`Self::rule`] to one hypothesis' scores.
+    /// Applies [`Self::rule`] to one hypothesis' scores (one per column).
     fn apply(&self, seq: &[u32], scores: &mut [f32]) {
         match self.rule(seq) {
-            Rule::Forced(id) => force(scores, id),
-            Rule::Banned(banned) => banned.into_iter().for_each(|t| scores[t as usize] = f32::NEG_INFINITY),
+            Rule::Forced(id) => {
+                scores.fill(f32::NEG_INFINITY);
+                if let Some(col) = self.columns.col(id) {
+                    scores[col] = 0.0;
+                }
+            }
+            Rule::Banned(banned) => self.ban(&banned, scores),
             Rule::Free => {}
         }
     }
-}
 
-fn force(scores: &mut [f32], id: u32) {
-    scores.fill(f32::NEG_INFINITY);
-    scores[id as usize] = 0.0;
+    fn ban(&self, banned: &[u32], scores: &mut [f32]) {
+        banned.iter().filter_map(|&t| self.columns.col(t)).for_each(|c| scores[c] = f32::NEG_INFINITY);
+    }
 }
 
 /// Tokens that would repeat an n-gram already in `seq` (HF `NoRepeatNGramLogitsProcessor`).
@@ -163,8 +172,8 @@ fn log_softmax(xs: &mut [f32]) {
     xs.iter_mut().for_each(|x| *x -= shift);
 }
 
-fn step_logits(model: &Model, feed: &[u32], state: &mut DecoderState) -> Result<Vec<Vec<f32>>> {
-    model.decode_step(feed, state)?.to_vec2::<f32>()
+fn step_logits(model: &Model, feed: &[u32], state: &mut DecoderState, p: &Processors) -> Result<Vec<Vec<f32>>> {
+    model.decode_step(feed, state, p.columns)?.to_vec2::<f32>()
 }
 
 /// Greedy search with the argmax taken where the logits are (on a GPU, one id per row comes
@@ -180,10 +189,10 @@ fn greedy(model: &Model, encoded: &Tensor, mask: Option<&Tensor>, p: &Processors
         // Finished rows are fed pad, as HF does; their output is ignored.
         let feed: Vec<u32> =
             seqs.iter().zip(&done).map(|(s, &d)| if d { p.tokens.pad } else { s[s.len() - 1] }).collect();
-        let logits = model.decode_step(&feed, &mut state)?;
+        let logits = model.decode_step(&feed, &mut state, p.columns)?;
         let rules: Vec<Option<Rule>> = seqs.iter().zip(&done).map(|(s, &d)| (!d).then(|| p.rule(s))).collect();
         let best = if rules.iter().flatten().any(|r| !matches!(r, Rule::Forced(_))) {
-            logits.argmax(D::Minus1)?.to_vec1::<u32>()?
+            logits.argmax(D::Minus1)?.to_vec1::<u32>()?.into_iter().map(|c| p.columns.id(c as usize)).collect()
         } else {
             Vec::new()
         };
@@ -193,8 +202,8 @@ fn greedy(model: &Model, encoded: &Tensor, mask: Option<&Tensor>, p: &Processors
                 Some(Rule::Forced(id)) => id,
                 Some(Rule::Banned(banned)) if banned.contains(&best[i]) => {
                     let mut row = logits.get(i)?.to_vec1::<f32>()?;
-                    banned.into_iter().for_each(|t| row[t as usize] = f32::NEG_INFINITY);
-                    argmax(&row)
+                    p.ban(&banned, &mut row);
+                    p.columns.id(argmax(&row) as usize)
                 }
                 Some(_) => best[i],
             };
@@ -288,7 +297,7 @@ fn beam_search(model: &Model, encoded: &Tensor, mask: Option<&Tensor>, p: &Proce
     loop {
         p.go_on()?;
         let feed: Vec<u32> = sents.iter().flat_map(|s| s.running.iter().map(|(t, _)| t[t.len() - 1])).collect();
-        let mut logits = beam_scores(step_logits(model, &feed, &mut state)?, &sents, p).into_iter();
+        let mut logits = beam_scores(step_logits(model, &feed, &mut state, p)?, &sents, p).into_iter();
         let mut parents = Vec::with_capacity(b * nb);
         let mut all_hit = true;
         for (si, s) in sents.iter_mut().enumerate() {
@@ -330,7 +339,8 @@ impl Beams {
     /// candidate stopped.
     fn step(&mut self, si: usize, scores: &[Vec<f32>], cur_len: usize, p: &Processors, parents: &mut Vec<u32>) -> bool {
         let nb = p.opts.beams;
-        let cands = top_k(scores, 2 * nb);
+        let mut cands = top_k(scores, 2 * nb);
+        cands.iter_mut().for_each(|c| c.token = p.columns.id(c.token as usize));
         let hits: Vec<bool> = cands.iter().map(|c| c.token == p.tokens.eos || cur_len + 1 >= p.max_length).collect();
         let extend = |c: &Candidate| {
             let mut seq = self.running[c.beam].0.clone();

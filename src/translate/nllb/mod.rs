@@ -5,19 +5,22 @@ pub mod config;
 mod gemv;
 pub mod generate;
 pub mod model;
+mod qcache;
 pub mod tokenizer;
+pub mod vocab;
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use anyhow::{bail, Context};
 use candle_core::quantized::{GgmlDType, QTensor};
 use candle_core::{DType, Device};
 use candle_nn::VarBuilder;
 
-use crate::config::{DeviceChoice, TranslatorConfig, WeightFormat};
+use crate::config::{DeviceChoice, OutputVocab, TranslatorConfig, WeightFormat};
 pub use config::Config;
 pub use generate::{GenerateOptions, Tokens};
-pub use model::Model;
+pub use model::{Columns, Model, OutputRows};
 use tokenizer::NllbTokenizer;
 
 /// Runtime choices for [`NllbTranslator::load`].
@@ -28,6 +31,7 @@ pub struct NllbOptions {
     pub generate: GenerateOptions,
     /// Generation stops by `ratio × source tokens + 10` as well as at `max_new_tokens`.
     pub max_length_ratio: f64,
+    pub vocab: OutputVocab,
 }
 
 impl Default for NllbOptions {
@@ -49,6 +53,7 @@ impl NllbOptions {
                 ..GenerateOptions::default()
             },
             max_length_ratio: c.max_length_ratio,
+            vocab: c.vocab,
         }
     }
 }
@@ -122,6 +127,20 @@ pub struct Placement {
     pub device_why: String,
     pub format_why: &'static str,
     pub kernels: gemv::Kernels,
+    pub cache: CacheUse,
+}
+
+/// What this load did with the 8-bit weight cache ([`qcache`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum CacheUse {
+    /// Not an 8-bit format: nothing to cache.
+    Off,
+    /// The weights came from the cache, ready.
+    Read(PathBuf),
+    /// Quantized from the checkpoint, and the cache written for the next start.
+    Written(PathBuf),
+    /// Quantized from the checkpoint; the cache could not be written (every start quantizes).
+    Unwritable(String),
 }
 
 impl std::fmt::Display for Placement {
@@ -139,7 +158,12 @@ impl std::fmt::Display for Placement {
             };
             write!(f, ", {kernels}")?;
         }
-        Ok(())
+        match &self.cache {
+            CacheUse::Off => Ok(()),
+            CacheUse::Read(p) => write!(f, ", 8-bit weights read ready from {}", p.display()),
+            CacheUse::Written(p) => write!(f, ", quantized once and kept in {}", p.display()),
+            CacheUse::Unwritable(why) => write!(f, ", quantized at every start ({why})"),
+        }
     }
 }
 
@@ -176,9 +200,16 @@ impl model::WeightSource for Loading<'_> {
         self.go_on()?;
         self.cpu.get(shape, name)?.to_device(&self.device)
     }
-    fn quantized(&self, rows: usize, cols: usize, name: &str, q: GgmlDType) -> candle_core::Result<QTensor> {
+    fn quantized_on(
+        &self,
+        rows: usize,
+        cols: usize,
+        name: &str,
+        q: GgmlDType,
+        device: &Device,
+    ) -> candle_core::Result<Arc<QTensor>> {
         self.go_on()?;
-        model::quantize_matrix(self.cpu, rows, cols, name, q, &self.device)
+        self.cpu.quantized_on(rows, cols, name, q, device)
     }
 }
 
@@ -216,6 +247,50 @@ fn check_pth(path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The model from the 8-bit cache when it is fresh, else from the checkpoint (then the
+/// cache is written for the next start).
+fn load_model(
+    config: &Path,
+    weights: &Weights,
+    cfg: &Config,
+    device: &Device,
+    (dtype, quant): (DType, Option<GgmlDType>),
+    stop: &dyn Fn() -> bool,
+) -> anyhow::Result<(Model, CacheUse)> {
+    let cache = quant.map(|q| qcache::QuantCache::new(config, weights.path(), q)).transpose()?;
+    if let Some(cache) = &cache {
+        // A stale or damaged cache is rebuilt below; it is only ever an optimisation.
+        if let Ok(Some(mapped)) = cache.open() {
+            let src = Loading { cpu: &mapped, device: device.clone(), stop };
+            if let Ok(model) = Model::load(model::Weights::new(&src, quant), cfg) {
+                return Ok((model, CacheUse::Read(cache.path().to_path_buf())));
+            }
+        }
+    }
+    let file = weights.path();
+    let vb = match weights {
+        // SAFETY: the file is mapped read-only and not modified while the model loads.
+        Weights::Safetensors(st) => unsafe { VarBuilder::from_mmaped_safetensors(&[st], dtype, &Device::Cpu) },
+        Weights::Pth(pth) => {
+            check_pth(pth)?;
+            VarBuilder::from_pth(pth, dtype, &Device::Cpu)
+        }
+    };
+    let vb = vb.with_context(|| format!("cannot read weights {}", file.display()))?;
+    let src = Loading { cpu: &vb, device: device.clone(), stop };
+    let bad = || format!("bad or incomplete weights in {}", file.display());
+    let Some(cache) = cache else {
+        return Ok((Model::load(model::Weights::new(&src, quant), cfg).with_context(bad)?, CacheUse::Off));
+    };
+    let recorder = qcache::Recorder::new(&src);
+    let model = Model::load(model::Weights::new(&recorder, quant), cfg).with_context(bad)?;
+    let written = match cache.write(&recorder.into_tensors()) {
+        Ok(()) => CacheUse::Written(cache.path().to_path_buf()),
+        Err(e) => CacheUse::Unwritable(format!("{e:#}")),
+    };
+    Ok((model, written))
+}
+
 const SAFETENSORS: &str = "model.safetensors";
 const PTH: &str = "pytorch_model.bin";
 
@@ -224,6 +299,14 @@ const PTH: &str = "pytorch_model.bin";
 pub enum Weights {
     Safetensors(PathBuf),
     Pth(PathBuf),
+}
+
+impl Weights {
+    pub fn path(&self) -> &Path {
+        match self {
+            Self::Safetensors(p) | Self::Pth(p) => p,
+        }
+    }
 }
 
 /// The one place that knows what an HF checkpoint directory holds.
@@ -276,6 +359,15 @@ pub struct NllbTranslator {
     placement: Placement,
     /// Asked between decoding steps (`Translator::interrupt_with`).
     interrupt: Option<crate::translate::Interrupt>,
+    /// The output rows of the last target language, built on its first sentence.
+    language_rows: Mutex<Option<LanguageRows>>,
+}
+
+/// A target language's output rows; `rows` is `None` where the whole vocabulary is scored.
+#[derive(Clone)]
+struct LanguageRows {
+    tgt: u32,
+    rows: Option<Arc<OutputRows>>,
 }
 
 impl NllbTranslator {
@@ -303,23 +395,9 @@ impl NllbTranslator {
         }
         let (device, device_why) = place_device(opts.device)?;
         let (dtype, quant) = weight_layout(opts.dtype, &device);
-        let (file, vb) = match files.weights {
-            Some(Weights::Safetensors(st)) => {
-                // SAFETY: the file is mapped read-only and not modified while the model loads.
-                let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[&st], dtype, &Device::Cpu) };
-                (st, vb)
-            }
-            Some(Weights::Pth(pth)) => {
-                check_pth(&pth)?;
-                let vb = VarBuilder::from_pth(&pth, dtype, &Device::Cpu);
-                (pth, vb)
-            }
-            None => bail!("no {} or {} in {}", SAFETENSORS, PTH, dir.display()),
-        };
-        let vb = vb.with_context(|| format!("cannot read weights {}", file.display()))?;
-        let src = Loading { cpu: &vb, device: device.clone(), stop };
-        let model = Model::load(model::Weights::new(&src, quant), &cfg)
-            .with_context(|| format!("bad or incomplete weights in {}", file.display()))?;
+        let weights =
+            files.weights.clone().with_context(|| format!("no {SAFETENSORS} or {PTH} in {}", dir.display()))?;
+        let (model, cache) = load_model(&files.config, &weights, &cfg, &device, (dtype, quant), stop)?;
         let placement = Placement {
             format: resolved_format(opts.dtype, &device),
             format_why: match opts.dtype {
@@ -330,6 +408,7 @@ impl NllbTranslator {
             device,
             device_why,
             kernels: gemv::Kernels::get(),
+            cache,
         };
         let tokens = Tokens {
             start: cfg.decoder_start_token_id,
@@ -345,6 +424,7 @@ impl NllbTranslator {
             opts: opts.clone(),
             placement,
             interrupt: None,
+            language_rows: Mutex::new(None),
         };
         if !translator.placement.device.is_cpu() {
             // A GPU compiles its kernels on first use: pay for that now, not on the first sentence.
@@ -401,7 +481,67 @@ impl NllbTranslator {
             ..self.opts.generate.clone()
         };
         let stop = || self.interrupt.as_ref().is_some_and(|f| f());
-        Ok(generate::generate(&self.model, &encoded, mask.as_ref(), tgt, self.tokens, &opts, &stop)?)
+        let base = self.language_rows(tgt, tgt_lang)?;
+        let extra = match &base {
+            Some(base) => self.sentence_rows(base, sources)?,
+            None => None,
+        };
+        let columns = match &base {
+            Some(base) => Columns::Subset(base, extra.as_ref()),
+            None => Columns::All,
+        };
+        Ok(generate::generate(&self.model, &encoded, mask.as_ref(), tgt, self.tokens, columns, &opts, &stop)?)
+    }
+
+    /// The rows the decoder scores for target `tgt` (`code`): built from the tokenizer's
+    /// pieces once per language, `None` for the whole vocabulary (`translator.vocab =
+    /// "full"`, a language whose scripts are unknown, 8-bit weights on a GPU).
+    fn language_rows(&self, tgt: u32, code: &str) -> anyhow::Result<Option<Arc<OutputRows>>> {
+        let mut cached = self.language_rows.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(c) = cached.as_ref().filter(|c| c.tgt == tgt) {
+            return Ok(c.rows.clone());
+        }
+        let rows = match self.opts.vocab {
+            OutputVocab::Full => None,
+            OutputVocab::Target => {
+                let vocab = self.tokenizer.vocab();
+                let t = self.tokens;
+                let keep: Vec<u32> = [t.start, t.eos, t.pad, tgt]
+                    .into_iter()
+                    .chain(t.forced_eos)
+                    .chain(["<s>", "<unk>"].iter().filter_map(|s| self.tokenizer.id(s)))
+                    .collect();
+                let pieces = vocab.iter().map(|(p, &id)| (p.as_str(), id));
+                match vocab::target_ids(pieces, code, &keep, self.model.vocab_rows()) {
+                    Some(ids) => self.model.output_rows(ids)?.map(Arc::new),
+                    None => None,
+                }
+            }
+        };
+        *cached = Some(LanguageRows { tgt, rows: rows.clone() });
+        Ok(rows)
+    }
+
+    /// Rows for the sources' own pieces that `base` lacks (names and code are copied).
+    fn sentence_rows(&self, base: &OutputRows, sources: &[Vec<u32>]) -> anyhow::Result<Option<OutputRows>> {
+        let mut ids: Vec<u32> = sources
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|&id| (id as usize) < self.model.vocab_rows() && base.ids().binary_search(&id).is_err())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            return Ok(None);
+        }
+        Ok(self.model.output_rows(ids)?)
+    }
+
+    /// The rows the decoder scores for `tgt_lang` before a sentence's own pieces are added;
+    /// `None` when it scores the whole vocabulary.
+    pub fn output_rows(&self, tgt_lang: &str) -> anyhow::Result<Option<Arc<OutputRows>>> {
+        self.language_rows(self.tokenizer.lang_id(tgt_lang)?, tgt_lang)
     }
 
     /// Translation and the generated ids, chunks concatenated.
@@ -436,7 +576,13 @@ impl crate::translate::Translator for NllbTranslator {
     }
 
     fn describe(&self) -> String {
-        format!("nllb on the {}", self.placement)
+        let cached = self.language_rows.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let rows = match (self.opts.vocab, cached.and_then(|c| c.rows)) {
+            (_, Some(rows)) => format!("{} of {} output rows", rows.ids().len(), self.model.vocab_rows()),
+            (OutputVocab::Target, None) => "the target language's output rows".into(),
+            (OutputVocab::Full, None) => format!("all {} output rows", self.model.vocab_rows()),
+        };
+        format!("nllb on the {}; scoring {rows}", self.placement)
     }
 
     fn translate(

@@ -21,9 +21,20 @@ pub trait WeightSource {
     fn dtype(&self) -> DType;
     fn contains(&self, name: &str) -> bool;
     fn get(&self, shape: &[usize], name: &str) -> Result<Tensor>;
-    /// A `[rows, cols]` matrix in a quantized format.
-    fn quantized(&self, rows: usize, cols: usize, name: &str, q: GgmlDType) -> Result<QTensor> {
-        quantize_matrix(self, rows, cols, name, q, self.device())
+    /// A `[rows, cols]` matrix in a quantized format, on this source's device.
+    fn quantized(&self, rows: usize, cols: usize, name: &str, q: GgmlDType) -> Result<Arc<QTensor>> {
+        self.quantized_on(rows, cols, name, q, self.device())
+    }
+    /// [`Self::quantized`] onto `device`.
+    fn quantized_on(
+        &self,
+        rows: usize,
+        cols: usize,
+        name: &str,
+        q: GgmlDType,
+        device: &Device,
+    ) -> Result<Arc<QTensor>> {
+        quantize_matrix(self, rows, cols, name, q, device).map(Arc::new)
     }
 }
 
@@ -143,8 +154,15 @@ impl WeightSource for RandomWeights {
     }
     /// Built in row blocks so a quantized model never holds a whole f32 matrix (the 1 GB
     /// embedding would otherwise dominate peak memory).
-    fn quantized(&self, rows: usize, cols: usize, name: &str, q: GgmlDType) -> Result<QTensor> {
-        quantize_by_rows(rows, cols, q, &self.device, Kernels::get(), |_, n| self.random(&[n, cols], name))
+    fn quantized_on(
+        &self,
+        rows: usize,
+        cols: usize,
+        name: &str,
+        q: GgmlDType,
+        device: &Device,
+    ) -> Result<Arc<QTensor>> {
+        quantize_by_rows(rows, cols, q, device, Kernels::get(), |_, n| self.random(&[n, cols], name)).map(Arc::new)
     }
 }
 
@@ -183,7 +201,7 @@ impl<'a> Weights<'a> {
     fn matrix(&self, rows: usize, cols: usize, name: &str) -> Result<QMatMul> {
         match self.quant {
             Some(q) if cols.is_multiple_of(q.block_size()) => {
-                QMatMul::from_qtensor(self.src.quantized(rows, cols, &self.key(name), q)?)
+                QMatMul::from_arc(self.src.quantized(rows, cols, &self.key(name), q)?)
             }
             _ => Ok(QMatMul::Tensor(self.get(&[rows, cols], name)?)),
         }
@@ -511,7 +529,7 @@ impl Model {
             .find(|k| w.src.contains(k))
             .ok_or_else(|| candle_core::Error::CannotFindTensor { path: "model.shared.weight".into() })?;
         let shared = match w.quant {
-            Some(q) if d.is_multiple_of(q.block_size()) => Shared::Quantized(Arc::new(w.src.quantized(v, d, key, q)?)),
+            Some(q) if d.is_multiple_of(q.block_size()) => Shared::Quantized(w.src.quantized(v, d, key, q)?),
             _ => Shared::Dense(w.src.get(&[v, d], key)?),
         };
         // NLLB ties the output projection to `shared`; a separate `lm_head.weight` is only
@@ -627,8 +645,42 @@ impl Model {
         })
     }
 
-    /// Feed one token per row; returns next-token logits `[n, vocab]` in f32.
-    pub fn decode_step(&self, ids: &[u32], state: &mut DecoderState) -> Result<Tensor> {
+    /// Rows `ids` of the output projection gathered into one contiguous block, in the same
+    /// format, so their scores are the ones the whole projection gives. `None` for 8-bit
+    /// weights on a GPU, whose blocks would have to come through the host.
+    pub fn output_rows(&self, ids: Vec<u32>) -> Result<Option<OutputRows>> {
+        let rows = self.vocab_rows();
+        if let Some(&bad) = ids.iter().find(|&&id| id as usize >= rows) {
+            candle_core::bail!("token {bad} is outside the model's {rows} output rows")
+        }
+        let head = match &self.lm_head {
+            QMatMul::QTensor(q) if q.device().is_cpu() => {
+                let (_, cols) = q.shape().dims2()?;
+                let row_bytes = cols / q.dtype().block_size() * q.dtype().type_size();
+                let data = q.data()?;
+                let mut bytes = Vec::with_capacity(ids.len() * row_bytes);
+                for &id in &ids {
+                    bytes.extend_from_slice(&data[id as usize * row_bytes..(id as usize + 1) * row_bytes]);
+                }
+                QMatMul::from_qtensor(gemv::qtensor(bytes, ids.len(), cols, q.dtype(), &Device::Cpu)?)?
+            }
+            QMatMul::QTensor(_) => return Ok(None),
+            QMatMul::Tensor(w) => QMatMul::Tensor(w.index_select(&Tensor::new(ids.as_slice(), w.device())?, 0)?),
+            QMatMul::TensorF16(w) => QMatMul::TensorF16(w.index_select(&Tensor::new(ids.as_slice(), w.device())?, 0)?),
+        };
+        Ok(Some(OutputRows { ids, head }))
+    }
+
+    /// Rows of the output projection: the model's vocabulary.
+    pub fn vocab_rows(&self) -> usize {
+        match &self.lm_head {
+            QMatMul::QTensor(q) => q.shape().dims()[0],
+            QMatMul::Tensor(w) | QMatMul::TensorF16(w) => w.dims()[0],
+        }
+    }
+
+    /// Feed one token per row; returns next-token logits `[n, columns]` in f32.
+    pub fn decode_step(&self, ids: &[u32], state: &mut DecoderState, columns: Columns) -> Result<Tensor> {
         if state.step >= self.max_positions() {
             candle_core::bail!("decoder ran past {} positions", self.max_positions())
         }
@@ -642,8 +694,64 @@ impl Model {
         }
         state.step += 1;
         let x = self.decoder_layer_norm.forward(&x)?.squeeze(1)?;
-        let x = if matches!(self.lm_head, QMatMul::QTensor(_)) { x.to_dtype(DType::F32)? } else { x };
-        matmul_t(&self.lm_head, &x)?.to_dtype(DType::F32)
+        let project = |head: &QMatMul| {
+            let x = if matches!(head, QMatMul::QTensor(_)) { x.to_dtype(DType::F32)? } else { x.clone() };
+            matmul_t(head, &x)?.to_dtype(DType::F32)
+        };
+        match columns {
+            Columns::All => project(&self.lm_head),
+            Columns::Subset(base, None) => project(&base.head),
+            Columns::Subset(base, Some(extra)) => Tensor::cat(&[project(&base.head)?, project(&extra.head)?], 1),
+        }
+    }
+}
+
+/// Rows of the output projection copied into one block, so a step streams only them.
+#[derive(Debug, Clone)]
+pub struct OutputRows {
+    ids: Vec<u32>,
+    head: QMatMul,
+}
+
+impl OutputRows {
+    /// The token ids, in row order.
+    pub fn ids(&self) -> &[u32] {
+        &self.ids
+    }
+}
+
+/// Which token each logit column of a step scores.
+#[derive(Debug, Clone, Copy)]
+pub enum Columns<'a> {
+    /// Column = token id, over the whole vocabulary.
+    All,
+    /// A language's rows (sorted ids), then the rows of the sentence's own pieces it lacks
+    /// (sorted ids).
+    Subset(&'a OutputRows, Option<&'a OutputRows>),
+}
+
+impl Columns<'_> {
+    /// The token column `col` (one of this step's columns) scores.
+    pub fn id(&self, col: usize) -> u32 {
+        match self {
+            Self::All => col as u32,
+            Self::Subset(base, extra) => match base.ids.get(col) {
+                Some(&id) => id,
+                None => extra.expect("a column of this subset").ids[col - base.ids.len()],
+            },
+        }
+    }
+
+    /// The column that scores token `id`, if any does.
+    pub fn col(&self, id: u32) -> Option<usize> {
+        match self {
+            Self::All => Some(id as usize),
+            Self::Subset(base, extra) => base
+                .ids
+                .binary_search(&id)
+                .ok()
+                .or_else(|| extra.and_then(|e| e.ids.binary_search(&id).ok().map(|c| base.ids.len() + c))),
+        }
     }
 }
 
@@ -700,9 +808,14 @@ mod tests {
         for (path, got) in [
             (
                 "generic",
-                quantize_by_rows(rows, cols, GgmlDType::Q8_0, &dev, Kernels::Generic, |s, n| w.narrow(0, s, n)),
+                quantize_by_rows(rows, cols, GgmlDType::Q8_0, &dev, Kernels::Generic, |s, n| w.narrow(0, s, n))
+                    .map(Arc::new),
             ),
-            ("this CPU", quantize_by_rows(rows, cols, GgmlDType::Q8_0, &dev, Kernels::get(), |s, n| w.narrow(0, s, n))),
+            (
+                "this CPU",
+                quantize_by_rows(rows, cols, GgmlDType::Q8_0, &dev, Kernels::get(), |s, n| w.narrow(0, s, n))
+                    .map(Arc::new),
+            ),
             ("weight source", Ok(through_source)),
         ] {
             let got = got.unwrap().data().unwrap().into_owned();

@@ -22,6 +22,16 @@ impl NllbTokenizer {
         self.inner.get_vocab_size(true)
     }
 
+    /// Every piece and special token with its id.
+    pub fn vocab(&self) -> std::collections::HashMap<String, u32> {
+        self.inner.get_vocab(true)
+    }
+
+    /// The id of a token such as `<unk>`, if the vocabulary has it.
+    pub fn id(&self, token: &str) -> Option<u32> {
+        self.inner.token_to_id(token)
+    }
+
     /// Id of a language code such as `jpn_Jpan`.
     pub fn lang_id(&self, code: &str) -> anyhow::Result<u32> {
         self.inner.token_to_id(code).ok_or_else(|| anyhow!("unknown language code `{code}`"))

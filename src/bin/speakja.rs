@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
+use candle_core::quantized::GgmlDType;
 use clap::{Args, Parser, Subcommand};
 use speakja::config::{
     self as plugin, DeviceChoice, OutputVocab, SinkKind, TranslatorConfig, TranslatorEngine, WeightFormat,
@@ -12,6 +13,7 @@ use speakja::config::{
 use speakja::history::History;
 use speakja::translate::nllb::generate::{self, GenerateOptions};
 use speakja::translate::nllb::model::{RandomWeights, Weights};
+use speakja::translate::nllb::qcache::{Mapped, QuantCache, Recorder};
 use speakja::translate::nllb::{self as nllb, Columns, Config, Model, NllbOptions, NllbTranslator};
 use speakja::tts::Reach;
 use speakja::worker::{Event, Origin, Worker};
@@ -107,6 +109,9 @@ struct BenchArgs {
     /// the 256k); 0 scores all of them.
     #[arg(long, default_value_t = 0)]
     rows: usize,
+    /// Only write the random q8_0 weights into the benchmark's weight cache.
+    #[arg(long, hide = true)]
+    write_cache: bool,
 }
 
 /// Option values spelled as in the plugin's configuration.
@@ -212,8 +217,23 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
     let device = nllb::select_device(a.device)?;
     let (dtype, quant) = nllb::weight_layout(format, &device);
     let cfg = Config::nllb_600m();
+    let random = RandomWeights { device: device.clone(), dtype };
+    let cache = bench_weight_cache();
+    if a.write_cache {
+        let recorder = Recorder::new(&random);
+        Model::load(Weights::new(&recorder, Some(GgmlDType::Q8_0)), &cfg)?;
+        return cache.write(&recorder.into_tensors());
+    }
+    let mapped = match quant {
+        Some(GgmlDType::Q8_0) if device.is_cpu() => Some(mapped_bench_cache(&cache)?),
+        _ => None,
+    };
     let t0 = Instant::now();
-    let model = Model::load(Weights::new(&RandomWeights { device: device.clone(), dtype }, quant), &cfg)?;
+    // 8-bit weights come from the weight cache, as users' do after their first load.
+    let model = match &mapped {
+        Some(mapped) => Model::load(Weights::new(mapped, quant), &cfg)?,
+        None => Model::load(Weights::new(&random, quant), &cfg)?,
+    };
     device.synchronize()?;
     let load_s = t0.elapsed().as_secs_f64();
     // `[lang] pieces </s>` with arbitrary piece ids; the forced target is any language id.
@@ -276,14 +296,30 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The benchmark's weight cache of random 600M-shape q8_0 weights, kept in the temp dir.
+fn bench_weight_cache() -> QuantCache {
+    let path = std::env::temp_dir().join("speakja-bench-600m-q8_0.gguf");
+    QuantCache::at(path, "speakja bench: random NLLB-200 600M shape, q8_0, v1".into())
+}
+
+/// The mapped benchmark cache, written first by a child process (whose peak memory is then
+/// not this one's) when it is missing or stale.
+fn mapped_bench_cache(cache: &QuantCache) -> anyhow::Result<Mapped> {
+    if let Ok(Some(mapped)) = cache.open() {
+        return Ok(mapped);
+    }
+    eprintln!("writing random q8_0 weights to {} (once)", cache.path().display());
+    let status = std::process::Command::new(std::env::current_exe()?)
+        .args(["bench", "--dtype", "q8_0", "--write-cache"])
+        .status()?;
+    anyhow::ensure!(status.success(), "writing the benchmark's weight cache failed");
+    cache.open()?.context("the benchmark's weight cache is missing after writing it")
+}
+
 /// Weight bytes one decoder step reads: per layer self-attention (4 d²), the cross-attention
 /// query and output (2 d²; its keys and values are made once per sentence) and the FFN
 /// (2 d·ffn), then the output projection (`rows` × d).
-fn step_bytes(
-    cfg: &Config,
-    rows: usize,
-    (dtype, quant): (candle_core::DType, Option<candle_core::quantized::GgmlDType>),
-) -> f64 {
+fn step_bytes(cfg: &Config, rows: usize, (dtype, quant): (candle_core::DType, Option<GgmlDType>)) -> f64 {
     let d = cfg.d_model as f64;
     let per_layer = 6.0 * d * d + 2.0 * d * cfg.decoder_ffn_dim as f64;
     let params = cfg.decoder_layers as f64 * per_layer + rows as f64 * d;

@@ -5,7 +5,7 @@ pub mod config;
 mod gemv;
 pub mod generate;
 pub mod model;
-mod qcache;
+pub mod qcache;
 pub mod tokenizer;
 pub mod vocab;
 

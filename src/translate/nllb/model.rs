@@ -94,16 +94,24 @@ fn quantize_by_rows(
 ) -> Result<QTensor> {
     use rayon::prelude::*;
     let row_bytes = cols / q.block_size() * q.type_size();
+    let fill = |bytes: &mut [u8]| {
+        bytes.par_chunks_mut(QUANTIZE_ROWS * row_bytes).enumerate().try_for_each(|(task, out)| {
+            let rows = rows_of(task * QUANTIZE_ROWS, out.len() / row_bytes)?;
+            let block = gemv::quantized_bytes(&rows, q, kernels == Kernels::Simd)?;
+            if block.len() != out.len() {
+                candle_core::bail!("{q:?} rows came out as {} bytes, not {}", block.len(), out.len())
+            }
+            out.copy_from_slice(&block);
+            Ok(())
+        })
+    };
+    if q == GgmlDType::Q8_0 {
+        let mut blocks = gemv::Q8Blocks::zeroed(rows, cols);
+        fill(blocks.bytes_mut())?;
+        return blocks.into_qtensor(rows, cols, device);
+    }
     let mut bytes = vec![0u8; rows * row_bytes];
-    bytes.par_chunks_mut(QUANTIZE_ROWS * row_bytes).enumerate().try_for_each(|(task, out)| {
-        let block =
-            gemv::quantized_bytes(&rows_of(task * QUANTIZE_ROWS, out.len() / row_bytes)?, q, kernels == Kernels::Simd)?;
-        if block.len() != out.len() {
-            candle_core::bail!("{q:?} rows came out as {} bytes, not {}", block.len(), out.len())
-        }
-        out.copy_from_slice(&block);
-        Ok(())
-    })?;
+    fill(&mut bytes)?;
     gemv::qtensor(bytes, rows, cols, q, device)
 }
 
@@ -220,6 +228,9 @@ impl Linear {
         Ok(Self { weight: w.matrix(out_dim, in_dim, "weight")?, bias: w.get(&[out_dim], "bias")? })
     }
 }
+
+/// Bytes of a mapped projection passed over between two hand-backs of its pages.
+const PAGE_OUT_STEP: usize = 16 << 20;
 
 /// Rows from which candle's generic 8-bit kernel loses to expanding the weight to f32 for
 /// the call (only used where the kernels in `gemv` are unavailable).
@@ -645,24 +656,39 @@ impl Model {
         })
     }
 
-    /// Rows `ids` of the output projection gathered into one contiguous block, in the same
-    /// format, so their scores are the ones the whole projection gives. `None` for 8-bit
-    /// weights on a GPU, whose blocks would have to come through the host.
+    /// Rows `ids` (sorted) of the output projection gathered into one contiguous block, in
+    /// the same format, so their scores are the ones the whole projection gives. `None` for
+    /// 8-bit weights on a GPU, whose blocks would have to come through the host (and for
+    /// other quantized formats, which no option makes).
+    ///
+    /// An 8-bit projection mapped from the weight cache gives its pages back as the
+    /// gathering passes them, so it never becomes resident as a whole (a lookup later reads
+    /// only its own rows).
     pub fn output_rows(&self, ids: Vec<u32>) -> Result<Option<OutputRows>> {
         let rows = self.vocab_rows();
         if let Some(&bad) = ids.iter().find(|&&id| id as usize >= rows) {
             candle_core::bail!("token {bad} is outside the model's {rows} output rows")
         }
         let head = match &self.lm_head {
-            QMatMul::QTensor(q) if q.device().is_cpu() => {
+            QMatMul::QTensor(q) if q.device().is_cpu() && q.dtype() == GgmlDType::Q8_0 => {
                 let (_, cols) = q.shape().dims2()?;
                 let row_bytes = cols / q.dtype().block_size() * q.dtype().type_size();
                 let data = q.data()?;
-                let mut bytes = Vec::with_capacity(ids.len() * row_bytes);
-                for &id in &ids {
-                    bytes.extend_from_slice(&data[id as usize * row_bytes..(id as usize + 1) * row_bytes]);
+                let mapped = gemv::FilePages::of(&data);
+                let mut blocks = gemv::Q8Blocks::zeroed(ids.len(), cols);
+                let mut released = 0;
+                for (out, &id) in blocks.bytes_mut().chunks_mut(row_bytes).zip(&ids) {
+                    let end = (id as usize + 1) * row_bytes;
+                    out.copy_from_slice(&data[end - row_bytes..end]);
+                    if let Some(pages) = mapped.as_ref().filter(|_| end >= released + PAGE_OUT_STEP) {
+                        pages.drop_range(released..end);
+                        released = end;
+                    }
                 }
-                QMatMul::from_qtensor(gemv::qtensor(bytes, ids.len(), cols, q.dtype(), &Device::Cpu)?)?
+                if let Some(pages) = &mapped {
+                    pages.drop_range(released..data.len());
+                }
+                QMatMul::from_qtensor(blocks.into_qtensor(ids.len(), cols, &Device::Cpu)?)?
             }
             QMatMul::QTensor(_) => return Ok(None),
             QMatMul::Tensor(w) => QMatMul::Tensor(w.index_select(&Tensor::new(ids.as_slice(), w.device())?, 0)?),

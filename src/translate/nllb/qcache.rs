@@ -12,8 +12,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use anyhow::Context;
-use candle_core::quantized::{gguf_file, GgmlDType, QStorage, QTensor};
-use candle_core::{DType, Device, Result, Tensor};
+use candle_core::quantized::k_quants::{self, BlockQ8_0, GgmlType};
+use candle_core::quantized::{gguf_file, GgmlDType, QStorage, QTensor, QuantizedType};
+use candle_core::{CpuStorage, DType, Device, Result, Tensor};
+use half::f16;
 use sha2::{Digest, Sha256};
 
 use super::model::WeightSource;
@@ -29,6 +31,11 @@ pub struct QuantCache {
 }
 
 impl QuantCache {
+    /// A cache at `path` for whatever `fingerprint` names (the benchmark's random weights).
+    pub fn at(path: PathBuf, fingerprint: String) -> Self {
+        Self { path, fingerprint }
+    }
+
     /// The cache for weights `weights` and config `config`, made in format `q`.
     pub fn new(config: &Path, weights: &Path, q: GgmlDType) -> anyhow::Result<Self> {
         let meta = std::fs::metadata(weights)?;
@@ -54,9 +61,10 @@ impl QuantCache {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(e.into()),
         };
-        // SAFETY: read-only map of a file only this module writes, replaced by rename
-        // (never rewritten in place), so its pages do not change under the map.
-        let map = unsafe { memmap2::Mmap::map(&file)? };
+        // SAFETY: read-only map of a file only this module writes, replaced by rename (never
+        // rewritten in place), so its pages do not change under the map. (A program that cut
+        // the file short in place while it is mapped would make reads of the lost pages fault.)
+        let map = Arc::new(unsafe { memmap2::Mmap::map(&file)? });
         let content = gguf_file::Content::read(&mut std::io::Cursor::new(&map[..]))
             .map_err(|e| anyhow::anyhow!("not a weight cache: {e}"))?;
         let made_from = content.metadata.get(KEY).and_then(|v| v.to_string().ok());
@@ -94,10 +102,11 @@ impl QuantCache {
     }
 }
 
-/// A mapped cache file: tensors are copied out of the map onto their device as the model
-/// asks for them, so nothing is quantized and nothing is read twice.
+/// A mapped cache file. On the CPU the 8-bit matrices stay in the map (nothing is copied,
+/// and embedding rows no sentence uses are never read); other tensors, and all of them for a
+/// GPU, are copied out as the model asks for them.
 pub struct Mapped {
-    map: memmap2::Mmap,
+    map: Arc<memmap2::Mmap>,
     tensors: HashMap<String, (GgmlDType, Vec<usize>, std::ops::Range<usize>)>,
 }
 
@@ -105,10 +114,28 @@ impl Mapped {
     fn entry(&self, name: &str, shape: &[usize], want: GgmlDType) -> Result<&[u8]> {
         let (dtype, dims, range) =
             self.tensors.get(name).ok_or_else(|| candle_core::Error::CannotFindTensor { path: name.into() })?;
-        if *dtype != want || dims != shape {
+        if *dtype != want || dims != shape || !range.start.is_multiple_of(std::mem::align_of::<BlockQ8_0>()) {
             candle_core::bail!("cached {name} is {dtype:?} {dims:?}, not {want:?} {shape:?}")
         }
         Ok(&self.map[range.clone()])
+    }
+
+    /// Drops the map's pages of `name` from this process once its tensor holds a copy (they
+    /// stay in the page cache), so resident memory holds each weight once, not twice.
+    fn release(&self, name: &str) {
+        #[cfg(unix)]
+        if let Some((_, _, range)) = self.tensors.get(name) {
+            // SAFETY: sysconf has no preconditions.
+            let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) }.max(1) as usize;
+            let start = range.start.next_multiple_of(page);
+            let end = range.end / page * page;
+            if end > start {
+                // SAFETY: a read-only map of a file that does not change: a page read again
+                // is faulted in from the file with the same bytes.
+                let _ =
+                    unsafe { self.map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start) };
+            }
+        }
     }
 }
 
@@ -126,6 +153,7 @@ impl WeightSource for Mapped {
         let bytes = self.entry(name, shape, GgmlDType::F32)?;
         let values: Vec<f32> =
             bytes.chunks_exact(4).map(|b| f32::from_le_bytes(b.try_into().expect("4 bytes"))).collect();
+        self.release(name);
         Tensor::from_vec(values, shape, &Device::Cpu)
     }
     fn quantized_on(
@@ -137,7 +165,14 @@ impl WeightSource for Mapped {
         device: &Device,
     ) -> Result<Arc<QTensor>> {
         let bytes = self.entry(name, &[rows, cols], q)?;
-        Ok(Arc::new(QTensor::new(QStorage::from_data(Cow::Borrowed(bytes), device, q)?, (rows, cols))?))
+        if device.is_cpu() && q == GgmlDType::Q8_0 {
+            let range = self.tensors[name].2.clone();
+            let blocks = MappedBlocks { map: self.map.clone(), range };
+            return Ok(Arc::new(QTensor::new(QStorage::Cpu(Box::new(blocks)), (rows, cols))?));
+        }
+        let t = QTensor::new(QStorage::from_data(Cow::Borrowed(bytes), device, q)?, (rows, cols))?;
+        self.release(name);
+        Ok(Arc::new(t))
     }
 }
 
@@ -190,5 +225,68 @@ impl WeightSource for Recorder<'_> {
         let t = self.inner.quantized_on(rows, cols, name, q, device)?;
         self.keep(name, t.clone());
         Ok(t)
+    }
+}
+
+/// Q8_0 blocks read in place from the map: the storage of a candle `QTensor`. candle's own
+/// CPU storage is an owned `Vec`, which would mean copying every weight out of the file.
+struct MappedBlocks {
+    map: Arc<memmap2::Mmap>,
+    range: std::ops::Range<usize>,
+}
+
+impl MappedBlocks {
+    fn blocks(&self) -> &[BlockQ8_0] {
+        let bytes = &self.map[self.range.clone()];
+        // SAFETY: `Mapped::entry` checked that the range lies in the map and starts aligned
+        // for `BlockQ8_0`, and its length is the matrix's blocks × 34; `BlockQ8_0` is
+        // `repr(C)` plain data (an f16 and 32 i8), valid for any bytes; the map is read-only
+        // and lives as long as `self`.
+        unsafe { std::slice::from_raw_parts(bytes.as_ptr().cast(), bytes.len() / std::mem::size_of::<BlockQ8_0>()) }
+    }
+}
+
+impl QuantizedType for MappedBlocks {
+    fn dtype(&self) -> GgmlDType {
+        GgmlDType::Q8_0
+    }
+    fn matmul_t(&self, mkn: (usize, usize, usize), lhs: &[f32], dst: &mut [f32]) -> Result<()> {
+        k_quants::matmul(mkn, lhs, self.blocks(), dst)
+    }
+    fn matmul_t_f16(&self, mkn: (usize, usize, usize), lhs: &[f16], dst: &mut [f16]) -> Result<()> {
+        k_quants::matmul_f16(mkn, lhs, self.blocks(), dst)
+    }
+    fn embedding(&self, ids: &[u32], rows: usize, hidden: usize) -> Result<CpuStorage> {
+        let row_blocks = hidden / BlockQ8_0::BLCK_SIZE;
+        let blocks = self.blocks();
+        let mut out = vec![0f32; ids.len() * hidden];
+        for (dst, &id) in out.chunks_mut(hidden).zip(ids) {
+            let id = id as usize;
+            if id >= rows || (id + 1) * row_blocks > blocks.len() {
+                candle_core::bail!("embedding id {id} is out of range for {rows} rows")
+            }
+            BlockQ8_0::to_float(&blocks[id * row_blocks..(id + 1) * row_blocks], dst);
+        }
+        Ok(CpuStorage::F32(out))
+    }
+    fn dequantize(&self, elem_count: usize) -> Result<CpuStorage> {
+        let mut out = vec![0f32; elem_count];
+        BlockQ8_0::to_float(self.blocks(), &mut out);
+        Ok(CpuStorage::F32(out))
+    }
+    fn storage_size_in_bytes(&self) -> usize {
+        self.range.len()
+    }
+    fn as_ptr(&self) -> *const u8 {
+        self.map[self.range.clone()].as_ptr()
+    }
+    fn block_size(&self) -> usize {
+        BlockQ8_0::BLCK_SIZE
+    }
+    // candle quantizes only into storage it allocates itself, never into a tensor's.
+    fn from_float(&mut self, _xs: &[f32]) {}
+    fn from_float_imatrix(&mut self, _xs: &[f32], _imatrix_weights: &[f32], _n_per_row: usize) {}
+    fn size(&self) -> usize {
+        self.range.len()
     }
 }

@@ -20,7 +20,7 @@ use std::sync::OnceLock;
 use candle_core::quantized::QMatMul;
 use candle_core::{DType, Result, Storage, Tensor};
 
-pub use quantize::{qtensor, quantized_bytes};
+pub use quantize::{qtensor, quantized_bytes, Q8Blocks};
 
 /// Which matmul and quantization code runs on the CPU.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +82,56 @@ pub fn with_f32_values<R>(t: &Tensor, f: impl FnOnce(&[f32]) -> R) -> Result<Opt
     };
     let start = layout.start_offset();
     Ok(Some(f(&cpu.as_slice::<f32>()?[start..start + t.elem_count()])))
+}
+
+/// Pages of a read-only file mapping, which this process may drop and read again.
+pub struct FilePages<'a>(&'a [u8]);
+
+impl<'a> FilePages<'a> {
+    /// `bytes` if they lie inside one file-backed mapping of this process (Linux), by
+    /// `/proc/self/maps`; `None` for anonymous memory, whose dropped pages would read as zero.
+    pub fn of(bytes: &'a [u8]) -> Option<Self> {
+        #[cfg(target_os = "linux")]
+        {
+            let (start, end) = (bytes.as_ptr() as usize, bytes.as_ptr() as usize + bytes.len());
+            let maps = std::fs::read_to_string("/proc/self/maps").ok()?;
+            let inside = maps.lines().any(|line| {
+                let mut f = line.split_whitespace();
+                let range = f.next().and_then(|r| r.split_once('-'));
+                let bounds = range
+                    .and_then(|(a, b)| Some((usize::from_str_radix(a, 16).ok()?, usize::from_str_radix(b, 16).ok()?)));
+                let (perms, inode) = (f.next().unwrap_or(""), f.nth(2).unwrap_or("0"));
+                bounds.is_some_and(|(a, b)| a <= start && end <= b) && !perms.contains('w') && inode != "0"
+            });
+            inside.then_some(Self(bytes))
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            let _ = bytes;
+            None
+        }
+    }
+
+    /// Drops this process's whole pages in `range` (they stay in the page cache, and are
+    /// read from it again if touched), so resident memory does not keep what was only
+    /// passed over.
+    pub fn drop_range(&self, range: std::ops::Range<usize>) {
+        #[cfg(target_os = "linux")]
+        {
+            let bytes = &self.0[range];
+            // SAFETY: sysconf has no preconditions.
+            let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) }.max(1) as usize;
+            let begin = (bytes.as_ptr() as usize).next_multiple_of(page);
+            let end = (bytes.as_ptr() as usize + bytes.len()) / page * page;
+            if end > begin {
+                // SAFETY: whole pages of a read-only file mapping (checked in `of`): dropping
+                // them only unmaps them; a later read faults in the file's same bytes.
+                unsafe { libc::madvise(begin as *mut libc::c_void, end - begin, libc::MADV_DONTNEED) };
+            }
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = range;
+    }
 }
 
 fn cpu_has_simd() -> bool {
@@ -146,6 +196,26 @@ unsafe fn hsum(v: std::arch::x86_64::__m256) -> f32 {
     let v = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
     let v = _mm_add_ps(v, _mm_movehl_ps(v, v));
     _mm_cvtss_f32(_mm_add_ss(v, _mm_shuffle_ps(v, v, 1)))
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod file_pages_tests {
+    use super::FilePages;
+
+    #[test]
+    fn only_file_maps_drop_pages_and_their_bytes_come_back() {
+        let anonymous = vec![7u8; 1 << 20];
+        assert!(FilePages::of(&anonymous).is_none(), "anonymous memory would read back as zeros");
+        let path = std::env::temp_dir().join(format!("speakja-file-pages-{}", std::process::id()));
+        let want: Vec<u8> = (0..(1u32 << 20)).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &want).unwrap();
+        // SAFETY: a private file of this test, not changed while mapped.
+        let map = unsafe { memmap2::Mmap::map(&std::fs::File::open(&path).unwrap()).unwrap() };
+        let pages = FilePages::of(&map[4096..]).expect("a file map");
+        pages.drop_range(0..map.len() - 4096);
+        assert!(map[..] == want[..], "bytes read again after their pages were dropped");
+        std::fs::remove_file(&path).unwrap();
+    }
 }
 
 #[cfg(all(test, target_arch = "x86_64"))]

@@ -6,6 +6,7 @@
 
 use std::borrow::Cow;
 
+use candle_core::quantized::k_quants::{BlockQ8_0, GgmlType};
 use candle_core::quantized::{GgmlDType, QStorage, QTensor};
 use candle_core::{DType, Device, Result, Tensor};
 
@@ -29,6 +30,33 @@ pub fn quantized_bytes(w: &Tensor, q: GgmlDType, simd: bool) -> Result<Vec<u8>> 
     }
     let own = Tensor::from_vec(values, w.shape(), &Device::Cpu)?;
     Ok(QTensor::quantize(&own, q)?.data()?.into_owned())
+}
+
+/// A Q8_0 matrix filled as bytes, then handed to candle as it is: `QStorage::from_data`
+/// would copy it, and a copy of the 272 MB embedding was the peak of an 8-bit load.
+pub struct Q8Blocks(Vec<BlockQ8_0>);
+
+const _: () = assert!(std::mem::size_of::<BlockQ8_0>() == BLOCK_BYTES);
+
+impl Q8Blocks {
+    /// `rows × cols` values (`cols` a multiple of 32), zero.
+    pub fn zeroed(rows: usize, cols: usize) -> Self {
+        Self(vec![BlockQ8_0::zeros(); rows * cols / QK])
+    }
+
+    pub fn bytes_mut(&mut self) -> &mut [u8] {
+        // SAFETY: `BlockQ8_0` is `repr(C)`, an f16 then 32 i8 (34 bytes, checked above, so no
+        // padding); every byte pattern is a valid value of it.
+        unsafe { std::slice::from_raw_parts_mut(self.0.as_mut_ptr().cast::<u8>(), self.0.len() * BLOCK_BYTES) }
+    }
+
+    /// The `[rows, cols]` matrix on `device` (on the CPU without a copy).
+    pub fn into_qtensor(mut self, rows: usize, cols: usize, device: &Device) -> Result<QTensor> {
+        if device.is_cpu() {
+            return QTensor::new(QStorage::Cpu(Box::new(self.0)), (rows, cols));
+        }
+        QTensor::new(QStorage::from_data(Cow::Borrowed(self.bytes_mut()), device, GgmlDType::Q8_0)?, (rows, cols))
+    }
 }
 
 /// A `[rows, cols]` matrix of quantized `bytes` on `device`.

@@ -181,6 +181,9 @@ fn translate(a: TranslateArgs) -> anyhow::Result<()> {
     let t0 = Instant::now();
     let translator = NllbTranslator::load(&a.model, &NllbOptions::from_config(&cfg))?;
     eprintln!("speakja: loaded in {:.2} s: {}", t0.elapsed().as_secs_f64(), translator.placement());
+    let rows = translator.output_rows(&a.tgt)?.map(|r| r.ids().len());
+    let all = translator.model().vocab_rows();
+    eprintln!("speakja: {} of {all} output rows scored for {}", rows.unwrap_or(all), a.tgt);
     for text in &a.text {
         let t0 = Instant::now();
         let (out, ids) = translator.translate_with_ids(text, &a.src, &a.tgt)?;

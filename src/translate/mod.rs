@@ -114,7 +114,10 @@ pub fn open(cfg: &Config, stop: &dyn Fn() -> bool) -> anyhow::Result<Box<dyn Tra
     match selected(cfg) {
         TranslatorEngine::Nllb => {
             let opts = NllbOptions::from_config(&cfg.translator);
-            Ok(Box::new(NllbTranslator::load_until(&cfg.nllb_model_dir(), &opts, stop)?))
+            let t = NllbTranslator::load_until(&cfg.nllb_model_dir(), &opts, stop)?;
+            // The target's output rows now, not on the first sentence (and health counts them).
+            t.output_rows(&cfg.target_lang)?;
+            Ok(Box::new(t))
         }
         _ => Ok(Box::new(Passthrough)),
     }

@@ -1,25 +1,35 @@
-//! `speakja translate --json` on a tiny fixture prints the HF reference greedy ids.
+//! `speakja translate --json` prints the HF reference greedy ids: on a random tiny fixture
+//! scoring the whole vocabulary as HF does, and on the trained one (Japanese output) with
+//! the default target-language vocabulary.
 
 use std::path::Path;
 use std::process::Command;
 
 #[test]
 fn translate_json_prints_reference_ids() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/nllb/tiny-a");
-    let r: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("reference.json")).unwrap()).unwrap();
-    let batch: Vec<&str> = r["batch"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
-    let out = Command::new(env!("CARGO_BIN_EXE_speakja"))
-        .args(["translate", "--model"])
-        .arg(&dir)
-        .args(["--dtype", "f32", "--device", "cpu", "--max-new-tokens", "16", "--json"])
-        .args(&batch)
-        .output()
-        .unwrap();
+    for (fixture, vocab, sentences) in [("tiny-a", "full", 3), ("trained", "target", 20)] {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/nllb").join(fixture);
+        let r: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("reference.json")).unwrap()).unwrap();
+        let batch: Vec<&str> =
+            r["batch"].as_array().unwrap().iter().take(sentences).map(|v| v.as_str().unwrap()).collect();
+        let out = Command::new(env!("CARGO_BIN_EXE_speakja"))
+            .args(["translate", "--model"])
+            .arg(&dir)
+            .args(["--dtype", "f32", "--device", "cpu", "--vocab", vocab, "--json", "--max-new-tokens"])
+            .arg(r["max_new_tokens"].to_string())
+            .args(&batch)
+            .output()
+            .unwrap();
+        check(&out, &r, batch.len());
+    }
+}
+
+fn check(out: &std::process::Output, r: &serde_json::Value, sentences: usize) {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let lines: Vec<serde_json::Value> =
-        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    assert_eq!(lines.len(), batch.len());
+        String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), sentences);
     for (i, line) in lines.iter().enumerate() {
         assert_eq!(line["ids"], r["greedy"][i], "sentence {i}");
         assert_eq!(line["text"], r["greedy_text"][i]);

@@ -26,6 +26,7 @@ pub fn matmul_t(w: &QTensor, x: &Tensor) -> Result<Option<Tensor>> {
     let kb = k / QK;
     let xs = x.to_dtype(DType::F32)?.flatten_all()?.to_vec1::<f32>()?;
     let (xq, xd) = quantize_rows(&xs);
+    let scales = f16_table();
     let row = |r: usize| &data[r * kb * BLOCK_BYTES..(r + 1) * kb * BLOCK_BYTES];
     super::by_weight_rows(n, m, x, |rows, i, out| {
         let xq = &xq[i * k..(i + 1) * k];
@@ -33,13 +34,25 @@ pub fn matmul_t(w: &QTensor, x: &Tensor) -> Result<Option<Tensor>> {
         // SAFETY: `super::Kernels::Simd` checked the CPU features; every row has `kb` blocks.
         unsafe {
             match rows {
-                &[a, b, c, d] => out.copy_from_slice(&dot::<4>([row(a), row(b), row(c), row(d)], xq, xd)),
-                _ => out[0] = dot::<1>([row(rows[0])], xq, xd)[0],
+                &[a, b, c, d] => out.copy_from_slice(&dot::<4>([row(a), row(b), row(c), row(d)], xq, xd, scales)),
+                _ => out[0] = dot::<1>([row(rows[0])], xq, xd, scales)[0],
             }
         }
     })
     .map(Some)
 }
+
+/// Every f16 bit pattern as f32 (256 KB): a block's scale is one load instead of a
+/// conversion, which made the encoder (many activation rows per weight row) ~30% faster.
+fn f16_table() -> &'static [f32] {
+    static TABLE: std::sync::OnceLock<Vec<f32>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| (0..=u16::MAX).map(|h| half::f16::from_bits(h).to_f32()).collect())
+}
+
+/// How far ahead of each of the four weight streams the CPU is asked to fetch: the
+/// hardware prefetchers alone left a decoder step ~10% slower (measured 512–2048 bytes, all
+/// alike).
+const PREFETCH: usize = 1024;
 
 /// Rows of floats → int8 values and one scale per 32, for the activations.
 fn quantize_rows(xs: &[f32]) -> (Vec<i8>, Vec<f32>) {
@@ -59,7 +72,7 @@ fn quantize_rows(xs: &[f32]) -> (Vec<i8>, Vec<f32>) {
 /// The CPU must support AVX2, FMA and F16C; every row holds `xd.len()` blocks and `xq`
 /// `xd.len() * 32` values.
 #[target_feature(enable = "avx2,fma,f16c")]
-unsafe fn dot<const R: usize>(rows: [&[u8]; R], xq: &[i8], xd: &[f32]) -> [f32; R] {
+unsafe fn dot<const R: usize>(rows: [&[u8]; R], xq: &[i8], xd: &[f32], scales: &[f32]) -> [f32; R] {
     let ones = _mm256_set1_epi16(1);
     let mut acc = [_mm256_setzero_ps(); R];
     for (j, &dx) in xd.iter().enumerate() {
@@ -68,7 +81,9 @@ unsafe fn dot<const R: usize>(rows: [&[u8]; R], xq: &[i8], xd: &[f32]) -> [f32; 
         let ay = _mm256_sign_epi8(y, y);
         for r in 0..R {
             let blk = rows[r].as_ptr().add(j * BLOCK_BYTES);
-            let d = _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(u16::from_le_bytes([*blk, *blk.add(1)]) as i32)));
+            // A prefetch past the row's end is only a hint: it never faults.
+            _mm_prefetch::<_MM_HINT_T0>(blk.wrapping_add(PREFETCH) as *const i8);
+            let d = *scales.get_unchecked(u16::from_le_bytes([*blk, *blk.add(1)]) as usize);
             let w = _mm256_loadu_si256(blk.add(2) as *const __m256i);
             let prod = _mm256_madd_epi16(_mm256_maddubs_epi16(ay, _mm256_sign_epi8(w, y)), ones);
             acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(d * dx), _mm256_cvtepi32_ps(prod), acc[r]);

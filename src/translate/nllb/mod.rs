@@ -359,7 +359,8 @@ pub struct NllbTranslator {
     placement: Placement,
     /// Asked between decoding steps (`Translator::interrupt_with`).
     interrupt: Option<crate::translate::Interrupt>,
-    /// The output rows of the last target language, built on its first sentence.
+    /// The output rows of the last target language: built at load for the configured one
+    /// (`translate::open`), else on a language's first sentence.
     language_rows: Mutex<Option<LanguageRows>>,
 }
 

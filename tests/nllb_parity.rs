@@ -28,6 +28,7 @@ fn options(dtype: WeightFormat, beams: usize, ngram: usize, max_new_tokens: usiz
         generate: GenerateOptions { beams, max_new_tokens, no_repeat_ngram_size: ngram, ..Default::default() },
         // Large, so only `max_new_tokens` limits the length, as in the reference run.
         max_length_ratio: 100.0,
+        weight_cache_dir: None,
     }
 }
 
@@ -413,6 +414,17 @@ fn weight_cache_is_written_then_read_and_rebuilt_when_stale() {
     assert!(t.placement().to_string().contains("quantized at every start"), "{}", t.placement());
     assert_eq!(t.generate(&sources, "jpn_Jpan").unwrap(), want_ids);
     assert!(std::fs::read_dir(&dir).unwrap().all(|e| !e.unwrap().file_name().to_string_lossy().contains("tmp")));
+
+    // With a second place (the plugin passes its cache directory), the cache goes there.
+    let elsewhere = Path::new(env!("CARGO_TARGET_TMPDIR")).join("nllb-weight-cache-elsewhere");
+    let _ = std::fs::remove_dir_all(&elsewhere);
+    let opts = NllbOptions { weight_cache_dir: Some(elsewhere.join("weights")), ..opts.clone() };
+    let written = NllbTranslator::load(&dir, &opts).unwrap().placement().cache.clone();
+    let CacheUse::Written(path) = written else { panic!("{written:?}") };
+    assert!(path.starts_with(elsewhere.join("weights")), "{}", path.display());
+    let read = NllbTranslator::load(&dir, &opts).unwrap();
+    assert_eq!(read.placement().cache, CacheUse::Read(path));
+    assert_eq!(read.generate(&sources, "jpn_Jpan").unwrap(), want_ids);
 
     // f32 has nothing to cache.
     let f32_opts = options(WeightFormat::F32, 1, 0, 24);

@@ -113,7 +113,10 @@ pub fn identity(cfg: &Config) -> String {
 pub fn open(cfg: &Config, stop: &dyn Fn() -> bool) -> anyhow::Result<Box<dyn Translator>> {
     match selected(cfg) {
         TranslatorEngine::Nllb => {
-            let opts = NllbOptions::from_config(&cfg.translator);
+            let opts = NllbOptions {
+                weight_cache_dir: cfg.cache_dir().map(|d| d.join("weights")),
+                ..NllbOptions::from_config(&cfg.translator)
+            };
             let t = NllbTranslator::load_until(&cfg.nllb_model_dir(), &opts, stop)?;
             // The target's output rows now, not on the first sentence (and health counts them).
             t.output_rows(&cfg.target_lang)?;

@@ -32,6 +32,8 @@ pub struct NllbOptions {
     /// Generation stops by `ratio × source tokens + 10` as well as at `max_new_tokens`.
     pub max_length_ratio: f64,
     pub vocab: OutputVocab,
+    /// Where the 8-bit weight cache goes when the model's directory cannot be written.
+    pub weight_cache_dir: Option<PathBuf>,
 }
 
 impl Default for NllbOptions {
@@ -54,6 +56,7 @@ impl NllbOptions {
             },
             max_length_ratio: c.max_length_ratio,
             vocab: c.vocab,
+            weight_cache_dir: None,
         }
     }
 }
@@ -139,7 +142,7 @@ pub enum CacheUse {
     Read(PathBuf),
     /// Quantized from the checkpoint, and the cache written for the next start.
     Written(PathBuf),
-    /// Quantized from the checkpoint; the cache could not be written (every start quantizes).
+    /// Quantized from the checkpoint; no cache could be written (every start quantizes).
     Unwritable(String),
 }
 
@@ -247,18 +250,26 @@ fn check_pth(path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The model from the 8-bit cache when it is fresh, else from the checkpoint (then the
-/// cache is written for the next start).
+/// The model from an 8-bit cache when one is fresh (next to the model, then in
+/// `cache_dir`), else from the checkpoint; then the cache is written, next to the model
+/// or, when that fails, in `cache_dir`.
 fn load_model(
-    config: &Path,
-    weights: &Weights,
+    files: (&Path, &Weights),
     cfg: &Config,
     device: &Device,
     (dtype, quant): (DType, Option<GgmlDType>),
+    cache_dir: Option<&Path>,
     stop: &dyn Fn() -> bool,
 ) -> anyhow::Result<(Model, CacheUse)> {
-    let cache = quant.map(|q| qcache::QuantCache::new(config, weights.path(), q)).transpose()?;
-    if let Some(cache) = &cache {
+    let (config, weights) = files;
+    let mut caches = Vec::new();
+    if let Some(q) = quant {
+        caches.push(qcache::QuantCache::new(config, weights.path(), q, None)?);
+        if let Some(dir) = cache_dir {
+            caches.push(qcache::QuantCache::new(config, weights.path(), q, Some(dir))?);
+        }
+    }
+    for cache in &caches {
         // A stale or damaged cache is rebuilt below; it is only ever an optimisation.
         if let Ok(Some(mapped)) = cache.open() {
             let src = Loading { cpu: &mapped, device: device.clone(), stop };
@@ -279,16 +290,20 @@ fn load_model(
     let vb = vb.with_context(|| format!("cannot read weights {}", file.display()))?;
     let src = Loading { cpu: &vb, device: device.clone(), stop };
     let bad = || format!("bad or incomplete weights in {}", file.display());
-    let Some(cache) = cache else {
+    if caches.is_empty() {
         return Ok((Model::load(model::Weights::new(&src, quant), cfg).with_context(bad)?, CacheUse::Off));
-    };
+    }
     let recorder = qcache::Recorder::new(&src);
     let model = Model::load(model::Weights::new(&recorder, quant), cfg).with_context(bad)?;
-    let written = match cache.write(&recorder.into_tensors()) {
-        Ok(()) => CacheUse::Written(cache.path().to_path_buf()),
-        Err(e) => CacheUse::Unwritable(format!("{e:#}")),
-    };
-    Ok((model, written))
+    let tensors = recorder.into_tensors();
+    let mut failures = Vec::new();
+    for cache in &caches {
+        match cache.write(&tensors) {
+            Ok(()) => return Ok((model, CacheUse::Written(cache.path().to_path_buf()))),
+            Err(e) => failures.push(format!("{e:#}")),
+        }
+    }
+    Ok((model, CacheUse::Unwritable(failures.join("; "))))
 }
 
 const SAFETENSORS: &str = "model.safetensors";
@@ -398,7 +413,8 @@ impl NllbTranslator {
         let (dtype, quant) = weight_layout(opts.dtype, &device);
         let weights =
             files.weights.clone().with_context(|| format!("no {SAFETENSORS} or {PTH} in {}", dir.display()))?;
-        let (model, cache) = load_model(&files.config, &weights, &cfg, &device, (dtype, quant), stop)?;
+        let cache_dir = opts.weight_cache_dir.as_deref();
+        let (model, cache) = load_model((&files.config, &weights), &cfg, &device, (dtype, quant), cache_dir, stop)?;
         let placement = Placement {
             format: resolved_format(opts.dtype, &device),
             format_why: match opts.dtype {

@@ -36,17 +36,24 @@ impl QuantCache {
         Self { path, fingerprint }
     }
 
-    /// The cache for weights `weights` and config `config`, made in format `q`.
-    pub fn new(config: &Path, weights: &Path, q: GgmlDType) -> anyhow::Result<Self> {
+    /// The cache for weights `weights` and config `config`, made in format `q`: next to the
+    /// weights (`dir` = `None`), or in `dir` under a name of the weights' path (for a model
+    /// directory that cannot be written).
+    pub fn new(config: &Path, weights: &Path, q: GgmlDType, dir: Option<&Path>) -> anyhow::Result<Self> {
         let meta = std::fs::metadata(weights)?;
         let mtime = meta.modified()?.duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
-        let config_sha: String = Sha256::digest(std::fs::read(config)?).iter().map(|b| format!("{b:02x}")).collect();
+        let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+        let config_sha = hex(&Sha256::digest(std::fs::read(config)?));
         let name = weights.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let dir = weights.parent().unwrap_or(Path::new("."));
-        Ok(Self {
-            path: dir.join(format!("speakja-{}.gguf", format!("{q:?}").to_lowercase())),
-            fingerprint: format!("v{VERSION} {q:?} {name} {} {mtime} config {config_sha}", meta.len()),
-        })
+        let format = format!("{q:?}").to_lowercase();
+        let path = match dir {
+            None => weights.parent().unwrap_or(Path::new(".")).join(format!("speakja-{format}.gguf")),
+            Some(dir) => {
+                let of = hex(&Sha256::digest(weights.as_os_str().as_encoded_bytes())[..8]);
+                dir.join(format!("speakja-{of}-{format}.gguf"))
+            }
+        };
+        Ok(Self { path, fingerprint: format!("v{VERSION} {q:?} {name} {} {mtime} config {config_sha}", meta.len()) })
     }
 
     pub fn path(&self) -> &Path {
@@ -87,6 +94,9 @@ impl QuantCache {
         let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let tmp = self.path.with_extension(format!("tmp-{}-{n}", std::process::id()));
         let result = (|| {
+            if let Some(dir) = self.path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
             let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
             let source = gguf_file::Value::String(self.fingerprint.clone());
             let refs: Vec<(&str, &QTensor)> = tensors.iter().map(|(n, t)| (n.as_str(), t.as_ref())).collect();

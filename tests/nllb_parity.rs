@@ -430,3 +430,22 @@ fn weight_cache_is_written_then_read_and_rebuilt_when_stale() {
     let f32_opts = options(WeightFormat::F32, 1, 0, 24);
     assert_eq!(NllbTranslator::load(&dir, &f32_opts).unwrap().placement().cache, CacheUse::Off);
 }
+
+/// The plugin's loader builds the configured target's rows at load (the first sentence does
+/// not wait for them), and what it reports counts them.
+#[test]
+fn the_plugin_builds_the_target_rows_at_load() {
+    let mut cfg = speakja::config::Config::default();
+    cfg.translator.engine = speakja::config::TranslatorEngine::Nllb;
+    cfg.translator.model = Some(fixture("trained"));
+    cfg.translator.device = DeviceChoice::Cpu;
+    let t = speakja::translate::open(&cfg, &|| false).unwrap();
+    let rows = load_scoring("trained", WeightFormat::Q8_0, 1, 0, OutputVocab::Target)
+        .output_rows("jpn_Jpan")
+        .unwrap()
+        .unwrap()
+        .ids()
+        .len();
+    let want = format!("scoring {rows} of 4797 output rows");
+    assert!(t.describe().contains(&want), "{}", t.describe());
+}

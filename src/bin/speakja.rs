@@ -253,7 +253,7 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
                 (0..n.min(vocab)).map(|i| (i * vocab / n) as u32).chain([0, 1, 2, 3, tgt]).collect();
             ids.sort_unstable();
             ids.dedup();
-            model.output_rows(ids)?
+            model.output_rows(ids, true)?
         }
     };
     let columns = subset.as_ref().map_or(Columns::All, |rows| Columns::Subset(rows, None));

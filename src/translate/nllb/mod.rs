@@ -203,16 +203,9 @@ impl model::WeightSource for Loading<'_> {
         self.go_on()?;
         self.cpu.get(shape, name)?.to_device(&self.device)
     }
-    fn quantized_on(
-        &self,
-        rows: usize,
-        cols: usize,
-        name: &str,
-        q: GgmlDType,
-        device: &Device,
-    ) -> candle_core::Result<Arc<QTensor>> {
+    fn quantized(&self, m: &model::QMatrix, device: &Device) -> candle_core::Result<Arc<QTensor>> {
         self.go_on()?;
-        self.cpu.quantized_on(rows, cols, name, q, device)
+        self.cpu.quantized(m, device)
     }
 }
 
@@ -537,7 +530,7 @@ impl NllbTranslator {
                     .collect();
                 let pieces = vocab.iter().map(|(p, &id)| (p.as_str(), id));
                 match vocab::target_ids(pieces, code, &keep, self.model.vocab_rows()) {
-                    Some(ids) => self.model.output_rows(ids)?.map(Arc::new),
+                    Some(ids) => self.model.output_rows(ids, true)?.map(Arc::new),
                     None => None,
                 }
             }
@@ -559,7 +552,7 @@ impl NllbTranslator {
         if ids.is_empty() {
             return Ok(None);
         }
-        Ok(self.model.output_rows(ids)?)
+        Ok(self.model.output_rows(ids, false)?)
     }
 
     /// The rows the decoder scores for `tgt_lang` before a sentence's own pieces are added;

@@ -21,32 +21,24 @@ pub trait WeightSource {
     fn dtype(&self) -> DType;
     fn contains(&self, name: &str) -> bool;
     fn get(&self, shape: &[usize], name: &str) -> Result<Tensor>;
-    /// A `[rows, cols]` matrix in a quantized format, on this source's device.
-    fn quantized(&self, rows: usize, cols: usize, name: &str, q: GgmlDType) -> Result<Arc<QTensor>> {
-        self.quantized_on(rows, cols, name, q, self.device())
-    }
-    /// [`Self::quantized`] onto `device`.
-    fn quantized_on(
-        &self,
-        rows: usize,
-        cols: usize,
-        name: &str,
-        q: GgmlDType,
-        device: &Device,
-    ) -> Result<Arc<QTensor>> {
-        quantize_matrix(self, rows, cols, name, q, device).map(Arc::new)
+    /// Matrix `m` in its quantized format, on `device`.
+    fn quantized(&self, m: &QMatrix, device: &Device) -> Result<Arc<QTensor>> {
+        quantize_matrix(self, m, device).map(Arc::new)
     }
 }
 
-/// Reads `name` from `src` and quantizes it into a tensor on `device`.
-pub fn quantize_matrix(
-    src: &(impl WeightSource + ?Sized),
-    rows: usize,
-    cols: usize,
-    name: &str,
-    q: GgmlDType,
-    device: &Device,
-) -> Result<QTensor> {
+/// A `[rows, cols]` weight matrix wanted in quantized format `format`.
+#[derive(Debug, Clone, Copy)]
+pub struct QMatrix<'a> {
+    pub name: &'a str,
+    pub rows: usize,
+    pub cols: usize,
+    pub format: GgmlDType,
+}
+
+/// Reads matrix `m` from `src` and quantizes it into a tensor on `device`.
+pub fn quantize_matrix(src: &(impl WeightSource + ?Sized), m: &QMatrix, device: &Device) -> Result<QTensor> {
+    let QMatrix { name, rows, cols, format: q } = *m;
     let w = src.get(&[rows, cols], name)?.to_dtype(DType::F32)?;
     let quantized = quantize_by_rows(rows, cols, q, device, Kernels::get(), |start, n| w.narrow(0, start, n))?;
     release_in_steps(w);
@@ -162,15 +154,9 @@ impl WeightSource for RandomWeights {
     }
     /// Built in row blocks so a quantized model never holds a whole f32 matrix (the 1 GB
     /// embedding would otherwise dominate peak memory).
-    fn quantized_on(
-        &self,
-        rows: usize,
-        cols: usize,
-        name: &str,
-        q: GgmlDType,
-        device: &Device,
-    ) -> Result<Arc<QTensor>> {
-        quantize_by_rows(rows, cols, q, device, Kernels::get(), |_, n| self.random(&[n, cols], name)).map(Arc::new)
+    fn quantized(&self, m: &QMatrix, device: &Device) -> Result<Arc<QTensor>> {
+        let random = |_, n| self.random(&[n, m.cols], m.name);
+        quantize_by_rows(m.rows, m.cols, m.format, device, Kernels::get(), random).map(Arc::new)
     }
 }
 
@@ -209,7 +195,8 @@ impl<'a> Weights<'a> {
     fn matrix(&self, rows: usize, cols: usize, name: &str) -> Result<QMatMul> {
         match self.quant {
             Some(q) if cols.is_multiple_of(q.block_size()) => {
-                QMatMul::from_arc(self.src.quantized(rows, cols, &self.key(name), q)?)
+                let m = QMatrix { name: &self.key(name), rows, cols, format: q };
+                QMatMul::from_arc(self.src.quantized(&m, self.src.device())?)
             }
             _ => Ok(QMatMul::Tensor(self.get(&[rows, cols], name)?)),
         }
@@ -540,7 +527,10 @@ impl Model {
             .find(|k| w.src.contains(k))
             .ok_or_else(|| candle_core::Error::CannotFindTensor { path: "model.shared.weight".into() })?;
         let shared = match w.quant {
-            Some(q) if d.is_multiple_of(q.block_size()) => Shared::Quantized(w.src.quantized(v, d, key, q)?),
+            Some(q) if d.is_multiple_of(q.block_size()) => {
+                let m = QMatrix { name: key, rows: v, cols: d, format: q };
+                Shared::Quantized(w.src.quantized(&m, w.src.device())?)
+            }
             _ => Shared::Dense(w.src.get(&[v, d], key)?),
         };
         // NLLB ties the output projection to `shared`; a separate `lm_head.weight` is only
@@ -661,10 +651,10 @@ impl Model {
     /// 8-bit weights on a GPU, whose blocks would have to come through the host (and for
     /// other quantized formats, which no option makes).
     ///
-    /// An 8-bit projection mapped from the weight cache gives its pages back as the
-    /// gathering passes them, so it never becomes resident as a whole (a lookup later reads
-    /// only its own rows).
-    pub fn output_rows(&self, ids: Vec<u32>) -> Result<Option<OutputRows>> {
+    /// `release_passed`: an 8-bit projection mapped from the weight cache gives its pages
+    /// back as the gathering passes them, so it never becomes resident as a whole (a lookup
+    /// later reads only its own rows). For a language's rows, once; not for a sentence's few.
+    pub fn output_rows(&self, ids: Vec<u32>, release_passed: bool) -> Result<Option<OutputRows>> {
         let rows = self.vocab_rows();
         if let Some(&bad) = ids.iter().find(|&&id| id as usize >= rows) {
             candle_core::bail!("token {bad} is outside the model's {rows} output rows")
@@ -674,7 +664,7 @@ impl Model {
                 let (_, cols) = q.shape().dims2()?;
                 let row_bytes = cols / q.dtype().block_size() * q.dtype().type_size();
                 let data = q.data()?;
-                let mapped = gemv::FilePages::of(&data);
+                let mapped = if release_passed { gemv::FilePages::of(&data) } else { None };
                 let mut blocks = gemv::Q8Blocks::zeroed(ids.len(), cols);
                 let mut released = 0;
                 for (out, &id) in blocks.bytes_mut().chunks_mut(row_bytes).zip(&ids) {
@@ -830,7 +820,8 @@ mod tests {
         let row_bytes = cols / 32 * 34;
         // A copy: loading hands the source's pages back to the OS (`release_in_steps`).
         let vb = VarBuilder::from_tensors([("w".to_string(), w.copy().unwrap())].into(), DType::F32, &dev);
-        let through_source = vb.quantized(rows, cols, "w", GgmlDType::Q8_0).unwrap();
+        let m = QMatrix { name: "w", rows, cols, format: GgmlDType::Q8_0 };
+        let through_source = vb.quantized(&m, &dev).unwrap();
         for (path, got) in [
             (
                 "generic",

@@ -18,7 +18,7 @@ use candle_core::{CpuStorage, DType, Device, Result, Tensor};
 use half::f16;
 use sha2::{Digest, Sha256};
 
-use super::model::WeightSource;
+use super::model::{QMatrix, WeightSource};
 
 /// Bumped whenever the bytes written for the same checkpoint would differ.
 const VERSION: u32 = 1;
@@ -133,18 +133,9 @@ impl Mapped {
     /// Drops the map's pages of `name` from this process once its tensor holds a copy (they
     /// stay in the page cache), so resident memory holds each weight once, not twice.
     fn release(&self, name: &str) {
-        #[cfg(unix)]
         if let Some((_, _, range)) = self.tensors.get(name) {
-            // SAFETY: sysconf has no preconditions.
-            let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) }.max(1) as usize;
-            let start = range.start.next_multiple_of(page);
-            let end = range.end / page * page;
-            if end > start {
-                // SAFETY: a read-only map of a file that does not change: a page read again
-                // is faulted in from the file with the same bytes.
-                let _ =
-                    unsafe { self.map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start) };
-            }
+            // SAFETY: a read-only map of a file that is never rewritten in place (`open`).
+            unsafe { super::gemv::FilePages::assume(&self.map) }.drop_range(range.clone());
         }
     }
 }
@@ -166,14 +157,8 @@ impl WeightSource for Mapped {
         self.release(name);
         Tensor::from_vec(values, shape, &Device::Cpu)
     }
-    fn quantized_on(
-        &self,
-        rows: usize,
-        cols: usize,
-        name: &str,
-        q: GgmlDType,
-        device: &Device,
-    ) -> Result<Arc<QTensor>> {
+    fn quantized(&self, m: &QMatrix, device: &Device) -> Result<Arc<QTensor>> {
+        let QMatrix { name, rows, cols, format: q } = *m;
         let bytes = self.entry(name, &[rows, cols], q)?;
         if device.is_cpu() && q == GgmlDType::Q8_0 {
             let range = self.tensors[name].2.clone();
@@ -224,16 +209,9 @@ impl WeightSource for Recorder<'_> {
         self.keep(name, Arc::new(q));
         Ok(t)
     }
-    fn quantized_on(
-        &self,
-        rows: usize,
-        cols: usize,
-        name: &str,
-        q: GgmlDType,
-        device: &Device,
-    ) -> Result<Arc<QTensor>> {
-        let t = self.inner.quantized_on(rows, cols, name, q, device)?;
-        self.keep(name, t.clone());
+    fn quantized(&self, m: &QMatrix, device: &Device) -> Result<Arc<QTensor>> {
+        let t = self.inner.quantized(m, device)?;
+        self.keep(m.name, t.clone());
         Ok(t)
     }
 }

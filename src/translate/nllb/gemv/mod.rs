@@ -112,11 +112,19 @@ impl<'a> FilePages<'a> {
         }
     }
 
+    /// `bytes` as file pages, for a caller that mapped them itself.
+    ///
+    /// # Safety
+    /// `bytes` must lie in a read-only mapping of a file that does not change.
+    pub unsafe fn assume(bytes: &'a [u8]) -> Self {
+        Self(bytes)
+    }
+
     /// Drops this process's whole pages in `range` (they stay in the page cache, and are
     /// read from it again if touched), so resident memory does not keep what was only
     /// passed over.
     pub fn drop_range(&self, range: std::ops::Range<usize>) {
-        #[cfg(target_os = "linux")]
+        #[cfg(unix)]
         {
             let bytes = &self.0[range];
             // SAFETY: sysconf has no preconditions.
@@ -124,12 +132,13 @@ impl<'a> FilePages<'a> {
             let begin = (bytes.as_ptr() as usize).next_multiple_of(page);
             let end = (bytes.as_ptr() as usize + bytes.len()) / page * page;
             if end > begin {
-                // SAFETY: whole pages of a read-only file mapping (checked in `of`): dropping
-                // them only unmaps them; a later read faults in the file's same bytes.
+                // SAFETY: whole pages of a read-only file mapping (checked in `of`, promised
+                // to `assume`): dropping them only unmaps them; a later read faults in the
+                // file's same bytes.
                 unsafe { libc::madvise(begin as *mut libc::c_void, end - begin, libc::MADV_DONTNEED) };
             }
         }
-        #[cfg(not(target_os = "linux"))]
+        #[cfg(not(unix))]
         let _ = range;
     }
 }

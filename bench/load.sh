@@ -4,7 +4,8 @@
 #  - `speakja translate` (load + one short sentence) per weight format, with the load
 #    alone as the command reports it: q8_0 first without its weight cache (quantize, then
 #    write speakja-q8_0.gguf next to the model), then three times with the warm cache;
-#  - the worst lateness of a 10 ms timer in headless Neovim while the plugin loads it.
+#  - the worst lateness of a 10 ms timer in headless Neovim while the plugin loads it, and
+#    while it then translates a sentence.
 # Python with those packages: $PYTHON (default python3).
 #
 #   bench/load.sh [DIR]    DIR keeps the 2.4 GB checkpoint between runs (default: a temp dir)

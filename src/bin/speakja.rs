@@ -261,8 +261,8 @@ fn bench(a: BenchArgs) -> anyhow::Result<()> {
     let mut best: Option<(f64, f64)> = None;
     // One untimed warm-up, then the fastest of `runs`.
     for run in 0..=a.runs {
-        // On a rayon worker, as `NllbTranslator::generate` runs.
-        let (enc_ms, total_ms, out) = rayon::scope(|_| -> anyhow::Result<_> {
+        // As `NllbTranslator::generate` runs.
+        let (enc_ms, total_ms, out) = generate::on_pool(&device, || -> anyhow::Result<_> {
             let t0 = Instant::now();
             let encoded = model.encode(std::slice::from_ref(&src), None)?;
             // GPU work is queued: wait for it before reading the clock.

@@ -2,7 +2,9 @@
 //! start from `decoder_start_token_id`, force the target language at step 1, stop at EOS
 //! or the length limit.
 
-use candle_core::{Result, Tensor, D};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use candle_core::{Device, Result, Tensor, D};
 
 use super::model::{Columns, DecoderState, Model};
 
@@ -390,9 +392,78 @@ impl Beams {
     }
 }
 
+/// Runs `f` (a decoding) on a rayon worker; on the CPU the pool's other threads keep
+/// looking for work meanwhile, so each matmul that `f` splits starts on every thread at once.
+///
+/// From inside the pool a matmul's rows are split without handing the whole call over and
+/// sleeping until it is done. Rayon parks an idle thread after a few dozen empty looks for
+/// work; a decoder step's ~100 matmuls take tens of microseconds each, with single-threaded
+/// work between them, so each waited for a parked thread to wake: spinning made a step ~20%
+/// faster on 2 cores (`speakja bench`). A GPU decoding mostly waits, so nothing spins then.
+pub fn on_pool<R: Send>(device: &Device, f: impl FnOnce() -> R + Send) -> R {
+    let done = &AtomicBool::new(false);
+    let helpers = if device.is_cpu() { rayon::current_num_threads() - 1 } else { 0 };
+    rayon::scope(|s| {
+        let decoder = rayon::current_thread_index();
+        for _ in 0..helpers {
+            s.spawn(move |_| {
+                // The decoding's own thread may take this job while it waits on another.
+                if rayon::current_thread_index() == decoder {
+                    return;
+                }
+                while !done.load(Ordering::Acquire) {
+                    if rayon::yield_now() != Some(rayon::Yield::Executed) {
+                        std::hint::spin_loop();
+                    }
+                }
+            });
+        }
+        // Set on return and on a panic, so the scope can end.
+        let _ends = SetOnDrop(done);
+        f()
+    })
+}
+
+struct SetOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for SetOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Release);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn on_pool_splits_work_across_threads_and_ends_on_return_or_panic() {
+        use rayon::prelude::*;
+        for threads in [1, 2, 3] {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let seen = pool.install(|| {
+                on_pool(&Device::Cpu, || {
+                    let on_a_worker = rayon::current_thread_index().is_some();
+                    // Tasks long enough that every spinning thread takes some of them.
+                    let ids: std::collections::HashSet<_> = (0..64)
+                        .into_par_iter()
+                        .with_max_len(1)
+                        .map(|_| {
+                            std::thread::sleep(std::time::Duration::from_millis(2));
+                            rayon::current_thread_index()
+                        })
+                        .collect();
+                    (on_a_worker, ids.len())
+                })
+            });
+            assert_eq!(seen, (true, threads), "{threads} threads");
+            // A panicking decoding stops the spinning threads too, and reaches the caller.
+            let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                pool.install(|| on_pool(&Device::Cpu, || panic!("decoding failed")))
+            }));
+            assert!(caught.is_err(), "{threads} threads");
+        }
+    }
 
     #[test]
     fn ngram_ban_matches_hf() {

@@ -473,10 +473,7 @@ impl NllbTranslator {
     /// Generated ids (target language code first, decoder start excluded) for each source
     /// sequence, decoded as one padded batch.
     pub fn generate(&self, sources: &[Vec<u32>], tgt_lang: &str) -> anyhow::Result<Vec<Vec<u32>>> {
-        // Run on a rayon worker: each matmul then splits its rows from inside the pool,
-        // instead of handing each of a step's ~100 matmuls to the pool and sleeping until it
-        // is done (a sixth of a decoder step on 2 cores, measured with `speakja bench`).
-        rayon::scope(|_| self.generate_batch(sources, tgt_lang))
+        generate::on_pool(self.model.device(), || self.generate_batch(sources, tgt_lang))
     }
 
     fn generate_batch(&self, sources: &[Vec<u32>], tgt_lang: &str) -> anyhow::Result<Vec<Vec<u32>>> {

@@ -647,9 +647,10 @@ impl Model {
     }
 
     /// Rows `ids` (sorted) of the output projection gathered into one contiguous block, in
-    /// the same format, so their scores are the ones the whole projection gives. `None` for
-    /// 8-bit weights on a GPU, whose blocks would have to come through the host (and for
-    /// other quantized formats, which no option makes).
+    /// the same format, so their scores are the ones the whole projection gives; f32 rows
+    /// that the CPU kernel reads where they lie are not copied (the copy of a language's
+    /// rows was 160 MB). `None` for 8-bit weights on a GPU, whose blocks would have to come
+    /// through the host (and for other quantized formats, which no option makes).
     ///
     /// `release_passed`: an 8-bit projection mapped from the weight cache gives its pages
     /// back as the gathering passes them, so it never becomes resident as a whole (a lookup
@@ -681,10 +682,11 @@ impl Model {
                 QMatMul::from_qtensor(blocks.into_qtensor(ids.len(), cols, &Device::Cpu)?)?
             }
             QMatMul::QTensor(_) => return Ok(None),
+            QMatMul::Tensor(w) if gemv::reads_rows_in_place(w) => return Ok(Some(OutputRows { ids, head: None })),
             QMatMul::Tensor(w) => QMatMul::Tensor(w.index_select(&Tensor::new(ids.as_slice(), w.device())?, 0)?),
             QMatMul::TensorF16(w) => QMatMul::TensorF16(w.index_select(&Tensor::new(ids.as_slice(), w.device())?, 0)?),
         };
-        Ok(Some(OutputRows { ids, head }))
+        Ok(Some(OutputRows { ids, head: Some(head) }))
     }
 
     /// Rows of the output projection: the model's vocabulary.
@@ -710,23 +712,39 @@ impl Model {
         }
         state.step += 1;
         let x = self.decoder_layer_norm.forward(&x)?.squeeze(1)?;
-        let project = |head: &QMatMul| {
-            let x = if matches!(head, QMatMul::QTensor(_)) { x.to_dtype(DType::F32)? } else { x.clone() };
-            matmul_t(head, &x)?.to_dtype(DType::F32)
-        };
         match columns {
-            Columns::All => project(&self.lm_head),
-            Columns::Subset(base, None) => project(&base.head),
-            Columns::Subset(base, Some(extra)) => Tensor::cat(&[project(&base.head)?, project(&extra.head)?], 1),
+            Columns::All => self.project(&self.lm_head, &x),
+            Columns::Subset(base, None) => self.project_rows(base, &x),
+            Columns::Subset(base, Some(extra)) => {
+                Tensor::cat(&[self.project_rows(base, &x)?, self.project_rows(extra, &x)?], 1)
+            }
+        }
+    }
+
+    /// f32 logits of `x` over the output rows of `head`.
+    fn project(&self, head: &QMatMul, x: &Tensor) -> Result<Tensor> {
+        let x = if matches!(head, QMatMul::QTensor(_)) { x.to_dtype(DType::F32)? } else { x.clone() };
+        matmul_t(head, &x)?.to_dtype(DType::F32)
+    }
+
+    fn project_rows(&self, rows: &OutputRows, x: &Tensor) -> Result<Tensor> {
+        match (&rows.head, &self.lm_head) {
+            (Some(head), _) => self.project(head, x),
+            (None, QMatMul::Tensor(w)) => match gemv::matmul_rows_t(w, &rows.ids, x)? {
+                Some(logits) => Ok(logits),
+                None => candle_core::bail!("output rows read in place need the f32 CPU kernel"),
+            },
+            (None, _) => candle_core::bail!("output rows read in place need an f32 projection"),
         }
     }
 }
 
-/// Rows of the output projection copied into one block, so a step streams only them.
+/// Rows of the output projection that a step scores: copied into one block, so a step
+/// streams only them, or (`head: None`) read where they lie in the f32 projection.
 #[derive(Debug, Clone)]
 pub struct OutputRows {
     ids: Vec<u32>,
-    head: QMatMul,
+    head: Option<QMatMul>,
 }
 
 impl OutputRows {

@@ -7,20 +7,24 @@ use std::arch::x86_64::*;
 
 use candle_core::{DType, Result, Tensor};
 
-/// `x · Wᵀ` for `w: [n, k]` f32 and `x: [m, k]`, or `None` for other dtypes.
-pub fn matmul_t(w: &Tensor, x: &Tensor) -> Result<Option<Tensor>> {
+/// `x · Wᵀ` for `w: [n, k]` f32 and `x: [m, k]`, over the weight rows `ids` (in their
+/// order) or all of them; `None` for other dtypes.
+pub fn matmul_t(w: &Tensor, ids: Option<&[u32]>, x: &Tensor) -> Result<Option<Tensor>> {
     if w.dtype() != DType::F32 || x.dtype() != DType::F32 {
         return Ok(None);
     }
     let (n, k) = w.dims2()?;
     let (m, xk) = x.dims2()?;
-    if xk != k {
+    if xk != k || ids.is_some_and(|ids| ids.iter().any(|&id| id as usize >= n)) {
         return Ok(None);
     }
     let xs = x.flatten_all()?.to_vec1::<f32>()?;
     super::with_f32_values(&w.contiguous()?, |data| {
-        let row = |r: usize| &data[r * k..(r + 1) * k];
-        super::by_weight_rows(n, m, x, |rows, i, out| {
+        let row = |r: usize| {
+            let r = ids.map_or(r, |ids| ids[r] as usize);
+            &data[r * k..(r + 1) * k]
+        };
+        super::by_weight_rows(ids.map_or(n, <[u32]>::len), m, x, |rows, i, out| {
             let x = &xs[i * k..(i + 1) * k];
             // SAFETY: `super::Kernels::Simd` checked the CPU features; every slice holds `k` floats.
             unsafe {

@@ -61,12 +61,28 @@ pub fn matmul_t(w: &QMatMul, x: &Tensor) -> Result<Option<Tensor>> {
     if x.device().is_cpu() && Kernels::get() == Kernels::Simd {
         return match w {
             QMatMul::QTensor(q) => q8::matmul_t(q, x),
-            QMatMul::Tensor(w) if x.dim(0)? <= MAX_F32_ROWS => f32::matmul_t(w, x),
+            QMatMul::Tensor(w) if x.dim(0)? <= MAX_F32_ROWS => f32::matmul_t(w, None, x),
             _ => Ok(None),
         };
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = (w, x);
+    Ok(None)
+}
+
+/// Whether [`matmul_rows_t`] reads rows of `w` in place.
+pub fn reads_rows_in_place(w: &Tensor) -> bool {
+    cfg!(target_arch = "x86_64") && w.dtype() == DType::F32 && w.device().is_cpu() && Kernels::get() == Kernels::Simd
+}
+
+/// `x · W[ids]ᵀ`, reading the rows `ids` of the f32 matrix `w` where they lie, or `None`
+/// where [`reads_rows_in_place`] says no (or an id is past the end).
+pub fn matmul_rows_t(w: &Tensor, ids: &[u32], x: &Tensor) -> Result<Option<Tensor>> {
+    #[cfg(target_arch = "x86_64")]
+    if reads_rows_in_place(w) {
+        return f32::matmul_t(w, Some(ids), x);
+    }
+    let _ = (w, ids, x);
     Ok(None)
 }
 
@@ -297,6 +313,15 @@ mod tests {
             let (err, scale) = max_err(&got, &want);
             assert!(err < 1e-5 * scale, "m = {m}: error {err} of {scale}");
         }
+        // Rows read in place, in the order given, match the gathered rows' product.
+        let w = Tensor::randn(0f32, 1.0, (13, 44), &dev).unwrap();
+        let x = Tensor::randn(0f32, 1.0, (2, 44), &dev).unwrap();
+        let ids = [12u32, 0, 5, 6, 7, 3];
+        let got = matmul_rows_t(&w, &ids, &x).unwrap().unwrap();
+        let picked = w.index_select(&Tensor::new(&ids[..], &dev).unwrap(), 0).unwrap();
+        let (err, scale) = max_err(&got, &x.matmul(&picked.t().unwrap()).unwrap());
+        assert!(err < 1e-5 * scale, "rows in place: error {err} of {scale}");
+        assert!(matmul_rows_t(&w, &[13], &x).unwrap().is_none(), "a row past the end");
         // A whole sentence is left to candle.
         let x = Tensor::zeros((MAX_F32_ROWS + 1, 44), candle_core::DType::F32, &dev).unwrap();
         let w = QMatMul::Tensor(Tensor::zeros((7, 44), candle_core::DType::F32, &dev).unwrap());

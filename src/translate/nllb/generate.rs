@@ -3,6 +3,7 @@
 //! or the length limit.
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use candle_core::{Device, Result, Tensor, D};
 
@@ -401,28 +402,43 @@ impl Beams {
 /// work between them, so each waited for a parked thread to wake: spinning made a step ~20%
 /// faster on 2 cores (`speakja bench`). A GPU decoding mostly waits, so nothing spins then.
 pub fn on_pool<R: Send>(device: &Device, f: impl FnOnce() -> R + Send) -> R {
-    let done = &AtomicBool::new(false);
-    let helpers = if device.is_cpu() { rayon::current_num_threads() - 1 } else { 0 };
-    rayon::scope(|s| {
-        let decoder = rayon::current_thread_index();
-        for _ in 0..helpers {
-            s.spawn(move |_| {
-                // The decoding's own thread may take this job while it waits on another.
-                if rayon::current_thread_index() == decoder {
-                    return;
-                }
-                while !done.load(Ordering::Acquire) {
-                    if rayon::yield_now() != Some(rayon::Yield::Executed) {
-                        std::hint::spin_loop();
-                    }
+    rayon::scope(|_| {
+        let done = Arc::new(AtomicBool::new(false));
+        if device.is_cpu() && rayon::current_num_threads() > 1 {
+            let (decoder, done) = (rayon::current_thread_index(), done.clone());
+            // A job for each thread that only that thread runs: spawned into a scope, the
+            // decoding's own thread could take them all while it waited on a matmul.
+            rayon::spawn_broadcast(move |thread| {
+                if Some(thread.index()) != decoder {
+                    run_pool_work_until(&done);
                 }
             });
         }
-        // Set on return and on a panic, so the scope can end.
-        let _ends = SetOnDrop(done);
+        // Set on return and on a panic.
+        let _ends = SetOnDrop(&done);
         f()
     })
 }
+
+/// Runs the pool's pending jobs as they come, without parking, until `done`.
+fn run_pool_work_until(done: &AtomicBool) {
+    let mut idle = 0u32;
+    while !done.load(Ordering::Acquire) {
+        if rayon::yield_now() == Some(rayon::Yield::Executed) {
+            continue;
+        }
+        idle = idle.wrapping_add(1);
+        // Now and then let the OS run another thread here (Neovim's, say): a spinning
+        // thread would otherwise hold the core until it is preempted.
+        if idle.is_multiple_of(IDLE_ROUNDS_PER_OS_YIELD) {
+            std::thread::yield_now();
+        }
+        std::hint::spin_loop();
+    }
+}
+
+/// Empty looks for work between two offers of the core to the OS (about a microsecond each).
+const IDLE_ROUNDS_PER_OS_YIELD: u32 = 16;
 
 struct SetOnDrop<'a>(&'a AtomicBool);
 

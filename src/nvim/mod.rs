@@ -141,6 +141,9 @@ fn setup(arg: Object) -> Reply {
     if is_busy() {
         return Err("speakja is busy (re-entrant call)".into());
     }
+    if cfg.redact {
+        std::thread::spawn(text::redact::prepare);
+    }
     ui::close_float(None);
     let (tx, rx) = crossbeam_channel::bounded(1024);
     let (wake, epoch) = events::connect(rx)?;

@@ -682,11 +682,13 @@ impl Model {
                 QMatMul::from_qtensor(blocks.into_qtensor(ids.len(), cols, &Device::Cpu)?)?
             }
             QMatMul::QTensor(_) => return Ok(None),
-            QMatMul::Tensor(w) if gemv::reads_rows_in_place(w) => return Ok(Some(OutputRows { ids, head: None })),
+            QMatMul::Tensor(w) if gemv::reads_rows_in_place(w) => {
+                return Ok(Some(OutputRows { ids, head: RowsHead::InPlace }))
+            }
             QMatMul::Tensor(w) => QMatMul::Tensor(w.index_select(&Tensor::new(ids.as_slice(), w.device())?, 0)?),
             QMatMul::TensorF16(w) => QMatMul::TensorF16(w.index_select(&Tensor::new(ids.as_slice(), w.device())?, 0)?),
         };
-        Ok(Some(OutputRows { ids, head: Some(head) }))
+        Ok(Some(OutputRows { ids, head: RowsHead::Copied(head) }))
     }
 
     /// Rows of the output projection: the model's vocabulary.
@@ -713,7 +715,7 @@ impl Model {
         state.step += 1;
         let x = self.decoder_layer_norm.forward(&x)?.squeeze(1)?;
         match columns {
-            Columns::All => self.project(&self.lm_head, &x),
+            Columns::All => project(&self.lm_head, &x),
             Columns::Subset(base, None) => self.project_rows(base, &x),
             Columns::Subset(base, Some(extra)) => {
                 Tensor::cat(&[self.project_rows(base, &x)?, self.project_rows(extra, &x)?], 1)
@@ -721,30 +723,40 @@ impl Model {
         }
     }
 
-    /// f32 logits of `x` over the output rows of `head`.
-    fn project(&self, head: &QMatMul, x: &Tensor) -> Result<Tensor> {
-        let x = if matches!(head, QMatMul::QTensor(_)) { x.to_dtype(DType::F32)? } else { x.clone() };
-        matmul_t(head, &x)?.to_dtype(DType::F32)
-    }
-
+    /// f32 logits of `x` over `rows` of the output projection.
     fn project_rows(&self, rows: &OutputRows, x: &Tensor) -> Result<Tensor> {
         match (&rows.head, &self.lm_head) {
-            (Some(head), _) => self.project(head, x),
-            (None, QMatMul::Tensor(w)) => match gemv::matmul_rows_t(w, &rows.ids, x)? {
+            (RowsHead::Copied(head), _) => project(head, x),
+            (RowsHead::InPlace, QMatMul::Tensor(w)) => match gemv::matmul_rows_t(w, &rows.ids, x)? {
                 Some(logits) => Ok(logits),
                 None => candle_core::bail!("output rows read in place need the f32 CPU kernel"),
             },
-            (None, _) => candle_core::bail!("output rows read in place need an f32 projection"),
+            (RowsHead::InPlace, _) => candle_core::bail!("output rows read in place need an f32 projection"),
         }
     }
 }
 
-/// Rows of the output projection that a step scores: copied into one block, so a step
-/// streams only them, or (`head: None`) read where they lie in the f32 projection.
+/// f32 logits of `x` over the rows of `head`.
+fn project(head: &QMatMul, x: &Tensor) -> Result<Tensor> {
+    let x = if matches!(head, QMatMul::QTensor(_)) { x.to_dtype(DType::F32)? } else { x.clone() };
+    matmul_t(head, &x)?.to_dtype(DType::F32)
+}
+
+/// Rows of the output projection that a step scores.
 #[derive(Debug, Clone)]
 pub struct OutputRows {
     ids: Vec<u32>,
-    head: Option<QMatMul>,
+    head: RowsHead,
+}
+
+/// Where a step reads an [`OutputRows`]' weights.
+#[derive(Debug, Clone)]
+enum RowsHead {
+    /// Copied into one block of their own, in the projection's format, so a step streams
+    /// only them.
+    Copied(QMatMul),
+    /// Where they lie in the f32 projection (the x86 CPU kernel reads them so).
+    InPlace,
 }
 
 impl OutputRows {

@@ -129,6 +129,8 @@ pub struct TranslatorConfig {
     /// Beam scores are divided by `length^length_penalty`.
     pub length_penalty: f64,
     pub vocab: OutputVocab,
+    /// CPU threads a decoding uses; 0 is all cores up to 4.
+    pub threads: usize,
     pub load: LoadTime,
 }
 
@@ -145,6 +147,7 @@ impl Default for TranslatorConfig {
             no_repeat_ngram_size: 0,
             length_penalty: 1.0,
             vocab: OutputVocab::Target,
+            threads: 0,
             load: LoadTime::FirstUse,
         }
     }
@@ -343,6 +346,7 @@ impl Config {
         in_range("translator.max_new_tokens", t.max_new_tokens, 2, 1024)?;
         in_range("translator.max_length_ratio", t.max_length_ratio, 0.1, 10.0)?;
         in_range("translator.length_penalty", t.length_penalty, -5.0, 5.0)?;
+        in_range("translator.threads", t.threads, 0, 256)?;
         if self.tts.order.is_empty() || self.tts.order.contains(&TtsEngine::Auto) {
             return Err("invalid option `tts.order`: list engines (openjtalk, google), not auto".into());
         }
@@ -487,14 +491,15 @@ mod tests {
         assert_eq!(c.translator.dtype, WeightFormat::Auto);
         assert_eq!(c.translator.beams, 1);
         assert_eq!(c.translator.load, LoadTime::FirstUse);
+        assert_eq!(c.translator.threads, 0);
         let c = Config::from_json(
             r#"{"translator": {"device": "cpu", "dtype": "q8_0", "beams": 4, "no_repeat_ngram_size": 3,
-                "load": "startup", "max_new_tokens": 64, "length_penalty": 0.5}}"#,
+                "load": "startup", "max_new_tokens": 64, "length_penalty": 0.5, "threads": 2}}"#,
         )
         .unwrap();
         assert_eq!((c.translator.device, c.translator.dtype), (DeviceChoice::Cpu, WeightFormat::Q8_0));
         assert_eq!((c.translator.beams, c.translator.no_repeat_ngram_size), (4, 3));
-        assert_eq!(c.translator.load, LoadTime::Startup);
+        assert_eq!((c.translator.load, c.translator.threads), (LoadTime::Startup, 2));
         let e = Config::from_json(r#"{"translator": {"dtype": "int4"}}"#).unwrap_err();
         assert!(e.contains("translator") && e.contains("int4"), "{e}");
         let e = Config::from_json(r#"{"translator": {"beam": 2}}"#).unwrap_err();
@@ -576,6 +581,7 @@ mod tests {
             (r#"{"history_size": 100000000}"#, "history_size"),
             (r#"{"max_text_bytes": 1000000000000}"#, "max_text_bytes"),
             (r#"{"auto": {"stable_ms": 86400000}}"#, "auto.stable_ms"),
+            (r#"{"translator": {"threads": 100000}}"#, "translator.threads"),
         ] {
             assert!(Config::from_json(json).unwrap_err().contains(name), "{json}");
         }

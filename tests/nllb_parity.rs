@@ -28,6 +28,7 @@ fn options(dtype: WeightFormat, beams: usize, ngram: usize, max_new_tokens: usiz
         generate: GenerateOptions { beams, max_new_tokens, no_repeat_ngram_size: ngram, ..Default::default() },
         // Large, so only `max_new_tokens` limits the length, as in the reference run.
         max_length_ratio: 100.0,
+        threads: 0,
         weight_cache_dir: None,
     }
 }
@@ -346,6 +347,29 @@ fn trained_model_matches_hf_and_8_bit_agrees_with_f32() {
     let agree = agreement(&target_beam, &beam);
     eprintln!("trained model: beam 4 over the target vocabulary agrees with the full one on {:.2}%", agree * 100.0);
     assert!(agree >= 0.99, "target-vocabulary beam search agrees on {agree:.4} of tokens");
+}
+
+#[test]
+fn translator_threads_change_the_pool_not_the_output() {
+    let r = reference("trained");
+    let sources = unpadded(&r);
+    let max_new = r["max_new_tokens"].as_u64().unwrap() as usize;
+    let outputs: Vec<_> = [1, 3]
+        .into_iter()
+        .map(|threads| {
+            let opts =
+                NllbOptions { threads, vocab: OutputVocab::Target, ..options(WeightFormat::Q8_0, 1, 0, max_new) };
+            let t = NllbTranslator::load(&fixture("trained"), &opts).unwrap();
+            assert_eq!(t.placement().threads, threads);
+            assert!(t.placement().to_string().contains(&format!("{threads} threads")), "{}", t.placement());
+            t.generate(&sources, "jpn_Jpan").unwrap()
+        })
+        .collect();
+    assert_eq!(outputs[0], outputs[1], "one thread and three decode alike");
+    // 0 is every core up to four.
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let auto = NllbTranslator::load(&fixture("trained"), &options(WeightFormat::Q8_0, 1, 0, max_new)).unwrap();
+    assert_eq!(auto.placement().threads, cores.min(speakja::translate::nllb::AUTO_THREADS));
 }
 
 /// A copy of fixture `name` in a fresh temporary directory (the weight cache is written

@@ -83,6 +83,9 @@ struct TranslateArgs {
     /// target (the target language's rows and the source's pieces) or full.
     #[arg(long, default_value = "target", value_parser = parse_option::<OutputVocab>)]
     vocab: OutputVocab,
+    /// CPU threads a decoding uses; 0 is all cores up to 4 (`translator.threads`).
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
     /// One JSON object per input: {"text", "ids", "ms"}.
     #[arg(long)]
     json: bool,
@@ -176,6 +179,7 @@ fn translate(a: TranslateArgs) -> anyhow::Result<()> {
         beams: a.beams.unwrap_or(defaults.beams),
         max_new_tokens: a.max_new_tokens.unwrap_or(defaults.max_new_tokens),
         vocab: a.vocab,
+        threads: a.threads,
         ..defaults
     };
     let t0 = Instant::now();

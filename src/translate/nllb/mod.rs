@@ -32,6 +32,8 @@ pub struct NllbOptions {
     /// Generation stops by `ratio × source tokens + 10` as well as at `max_new_tokens`.
     pub max_length_ratio: f64,
     pub vocab: OutputVocab,
+    /// CPU threads a decoding uses; 0 is [`AUTO_THREADS`] at most.
+    pub threads: usize,
     /// Where the 8-bit weight cache goes when the model's directory cannot be written.
     pub weight_cache_dir: Option<PathBuf>,
 }
@@ -56,6 +58,7 @@ impl NllbOptions {
             },
             max_length_ratio: c.max_length_ratio,
             vocab: c.vocab,
+            threads: c.threads,
             weight_cache_dir: None,
         }
     }
@@ -130,6 +133,8 @@ pub struct Placement {
     pub device_why: String,
     pub format_why: &'static str,
     pub kernels: gemv::Kernels,
+    /// Threads of the translator's own pool, which decodes on the CPU.
+    pub threads: usize,
     pub cache: CacheUse,
 }
 
@@ -159,7 +164,7 @@ impl std::fmt::Display for Placement {
                 gemv::Kernels::Simd => "AVX2 kernels",
                 gemv::Kernels::Generic => "portable kernels",
             };
-            write!(f, ", {kernels}")?;
+            write!(f, ", {kernels}, {} threads", self.threads)?;
         }
         match &self.cache {
             CacheUse::Off => Ok(()),
@@ -168,6 +173,22 @@ impl std::fmt::Display for Placement {
             CacheUse::Unwritable(why) => write!(f, ", quantized at every start ({why})"),
         }
     }
+}
+
+/// Threads a decoding uses when `translator.threads` is 0: a step reads every weight once
+/// per token, and a few cores saturate memory bandwidth, while each thread in the pool
+/// spins for work through the whole decoding.
+pub const AUTO_THREADS: usize = 4;
+
+/// The translator's thread pool: `threads`, or all cores up to [`AUTO_THREADS`] for 0.
+fn decoding_pool(threads: usize) -> anyhow::Result<rayon::ThreadPool> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let threads = if threads == 0 { cores.min(AUTO_THREADS) } else { threads };
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("speakja-nllb-{i}"))
+        .build()
+        .context("starting the translator's threads")
 }
 
 /// Weights as the model takes them: read on the CPU and handed to the device already in
@@ -359,6 +380,9 @@ impl ModelFiles {
 
 /// A resident NLLB model with its tokenizer.
 pub struct NllbTranslator {
+    /// Its own threads, so a decoding's spinning helpers (`generate::on_pool`) are only
+    /// as many as `translator.threads` asks, whatever else uses rayon's global pool.
+    pool: rayon::ThreadPool,
     model: Model,
     tokenizer: NllbTokenizer,
     tokens: Tokens,
@@ -403,6 +427,7 @@ impl NllbTranslator {
             );
         }
         let (device, device_why) = place_device(opts.device)?;
+        let pool = decoding_pool(opts.threads)?;
         let (dtype, quant) = weight_layout(opts.dtype, &device);
         let weights =
             files.weights.clone().with_context(|| format!("no {SAFETENSORS} or {PTH} in {}", dir.display()))?;
@@ -418,6 +443,7 @@ impl NllbTranslator {
             device,
             device_why,
             kernels: gemv::Kernels::get(),
+            threads: pool.current_num_threads(),
             cache,
         };
         let tokens = Tokens {
@@ -427,6 +453,7 @@ impl NllbTranslator {
             forced_eos: cfg.forced_eos_token_id,
         };
         let translator = Self {
+            pool,
             model,
             tokenizer,
             tokens,
@@ -473,7 +500,7 @@ impl NllbTranslator {
     /// Generated ids (target language code first, decoder start excluded) for each source
     /// sequence, decoded as one padded batch.
     pub fn generate(&self, sources: &[Vec<u32>], tgt_lang: &str) -> anyhow::Result<Vec<Vec<u32>>> {
-        generate::on_pool(self.model.device(), || self.generate_batch(sources, tgt_lang))
+        self.pool.install(|| generate::on_pool(self.model.device(), || self.generate_batch(sources, tgt_lang)))
     }
 
     fn generate_batch(&self, sources: &[Vec<u32>], tgt_lang: &str) -> anyhow::Result<Vec<Vec<u32>>> {

@@ -22,7 +22,7 @@ voice:
 test: build voice
 	cargo test --release
 	# The portable code paths (Apple Silicon CPUs, and what Metal/CUDA run) on this x86 CPU.
-	SPEAKJA_KERNELS=generic cargo test --release --test nllb_parity
+	SPEAKJA_KERNELS=generic cargo test --release --test nllb_parity --test decode_pool
 	SPEAKJA_KERNELS=generic cargo test --release --lib translate::
 	python3 tests/fetch_scripts.py
 	tests/nvim/run.sh

@@ -29,7 +29,7 @@
 ---@field no_repeat_ngram_size? integer 0 = off.
 ---@field length_penalty? number
 ---@field vocab? "target"|"full" `target`: score only the target language's rows, the sentence's pieces and specials.
----@field threads? integer CPU threads a decoding uses; 0 (default) = all cores up to 4.
+---@field threads? integer CPU threads a decoding uses (x86 kernels); 0 (default) = all cores up to 4.
 ---@field load? "startup"|"first_use"
 
 ---@class speakja.TtsConfig

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use candle_core::{Device, Result, Tensor, D};
 
+use super::gemv::Kernels;
 use super::model::{Columns, DecoderState, Model};
 
 /// Decoding settings; lengths count the forced language token like HF `max_new_tokens`.
@@ -393,18 +394,23 @@ impl Beams {
     }
 }
 
-/// Runs `f` (a decoding) on a rayon worker; on the CPU the pool's other threads keep
-/// looking for work meanwhile, so each matmul that `f` splits starts on every thread at once.
+/// Runs `f` (a decoding) on a rayon worker; where this crate's CPU kernels run, the pool's
+/// other threads keep looking for work meanwhile, so each matmul that `f` splits starts on
+/// every thread at once.
 ///
 /// From inside the pool a matmul's rows are split without handing the whole call over and
 /// sleeping until it is done. Rayon parks an idle thread after a few dozen empty looks for
 /// work; a decoder step's ~100 matmuls take tens of microseconds each, with single-threaded
 /// work between them, so each waited for a parked thread to wake: spinning made a step ~20%
-/// faster on 2 cores (`speakja bench`). A GPU decoding mostly waits, so nothing spins then.
+/// faster on 2 cores (`speakja bench`). Nothing spins on a GPU, which the decoding mostly
+/// waits for, nor with candle's portable kernels (Apple Silicon): those split 8-bit
+/// matmuls over candle's own thread pool, which spinning rayon threads only slowed (a step
+/// 15 → 19 ms with `SPEAKJA_KERNELS=generic`).
 pub fn on_pool<R: Send>(device: &Device, f: impl FnOnce() -> R + Send) -> R {
     rayon::scope(|_| {
         let done = Arc::new(AtomicBool::new(false));
-        if device.is_cpu() && rayon::current_num_threads() > 1 {
+        let kernels_on_rayon = device.is_cpu() && Kernels::get() == Kernels::Simd;
+        if kernels_on_rayon && rayon::current_num_threads() > 1 {
             let (decoder, done) = (rayon::current_thread_index(), done.clone());
             // A job for each thread that only that thread runs: spawned into a scope, the
             // decoding's own thread could take them all while it waited on a matmul.

@@ -19,6 +19,7 @@ use candle_nn::VarBuilder;
 
 use crate::config::{DeviceChoice, OutputVocab, TranslatorConfig, WeightFormat};
 pub use config::Config;
+pub use gemv::Kernels;
 pub use generate::{GenerateOptions, Tokens};
 pub use model::{Columns, Model, OutputRows};
 use tokenizer::NllbTokenizer;

@@ -409,8 +409,7 @@ impl Beams {
 pub fn on_pool<R: Send>(device: &Device, f: impl FnOnce() -> R + Send) -> R {
     rayon::scope(|_| {
         let done = Arc::new(AtomicBool::new(false));
-        let kernels_on_rayon = device.is_cpu() && Kernels::get() == Kernels::Simd;
-        if kernels_on_rayon && rayon::current_num_threads() > 1 {
+        if Kernels::run_on(device) && rayon::current_num_threads() > 1 {
             let (decoder, done) = (rayon::current_thread_index(), done.clone());
             // A job for each thread that only that thread runs: spawned into a scope, the
             // decoding's own thread could take them all while it waited on a matmul.

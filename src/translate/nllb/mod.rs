@@ -524,14 +524,8 @@ impl NllbTranslator {
         };
         let stop = || self.interrupt.as_ref().is_some_and(|f| f());
         let base = self.language_rows(tgt, tgt_lang)?;
-        let extra = match &base {
-            Some(base) => self.sentence_rows(base, sources)?,
-            None => None,
-        };
-        let columns = match &base {
-            Some(base) => Columns::Subset(base, extra.as_ref()),
-            None => Columns::All,
-        };
+        let extra = base.as_deref().map(|base| self.sentence_rows(base, sources)).transpose()?.flatten();
+        let columns = base.as_deref().map_or(Columns::All, |base| Columns::Subset(base, extra.as_ref()));
         Ok(generate::generate(&self.model, &encoded, mask.as_ref(), tgt, self.tokens, columns, &opts, &stop)?)
     }
 

@@ -18,7 +18,7 @@ mod quantize;
 use std::sync::OnceLock;
 
 use candle_core::quantized::QMatMul;
-use candle_core::{DType, Result, Storage, Tensor};
+use candle_core::{DType, Device, Result, Storage, Tensor};
 
 pub use quantize::{qtensor, quantized_bytes, Q8Blocks};
 
@@ -44,6 +44,12 @@ impl Kernels {
             }
         })
     }
+
+    /// Whether this module's kernels (which split their rows over rayon) serve tensors on
+    /// `device`.
+    pub fn run_on(device: &Device) -> bool {
+        device.is_cpu() && Self::get() == Kernels::Simd
+    }
 }
 
 /// Weight rows per parallel task: big enough to amortize scheduling, small enough to balance.
@@ -58,7 +64,7 @@ const MAX_F32_ROWS: usize = 8;
 /// `x · Wᵀ` for `x: [m, k]`, or `None` when no kernel here applies.
 pub fn matmul_t(w: &QMatMul, x: &Tensor) -> Result<Option<Tensor>> {
     #[cfg(target_arch = "x86_64")]
-    if x.device().is_cpu() && Kernels::get() == Kernels::Simd {
+    if Kernels::run_on(x.device()) {
         return match w {
             QMatMul::QTensor(q) => q8::matmul_t(q, x),
             QMatMul::Tensor(w) if x.dim(0)? <= MAX_F32_ROWS => f32::matmul_t(w, None, x),
@@ -72,7 +78,7 @@ pub fn matmul_t(w: &QMatMul, x: &Tensor) -> Result<Option<Tensor>> {
 
 /// Whether [`matmul_rows_t`] reads rows of `w` in place.
 pub fn reads_rows_in_place(w: &Tensor) -> bool {
-    cfg!(target_arch = "x86_64") && w.dtype() == DType::F32 && w.device().is_cpu() && Kernels::get() == Kernels::Simd
+    w.dtype() == DType::F32 && Kernels::run_on(w.device())
 }
 
 /// `x · W[ids]ᵀ`, reading the rows `ids` of the f32 matrix `w` where they lie, or `None`

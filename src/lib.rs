@@ -4,6 +4,7 @@
 //! `src/bin/speakja.rs` drives the same core.
 
 pub mod audio;
+pub mod auto;
 pub mod cache;
 pub mod config;
 pub mod history;

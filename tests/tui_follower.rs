@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use speakja::text::follow::{FollowerOptions, Heard, ScreenFollower};
+use speakja::auto::follow::{FollowerOptions, Heard, ScreenFollower};
 
 fn lines(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| s.to_string()).collect()
@@ -36,7 +36,7 @@ fn redrawn_message_is_heard_once() {
         f.on_lines(0, 10, screen.clone(), now);
         heard.extend(f.poll(now));
     }
-    assert_eq!(heard.iter().filter(|h| **h == Heard::UserPrompt).count(), 1);
+    assert_eq!(heard.iter().filter(|h| matches!(h, Heard::UserPrompt(_))).count(), 1);
     assert_eq!(sentences(heard), ["Hello there.", "How are you?"]);
 }
 
@@ -257,7 +257,7 @@ fn other_platforms_and_versions() {
     let mut f = ScreenFollower::new(FollowerOptions::default());
     f.on_lines(0, 1, screen, t0);
     let heard = f.poll(t0 + Duration::from_secs(1));
-    assert_eq!(heard[0], Heard::UserPrompt);
+    assert!(matches!(heard[0], Heard::UserPrompt(_)));
     assert_eq!(sentences(heard), ["Only src/lib.rs changed.", "It is a one-line fix."]);
     assert!(f.poll(t0 + Duration::from_secs(10)).is_empty());
 }
@@ -328,7 +328,7 @@ fn neovim_scrolling_one_row_per_call_is_heard_once() {
         heard.extend(f.poll(now));
     }
     heard.extend(f.poll(t0 + Duration::from_secs(60)));
-    assert_eq!(heard.iter().filter(|h| **h == Heard::UserPrompt).count(), 1);
+    assert_eq!(heard.iter().filter(|h| matches!(h, Heard::UserPrompt(_))).count(), 1);
     let want: Vec<String> = (1..=30).map(|k| format!("Sentence number {k} is here.")).collect();
     assert_eq!(sentences(heard), want);
 }

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use speakja::text::follow::{FollowerOptions, Heard, ScreenFollower};
+use speakja::auto::follow::{FollowerOptions, Heard, ScreenFollower};
 
 const TICK_MS: u64 = 50;
 /// Polling goes on this long after the last call, so everything stable is heard (a last
@@ -63,7 +63,7 @@ fn heard(calls: Vec<Call>) -> (Vec<String>, usize) {
         out.extend(follower.poll(at(next_poll)));
         next_poll += TICK_MS;
     }
-    let prompts = out.iter().filter(|h| **h == Heard::UserPrompt).count();
+    let prompts = out.iter().filter(|h| matches!(h, Heard::UserPrompt(_))).count();
     let sentences = out
         .into_iter()
         .filter_map(|h| match h {

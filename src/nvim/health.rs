@@ -66,6 +66,25 @@ fn privacy(cfg: &Config, out: &mut Vec<Check>) {
     }
 }
 
+/// For each followed terminal, which session file decides what was said, or that the
+/// screen alone does.
+fn auto_sources(out: &mut Vec<Check>) {
+    for src in super::terminal::sources() {
+        out.push(match (&src.transcript, src.found_by) {
+            (Some(path), Some(how)) => check(
+                "ok",
+                format!("terminal {}: Claude Code's session file {path} (found by {how}) decides what is spoken", src.buf),
+                None,
+            ),
+            _ => check(
+                "info",
+                format!("terminal {}: screen only: no session file found for it (yet)", src.buf),
+                Some("found once Claude Code 2.1.x registers its process, or once a prompt is seen (1.0.x, 2.0.x); never over ssh or in a container"),
+            ),
+        });
+    }
+}
+
 /// `health(json)`: `json` is the options to judge when `setup()` has not run.
 pub fn report(arg: Object) -> Reply {
     let fallback_opts = text_arg(arg)?.unwrap_or_default();
@@ -99,6 +118,7 @@ pub fn report(arg: Object) -> Reply {
     voice(&cfg, parts.get(&Part::Voice), &mut out);
     privacy(&cfg, &mut out);
     audio(&cfg, parts.get(&Part::Audio), &mut out);
+    auto_sources(&mut out);
     to_object(&out)
 }
 

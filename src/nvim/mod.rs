@@ -214,6 +214,8 @@ struct Status<'a> {
     parts: HashMap<Part, PartStatus<'a>>,
     /// Terminal buffers auto-speak follows.
     terminals: Vec<i32>,
+    /// Where each followed terminal's words come from: its session file, or the screen alone.
+    sources: Vec<terminal::Source>,
     /// libuv handles the plugin has made (nvim-oxi cannot close one, so each stays).
     handles: usize,
 }
@@ -234,6 +236,7 @@ fn status(s: &State) -> Status<'_> {
         pending: s.session.history.pending(),
         playing: s.session.history.playing().and_then(|e| e.text.as_deref()),
         terminals: terminal::attached(),
+        sources: terminal::sources(),
         handles: HANDLES.load(std::sync::atomic::Ordering::Relaxed),
         parts: s
             .session

@@ -1,5 +1,5 @@
 //! Auto-speak for terminal buffers: each attached terminal is mirrored into a
-//! `ScreenFollower` (pure logic in `text::follow`) from `on_lines`; a timer polls the
+//! `ScreenFollower` (pure logic in `auto::follow`) from `on_lines`; a timer polls the
 //! followers for lines that have become stable and queues what they heard.
 
 use std::cell::RefCell;
@@ -16,9 +16,13 @@ use serde::Deserialize;
 
 use super::guard::{text_arg, Reply};
 use super::{events, with_state, State};
+use crate::auto::claude_code::ToolKind;
+use crate::auto::discover::{self, Found};
+use crate::auto::follow::{FollowerOptions, Heard, ScreenFollower};
+use crate::auto::reconcile::{Action, Reconciler};
+use crate::auto::watch::{self, Watch};
 use crate::config::AutoConfig;
 use crate::history::Status;
-use crate::text::follow::{FollowerOptions, Heard, ScreenFollower};
 
 /// How often followers are polled for stable lines.
 const POLL: Duration = Duration::from_millis(50);
@@ -27,13 +31,122 @@ const EST_MS_PER_BYTE: f64 = 60.0;
 
 struct Term {
     follower: ScreenFollower,
+    /// Claude Code's session file, once found: it decides what was said.
+    transcript: Option<Transcript>,
     /// Which `nvim_buf_attach` feeds this entry. Neovim offers no way to detach a callback
     /// except by its returning true, so a callback whose entry is gone or re-attached
     /// (`:SpeakJaAuto off`, then `on` before any output) detaches itself on its next call.
     attachment: u64,
     /// Heard while the plugin was busy (a re-entrant call): queued on the next tick, as
     /// worker events are, not lost.
-    held: Vec<Heard>,
+    held: Vec<Say>,
+}
+
+/// The session file's side of a followed terminal.
+struct Transcript {
+    watch: Watch,
+    rec: Reconciler,
+    /// The file followed, and how it was found; `None` until it is.
+    following: Option<Found>,
+}
+
+/// What a tick asks of the plugin for one terminal.
+#[derive(Debug, Clone, PartialEq)]
+enum Say {
+    Sentence(String),
+    Prompt,
+    Tool(ToolKind),
+    /// Drop this sentence if it is still waiting: the transcript shows it was never said.
+    Retract(String),
+}
+
+/// Where the terminal's session file may be: its job, directory and Claude Code's config.
+fn job_of(buf: &Buffer) -> Option<watch::Job> {
+    let pid = buf.get_var::<i64>("terminal_job_pid").ok().and_then(|p| u32::try_from(p).ok());
+    let name = buf.get_name().ok().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let cwd = pid
+        .and_then(|p| std::fs::read_link(format!("/proc/{p}/cwd")).ok())
+        .and_then(|p| p.to_str().map(str::to_owned))
+        .or_else(|| terminal_cwd(&name));
+    let env = pid.and_then(|p| job_env(p, "CLAUDE_CONFIG_DIR")).or_else(|| std::env::var("CLAUDE_CONFIG_DIR").ok());
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let config = discover::config_dir(env.as_deref(), home.as_deref())?;
+    Some(watch::Job { pid, cwd, config })
+}
+
+/// A variable of a process's environment (Linux), read with a size bound.
+fn job_env(pid: u32, name: &str) -> Option<String> {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    std::fs::File::open(format!("/proc/{pid}/environ")).ok()?.take(1 << 20).read_to_end(&mut buf).ok()?;
+    buf.split(|&b| b == 0).find_map(|kv| {
+        let kv = std::str::from_utf8(kv).ok()?;
+        kv.strip_prefix(name)?.strip_prefix('=').map(str::to_owned)
+    })
+}
+
+/// The directory of a terminal buffer named `term://{cwd}//{pid}:{command}`.
+fn terminal_cwd(name: &str) -> Option<String> {
+    let rest = name.strip_prefix("term://")?;
+    let command = terminal_command(name)?;
+    let head = &rest[..rest.len() - command.len()];
+    let cwd = head.rsplit_once("//")?.0;
+    Some(match cwd.strip_prefix('~') {
+        Some(tail) => format!("{}{tail}", std::env::var("HOME").ok()?),
+        None => cwd.to_owned(),
+    })
+}
+
+impl Transcript {
+    fn start(buf: &Buffer) -> Option<Self> {
+        let job = job_of(buf)?;
+        Some(Self { watch: Watch::start(job).ok()?, rec: Reconciler::new(), following: None })
+    }
+
+    /// Screen items through the reconciler, with what the session file brought meanwhile.
+    fn reconcile(&mut self, heard: Vec<Heard>, now: Instant) -> Vec<Say> {
+        let mut actions = Vec::new();
+        let mut out = Vec::new();
+        for e in self.watch.drain() {
+            match e {
+                watch::Event::Following(found) => self.following = Some(found),
+                watch::Event::Text { message, markdown, aborted, live } => {
+                    actions.extend(self.rec.transcript(&message, &markdown, aborted, live))
+                }
+                watch::Event::Note(_) => {}
+            }
+        }
+        for h in heard {
+            match h {
+                Heard::Sentence(s) if self.following.is_some() => actions.extend(self.rec.screen(s, now)),
+                Heard::Sentence(s) => out.push(Say::Sentence(s)),
+                Heard::UserPrompt(p) => {
+                    self.rec.prompt();
+                    self.watch.prompt(&p);
+                    out.push(Say::Prompt);
+                }
+                Heard::Tool(kind) => out.push(Say::Tool(kind)),
+            }
+        }
+        actions.extend(self.rec.tick(now));
+        out.extend(actions.into_iter().filter_map(|a| match a {
+            Action::Speak { text, .. } => Some(Say::Sentence(text)),
+            Action::Retract(text) => Some(Say::Retract(text)),
+            Action::HeldBack(_) => None,
+        }));
+        out
+    }
+}
+
+fn plain(heard: Vec<Heard>) -> Vec<Say> {
+    heard
+        .into_iter()
+        .map(|h| match h {
+            Heard::Sentence(s) => Say::Sentence(s),
+            Heard::UserPrompt(_) => Say::Prompt,
+            Heard::Tool(kind) => Say::Tool(kind),
+        })
+        .collect()
 }
 
 /// Most items held for a busy plugin; the oldest go first past it.
@@ -92,6 +205,45 @@ pub fn reconfigure(cfg: &AutoConfig) {
     with_terms(|terms| terms.values_mut().for_each(|term| term.follower.set_stable_ms(cfg.stable_ms)));
 }
 
+/// Where a followed terminal's words come from, for `status()` and health.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Source {
+    pub buf: i32,
+    /// The session file followed, or `None`: the screen alone decides.
+    pub transcript: Option<String>,
+    /// How it was found: `registry` (2.1.x, by the claude process) or `prompt`.
+    pub found_by: Option<&'static str>,
+    /// How the session was seen to draw: `streams` or `whole`.
+    pub drawing: Option<&'static str>,
+}
+
+pub fn sources() -> Vec<Source> {
+    let mut out: Vec<Source> = with_terms(|terms| {
+        terms
+            .iter()
+            .map(|(buf, term)| {
+                let t = term.transcript.as_ref();
+                let found = t.and_then(|t| t.following.as_ref());
+                Source {
+                    buf: *buf,
+                    transcript: found.map(|f| f.path.display().to_string()),
+                    found_by: found.map(|f| match f.how {
+                        discover::How::Registry { .. } => "registry",
+                        discover::How::Prompt => "prompt",
+                    }),
+                    drawing: found.and(t).map(|t| match t.rec.drawing() {
+                        crate::auto::reconcile::Drawing::Streams => "streams",
+                        crate::auto::reconcile::Drawing::Whole => "whole",
+                    }),
+                }
+            })
+            .collect()
+    })
+    .unwrap_or_default();
+    out.sort_by_key(|s| s.buf);
+    out
+}
+
 /// The terminals followed now, in buffer order.
 pub fn attached() -> Vec<i32> {
     let mut bufs: Vec<i32> = with_terms(|terms| terms.keys().copied().collect()).unwrap_or_default();
@@ -132,7 +284,7 @@ pub fn attach(buf: &Buffer) -> Result<(), String> {
         let mut t = t.borrow_mut();
         t.attachments += 1;
         let attachment = t.attachments;
-        t.terms.insert(handle, Term { follower, attachment, held: Vec::new() });
+        t.terms.insert(handle, Term { follower, transcript: Transcript::start(buf), attachment, held: Vec::new() });
         attachment
     });
     let opts = BufAttachOpts::builder()
@@ -201,12 +353,16 @@ fn start_timer() {
 /// Poll every follower and queue what it heard.
 fn tick() {
     let now = Instant::now();
-    let heard: Vec<(i32, Vec<Heard>)> = with_terms(|terms| {
+    let heard: Vec<(i32, Vec<Say>)> = with_terms(|terms| {
         terms
             .iter_mut()
             .map(|(buf, term)| {
                 let mut items = std::mem::take(&mut term.held);
-                items.extend(term.follower.poll(now));
+                let heard = term.follower.poll(now);
+                items.extend(match term.transcript.as_mut() {
+                    Some(t) => t.reconcile(heard, now),
+                    None => plain(heard),
+                });
                 (*buf, items)
             })
             .filter(|(_, h)| !h.is_empty())
@@ -224,11 +380,12 @@ fn tick() {
             let mut warnings = Vec::new();
             for item in items {
                 match item {
-                    Heard::UserPrompt if s.cfg.auto.interrupt_on_prompt => s.worker.stop(),
-                    Heard::UserPrompt => {}
-                    Heard::Tool(_) if !cfg.narrate_tools => {}
-                    Heard::Tool(kind) => warnings.extend(queue(s, buf, &cfg, kind.phrase().to_string())),
-                    Heard::Sentence(sentence) => warnings.extend(queue(s, buf, &cfg, sentence)),
+                    Say::Prompt if s.cfg.auto.interrupt_on_prompt => s.worker.stop(),
+                    Say::Prompt => {}
+                    Say::Tool(_) if !cfg.narrate_tools => {}
+                    Say::Tool(kind) => warnings.extend(queue(s, buf, &cfg, kind.phrase().to_string())),
+                    Say::Sentence(sentence) => warnings.extend(queue(s, buf, &cfg, sentence)),
+                    Say::Retract(sentence) => retract(s, buf, &sentence),
                 }
             }
             // One message per kind of trouble, not one per sentence.
@@ -245,6 +402,22 @@ fn tick() {
 fn queue(s: &mut State, buf: i32, cfg: &AutoConfig, text: String) -> Option<String> {
     keep_up(s, buf, cfg, estimate_ms(text.len()));
     super::enqueue(s, text, Some(buf)).err().map(|e| e.to_string())
+}
+
+/// Drops a sentence of terminal `buf` that is still waiting to be spoken.
+fn retract(s: &mut State, buf: i32, sentence: &str) {
+    let source = if s.cfg.redact { crate::text::redact::redact(sentence).into_owned() } else { sentence.to_owned() };
+    let waiting = s
+        .session
+        .history
+        .entries()
+        .filter(|e| e.terminal == Some(buf) && e.source == source)
+        .filter(|e| matches!(e.status, Status::Queued | Status::Synthesizing | Status::Ready))
+        .map(|e| e.id)
+        .last();
+    if let Some(id) = waiting {
+        s.worker.discard([id]);
+    }
 }
 
 fn estimate_ms(source_bytes: usize) -> f64 {

@@ -1,15 +1,10 @@
-//! Pure text logic: sentence segmentation, language detection, cleanup, and auto-speak's
-//! reader (`screen` mirrors a terminal, `claude_code` reads Claude Code's screen, `follow`
-//! hears each sentence once), and `readings` for code words the voice would spell out.
-//! No Neovim API here: `nvim/` feeds it buffer lines and a clock.
+//! Pure text logic: sentence segmentation, language detection, cleanup, redaction, and
+//! `readings` for code words the voice would spell out. No Neovim API here.
 
-pub mod claude_code;
 pub mod clean;
-pub mod follow;
 pub mod lang;
 pub mod readings;
 pub mod redact;
-pub mod screen;
 pub mod segment;
 
 pub use lang::is_japanese;

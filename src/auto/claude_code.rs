@@ -19,8 +19,8 @@ use std::time::{Duration, Instant};
 
 use unicode_width::UnicodeWidthStr;
 
-use super::clean::clean;
-use super::segment::Segmenter;
+use crate::text::clean::clean;
+use crate::text::segment::Segmenter;
 
 /// Claude Code marks messages with `⏺` on macOS and `●` elsewhere.
 const MARKERS: [char; 2] = ['⏺', '●'];

@@ -53,8 +53,8 @@ impl Default for FollowerOptions {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Heard {
     Sentence(String),
-    /// A new prompt was submitted (the plugin may interrupt speech).
-    UserPrompt,
+    /// A new prompt was submitted (the plugin may interrupt speech), with its text as drawn.
+    UserPrompt(String),
     /// The agent started a tool (spoken only with `auto.narrate_tools`).
     Tool(ToolKind),
 }
@@ -199,7 +199,7 @@ impl ScreenFollower {
                     }
                     if !silent {
                         out.push(match item.kind {
-                            ItemKind::Prompt => Heard::UserPrompt,
+                            ItemKind::Prompt => Heard::UserPrompt(item.text.clone()),
                             _ => Heard::Sentence(item.text.clone()),
                         });
                     }

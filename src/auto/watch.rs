@@ -1,0 +1,168 @@
+//! A followed terminal's session file, watched on a thread of its own: finding it, tailing
+//! it, reading its assistant text. Neovim's thread only drains what this sends.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{bounded, Receiver, Sender, TryRecvError};
+
+use super::discover::{self, Found, How};
+use super::transcript::{parse, Entry, Skipped, Tail};
+
+/// How often the file is read: the transcript follows a drawn block by 10-45 ms on releases
+/// that draw whole blocks, so a slower look would be the delay.
+const POLL: Duration = Duration::from_millis(20);
+/// How often the session registry is read again (`/clear` and `--resume` change it).
+const RECHECK: Duration = Duration::from_millis(500);
+/// Events waiting for Neovim's thread, at most; past it the newest are dropped with a note.
+const QUEUE: usize = 1024;
+
+/// Where to look for a terminal's session.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// The terminal's job (the shell or claude itself).
+    pub pid: Option<u32>,
+    /// Its working directory.
+    pub cwd: Option<String>,
+    /// Claude Code's configuration directory.
+    pub config: PathBuf,
+}
+
+/// What the watcher tells the follower.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// Now following this file (or a new one: `/clear`, `--resume`).
+    Following(Found),
+    /// A text block of the reply. `live` is false for what was written before it was followed.
+    Text { message: String, markdown: String, aborted: bool, live: bool },
+    /// A line was skipped or the file could not be read: for debug, once each.
+    Note(Note),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Note {
+    LineTooLong(usize),
+    LineNotJson,
+    Unreadable(String),
+    Restarted,
+    Dropped,
+}
+
+/// The watcher's side of a followed terminal. Dropping it ends the thread within one poll
+/// (its prompt channel closes); it is not joined, so a slow file system never holds up Neovim.
+pub struct Watch {
+    events: Receiver<Event>,
+    prompts: Sender<String>,
+}
+
+impl Watch {
+    pub fn start(job: Job) -> std::io::Result<Self> {
+        let (ev_tx, events) = bounded(QUEUE);
+        let (prompts, pr_rx) = bounded(64);
+        std::thread::Builder::new().name("speakja-transcript".into()).spawn(move || run(job, &ev_tx, &pr_rx))?;
+        Ok(Self { events, prompts })
+    }
+
+    /// A prompt seen on screen: how a session of a release without a registry is found.
+    pub fn prompt(&self, text: &str) {
+        let _ = self.prompts.try_send(text.to_string());
+    }
+
+    /// Everything sent since the last call.
+    pub fn drain(&self) -> Vec<Event> {
+        self.events.try_iter().collect()
+    }
+}
+
+struct Followed {
+    tail: Tail,
+    found: Found,
+    /// Lines before the last prompt in the file when it was first read were heard before.
+    first_read: bool,
+}
+
+fn run(job: Job, events: &Sender<Event>, prompts: &Receiver<String>) {
+    let mut followed: Option<Followed> = None;
+    let mut checked: Option<Instant> = None;
+    let mut last_prompt: Option<String> = None;
+    let send = |e: Event| {
+        if events.try_send(e).is_err() {
+            let _ = events.try_send(Event::Note(Note::Dropped));
+        }
+    };
+    loop {
+        loop {
+            match prompts.try_recv() {
+                Ok(p) => last_prompt = Some(p),
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => return,
+            }
+        }
+        let registry_due = checked.is_none_or(|t| t.elapsed() >= RECHECK);
+        let prompt_wanted = last_prompt.is_some() && followed.as_ref().is_none_or(|f| f.found.how == How::Prompt);
+        if registry_due || prompt_wanted {
+            checked = Some(Instant::now());
+            let found = job
+                .pid
+                .and_then(|pid| discover::registry_of(&job.config, &discover::process_tree(pid)))
+                .or_else(|| {
+                    let (cwd, prompt) = (job.cwd.as_deref()?, last_prompt.take()?);
+                    discover::by_prompt(&job.config, cwd, &prompt)
+                });
+            if let Some(found) = found {
+                if followed.as_ref().is_none_or(|f| f.found.path != found.path) {
+                    send(Event::Following(found.clone()));
+                    followed = Some(Followed { tail: Tail::new(found.path.clone()), found, first_read: true });
+                }
+            }
+        }
+        if let Some(f) = followed.as_mut() {
+            read(f, &send);
+        }
+        std::thread::sleep(POLL);
+    }
+}
+
+fn read(f: &mut Followed, send: &dyn Fn(Event)) {
+    let lines = match f.tail.read() {
+        Ok(l) => l,
+        Err(e) => return send(Event::Note(Note::Unreadable(e.to_string()))),
+    };
+    if lines.restarted {
+        send(Event::Note(Note::Restarted));
+    }
+    for _ in 0..lines.too_long {
+        send(Event::Note(Note::LineTooLong(super::transcript::MAX_LINE)));
+    }
+    let entries: Vec<Entry> = lines
+        .lines
+        .iter()
+        .filter_map(|l| match parse(l) {
+            Ok(e) => Some(e),
+            Err(Skipped::TooLong(n)) => {
+                send(Event::Note(Note::LineTooLong(n)));
+                None
+            }
+            Err(Skipped::NotJson) => {
+                send(Event::Note(Note::LineNotJson));
+                None
+            }
+        })
+        .collect();
+    if entries.is_empty() {
+        return;
+    }
+    // On the first read, what precedes the last prompt was said before we followed.
+    let live_from = if std::mem::take(&mut f.first_read) {
+        entries.iter().rposition(|e| matches!(e, Entry::Prompt(_))).unwrap_or(0)
+    } else {
+        0
+    };
+    for (i, e) in entries.into_iter().enumerate() {
+        if let Entry::Text { message, markdown, aborted } = e {
+            // Credentials out before anything else touches the text.
+            let markdown = crate::text::redact::redact(&crate::text::redact::redact_blocks(&markdown)).into_owned();
+            send(Event::Text { message, markdown, aborted, live: i >= live_from });
+        }
+    }
+}

@@ -125,8 +125,10 @@ pub fn registry_of(config: &Path, pids: &[u32]) -> Option<Found> {
     pids.iter().find_map(|&pid| from_registry(config, pid))
 }
 
-/// The session file of `cwd` whose user entries hold `prompt` (1.0.x, 2.0.x). Subagent
-/// files are not sessions. When several hold it, none is taken: guessing is what this avoids.
+/// The session file of `cwd` whose user entries hold `prompt` (1.0.x, 2.0.x): the screen
+/// may show only a long prompt's first row, so a prompt that starts with it counts.
+/// Subagent files are not sessions. When several hold it, none is taken: guessing is what
+/// this avoids.
 pub fn by_prompt(config: &Path, cwd: &str, prompt: &str) -> Option<Found> {
     let want = squash(prompt);
     if want.is_empty() {
@@ -162,7 +164,7 @@ fn holds_prompt(path: &Path, want: &str) -> bool {
         if lines.lines.is_empty() {
             return false;
         }
-        if lines.lines.iter().any(|l| matches!(parse(l), Ok(Entry::Prompt(p)) if squash(&p) == want)) {
+        if lines.lines.iter().any(|l| matches!(parse(l), Ok(Entry::Prompt(p)) if squash(&p).starts_with(want))) {
             return true;
         }
     }
@@ -205,10 +207,11 @@ mod tests {
         std::fs::write(dir.join("aaa.jsonl"), user("first question")).unwrap();
         std::fs::write(dir.join("bbb.jsonl"), user("second   question")).unwrap();
         std::fs::write(dir.join("agent-1234567.jsonl"), user("second question")).unwrap();
-        let found = by_prompt(&config, cwd, "second question").unwrap();
+        let found = by_prompt(&config, cwd, "second").unwrap();
         assert_eq!((found.session.as_str(), found.how), ("bbb", How::Prompt));
         assert_eq!(by_prompt(&config, cwd, "first question").unwrap().session, "aaa");
         assert_eq!(by_prompt(&config, cwd, "never asked"), None);
+        assert_eq!(by_prompt(&config, cwd, "question"), None, "only a start of the prompt counts");
         // Two files holding the same prompt: no guess.
         std::fs::write(dir.join("ccc.jsonl"), user("first question")).unwrap();
         assert_eq!(by_prompt(&config, cwd, "first question"), None);

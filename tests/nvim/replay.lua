@@ -28,8 +28,10 @@ local function resizes(cast)
 end
 
 -- Plays `cast`; `on_lines(buf, first, last_new)` sees every change, `on_open(buf)` runs once
--- the terminal is open. Returns the buffer once the replay has ended.
-function R.play(root, cast, on_lines, on_open)
+-- the terminal is open. With `config_dir`, Claude Code's session file is written too, on the
+-- cast's clock, into that stand-in for ~/.claude (tests/replay_tx.py), with the job's own
+-- directory as the session's. Returns the buffer once the replay has ended.
+function R.play(root, cast, on_lines, on_open, config_dir)
   R.close_terminals()
   local buf = dofile(root .. "/tests/nvim/cast_window.lua")(cast)
   local win = vim.api.nvim_get_current_win()
@@ -42,8 +44,18 @@ function R.play(root, cast, on_lines, on_open)
   end
   local done = false
   local replayer = vim.env.SPEAKJA_REPLAYER or (root .. "/tests/replay_cast.py")
-  vim.fn.jobstart({ "python3", replayer, cast, "--speed", tostring(R.SPEED) }, {
+  local cmd = { "python3", replayer, cast, "--speed", tostring(R.SPEED) }
+  local cwd, env = nil, nil
+  if config_dir then
+    cwd = config_dir .. "/work dir ü"
+    vim.fn.mkdir(cwd, "p")
+    cmd = { "python3", root .. "/tests/replay_tx.py", cast, config_dir, "--speed", tostring(R.SPEED), "--cwd", cwd }
+    env = { CLAUDE_CONFIG_DIR = config_dir }
+  end
+  vim.fn.jobstart(cmd, {
     term = true,
+    cwd = cwd,
+    env = env,
     on_exit = function()
       done = true
     end,

@@ -344,9 +344,13 @@ fn read_para(
         let since = rows[r].since;
         match (units.last_mut(), list_marker(text)) {
             (Some(unit), None) => {
-                // A full row was cut where it ended, not at a space: Japanese text, or one
-                // long token.
-                let cut = para.reflowed.contains(&r)
+                // A row the terminal wrapped (2.0.x draws a paragraph as one line; a resize
+                // reflows): one that fills the width was cut inside a word, one a column short
+                // ended on a space the buffer trimmed.
+                let filled = |a: usize| rows[a].text.trim_end().width() >= width;
+                let cut = (para.reflowed.contains(&r) && above.is_some_and(filled))
+                    // A full row cut where it ended, not at a space: Japanese text, or one long
+                    // token.
                     || above.is_some_and(|a| {
                         let full = rows[a].text.trim_end().width() + 1 >= width;
                         let prev = body(a);

@@ -19,11 +19,11 @@ cmd("SpeakJa", "speak", { nargs = "*", range = true, desc = "Speak the selection
 cmd("SpeakJaStop", "stop", { desc = "Stop speaking and drop the queue" })
 cmd("SpeakJaSkip", "skip", { desc = "Skip the sentence being spoken" })
 cmd("SpeakJaAuto", "auto", {
-  nargs = "?",
+  nargs = "*",
   complete = function()
-    return { "on", "off", "toggle" }
+    return { "on", "off", "toggle", "debug", "record", "record stop" }
   end,
-  desc = "Auto-speak this terminal (Claude Code): on, off or toggle",
+  desc = "Auto-speak this terminal (Claude Code): on, off, toggle, debug, record [file], record stop",
 })
 cmd("SpeakJaHistory", "history", { desc = "Open the history of what was spoken" })
 cmd("SpeakJaCache", "cache", {

@@ -253,10 +253,63 @@ local actions = {
     notify(M.cache_clear(), vim.log.levels.INFO)
   end,
   auto = function(a)
-    local on = M.auto(a.args ~= "" and a.args or "toggle")
+    local words = vim.split(a.args, "%s+", { trimempty = true })
+    if words[1] == "debug" then
+      return M.auto_debug_open()
+    elseif words[1] == "record" and words[2] == "stop" then
+      local was = M.auto("record_stop")
+      return notify(was and "recording stopped" or "no recording in this terminal", vim.log.levels.INFO)
+    elseif words[1] == "record" then
+      local path = M.auto_record(words[2])
+      return notify("recording this terminal into " .. path .. " (:SpeakJaAuto record stop)", vim.log.levels.INFO)
+    end
+    local on = M.auto(words[1] or "toggle")
     notify("auto-speak " .. (on and "on" or "off") .. " for this terminal", vim.log.levels.INFO)
   end,
 }
+
+--- Starts recording the current terminal as an asciicast (redacted, home as ~) into `path`
+--- (default: a new file in stdpath("state")/speakja/recordings/). Returns the path.
+function M.auto_record(path, buf)
+  buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
+  if path == nil or path == "" then
+    local dir = vim.fn.stdpath("state") .. "/speakja/recordings"
+    vim.fn.mkdir(dir, "p", "0o700")
+    path = ("%s/claude-%s.cast"):format(dir, os.date("%Y%m%d-%H%M%S"))
+  end
+  local win = vim.fn.bufwinid(buf)
+  local width = win ~= -1 and vim.api.nvim_win_get_width(win) or vim.o.columns
+  local height = win ~= -1 and vim.api.nvim_win_get_height(win) or vim.o.lines
+  ensure_setup()
+  return call("auto", vim.json.encode({ buf = buf, mode = "record", path = vim.fn.fnamemodify(path, ":p"), width = width, height = height }))
+end
+
+--- What auto-speak heard in the current terminal and why, in a scratch buffer.
+function M.auto_debug_open(buf)
+  buf = buf or vim.api.nvim_get_current_buf()
+  local d = M.auto("debug", buf)
+  local lines = {}
+  if not d.followed then
+    lines = { "auto-speak does not follow this buffer (:SpeakJaAuto on)" }
+  else
+    local src = d.source or {}
+    if type(src.transcript) == "string" then
+      lines[1] = ("what is said: Claude Code's session file %s (found by %s; drawing: %s)"):format(
+        src.transcript, src.found_by, src.drawing)
+    else
+      lines[1] = "what is said: the screen only (no session file found for this terminal yet)"
+    end
+    lines[2] = ""
+    vim.list_extend(lines, d.log)
+  end
+  vim.cmd("botright new")
+  local out = vim.api.nvim_get_current_buf()
+  vim.bo[out].buftype, vim.bo[out].bufhidden, vim.bo[out].swapfile = "nofile", "wipe", false
+  vim.api.nvim_buf_set_name(out, "speakja://auto-debug/" .. buf)
+  vim.api.nvim_buf_set_lines(out, 0, -1, false, lines)
+  vim.bo[out].modifiable = false
+  return out
+end
 
 function M.command(action, a)
   report(actions[action], a)

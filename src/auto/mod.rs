@@ -18,6 +18,7 @@ pub mod discover;
 pub mod follow;
 pub mod markdown;
 pub mod reconcile;
+pub mod recording;
 pub mod screen;
 pub mod transcript;
 pub mod watch;

@@ -59,7 +59,7 @@ fn with_state<T>(f: impl FnOnce(&mut State) -> Result<T, String>) -> Result<T, S
     })
 }
 
-fn to_object<T: Serialize>(v: &T) -> Reply {
+pub(super) fn to_object<T: Serialize>(v: &T) -> Reply {
     v.serialize(Serializer::new()).map_err(|e| e.to_string())
 }
 

@@ -20,6 +20,7 @@ use crate::auto::claude_code::ToolKind;
 use crate::auto::discover::{self, Found};
 use crate::auto::follow::{FollowerOptions, Heard, ScreenFollower};
 use crate::auto::reconcile::{Action, Reconciler};
+use crate::auto::recording::Recorder;
 use crate::auto::watch::{self, Watch};
 use crate::config::AutoConfig;
 use crate::history::Status;
@@ -40,6 +41,32 @@ struct Term {
     /// Heard while the plugin was busy (a re-entrant call): queued on the next tick, as
     /// worker events are, not lost.
     held: Vec<Say>,
+    /// What was heard, spoken, held back and why, newest last (`:SpeakJaAuto debug`).
+    log: Log,
+    /// `:SpeakJaAuto record`: what the terminal shows, written as an asciicast.
+    recorder: Option<Recorder>,
+}
+
+/// Lines kept for `:SpeakJaAuto debug`.
+const LOG_LINES: usize = 500;
+
+struct Log {
+    since: Instant,
+    lines: std::collections::VecDeque<String>,
+}
+
+impl Log {
+    fn new() -> Self {
+        Self { since: Instant::now(), lines: std::collections::VecDeque::new() }
+    }
+
+    fn add(&mut self, now: Instant, what: std::fmt::Arguments) {
+        if self.lines.len() == LOG_LINES {
+            self.lines.pop_front();
+        }
+        let t = now.saturating_duration_since(self.since).as_secs_f64();
+        self.lines.push_back(format!("{t:9.3}s  {what}"));
+    }
 }
 
 /// The session file's side of a followed terminal.
@@ -104,22 +131,40 @@ impl Transcript {
     }
 
     /// Screen items through the reconciler, with what the session file brought meanwhile.
-    fn reconcile(&mut self, heard: Vec<Heard>, now: Instant) -> Vec<Say> {
+    fn reconcile(&mut self, heard: Vec<Heard>, now: Instant, log: &mut Log) -> Vec<Say> {
         let mut actions = Vec::new();
         let mut out = Vec::new();
         for e in self.watch.drain() {
             match e {
-                watch::Event::Following(found) => self.following = Some(found),
+                watch::Event::Following(found) => {
+                    log.add(now, format_args!("following {} (found by {:?})", found.path.display(), found.how));
+                    self.following = Some(found);
+                }
                 watch::Event::Text { message, markdown, aborted, live } => {
+                    log.add(
+                        now,
+                        format_args!(
+                            "session file: a text block of {message} ({} bytes{}{})",
+                            markdown.len(),
+                            if aborted { ", cut by Escape" } else { "" },
+                            if live { "" } else { ", said before" }
+                        ),
+                    );
                     actions.extend(self.rec.transcript(&message, &markdown, aborted, live))
                 }
-                watch::Event::Note(_) => {}
+                watch::Event::Note(n) => log.add(now, format_args!("session file: {n:?}")),
             }
         }
         for h in heard {
             match h {
-                Heard::Sentence(s) if self.following.is_some() => actions.extend(self.rec.screen(s, now)),
-                Heard::Sentence(s) => out.push(Say::Sentence(s)),
+                Heard::Sentence(s) if self.following.is_some() => {
+                    log.add(now, format_args!("screen heard: {s}"));
+                    actions.extend(self.rec.screen(s, now))
+                }
+                Heard::Sentence(s) => {
+                    log.add(now, format_args!("screen heard (screen only): {s}"));
+                    out.push(Say::Sentence(s))
+                }
                 Heard::UserPrompt(p) => {
                     self.rec.prompt();
                     self.watch.prompt(&p);
@@ -129,20 +174,31 @@ impl Transcript {
             }
         }
         actions.extend(self.rec.tick(now));
-        out.extend(actions.into_iter().filter_map(|a| match a {
-            Action::Speak { text, .. } => Some(Say::Sentence(text)),
-            Action::Retract(text) => Some(Say::Retract(text)),
-            Action::HeldBack(_) => None,
-        }));
+        for a in actions {
+            match a {
+                Action::Speak { text, source } => {
+                    log.add(now, format_args!("speak ({source:?}, drawing {:?}): {text}", self.rec.drawing()));
+                    out.push(Say::Sentence(text));
+                }
+                Action::Retract(text) => {
+                    log.add(now, format_args!("take back (not in the session file): {text}"));
+                    out.push(Say::Retract(text));
+                }
+                Action::HeldBack(text) => log.add(now, format_args!("held back (not in the session file): {text}")),
+            }
+        }
         out
     }
 }
 
-fn plain(heard: Vec<Heard>) -> Vec<Say> {
+fn plain(heard: Vec<Heard>, now: Instant, log: &mut Log) -> Vec<Say> {
     heard
         .into_iter()
         .map(|h| match h {
-            Heard::Sentence(s) => Say::Sentence(s),
+            Heard::Sentence(s) => {
+                log.add(now, format_args!("screen heard (no session file can be followed): {s}"));
+                Say::Sentence(s)
+            }
             Heard::UserPrompt(_) => Say::Prompt,
             Heard::Tool(kind) => Say::Tool(kind),
         })
@@ -177,9 +233,19 @@ fn with_terms<T>(f: impl FnOnce(&mut HashMap<i32, Term>) -> T) -> Option<T> {
 struct AutoArgs {
     buf: i32,
     mode: String,
+    /// `record`: the file to write, and the terminal's size.
+    #[serde(default)]
+    path: Option<String>,
+    #[serde(default)]
+    width: Option<usize>,
+    #[serde(default)]
+    height: Option<usize>,
 }
 
-/// `auto(json)`: `{"buf": n, "mode": "on"|"off"|"toggle"}`; returns whether attached.
+/// `auto(json)`: `{"buf": n, "mode": "on"|"off"|"toggle"}` returns whether attached;
+/// `"debug"` returns what was heard and why (`{source, log}`); `"record"` (with `path`,
+/// `width`, `height`) starts writing what the terminal shows as an asciicast and
+/// `"record_stop"` ends it (both return the path).
 pub fn auto(arg: Object) -> Reply {
     let json = text_arg(arg)?.ok_or("auto() needs arguments")?;
     let args: AutoArgs = serde_json::from_str(&json).map_err(|e| format!("auto(): {e}"))?;
@@ -189,7 +255,10 @@ pub fn auto(arg: Object) -> Reply {
         "on" => true,
         "off" => false,
         "toggle" => !attached,
-        m => return Err(format!("unknown mode {m:?} (on, off, toggle)")),
+        "debug" => return debug(buf.handle()),
+        "record" => return record(&buf, &args),
+        "record_stop" => return record_stop(buf.handle()),
+        m => return Err(format!("unknown mode {m:?} (on, off, toggle, debug, record, record_stop)")),
     };
     match (attached, want) {
         (false, true) => attach(&buf)?,
@@ -197,6 +266,38 @@ pub fn auto(arg: Object) -> Reply {
         _ => {}
     }
     Ok(Object::from(want))
+}
+
+/// What auto-speak did with terminal `buf`, for `:SpeakJaAuto debug`.
+fn debug(buf: i32) -> Reply {
+    let source = sources().into_iter().find(|s| s.buf == buf);
+    let log: Vec<String> = with_terms(|terms| terms.get(&buf).map(|t| t.log.lines.iter().cloned().collect()))
+        .flatten()
+        .unwrap_or_default();
+    let v = serde_json::json!({ "followed": source.is_some(), "source": source, "log": log });
+    super::to_object(&v)
+}
+
+fn record(buf: &Buffer, args: &AutoArgs) -> Reply {
+    let handle = buf.handle();
+    if !is_attached(handle) {
+        attach(buf)?;
+    }
+    let path = args.path.as_deref().ok_or("record needs a path")?;
+    let (width, height) = (args.width.unwrap_or(80).clamp(1, 1000), args.height.unwrap_or(24).clamp(1, 1000));
+    let lines: Vec<String> =
+        buf.get_lines(.., false).map_err(|e| e.to_string())?.map(|l| l.to_string_lossy().into_owned()).collect();
+    let home = std::env::var("HOME").ok();
+    let recorder = Recorder::start(std::path::Path::new(path), width, height, home)
+        .map_err(|e| format!("cannot record into {path}: {e}"))?;
+    recorder.change(0, 0, &lines);
+    with_terms(|terms| terms.get_mut(&handle).map(|t| t.recorder = Some(recorder)));
+    Ok(Object::from(path))
+}
+
+fn record_stop(buf: i32) -> Reply {
+    let was = with_terms(|terms| terms.get_mut(&buf).and_then(|t| t.recorder.take())).flatten();
+    Ok(Object::from(was.is_some()))
 }
 
 /// A new `setup()`: followed terminals stay followed (what they said is not said again)
@@ -284,7 +385,17 @@ pub fn attach(buf: &Buffer) -> Result<(), String> {
         let mut t = t.borrow_mut();
         t.attachments += 1;
         let attachment = t.attachments;
-        t.terms.insert(handle, Term { follower, transcript: Transcript::start(buf), attachment, held: Vec::new() });
+        t.terms.insert(
+            handle,
+            Term {
+                follower,
+                transcript: Transcript::start(buf),
+                attachment,
+                held: Vec::new(),
+                log: Log::new(),
+                recorder: None,
+            },
+        );
         attachment
     });
     let opts = BufAttachOpts::builder()
@@ -323,6 +434,9 @@ fn on_lines(buf: &Buffer, attachment: u64, first: usize, last_old: usize, last_n
     };
     with_terms(|terms| {
         if let Some(term) = terms.get_mut(&handle) {
+            if let Some(r) = &term.recorder {
+                r.change(first, last_old, &lines);
+            }
             term.follower.on_lines(first, last_old, lines, Instant::now());
         }
     });
@@ -360,8 +474,8 @@ fn tick() {
                 let mut items = std::mem::take(&mut term.held);
                 let heard = term.follower.poll(now);
                 items.extend(match term.transcript.as_mut() {
-                    Some(t) => t.reconcile(heard, now),
-                    None => plain(heard),
+                    Some(t) => t.reconcile(heard, now, &mut term.log),
+                    None => plain(heard, now, &mut term.log),
                 });
                 (*buf, items)
             })

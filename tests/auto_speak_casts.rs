@@ -556,7 +556,8 @@ fn casts_are_heard_once_each_whole_and_soon() {
                     continue;
                 }
                 let cast = load_cast(path);
-                let (want, prompts) = common::expected_next_to(path);
+                let (want, prompts) =
+                    if *with_tx { common::expected_with_transcript(path) } else { common::expected_next_to(path) };
                 let transcript = if *with_tx {
                     match load_transcript(path) {
                         Some(t) => Some(t),

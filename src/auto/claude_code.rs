@@ -19,11 +19,14 @@ use std::time::{Duration, Instant};
 
 use unicode_width::UnicodeWidthStr;
 
+use super::codeness::is_code;
 use crate::text::clean::clean;
 use crate::text::segment::Segmenter;
 
 /// Claude Code marks messages with `⏺` on macOS and `●` elsewhere.
 const MARKERS: [char; 2] = ['⏺', '●'];
+/// A blockquote's bar, drawn at the start of each of its rows.
+const QUOTE_BARS: [char; 4] = ['▎', '▍', '▌', '┃'];
 /// How far above the last row the input box or a dialog may start.
 const CHROME_SCAN: usize = 40;
 /// A paragraph unchanged this long, with no spinner below it, is complete even with nothing
@@ -32,6 +35,8 @@ const IDLE_CLOSE: Duration = Duration::from_millis(2000);
 /// Columns a row may end short of where its next word would fit and still be wrapped prose
 /// (other renderers wrap less tightly than Claude Code's).
 const HARD_BREAK_SLACK: usize = 8;
+/// A row this close to the width may have been wrapped: the word after it did not fit.
+const FULL_ROW_SLACK: usize = 14;
 /// Rows indented this far are right-aligned status (`◐ medium · /effort`), not text.
 const STATUS_INDENT: usize = 30;
 
@@ -311,11 +316,9 @@ fn read_para(
 ) {
     let body = |r: usize| {
         let t = rows[r].text.trim();
-        if para.head && r == para.rows[0] {
-            t.trim_start_matches(MARKERS).trim_start()
-        } else {
-            t
-        }
+        let t = if para.head && r == para.rows[0] { t.trim_start_matches(MARKERS).trim_start() } else { t };
+        // 2.1.x draws a quote's bar on every row it wraps to.
+        t.strip_prefix(QUOTE_BARS).map_or(t, str::trim_start)
     };
     if para.tool {
         return;
@@ -325,10 +328,14 @@ fn read_para(
         items.push(tool_item(kind));
         return;
     }
-    // Code: shaped so from its first row, or in most rows (a prose row may hold a path), or
-    // broken where prose would have wrapped.
+    // List items that read as sentences: code drawn between them with no blank row (2.x
+    // draws a block right under its item) is left out row by row.
+    let list_items =
+        para.rows.iter().filter(|&&r| list_marker(body(r)).is_some_and(|len| !is_code(&body(r)[len..]))).count();
+    // Otherwise code: shaped so from its first row, or in most rows (a prose row may hold a
+    // path), or broken where prose would have wrapped.
     let code_rows = para.rows.iter().filter(|&&r| is_code(body(r))).count();
-    if is_code(first) || code_rows * 2 > para.rows.len() || has_hard_break(para, rows) {
+    if list_items == 0 && (is_code(first) || code_rows * 2 > para.rows.len() || has_hard_break(para, rows)) {
         return;
     }
     // List items are units of their own; other rows continue the unit above them. A unit is
@@ -336,13 +343,27 @@ fn read_para(
     // last changed.
     let mut units: Vec<Vec<(String, Instant)>> = Vec::new();
     let mut above: Option<usize> = None;
+    let mut in_code = false;
     for &r in &para.rows {
         let text = body(r);
         if is_table_row(text) {
+            // What follows a table is a unit of its own, with or without a blank row.
+            above = None;
             continue;
         }
+        if list_items > 0 && !para.reflowed.contains(&r) {
+            match list_marker(text) {
+                Some(len) if !is_code(&text[len..]) => in_code = false,
+                _ if in_code || is_code(text) => {
+                    in_code = true;
+                    above = None;
+                    continue;
+                }
+                _ => {}
+            }
+        }
         let since = rows[r].since;
-        match (units.last_mut(), list_marker(text)) {
+        match (units.last_mut().filter(|_| above.is_some()), list_marker(text)) {
             (Some(unit), None) => {
                 // A row the terminal wrapped (2.0.x draws a paragraph as one line; a resize
                 // reflows): one that fills the width was cut inside a word, one a column short
@@ -368,6 +389,8 @@ fn read_para(
         above = Some(r);
     }
     let count = units.len();
+    // The last row read ends where a wrap would have put it (no room for another word).
+    let last_row_full = para.rows.last().is_some_and(|&r| rows[r].text.trim_end().width() + FULL_ROW_SLACK >= width);
     for (u, pieces) in units.into_iter().enumerate() {
         // (sentence, complete, when its rows last changed)
         let mut sentences: Vec<(String, bool, Instant)> = Vec::new();
@@ -380,7 +403,10 @@ fn read_para(
         let newest = newest.unwrap_or(now);
         let last_closed = (closed && !para.interrupted) || u + 1 < count;
         sentences.extend(seg.flush().into_iter().map(|s| {
-            let done = last_closed || ends_sentence(&s);
+            // A lead-in's colon at the end of a full row may be a colon inside a sentence that
+            // the next row, still streaming, goes on with.
+            let open_colon = s.trim_end().ends_with(':') && last_row_full;
+            let done = last_closed || (ends_sentence(&s) && !open_colon);
             (s, done, newest)
         }));
         for (j, (s, complete, changed)) in sentences.into_iter().enumerate() {
@@ -415,6 +441,8 @@ fn has_hard_break(para: &Para, rows: &[Row]) -> bool {
         w[1] == w[0] + 1
             && list_marker(next).is_none()
             && !is_table_row(next)
+            // A table drawn right under its lead-in ends where it ends (2.0.x).
+            && !is_table_row(rows[w[0]].text.trim())
             && rows[w[0]].text.trim_end().width() + 1 + next_word + HARD_BREAK_SLACK < widest
     })
 }
@@ -575,65 +603,6 @@ fn list_marker(body: &str) -> Option<usize> {
 
 fn is_table_row(body: &str) -> bool {
     body.starts_with(['│', '┌', '├', '└', '╭', '╰', '|', '╞', '╘', '╒', '┼'])
-}
-
-/// Code keeps its shape when its fences and colours are gone.
-fn is_code(body: &str) -> bool {
-    let t = body.trim();
-    if t.ends_with([';', '{', '}']) || t.starts_with(['}', '@', '#']) || t.starts_with("//") || t.starts_with("$ ") {
-        return !t.starts_with("# ") || t.contains('(');
-    }
-    if t.starts_with("http://") || t.starts_with("https://") {
-        return false;
-    }
-    // `total = sum(x)`, `pd.read_csv(path)`: an assignment or a call at the start, unpunctuated.
-    let ident =
-        t.find(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '.' | '[' | ']' | '"' | '\''))).unwrap_or(t.len());
-    let after = &t[ident..];
-    let assign = ident > 0
-        && ["= ", "+= ", "-= ", ":= "].iter().any(|op| after.trim_start().starts_with(op))
-        && after.starts_with(' ');
-    let call = ident > 0
-        && after.starts_with('(')
-        && t.starts_with(|c: char| c.is_ascii_lowercase())
-        && t.ends_with([')', ':', ',', '(', '[', '{']);
-    if (assign || call) && !ends_sentence(t) {
-        return true;
-    }
-    // One token with code punctuation inside: `foo.bar()`, `a::b`.
-    if !t.contains(' ') && t.contains(['(', ':', '_', '=', '/']) && !t.ends_with(['.', ':', '!', '?']) {
-        return list_marker(t).is_none();
-    }
-    let symbols = t.chars().filter(|c| "{}[]()<>=;&|\\".contains(*c)).count();
-    let nonspace = t.chars().filter(|c| !c.is_whitespace()).count();
-    let first = t.split_whitespace().next().unwrap_or("");
-    let keyword = matches!(
-        first,
-        "let"
-            | "fn"
-            | "def"
-            | "const"
-            | "import"
-            | "from"
-            | "return"
-            | "pub"
-            | "use"
-            | "class"
-            | "impl"
-            | "struct"
-            | "func"
-            | "var"
-            | "if"
-            | "for"
-            | "while"
-            | "#include"
-            | "package"
-            | "async"
-            | "await"
-            | "export"
-    );
-    // `import csv`: a keyword and no sentence punctuation is code too (prose ends in one).
-    (keyword && (symbols > 0 || !ends_sentence(t))) || (symbols >= 3 && symbols * 8 >= nonspace)
 }
 
 #[cfg(test)]

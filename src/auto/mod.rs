@@ -14,6 +14,7 @@
 //! Nothing here touches Neovim or a device: `nvim/terminal.rs` feeds it lines, files and a clock.
 
 pub mod claude_code;
+pub mod codeness;
 pub mod discover;
 pub mod follow;
 pub mod markdown;

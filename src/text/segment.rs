@@ -9,7 +9,7 @@ use unicode_width::UnicodeWidthChar;
 
 /// A sentence longer than this (in chars) is cut at a space: keeps memory and speech bounded
 /// when a text has no punctuation at all.
-const MAX_CHARS: usize = 400;
+const MAX_CHARS: usize = 600;
 
 /// Abbreviations whose period never ends a sentence (compared lowercased, dots inside kept).
 const NEVER_ENDS: &[&str] = &[
@@ -156,7 +156,7 @@ fn scan(b: &[char], last: bool) -> Scan {
         }
         if matches!(c, '.' | '!' | '?' | '…') {
             // Runs are followed only to the bound: a sentence is cut there anyway, and a
-            // scan that ran to the end of `!!!…` for every 400 chars would be quadratic.
+            // scan that ran to the end of `!!!…` for every bound would be quadratic.
             let near = &b[..n.min(MAX_CHARS + 1)];
             let run_end = skip(near, i + 1, |c| matches!(c, '.' | '!' | '?' | '…'));
             let k = skip(near, run_end, is_closer);
@@ -224,6 +224,11 @@ fn ends_sentence(b: &[char], i: usize, single_period: bool, rest: &[char]) -> bo
     }
     if !single_period {
         return true;
+    }
+    // A period standing alone is code (`COPY . /app`, `ruff check .`): it ends a sentence
+    // only before a capital.
+    if token.is_empty() {
+        return next.is_uppercase();
     }
     if NEVER_ENDS.contains(&token.as_str()) {
         return false;
@@ -349,7 +354,8 @@ mod tests {
         let t = "Use a cache, e.g. Redis, i.e. a server. Mr. Smith met Dr. Jones. \
                  Bump to v0.12.0 today. It takes 3.5 s now. Edit lib.rs and parse_args.py first. \
                  Apples, pears, etc. are fruit. We tried apples, pears, etc. The end. \
-                 Done. fetch() retries now. Fixed. parse_args is next, i.e. main.rs comes last.";
+                 Done. fetch() retries now. Fixed. parse_args is next, i.e. main.rs comes last. \
+                 COPY . /app copies it all. Run ruff check . Then commit. It reached 1.00499999... after ten steps.";
         assert_eq!(
             split(t),
             [
@@ -365,6 +371,10 @@ mod tests {
                 "fetch() retries now.",
                 "Fixed.",
                 "parse_args is next, i.e. main.rs comes last.",
+                "COPY . /app copies it all.",
+                "Run ruff check .",
+                "Then commit.",
+                "It reached 1.00499999... after ten steps.",
             ]
         );
     }

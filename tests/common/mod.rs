@@ -27,12 +27,20 @@ pub fn expected(name: &str) -> (Vec<String>, Option<usize>) {
 /// The same for the cast at `cast`, from `NAME.expected.json` beside it.
 #[allow(dead_code)] // not every test binary reads casts by path
 pub fn expected_next_to(cast: &Path) -> (Vec<String>, Option<usize>) {
-    read_expected(&cast.with_file_name(format!("{}.expected.json", name(cast))))
+    read_expected(&cast.with_file_name(format!("{}.expected.json", name(cast))), "spoken")
 }
 
-fn read_expected(path: &Path) -> (Vec<String>, Option<usize>) {
+/// What is heard when the session file is read too: `spoken_with_transcript` where the file
+/// says more than the screen draws (a link's text), else `spoken`.
+#[allow(dead_code)] // not every test binary reads casts by path
+pub fn expected_with_transcript(cast: &Path) -> (Vec<String>, Option<usize>) {
+    read_expected(&cast.with_file_name(format!("{}.expected.json", name(cast))), "spoken_with_transcript")
+}
+
+fn read_expected(path: &Path, key: &str) -> (Vec<String>, Option<usize>) {
     let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let spoken = v["spoken"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect();
+    let list = v[key].as_array().or_else(|| v["spoken"].as_array()).unwrap();
+    let spoken = list.iter().map(|s| s.as_str().unwrap().to_string()).collect();
     (spoken, v["prompts"].as_u64().map(|n| n as usize))
 }
 

@@ -60,7 +60,7 @@ do
       H.ok(#casts >= 6, version .. ": " .. #casts .. " recordings")
     end
     for _, cast in ipairs(casts) do
-      local expected = R.expected(cast)
+      local expected = R.expected(cast, transcript)
       sj.setup(H.opts({
         audio = { sink = "null" },
         tts = { speed = 4 },

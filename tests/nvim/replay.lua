@@ -79,9 +79,12 @@ function R.play(root, cast, on_lines, on_open, config_dir)
   return buf
 end
 
--- The sentences a listener should hear for `cast`, cut and cleaned as the plugin does.
-function R.expected(cast)
-  local raw = vim.json.decode(table.concat(vim.fn.readfile((cast:gsub("%.cast$", ".expected.json"))), "\n")).spoken
+-- The sentences a listener should hear for `cast`, cut and cleaned as the plugin does; with
+-- `transcript`, as heard when the session file is read too (a link's text, where the screen
+-- draws only its URL).
+function R.expected(cast, transcript)
+  local e = vim.json.decode(table.concat(vim.fn.readfile((cast:gsub("%.cast$", ".expected.json"))), "\n"))
+  local raw = transcript and e.spoken_with_transcript or e.spoken
   local native = require("speakja_native")
   local out = {}
   for _, s in ipairs(raw) do

@@ -77,6 +77,8 @@ impl Watch {
 struct Followed {
     tail: Tail,
     found: Found,
+    /// The last read error told, so a file that stays unreadable is told once.
+    failing: Option<String>,
     /// Lines before the last prompt in the file when it was first read were heard before.
     first_read: bool,
 }
@@ -112,7 +114,8 @@ fn run(job: Job, events: &Sender<Event>, prompts: &Receiver<String>) {
             if let Some(found) = found {
                 if followed.as_ref().is_none_or(|f| f.found.path != found.path) {
                     send(Event::Following(found.clone()));
-                    followed = Some(Followed { tail: Tail::new(found.path.clone()), found, first_read: true });
+                    followed =
+                        Some(Followed { tail: Tail::new(found.path.clone()), found, failing: None, first_read: true });
                 }
             }
         }
@@ -126,8 +129,16 @@ fn run(job: Job, events: &Sender<Event>, prompts: &Receiver<String>) {
 fn read(f: &mut Followed, send: &dyn Fn(Event)) {
     let lines = match f.tail.read() {
         Ok(l) => l,
-        Err(e) => return send(Event::Note(Note::Unreadable(e.to_string()))),
+        Err(e) => {
+            let e = e.to_string();
+            if f.failing.as_ref() != Some(&e) {
+                f.failing = Some(e.clone());
+                send(Event::Note(Note::Unreadable(e)));
+            }
+            return;
+        }
     };
+    f.failing = None;
     if lines.restarted {
         send(Event::Note(Note::Restarted));
     }

@@ -25,6 +25,10 @@ cmd("SpeakJaAuto", "auto", {
   end,
   desc = "Auto-speak this terminal (Claude Code): on, off, toggle, debug, record [file], record stop",
 })
+cmd("SpeakJaClaude", "claude", {
+  nargs = "*",
+  desc = "Start Claude Code in a terminal split and auto-speak it (arguments go to claude)",
+})
 cmd("SpeakJaHistory", "history", { desc = "Open the history of what was spoken" })
 cmd("SpeakJaCache", "cache", {
   nargs = 1,

@@ -64,7 +64,7 @@ fn two_sessions_in_one_folder_only_the_prompted_one_is_heard() {
     let (ours, theirs) = (dir.join("s-ours.jsonl"), dir.join("s-theirs.jsonl"));
     append(&theirs, &user("other question"));
     append(&ours, &user("how do I sum the column?"));
-    let w = Watch::start(Job { pid: None, cwd: Some(cwd.into()), config: config.clone() }).unwrap();
+    let w = Watch::start(Job { pid: None, cwd: Some(cwd.into()), config: config.clone(), hook: None }).unwrap();
     w.prompt("how do I sum the column?");
     let ev = until(&w, |e| e.iter().any(|e| matches!(e, Event::Following(_))));
     let Some(Event::Following(found)) = ev.iter().find(|e| matches!(e, Event::Following(_))) else { panic!("{ev:?}") };
@@ -94,7 +94,7 @@ fn the_registry_is_followed_through_clear_and_resume_and_config_dir() {
     register("first");
     // Written before the terminal was followed: heard before.
     append(&dir.join("first.jsonl"), &(user("q") + &assistant("a0", "Old answer.") + &user("q2")));
-    let w = Watch::start(Job { pid: Some(pid), cwd: Some(cwd.into()), config: config.clone() }).unwrap();
+    let w = Watch::start(Job { pid: Some(pid), cwd: Some(cwd.into()), config: config.clone(), hook: None }).unwrap();
     let ev = until(&w, |e| texts(e).len() == 1);
     assert_eq!(texts(&ev), [("Old answer.".to_string(), false)]);
     assert!(ev.iter().any(|e| matches!(e, Event::Following(f) if f.how == How::Registry { pid })));
@@ -117,7 +117,7 @@ fn bad_lines_huge_lines_truncation_and_100k_entries_are_survived() {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("s.jsonl");
     append(&file, &user("start"));
-    let w = Watch::start(Job { pid: None, cwd: Some(cwd.into()), config: config.clone() }).unwrap();
+    let w = Watch::start(Job { pid: None, cwd: Some(cwd.into()), config: config.clone(), hook: None }).unwrap();
     w.prompt("start");
     until(&w, |e| e.iter().any(|e| matches!(e, Event::Following(_))));
     let mut bad = String::from("{not json\n{\"type\":\"atis-latch\",\"x\":[1]}\n");
@@ -155,7 +155,7 @@ fn a_file_that_cannot_be_read_is_a_note_not_a_failure() {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("s.jsonl");
     append(&file, &user("start"));
-    let w = Watch::start(Job { pid: None, cwd: Some("/w".into()), config: config.clone() }).unwrap();
+    let w = Watch::start(Job { pid: None, cwd: Some("/w".into()), config: config.clone(), hook: None }).unwrap();
     w.prompt("start");
     until(&w, |e| e.iter().any(|e| matches!(e, Event::Following(_))));
     std::fs::remove_file(&file).unwrap();

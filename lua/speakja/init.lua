@@ -252,6 +252,9 @@ local actions = {
     end
     notify(M.cache_clear(), vim.log.levels.INFO)
   end,
+  claude = function(a)
+    M.claude(a.fargs)
+  end,
   auto = function(a)
     local words = vim.split(a.args, "%s+", { trimempty = true })
     if words[1] == "debug" then
@@ -274,7 +277,7 @@ function M.auto_record(path, buf)
   buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
   if path == nil or path == "" then
     local dir = vim.fn.stdpath("state") .. "/speakja/recordings"
-    vim.fn.mkdir(dir, "p", "0o700")
+    vim.fn.mkdir(dir, "p", 448) -- 0700
     path = ("%s/claude-%s.cast"):format(dir, os.date("%Y%m%d-%H%M%S"))
   end
   local win = vim.fn.bufwinid(buf)
@@ -282,6 +285,34 @@ function M.auto_record(path, buf)
   local height = win ~= -1 and vim.api.nvim_win_get_height(win) or vim.o.lines
   ensure_setup()
   return call("auto", vim.json.encode({ buf = buf, mode = "record", path = vim.fn.fnamemodify(path, ":p"), width = width, height = height }))
+end
+
+--- Starts Claude Code in a terminal split and follows it. A `SessionStart` hook, passed with
+--- `--settings` (your settings and project files are never written), tells the plugin which
+--- session file is this terminal's, on every release. `opts.program` runs another program
+--- than `claude`; `opts.split` the command that opens the window (default "botright vsplit").
+function M.claude(args, opts)
+  args, opts = args or {}, opts or {}
+  ensure_setup()
+  local dir = vim.fn.stdpath("run") .. "/speakja"
+  vim.fn.mkdir(dir, "p", 448) -- 0700
+  local hook = ("%s/hook-%d-%d.json"):format(dir, vim.fn.getpid(), vim.uv.hrtime())
+  local settings = vim.json.encode({
+    hooks = { SessionStart = { { hooks = { { type = "command", command = "cat > " .. vim.fn.shellescape(hook) } } } } },
+  })
+  if opts.split ~= false then
+    vim.cmd(opts.split or "botright vsplit")
+  end
+  vim.cmd("enew")
+  local buf = vim.api.nvim_get_current_buf()
+  vim.fn.jobstart(vim.list_extend({ opts.program or "claude", "--settings", settings }, args), {
+    term = true,
+    on_exit = function()
+      os.remove(hook)
+    end,
+  })
+  call("auto", vim.json.encode({ buf = buf, mode = "on", hook = hook }))
+  return buf
 end
 
 --- What auto-speak heard in the current terminal and why, in a scratch buffer.

@@ -24,6 +24,8 @@ const MAX_CANDIDATES: usize = 32;
 /// How a session file was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum How {
+    /// The `SessionStart` hook of a Claude Code the plugin started (`:SpeakJaClaude`) told it.
+    Hook,
     /// `sessions/<pid>.json` of this claude process.
     Registry { pid: u32 },
     /// The project folder of the job's directory, and the file holding the prompt seen on screen.
@@ -69,6 +71,28 @@ pub fn project_dirs(config: &Path, cwd: &str) -> Vec<PathBuf> {
         );
     }
     dirs
+}
+
+#[derive(Deserialize)]
+struct HookInput {
+    session_id: String,
+    transcript_path: PathBuf,
+}
+
+/// The session a `SessionStart` hook wrote into `hook` (its stdin, as Claude Code gave it).
+/// Only a path to an existing file counts: 1.0.x's `--resume` reports a path it never creates.
+pub fn from_hook(hook: &Path) -> Option<Found> {
+    let meta = std::fs::metadata(hook).ok()?;
+    if !meta.is_file() || meta.len() > 1 << 16 {
+        return None;
+    }
+    let h: HookInput = serde_json::from_slice(&std::fs::read(hook).ok()?).ok()?;
+    let is_jsonl = h.transcript_path.extension().is_some_and(|x| x == "jsonl");
+    (is_jsonl && h.transcript_path.is_file()).then(|| Found {
+        path: h.transcript_path,
+        session: h.session_id,
+        how: How::Hook,
+    })
 }
 
 #[derive(Deserialize)]
@@ -237,6 +261,22 @@ mod tests {
         std::fs::write(config.join("sessions/7.json"), bad.to_string()).unwrap();
         assert_eq!(from_registry(&config, 7), None);
         std::fs::remove_dir_all(&config).unwrap();
+    }
+
+    #[test]
+    fn a_hook_names_the_session_once_its_file_exists() {
+        let dir = tmp("hook");
+        let hook = dir.join("hook.json");
+        let transcript = dir.join("s1.jsonl");
+        let input =
+            serde_json::json!({"session_id": "s1", "transcript_path": transcript, "hook_event_name": "SessionStart"});
+        std::fs::write(&hook, input.to_string()).unwrap();
+        assert_eq!(from_hook(&hook), None, "no file yet");
+        std::fs::write(&transcript, "").unwrap();
+        assert_eq!(from_hook(&hook).map(|f| (f.path, f.how)), Some((transcript, How::Hook)));
+        std::fs::write(&hook, "{\"session_id\": ").unwrap();
+        assert_eq!(from_hook(&hook), None, "half written");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub struct Job {
     pub cwd: Option<String>,
     /// Claude Code's configuration directory.
     pub config: PathBuf,
+    /// Where the `SessionStart` hook of a Claude Code the plugin started writes its input.
+    pub hook: Option<PathBuf>,
 }
 
 /// What the watcher tells the follower.
@@ -105,8 +107,10 @@ fn run(job: Job, events: &Sender<Event>, prompts: &Receiver<String>) {
         if registry_due || prompt_wanted {
             checked = Some(Instant::now());
             let found = job
-                .pid
-                .and_then(|pid| discover::registry_of(&job.config, &discover::process_tree(pid)))
+                .hook
+                .as_deref()
+                .and_then(discover::from_hook)
+                .or_else(|| job.pid.and_then(|pid| discover::registry_of(&job.config, &discover::process_tree(pid))))
                 .or_else(|| {
                     let (cwd, prompt) = (job.cwd.as_deref()?, last_prompt.take()?);
                     discover::by_prompt(&job.config, cwd, &prompt)

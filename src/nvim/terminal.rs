@@ -88,7 +88,7 @@ enum Say {
 }
 
 /// Where the terminal's session file may be: its job, directory and Claude Code's config.
-fn job_of(buf: &Buffer) -> Option<watch::Job> {
+fn job_of(buf: &Buffer, hook: Option<std::path::PathBuf>) -> Option<watch::Job> {
     let pid = buf.get_var::<i64>("terminal_job_pid").ok().and_then(|p| u32::try_from(p).ok());
     let name = buf.get_name().ok().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let cwd = pid
@@ -98,7 +98,7 @@ fn job_of(buf: &Buffer) -> Option<watch::Job> {
     let env = pid.and_then(|p| job_env(p, "CLAUDE_CONFIG_DIR")).or_else(|| std::env::var("CLAUDE_CONFIG_DIR").ok());
     let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
     let config = discover::config_dir(env.as_deref(), home.as_deref())?;
-    Some(watch::Job { pid, cwd, config })
+    Some(watch::Job { pid, cwd, config, hook })
 }
 
 /// A variable of a process's environment (Linux), read with a size bound.
@@ -125,8 +125,8 @@ fn terminal_cwd(name: &str) -> Option<String> {
 }
 
 impl Transcript {
-    fn start(buf: &Buffer) -> Option<Self> {
-        let job = job_of(buf)?;
+    fn start(buf: &Buffer, hook: Option<std::path::PathBuf>) -> Option<Self> {
+        let job = job_of(buf, hook)?;
         Some(Self { watch: Watch::start(job).ok()?, rec: Reconciler::new(), following: None })
     }
 
@@ -240,6 +240,9 @@ struct AutoArgs {
     width: Option<usize>,
     #[serde(default)]
     height: Option<usize>,
+    /// `on`: the file a `SessionStart` hook writes (a Claude Code started by `:SpeakJaClaude`).
+    #[serde(default)]
+    hook: Option<String>,
 }
 
 /// `auto(json)`: `{"buf": n, "mode": "on"|"off"|"toggle"}` returns whether attached;
@@ -260,9 +263,15 @@ pub fn auto(arg: Object) -> Reply {
         "record_stop" => return record_stop(buf.handle()),
         m => return Err(format!("unknown mode {m:?} (on, off, toggle, debug, record, record_stop)")),
     };
+    let hook = args.hook.map(std::path::PathBuf::from);
     match (attached, want) {
-        (false, true) => attach(&buf)?,
+        (false, true) => attach(&buf, hook)?,
         (true, false) => detach(buf.handle()),
+        // Attached when it opened (auto.patterns), before its hook was known.
+        (true, true) if hook.is_some() => {
+            let transcript = Transcript::start(&buf, hook);
+            with_terms(|terms| terms.get_mut(&buf.handle()).map(|t| t.transcript = transcript));
+        }
         _ => {}
     }
     Ok(Object::from(want))
@@ -281,7 +290,7 @@ fn debug(buf: i32) -> Reply {
 fn record(buf: &Buffer, args: &AutoArgs) -> Reply {
     let handle = buf.handle();
     if !is_attached(handle) {
-        attach(buf)?;
+        attach(buf, None)?;
     }
     let path = args.path.as_deref().ok_or("record needs a path")?;
     let (width, height) = (args.width.unwrap_or(80).clamp(1, 1000), args.height.unwrap_or(24).clamp(1, 1000));
@@ -329,6 +338,7 @@ pub fn sources() -> Vec<Source> {
                     buf: *buf,
                     transcript: found.map(|f| f.path.display().to_string()),
                     found_by: found.map(|f| match f.how {
+                        discover::How::Hook => "hook",
                         discover::How::Registry { .. } => "registry",
                         discover::How::Prompt => "prompt",
                     }),
@@ -366,7 +376,7 @@ fn is_current(buf: i32, attachment: u64) -> bool {
 }
 
 /// Attach to a terminal buffer and start following it.
-pub fn attach(buf: &Buffer) -> Result<(), String> {
+pub fn attach(buf: &Buffer, hook: Option<std::path::PathBuf>) -> Result<(), String> {
     let handle = buf.handle();
     let is_term =
         api::get_option_value::<String>("buftype", &api::opts::OptionOpts::builder().buffer(buf.clone()).build())
@@ -389,7 +399,7 @@ pub fn attach(buf: &Buffer) -> Result<(), String> {
             handle,
             Term {
                 follower,
-                transcript: Transcript::start(buf),
+                transcript: Transcript::start(buf, hook),
                 attachment,
                 held: Vec::new(),
                 log: Log::new(),
@@ -578,7 +588,7 @@ pub fn install_autocmd(patterns: Vec<String>) -> Result<(), String> {
             let _ = catch_unwind(AssertUnwindSafe(|| {
                 let argv = job_argv(&args.buffer, &args.file.to_string_lossy());
                 if runs_program(&argv, &patterns) {
-                    if let Err(e) = attach(&args.buffer) {
+                    if let Err(e) = attach(&args.buffer, None) {
                         events::notify_warn(&e);
                     }
                 }

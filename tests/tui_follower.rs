@@ -133,7 +133,7 @@ fn floods_stay_bounded() {
     // An endless unpunctuated message still comes out, in bounded sentences.
     heard.extend(sentences(f.poll(t0 + Duration::from_secs(1_000_000))));
     assert!(heard.len() >= polls / 2, "{} sentences in {polls} reads", heard.len());
-    assert!(heard.iter().all(|s| s.chars().count() <= 400));
+    assert!(heard.iter().all(|s| s.chars().count() <= speakja::text::segment::MAX_CHARS));
     if let (Some(a), Some(b)) = (before, rss_kib()) {
         assert!(b.saturating_sub(a) < 64 * 1024, "RSS grew from {a} KiB to {b} KiB");
     }

@@ -195,7 +195,10 @@ pub fn read(rows: &[Row], start: Ctx, now: Instant, settle: Duration) -> Reading
             }
             if let Some(rest) = body.strip_prefix(MARKERS) {
                 let rest = rest.trim_start();
-                if let Some(kind) = tool_head(rest) {
+                if is_chrome(rest) {
+                    // `● high · /effort`: a status drawn with the message marker. Not a message.
+                    ctx = Ctx::Other;
+                } else if let Some(kind) = tool_head(rest) {
                     ctx = Ctx::Other;
                     // `Agent "…" finished · 2s` reports on a call, it does not start one.
                     if !rest.contains(" finished") {
@@ -245,6 +248,12 @@ pub fn read(rows: &[Row], start: Ctx, now: Instant, settle: Duration) -> Reading
             continue;
         }
         if ctx != Ctx::Message || indent >= STATUS_INDENT {
+            continue;
+        }
+        // Hints and status a release draws among the rows: never prose, and what follows
+        // them is not the paragraph's any more.
+        if is_chrome(body) {
+            open = false;
             continue;
         }
         match paras.last_mut() {
@@ -522,6 +531,22 @@ fn echoed_prompt(body: &str) -> Option<&str> {
     let rest = body.strip_prefix('❯').or_else(|| body.strip_prefix("> ")).or_else(|| body.strip_prefix(">\u{a0}"))?;
     let rest = rest.trim();
     (!rest.is_empty()).then_some(rest)
+}
+
+/// Status and key hints, whichever release draws them: `high · /effort`, `◐ medium`,
+/// `← for agents`, `? for shortcuts`, `ctrl+o to expand`. Unsure rows stay silent: a missed
+/// word is better than a status line read aloud.
+fn is_chrome(body: &str) -> bool {
+    let b = body.trim();
+    let glyph = b.starts_with([
+        '◐', '◑', '◒', '◓', '←', '→', '↑', '↓', '⏵', '⏸', '⧉', '✓', '✗', '⚠', '✔', '◻', '◼', '☐', '☑', '☒', '□', '■',
+    ]);
+    // A task list's head: `3 tasks (1 done, 2 open)`.
+    let digits = b.chars().take_while(char::is_ascii_digit).count();
+    let tasks = digits > 0 && (b[digits..].starts_with(" tasks (") || b[digits..].starts_with(" task ("));
+    let slash_status = b.contains(" · ") && b.split_whitespace().any(|w| w.starts_with('/') && w.len() > 1 && w[1..].chars().all(|c| c.is_ascii_lowercase() || c == '-'));
+    let hint = ["ctrl+", "shift+tab", "esc to ", "? for shortcuts", "for shortcuts"].iter().any(|h| b.contains(h));
+    glyph || tasks || slash_status || (hint && !ends_sentence(b))
 }
 
 /// `✻ Thinking… (esc to interrupt)` and the other frames while the agent works; footers

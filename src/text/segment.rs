@@ -9,7 +9,7 @@ use unicode_width::UnicodeWidthChar;
 
 /// A sentence longer than this (in chars) is cut at a space: keeps memory and speech bounded
 /// when a text has no punctuation at all.
-const MAX_CHARS: usize = 600;
+pub const MAX_CHARS: usize = 600;
 
 /// Abbreviations whose period never ends a sentence (compared lowercased, dots inside kept).
 const NEVER_ENDS: &[&str] = &[

@@ -21,7 +21,7 @@ pub fn fixtures_in(dir: &Path, ext: &str) -> Vec<PathBuf> {
 /// The sentences to hear for cast `name`, and how many prompts where the cast says.
 #[allow(dead_code)] // not every test binary reads casts by name
 pub fn expected(name: &str) -> (Vec<String>, Option<usize>) {
-    read_expected(&Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/casts/{name}.expected.json")))
+    read_expected(&Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/casts/{name}.expected.json")), "spoken")
 }
 
 /// The same for the cast at `cast`, from `NAME.expected.json` beside it.

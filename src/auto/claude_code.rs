@@ -544,7 +544,9 @@ fn is_chrome(body: &str) -> bool {
     // A task list's head: `3 tasks (1 done, 2 open)`.
     let digits = b.chars().take_while(char::is_ascii_digit).count();
     let tasks = digits > 0 && (b[digits..].starts_with(" tasks (") || b[digits..].starts_with(" task ("));
-    let slash_status = b.contains(" · ") && b.split_whitespace().any(|w| w.starts_with('/') && w.len() > 1 && w[1..].chars().all(|c| c.is_ascii_lowercase() || c == '-'));
+    let slash_status = b.contains(" · ")
+        && b.split_whitespace()
+            .any(|w| w.starts_with('/') && w.len() > 1 && w[1..].chars().all(|c| c.is_ascii_lowercase() || c == '-'));
     let hint = ["ctrl+", "shift+tab", "esc to ", "? for shortcuts", "for shortcuts"].iter().any(|h| b.contains(h));
     glyph || tasks || slash_status || (hint && !ends_sentence(b))
 }

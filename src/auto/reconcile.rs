@@ -98,6 +98,9 @@ pub struct Reconciler {
     messages: VecDeque<Message>,
     unconfirmed: VecDeque<Unconfirmed>,
     held: Vec<Held>,
+    /// Keys of held sentences dropped unconfirmed, newest last: if the transcript brings one
+    /// after all, the screen was first (the session streams) and the mode was misjudged.
+    held_back: VecDeque<String>,
     /// true: the transcript had a sentence before the screen heard it.
     evidence: VecDeque<bool>,
     prompts: u64,
@@ -116,7 +119,7 @@ impl Reconciler {
     }
 
     pub fn drawing(&self) -> Drawing {
-        if self.evidence.len() >= 2 && self.evidence.iter().all(|&first| first) {
+        if self.evidence.len() == EVIDENCE && self.evidence.iter().all(|&first| first) {
             Drawing::Whole
         } else {
             Drawing::Streams
@@ -180,6 +183,13 @@ impl Reconciler {
                     self.held.remove(h);
                     said.shown = true;
                     said.spoken = true;
+                    out.push(Action::Speak { text: said.text.clone(), source: Source::Transcript });
+                } else if let Some(h) = self.held_back.iter().position(|k| said.keys.contains(k)) {
+                    // Held and dropped, yet said: the screen was first after all.
+                    self.held_back.remove(h);
+                    said.shown = true;
+                    said.spoken = true;
+                    self.observe(false);
                     out.push(Action::Speak { text: said.text.clone(), source: Source::Transcript });
                 } else if aborted || self.messages[idx].prompts < self.prompts {
                     // A cut reply's text confirms what the screen showed, it adds nothing; and a
@@ -256,6 +266,12 @@ impl Reconciler {
         let (gone, kept): (Vec<Held>, Vec<Held>) =
             std::mem::take(&mut self.held).into_iter().partition(|h| h.until <= now);
         self.held = kept;
+        for h in &gone {
+            if self.held_back.len() == UNCONFIRMED {
+                self.held_back.pop_front();
+            }
+            self.held_back.push_back(h.key.clone());
+        }
         gone.into_iter().map(|h| Action::HeldBack(h.text)).collect()
     }
 
@@ -306,7 +322,7 @@ mod tests {
     fn whole_blocks_let_the_transcript_decide() {
         let t0 = Instant::now();
         let mut r = Reconciler::new();
-        for (i, text) in ["One is here.", "Two is here.", "Three is here."].iter().enumerate() {
+        for (i, text) in ["One is here.", "Two is here.", "Three is here.", "Four is here."].iter().enumerate() {
             let out = r.transcript(&format!("m{i}"), text, false, true);
             assert_eq!(spoken(&out), [(*text, Source::Transcript)]);
             assert!(r.screen(text.to_string(), t0).is_empty(), "heard already");
@@ -318,9 +334,16 @@ mod tests {
         assert!(r.tick(t0 + HOLD / 2).is_empty());
         assert_eq!(r.tick(t0 + HOLD), [Action::HeldBack("tar czf out.tgz dist".into())]);
         // A held sentence the transcript then confirms is spoken in the transcript's words.
-        assert!(r.screen("Four is here see example.com link.".into(), t0).is_empty());
-        let out = r.transcript("m9", "Four is here see [the link](https://example.com/).", false, true);
-        assert_eq!(spoken(&out), [("Four is here see the link.", Source::Transcript)]);
+        assert!(r.screen("Five is here see example.com link.".into(), t0).is_empty());
+        let out = r.transcript("m9", "Five is here see [the link](https://example.com/).", false, true);
+        assert_eq!(spoken(&out), [("Five is here see the link.", Source::Transcript)]);
+        assert_eq!(r.drawing(), Drawing::Whole);
+        // One held back that the transcript brings later after all: the session streams.
+        assert!(r.screen("Streamed late.".into(), t0).is_empty());
+        r.tick(t0 + HOLD);
+        let out = r.transcript("m10", "Streamed late.", false, true);
+        assert_eq!(spoken(&out), [("Streamed late.", Source::Transcript)]);
+        assert_eq!(r.drawing(), Drawing::Streams);
     }
 
     #[test]

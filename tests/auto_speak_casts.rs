@@ -432,15 +432,18 @@ struct Score {
 }
 
 impl Score {
-    fn of(want: &[String], heard: &[(f64, String)], frames: &[(f64, String)], prompts: &[f64]) -> Self {
-        let clean: Vec<String> = want.iter().map(|w| speakja::text::clean::clean(w)).collect();
+    /// `want[k]` lists the ways sentence k may be heard (one, or a drawn and a written form
+    /// where the order of screen and session file decides).
+    fn of(want: &[Vec<String>], heard: &[(f64, String)], frames: &[(f64, String)], prompts: &[f64]) -> Self {
+        let clean: Vec<Vec<String>> =
+            want.iter().map(|w| w.iter().map(|a| speakja::text::clean::clean(a)).collect()).collect();
         let mut left: Vec<Option<usize>> = (0..clean.len()).map(Some).collect();
         let mut score = Score { expected: want.len(), heard: heard.len(), ..Score::default() };
         for (t, h) in heard {
-            match left.iter_mut().find(|k| k.is_some_and(|k| clean[k] == *h)).and_then(Option::take) {
+            match left.iter_mut().find(|k| k.is_some_and(|k| clean[k].contains(h))).and_then(Option::take) {
                 Some(k) => {
                     score.hits += 1;
-                    if let Some(d) = drawn_at(frames, &want[k]) {
+                    if let Some(d) = drawn_at(frames, &want[k][0]) {
                         score.delays.push(t - d);
                         // First of its turn: no sentence heard between the last prompt and it.
                         let turn = prompts.iter().rev().find(|p| **p <= d).copied();
@@ -449,8 +452,10 @@ impl Score {
                         }
                     }
                 }
-                None if clean.contains(h) => score.repeats += 1,
-                None if clean.iter().any(|c| c.contains(h.trim_end_matches(['.', ',', ':']))) => score.partials += 1,
+                None if clean.iter().any(|c| c.contains(h)) => score.repeats += 1,
+                None if clean.iter().flatten().any(|c| c.contains(h.trim_end_matches(['.', ',', ':']))) => {
+                    score.partials += 1
+                }
                 None => {}
             }
         }
@@ -574,8 +579,12 @@ fn casts_are_heard_once_each_whole_and_soon() {
                     continue;
                 }
                 let cast = load_cast(path);
-                let (want, prompts) =
-                    if *with_tx { common::expected_with_transcript(path) } else { common::expected_next_to(path) };
+                let (want, prompts) = if *with_tx {
+                    common::expected_with_transcript(path)
+                } else {
+                    let (w, p) = common::expected_next_to(path);
+                    (w.into_iter().map(|s| vec![s]).collect(), p)
+                };
                 let transcript = if *with_tx {
                     match load_transcript(path) {
                         Some(t) => Some(t),

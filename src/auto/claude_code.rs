@@ -195,10 +195,11 @@ pub fn read(rows: &[Row], start: Ctx, now: Instant, settle: Duration) -> Reading
             }
             if let Some(rest) = body.strip_prefix(MARKERS) {
                 let rest = rest.trim_start();
-                if is_chrome(rest) {
+                let tool = tool_head(rest);
+                if tool.is_none() && is_chrome(rest) {
                     // `● high · /effort`: a status drawn with the message marker. Not a message.
                     ctx = Ctx::Other;
-                } else if let Some(kind) = tool_head(rest) {
+                } else if let Some(kind) = tool {
                     ctx = Ctx::Other;
                     // `Agent "…" finished · 2s` reports on a call, it does not start one.
                     if !rest.contains(" finished") {
@@ -548,7 +549,9 @@ fn is_chrome(body: &str) -> bool {
         && b.split_whitespace()
             .any(|w| w.starts_with('/') && w.len() > 1 && w[1..].chars().all(|c| c.is_ascii_lowercase() || c == '-'));
     let hint = ["ctrl+", "shift+tab", "esc to ", "? for shortcuts", "for shortcuts"].iter().any(|h| b.contains(h));
-    glyph || tasks || slash_status || (hint && !ends_sentence(b))
+    // A collapsed tool group carries a hint too (`Read 1 file (ctrl+o to expand)`).
+    let tool = collapsed_group(b).is_some() || tool_call(b).is_some();
+    glyph || tasks || slash_status || (hint && !ends_sentence(b) && !tool)
 }
 
 /// `✻ Thinking… (esc to interrupt)` and the other frames while the agent works; footers

@@ -144,6 +144,22 @@ pub fn process_tree(pid: u32) -> Vec<u32> {
     out
 }
 
+/// A variable of a process's environment (Linux), read with a size bound.
+pub fn process_env(pid: u32, name: &str) -> Option<String> {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    std::fs::File::open(format!("/proc/{pid}/environ")).ok()?.take(1 << 20).read_to_end(&mut buf).ok()?;
+    buf.split(|&b| b == 0).find_map(|kv| {
+        let kv = std::str::from_utf8(kv).ok()?;
+        kv.strip_prefix(name)?.strip_prefix('=').map(str::to_owned)
+    })
+}
+
+/// A process's working directory (Linux).
+pub fn process_cwd(pid: u32) -> Option<String> {
+    std::fs::read_link(format!("/proc/{pid}/cwd")).ok()?.to_str().map(str::to_owned)
+}
+
 /// The session of the claude process among `pids` that has a registry file.
 pub fn registry_of(config: &Path, pids: &[u32]) -> Option<Found> {
     pids.iter().find_map(|&pid| from_registry(config, pid))

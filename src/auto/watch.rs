@@ -14,6 +14,8 @@ use super::transcript::{parse, Entry, Skipped, Tail};
 const POLL: Duration = Duration::from_millis(20);
 /// How often the session registry is read again (`/clear` and `--resume` change it).
 const RECHECK: Duration = Duration::from_millis(500);
+/// How long a prompt seen on screen is looked for in the session files.
+const PROMPT_PATIENCE: Duration = Duration::from_secs(10);
 /// Events waiting for Neovim's thread, at most; past it the newest are dropped with a note.
 const QUEUE: usize = 1024;
 
@@ -22,9 +24,10 @@ const QUEUE: usize = 1024;
 pub struct Job {
     /// The terminal's job (the shell or claude itself).
     pub pid: Option<u32>,
-    /// Its working directory.
+    /// Its working directory, where the processes cannot be read (not Linux).
     pub cwd: Option<String>,
-    /// Claude Code's configuration directory.
+    /// Claude Code's configuration directory, unless a process under the job names its own
+    /// (`CLAUDE_CONFIG_DIR`).
     pub config: PathBuf,
     /// Where the `SessionStart` hook of a Claude Code the plugin started writes its input.
     pub hook: Option<PathBuf>,
@@ -88,32 +91,50 @@ struct Followed {
 fn run(job: Job, events: &Sender<Event>, prompts: &Receiver<String>) {
     let mut followed: Option<Followed> = None;
     let mut checked: Option<Instant> = None;
-    let mut last_prompt: Option<String> = None;
+    // A prompt seen on screen, and when: its session file may be written a moment later, so
+    // it is looked for again at each recheck, for a while.
+    let mut prompt: Option<(String, Instant)> = None;
     let send = |e: Event| {
         if events.try_send(e).is_err() {
             let _ = events.try_send(Event::Note(Note::Dropped));
         }
     };
     loop {
+        let mut fresh = false;
         loop {
             match prompts.try_recv() {
-                Ok(p) => last_prompt = Some(p),
+                Ok(p) => (prompt, fresh) = (Some((p, Instant::now())), true),
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Disconnected) => return,
             }
         }
-        let registry_due = checked.is_none_or(|t| t.elapsed() >= RECHECK);
-        let prompt_wanted = last_prompt.is_some() && followed.as_ref().is_none_or(|f| f.found.how == How::Prompt);
-        if registry_due || prompt_wanted {
+        if prompt.as_ref().is_some_and(|(_, at)| at.elapsed() > PROMPT_PATIENCE) {
+            prompt = None;
+        }
+        let by_prompt_too = followed.as_ref().is_none_or(|f| f.found.how == How::Prompt);
+        if checked.is_none_or(|t| t.elapsed() >= RECHECK) || (fresh && by_prompt_too) {
             checked = Some(Instant::now());
+            // Read afresh: the job may have started its program, or changed directory, since.
+            let tree = job.pid.map(discover::process_tree).unwrap_or_default();
+            let config = tree
+                .iter()
+                .rev()
+                .find_map(|&p| discover::process_env(p, "CLAUDE_CONFIG_DIR"))
+                .filter(|d| !d.is_empty())
+                .map_or_else(|| job.config.clone(), PathBuf::from);
+            let cwd = tree.iter().find_map(|&p| discover::process_cwd(p)).or_else(|| job.cwd.clone());
             let found = job
                 .hook
                 .as_deref()
                 .and_then(discover::from_hook)
-                .or_else(|| job.pid.and_then(|pid| discover::registry_of(&job.config, &discover::process_tree(pid))))
+                .or_else(|| discover::registry_of(&config, &tree))
                 .or_else(|| {
-                    let (cwd, prompt) = (job.cwd.as_deref()?, last_prompt.take()?);
-                    discover::by_prompt(&job.config, cwd, &prompt)
+                    let (text, _) = prompt.as_ref().filter(|_| by_prompt_too)?;
+                    let found = discover::by_prompt(&config, cwd.as_deref()?, text);
+                    if found.is_some() {
+                        prompt = None;
+                    }
+                    found
                 });
             if let Some(found) = found {
                 if followed.as_ref().is_none_or(|f| f.found.path != found.path) {

@@ -87,29 +87,16 @@ enum Say {
     Retract(String),
 }
 
-/// Where the terminal's session file may be: its job, directory and Claude Code's config.
+/// Where the terminal's session file may be: its job, and what Neovim knows of its directory
+/// and of Claude Code's config. The job is read again by the watcher: at `TermOpen` it may
+/// not have started its program (nor changed directory) yet.
 fn job_of(buf: &Buffer, hook: Option<std::path::PathBuf>) -> Option<watch::Job> {
     let pid = buf.get_var::<i64>("terminal_job_pid").ok().and_then(|p| u32::try_from(p).ok());
     let name = buf.get_name().ok().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let cwd = pid
-        .and_then(|p| std::fs::read_link(format!("/proc/{p}/cwd")).ok())
-        .and_then(|p| p.to_str().map(str::to_owned))
-        .or_else(|| terminal_cwd(&name));
-    let env = pid.and_then(|p| job_env(p, "CLAUDE_CONFIG_DIR")).or_else(|| std::env::var("CLAUDE_CONFIG_DIR").ok());
+    let env = std::env::var("CLAUDE_CONFIG_DIR").ok();
     let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
     let config = discover::config_dir(env.as_deref(), home.as_deref())?;
-    Some(watch::Job { pid, cwd, config, hook })
-}
-
-/// A variable of a process's environment (Linux), read with a size bound.
-fn job_env(pid: u32, name: &str) -> Option<String> {
-    use std::io::Read;
-    let mut buf = Vec::new();
-    std::fs::File::open(format!("/proc/{pid}/environ")).ok()?.take(1 << 20).read_to_end(&mut buf).ok()?;
-    buf.split(|&b| b == 0).find_map(|kv| {
-        let kv = std::str::from_utf8(kv).ok()?;
-        kv.strip_prefix(name)?.strip_prefix('=').map(str::to_owned)
-    })
+    Some(watch::Job { pid, cwd: terminal_cwd(&name), config, hook })
 }
 
 /// The directory of a terminal buffer named `term://{cwd}//{pid}:{command}`.
@@ -166,6 +153,7 @@ impl Transcript {
                     out.push(Say::Sentence(s))
                 }
                 Heard::UserPrompt(p) => {
+                    log.add(now, format_args!("prompt seen: {p}"));
                     self.rec.prompt();
                     self.watch.prompt(&p);
                     out.push(Say::Prompt);

@@ -215,7 +215,8 @@ local function history_action(action)
     return notify("no history entry on this line")
   end
   if action == "replay" then
-    M.speak(entry.source)
+    -- By id, not by text: a terminal's sentence stays offline when heard again.
+    call("replay", tostring(entry.id))
   elseif entry.text and entry.text ~= vim.NIL then
     vim.fn.setreg('"', entry.text)
     notify("yanked: " .. entry.text, vim.log.levels.INFO)

@@ -70,6 +70,7 @@ pub fn module() -> Dictionary {
     m.insert("version", env!("CARGO_PKG_VERSION"));
     m.insert("setup", function(setup));
     m.insert("speak", function(speak));
+    m.insert("replay", function(replay));
     // The sayable sentences of a text, as `speak()` and auto-speak cut and clean them.
     m.insert(
         "sentences",
@@ -176,8 +177,11 @@ fn speak(arg: Object) -> Reply {
         }
         let mut queued = 0;
         // Lazily cut: once the queue is full, the rest of the text is never scanned.
+        let any_terminal = s.session.history.entries().any(|e| e.terminal.is_some());
         for sentence in sentences {
-            match enqueue(s, sentence, None) {
+            // A terminal's sentence yanked from history into :SpeakJa is still a terminal's.
+            let terminal = if any_terminal { terminal_of(s, &sentence) } else { None };
+            match enqueue(s, sentence, terminal) {
                 Ok(_) => queued += 1,
                 Err(e) if queued == 0 => return Err(e.to_string()),
                 Err(e) => return Ok((queued, Some(format!("{e}; {queued} sentence(s) queued, the rest dropped")))),
@@ -192,6 +196,31 @@ fn speak(arg: Object) -> Reply {
         }
         Object::from(queued as i64)
     })
+}
+
+/// The terminal a sentence was heard in, if history has it (as heard or as translated):
+/// reach follows the text, not the path it takes back in.
+/// History holds redacted text, and so does anything yanked from it: compared as it is.
+fn terminal_of(s: &State, sentence: &str) -> Option<i32> {
+    let same = |t: &str| t == sentence;
+    s.session
+        .history
+        .entries()
+        .filter(|e| e.terminal.is_some())
+        .find(|e| same(&e.source) || e.text.as_deref().is_some_and(same) || e.spoken.as_deref().is_some_and(same))
+        .and_then(|e| e.terminal)
+}
+
+/// `replay(id)`: speak history entry `id` again, from where it came: a terminal's sentence
+/// stays a terminal's (offline unless `auto.online`), whatever path asks for it again.
+fn replay(arg: Object) -> Reply {
+    let id: u64 = text_arg(arg)?.and_then(|t| t.trim().parse().ok()).ok_or("replay() needs an entry id")?;
+    with_state(|s| {
+        let entry = s.session.history.entries().find(|e| e.id == id).ok_or(format!("no history entry {id}"))?;
+        let (source, terminal) = (entry.source.clone(), entry.terminal);
+        enqueue(s, source, terminal).map_err(|e| e.to_string())
+    })
+    .map(|id| Object::from(id as i64))
 }
 
 /// The one way a sentence reaches the worker: credentials out first (when `redact` is on),

@@ -118,6 +118,32 @@ H.test("terminal text stays on this machine unless auto.online is set", function
       H.ok(#srv.seen >= heard, ("online: %d requests for %d sentences"):format(#srv.seen, heard))
     else
       H.eq(0, #srv.seen, "requests from auto-speak with auto.online = false")
+      -- Heard again from :SpeakJaHistory (<CR> on its line): still a terminal's, still offline.
+      sj.history_open()
+      local hbuf = vim.api.nvim_get_current_buf()
+      local line = 0
+      for i, id in pairs(vim.b.speakja_ids or {}) do
+        if id == sj.history()[1].id then
+          line = i
+        end
+      end
+      H.ok(line > 0, "the first entry is listed")
+      vim.api.nvim_win_set_cursor(0, { line, 0 })
+      local before = #sj.history()
+      vim.cmd("normal \r")
+      H.wait(20000, function()
+        return #sj.history() > before and H.finished()
+      end, "replayed")
+      H.eq(0, #srv.seen, "requests from a replayed terminal sentence")
+      H.eq(sj.history()[1].terminal, sj.history()[#sj.history()].terminal, "the replay is the terminal's")
+      vim.api.nvim_buf_delete(hbuf, { force = true })
+      -- Yanked from history into :SpeakJa: still the terminal's.
+      local before = #sj.history()
+      vim.cmd("SpeakJa " .. sj.history()[2].source)
+      H.wait(20000, function()
+        return #sj.history() > before and H.finished()
+      end, "spoken again")
+      H.eq(0, #srv.seen, "requests from a terminal sentence given to :SpeakJa")
       -- The same setup sends what the user asks for.
       sj.speak("Hello there.")
       H.wait(20000, H.finished, "spoken")

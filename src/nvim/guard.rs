@@ -10,15 +10,25 @@ use nvim_oxi::{Dictionary, Function, Object};
 pub type Reply = Result<Object, String>;
 
 /// A Lua argument any value converts to. What an `Object` cannot hold (userdata such as
-/// `vim.NIL`, threads, tables holding those or with odd keys) arrives as nil: nvim-oxi would
-/// otherwise raise the conversion error as a Lua error from Rust, which aborts Neovim.
+/// `vim.NIL`, threads) arrives as nil: nvim-oxi would otherwise raise the conversion error
+/// as a Lua error from Rust, which aborts Neovim. A table is never converted: every function
+/// here takes a string (options cross as JSON), and nvim-oxi converts a table by recursion,
+/// so one nested deep enough overflows the stack before any guard could refuse it.
 struct AnyArg(Object);
 
 impl nvim_oxi::lua::Poppable for AnyArg {
     unsafe fn pop(lstate: *mut nvim_oxi::lua::ffi::State) -> Result<Self, nvim_oxi::lua::Error> {
+        use nvim_oxi::lua::ffi::{lua_gettop, lua_pop, lua_type, LUA_TTABLE};
         // SAFETY: called by nvim-oxi's trampoline with the arguments on `lstate`'s stack;
-        // a failed pop leaves at most stack slots that Lua discards with the call frame.
-        Ok(Self(unsafe { <Object as nvim_oxi::lua::Poppable>::pop(lstate) }.unwrap_or_default()))
+        // a table is popped unread, and a failed pop leaves at most stack slots that Lua
+        // discards with the call frame.
+        unsafe {
+            if lua_gettop(lstate) > 0 && lua_type(lstate, -1) == LUA_TTABLE {
+                lua_pop(lstate, 1);
+                return Ok(Self(Object::from(nvim_oxi::Dictionary::new())));
+            }
+            Ok(Self(<Object as nvim_oxi::lua::Poppable>::pop(lstate).unwrap_or_default()))
+        }
     }
 }
 

@@ -34,7 +34,14 @@ H.test("every native function survives any Lua value", function()
   local native = require("speakja_native")
   sj.setup(H.opts({ audio = { sink = "null" } }))
   local timer = vim.uv.new_timer()
+  -- A table nested far deeper than a recursive conversion's stack allows (it crashed
+  -- Neovim from 30,000 levels).
+  local deep = {}
+  for _ = 1, 200000 do
+    deep = { deep }
+  end
   local odd = {
+    deep,
     vim.NIL,
     timer,
     coroutine.create(function() end),
@@ -48,7 +55,10 @@ H.test("every native function survives any Lua value", function()
     if type(fn) == "function" and name ~= "history_open" then
       for _, arg in ipairs(odd) do
         local ok, r = pcall(fn, arg)
-        H.ok(ok and type(r) == "table", name .. "(" .. vim.inspect(arg) .. ") -> " .. vim.inspect(r))
+        if not (ok and type(r) == "table") then
+          local what = arg == deep and "a table 200,000 levels deep" or vim.inspect(arg)
+          error(name .. "(" .. what .. ") -> " .. vim.inspect(r))
+        end
       end
     end
   end

@@ -16,6 +16,14 @@ fn tmp(name: &str) -> PathBuf {
     d
 }
 
+/// A stand-in for Claude Code's config directory, and the project folder of `cwd` in it.
+fn project(name: &str, cwd: &str) -> (PathBuf, PathBuf) {
+    let config = tmp(name);
+    let dir = config.join("projects").join(folder_name(cwd));
+    std::fs::create_dir_all(&dir).unwrap();
+    (config, dir)
+}
+
 fn assistant(id: &str, text: &str) -> String {
     serde_json::json!({"type": "assistant", "message": {"id": id, "model": "m",
         "content": [{"type": "text", "text": text}]}})
@@ -57,10 +65,8 @@ fn texts(events: &[Event]) -> Vec<(String, bool)> {
 
 #[test]
 fn two_sessions_in_one_folder_only_the_prompted_one_is_heard() {
-    let config = tmp("two");
     let cwd = "/home/dev/My Proj.v2_ü 日本";
-    let dir = config.join("projects").join(folder_name(cwd));
-    std::fs::create_dir_all(&dir).unwrap();
+    let (config, dir) = project("two", cwd);
     let (ours, theirs) = (dir.join("s-ours.jsonl"), dir.join("s-theirs.jsonl"));
     append(&theirs, &user("other question"));
     append(&ours, &user("how do I sum the column?"));
@@ -80,10 +86,8 @@ fn two_sessions_in_one_folder_only_the_prompted_one_is_heard() {
 #[test]
 fn the_registry_is_followed_through_clear_and_resume_and_config_dir() {
     // CLAUDE_CONFIG_DIR stands anywhere: the job names it.
-    let config = tmp("registry");
     let cwd = "/srv/app";
-    let dir = config.join("projects").join(folder_name(cwd));
-    std::fs::create_dir_all(&dir).unwrap();
+    let (config, dir) = project("registry", cwd);
     std::fs::create_dir_all(config.join("sessions")).unwrap();
     let pid = std::process::id();
     let register = |id: &str| {
@@ -111,10 +115,8 @@ fn the_registry_is_followed_through_clear_and_resume_and_config_dir() {
 
 #[test]
 fn bad_lines_huge_lines_truncation_and_100k_entries_are_survived() {
-    let config = tmp("bad");
     let cwd = "/w";
-    let dir = config.join("projects").join(folder_name(cwd));
-    std::fs::create_dir_all(&dir).unwrap();
+    let (config, dir) = project("bad", cwd);
     let file = dir.join("s.jsonl");
     append(&file, &user("start"));
     let w = Watch::start(Job { pid: None, cwd: Some(cwd.into()), config: config.clone(), hook: None }).unwrap();
@@ -150,9 +152,7 @@ fn bad_lines_huge_lines_truncation_and_100k_entries_are_survived() {
 fn a_file_that_cannot_be_read_is_a_note_not_a_failure() {
     // Root reads any file whatever its mode, so the file is replaced by a directory, which
     // no one can read as lines.
-    let config = tmp("noaccess");
-    let dir = config.join("projects").join(folder_name("/w"));
-    std::fs::create_dir_all(&dir).unwrap();
+    let (config, dir) = project("noaccess", "/w");
     let file = dir.join("s.jsonl");
     append(&file, &user("start"));
     let w = Watch::start(Job { pid: None, cwd: Some("/w".into()), config: config.clone(), hook: None }).unwrap();

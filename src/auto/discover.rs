@@ -88,11 +88,10 @@ pub fn from_hook(hook: &Path) -> Option<Found> {
     }
     let h: HookInput = serde_json::from_slice(&std::fs::read(hook).ok()?).ok()?;
     let is_jsonl = h.transcript_path.extension().is_some_and(|x| x == "jsonl");
-    (is_jsonl && h.transcript_path.is_file()).then(|| Found {
-        path: h.transcript_path,
-        session: h.session_id,
-        how: How::Hook,
-    })
+    if !is_jsonl || !h.transcript_path.is_file() {
+        return None;
+    }
+    Some(Found { path: h.transcript_path, session: h.session_id, how: How::Hook })
 }
 
 #[derive(Deserialize)]
@@ -183,7 +182,7 @@ pub fn by_prompt(config: &Path, cwd: &str, prompt: &str) -> Option<Found> {
         .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| !n.starts_with("agent-")))
         .filter_map(|p| Some((std::fs::metadata(&p).ok()?.modified().ok()?, p)))
         .collect();
-    files.sort_by(|a, b| b.0.cmp(&a.0));
+    files.sort_by_key(|f| std::cmp::Reverse(f.0));
     let holding: Vec<PathBuf> =
         files.into_iter().take(MAX_CANDIDATES).map(|(_, p)| p).filter(|p| holds_prompt(p, &want)).collect();
     match holding.as_slice() {

@@ -270,7 +270,7 @@ mod tests {
         let mut f = File::create(&path).unwrap();
         write!(f, "one\ntw").unwrap();
         assert_eq!(tail.read().unwrap().lines, [b"one".to_vec()]);
-        write!(f, "o\n").unwrap();
+        writeln!(f, "o").unwrap();
         assert_eq!(tail.read().unwrap().lines, [b"two".to_vec()]);
         // A line of 10 MB is dropped whole, and what follows it is read.
         f.write_all(&vec![b'x'; 10 << 20]).unwrap();
@@ -286,7 +286,7 @@ mod tests {
         assert!(tail.partial.capacity() <= MAX_LINE * 2);
         // Truncated under the tail: read again from the start.
         let mut f = File::create(&path).unwrap();
-        write!(f, "new\n").unwrap();
+        writeln!(f, "new").unwrap();
         let l = tail.read().unwrap();
         assert!(l.restarted);
         assert_eq!(l.lines, [b"new".to_vec()]);

@@ -539,6 +539,8 @@ fn echoed_prompt(body: &str) -> Option<&str> {
 /// word is better than a status line read aloud.
 fn is_chrome(body: &str) -> bool {
     let b = body.trim();
+    // Block elements draw the logo (`▐▛███▜▌ Claude Code v2.1.200`); a quote's bar is one too.
+    let logo = b.starts_with(|c: char| ('\u{2580}'..='\u{259f}').contains(&c) && !QUOTE_BARS.contains(&c));
     let glyph = b.starts_with([
         '◐', '◑', '◒', '◓', '←', '→', '↑', '↓', '⏵', '⏸', '⧉', '✓', '✗', '⚠', '✔', '◻', '◼', '☐', '☑', '☒', '□', '■',
     ]);
@@ -551,7 +553,7 @@ fn is_chrome(body: &str) -> bool {
     let hint = ["ctrl+", "shift+tab", "esc to ", "? for shortcuts", "for shortcuts"].iter().any(|h| b.contains(h));
     // A collapsed tool group carries a hint too (`Read 1 file (ctrl+o to expand)`).
     let tool = collapsed_group(b).is_some() || tool_call(b).is_some();
-    glyph || tasks || slash_status || (hint && !ends_sentence(b) && !tool)
+    logo || glyph || tasks || slash_status || (hint && !ends_sentence(b) && !tool)
 }
 
 /// `✻ Thinking… (esc to interrupt)` and the other frames while the agent works; footers

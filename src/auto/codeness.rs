@@ -153,8 +153,18 @@ pub fn score(row: &str) -> i32 {
     if t.contains('"') && t.contains('=') && t.contains('(') {
         score += 1;
     }
-    if words.iter().any(|w| is_flag(w)) {
-        score += 2;
+    // `uvicorn app:app --reload --port 8000`: flags after a lower-case command word.
+    // A flag inside a long row is a sentence naming one (`e.g. --format json`).
+    let flags = words.iter().filter(|w| is_flag(w)).count();
+    if flags > 0 && words.len() > 8 {
+        score += 1;
+    } else if flags > 0 {
+        score += if flags > 1 { 3 } else { 2 };
+        let command =
+            first.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'));
+        if !ends_sentence && command {
+            score += 1;
+        }
     }
     if yaml_pair(t) {
         score += 3;
@@ -184,6 +194,9 @@ fn prose(words: &[&str], ends_sentence: bool) -> i32 {
     let many = words.len() >= 4 && plain * 5 >= words.len() * 3;
     match (ends_sentence, many) {
         (true, true) => 5,
+        // A long run of plain words is a wrapped sentence, whatever word it starts with
+        // (`except Exception also retries a KeyError or a TypeError, i.e. bugs that`).
+        (false, true) if words.len() >= 8 => 3,
         (false, true) => 1,
         (true, false) => 1,
         (false, false) => 0,
@@ -295,6 +308,7 @@ mod tests {
         "timeout: 30",
         "config = {\"retries\": 3, \"timeout\": 30}",
         "kubectl get pods -n prod",
+        "uvicorn ledger.app:app --reload --port 8000",
         "python3 -m venv .venv && . .venv/bin/activate",
     ];
 
@@ -320,6 +334,8 @@ mod tests {
         "Use the Python version when your data has quotes.",
         "git rebase rewrites history, so only do it on your own branch.",
         "Both are short.",
+        "except Exception also retries a KeyError or a TypeError, i.e. bugs that will fail the same",
+        "settings.py defines parse_args and load_settings. Flags override the file, e.g. --format",
         "The export now takes about seventy minutes, and the interval is one hour.",
     ];
 

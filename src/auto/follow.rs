@@ -32,6 +32,8 @@ const QUIET: Duration = Duration::from_millis(30);
 const RESTLESS: Duration = Duration::from_millis(200);
 /// Sentences said when the screen shows nothing heard (after a flood).
 const CATCH_UP: usize = 3;
+/// A prompt's shown start long enough to stand for the whole prompt.
+const PROMPT_PREFIX: usize = 24;
 /// Sentences and prompts remembered for lining up (at least).
 const HISTORY: usize = 2000;
 
@@ -75,10 +77,22 @@ impl Said {
         }
     }
 
-    /// The item on screen is this heard one (a fragment: its end).
+    /// The item on screen is this heard one (a fragment: its end). A long prompt may show
+    /// only its first row, and all of it after a resize: one that starts the other is it.
     fn is(&self, item: &Item) -> bool {
         let prompt = item.kind == ItemKind::Prompt;
-        prompt == self.prompt && if item.fragment { self.text.ends_with(&item.text) } else { self.text == item.text }
+        if prompt != self.prompt {
+            return false;
+        }
+        if prompt {
+            let (a, b) = (self.text.as_str(), item.text.as_str());
+            return a == b || (a.len().min(b.len()) >= PROMPT_PREFIX && (a.starts_with(b) || b.starts_with(a)));
+        }
+        if item.fragment {
+            self.text.ends_with(&item.text)
+        } else {
+            self.text == item.text
+        }
     }
 }
 

@@ -219,6 +219,10 @@ fn ends_sentence(b: &[char], i: usize, single_period: bool, rest: &[char]) -> bo
         // sentences with identifiers and commands in lower case; "e.g. the", "approx. two",
         // "etc. are" and "step 2. then" go on. A plain word counts only after a word.
         let word = token.trim_end_matches(is_closer);
+        // "…is 2.675. round() sees": a number ends a sentence before an identifier.
+        if !word.is_empty() && word.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | ',')) {
+            return single_period && is_code_token(rest);
+        }
         let word_like = word.chars().count() >= 2 && word.chars().all(char::is_alphabetic);
         return word_like && !NEVER_ENDS.contains(&word) && word != "etc" && (single_period || is_code_token(rest));
     }
@@ -355,7 +359,8 @@ mod tests {
                  Bump to v0.12.0 today. It takes 3.5 s now. Edit lib.rs and parse_args.py first. \
                  Apples, pears, etc. are fruit. We tried apples, pears, etc. The end. \
                  Done. fetch() retries now. Fixed. parse_args is next, i.e. main.rs comes last. \
-                 COPY . /app copies it all. Run ruff check . Then commit. It reached 1.00499999... after ten steps.";
+                 COPY . /app copies it all. Run ruff check . Then commit. It reached 1.00499999... after ten steps. \
+                 The total is 23.79. total() returns a Decimal. Read step 2. then go on.";
         assert_eq!(
             split(t),
             [
@@ -375,6 +380,9 @@ mod tests {
                 "Run ruff check .",
                 "Then commit.",
                 "It reached 1.00499999... after ten steps.",
+                "The total is 23.79.",
+                "total() returns a Decimal.",
+                "Read step 2. then go on.",
             ]
         );
     }

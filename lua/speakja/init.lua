@@ -333,6 +333,8 @@ function M.auto_debug_open(buf)
     end
     lines[2] = ""
     vim.list_extend(lines, d.log)
+    vim.list_extend(lines, { "", "The screen now, row by row (what each row was taken for):" })
+    vim.list_extend(lines, d.rows or {})
   end
   vim.cmd("botright new")
   local out = vim.api.nvim_get_current_buf()

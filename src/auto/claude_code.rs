@@ -119,6 +119,31 @@ pub struct Item {
 pub struct Reading {
     pub items: Vec<Item>,
     pub ctx_before: Vec<Ctx>,
+    /// What each row was taken for (`:SpeakJaAuto debug`).
+    pub kinds: Vec<RowKind>,
+}
+
+/// What a row was taken for: why it was heard, or why not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RowKind {
+    /// The input box, a dialog and what is below them: never read.
+    #[default]
+    Live,
+    Blank,
+    /// A message's text (prose, unless a later step says code or table).
+    Prose,
+    Code,
+    Table,
+    /// A tool call, its description or a collapsed group.
+    Tool,
+    /// Tool output (`⎿ …`).
+    Result,
+    Prompt,
+    Spinner,
+    /// Status, hints, logos, task lists: rows no release means as prose.
+    Chrome,
+    /// Not inside a message: banners, tool output, dialogs' remains.
+    Outside,
 }
 
 /// A row as the grammar needs it.
@@ -157,14 +182,17 @@ pub fn read(rows: &[Row], start: Ctx, now: Instant, settle: Duration) -> Reading
     // The last row after which no paragraph can grow: anything at column 0 but a spinner.
     let mut closer = None;
     let mut spinner = None;
+    let mut kinds = vec![RowKind::Live; rows.len()];
     for (i, row) in rows[..end].iter().enumerate() {
         ctx_before.push(ctx);
+        kinds[i] = RowKind::Outside;
         let settled = now.saturating_duration_since(row.since) >= settle;
         let t = row.text.trim_end();
         let body = t.trim_start();
         let indent = t.len() - body.len();
         // A markdown rule (`---`, drawn as it is) parts paragraphs like a blank row.
         if body.is_empty() || is_markdown_rule(body) {
+            kinds[i] = RowKind::Blank;
             open = false;
             continue;
         }
@@ -180,6 +208,7 @@ pub fn read(rows: &[Row], start: Ctx, now: Instant, settle: Duration) -> Reading
             && !is_box_edge(t)
             && echoed_prompt(body).is_none();
         if reflowed {
+            kinds[i] = RowKind::Prose;
             if let Some(p) = paras.last_mut() {
                 p.rows.push(i);
                 p.reflowed.push(i);
@@ -189,6 +218,7 @@ pub fn read(rows: &[Row], start: Ctx, now: Instant, settle: Duration) -> Reading
         if indent == 0 {
             open = false;
             if is_spinner(body) {
+                kinds[i] = RowKind::Spinner;
                 spinner = Some(i);
             } else {
                 closer = Some(i);
@@ -198,14 +228,17 @@ pub fn read(rows: &[Row], start: Ctx, now: Instant, settle: Duration) -> Reading
                 let tool = tool_head(rest);
                 if tool.is_none() && is_chrome(rest) {
                     // `● high · /effort`: a status drawn with the message marker. Not a message.
+                    kinds[i] = RowKind::Chrome;
                     ctx = Ctx::Other;
                 } else if let Some(kind) = tool {
+                    kinds[i] = RowKind::Tool;
                     ctx = Ctx::Other;
                     // `Agent "…" finished · 2s` reports on a call, it does not start one.
                     if !rest.contains(" finished") {
                         marks.push((i, Item { ready: settled, ..tool_item(kind) }));
                     }
                 } else {
+                    kinds[i] = RowKind::Prose;
                     ctx = Ctx::Message;
                     paras.push(Para {
                         rows: vec![i],
@@ -218,6 +251,7 @@ pub fn read(rows: &[Row], start: Ctx, now: Instant, settle: Duration) -> Reading
                     open = true;
                 }
             } else if let Some(prompt) = echoed_prompt(body) {
+                kinds[i] = RowKind::Prompt;
                 ctx = Ctx::Other;
                 marks.push((
                     i,
@@ -229,6 +263,7 @@ pub fn read(rows: &[Row], start: Ctx, now: Instant, settle: Duration) -> Reading
             continue;
         }
         if body.starts_with('⎿') {
+            kinds[i] = RowKind::Result;
             // What was drawn right above a result is the call's description, unless the
             // "result" is the user's interrupt.
             if open {
@@ -248,15 +283,17 @@ pub fn read(rows: &[Row], start: Ctx, now: Instant, settle: Duration) -> Reading
             }
             continue;
         }
-        if ctx != Ctx::Message || indent >= STATUS_INDENT {
+        if ctx != Ctx::Message {
             continue;
         }
         // Hints and status a release draws among the rows: never prose, and what follows
         // them is not the paragraph's any more.
-        if is_chrome(body) {
-            open = false;
+        if indent >= STATUS_INDENT || is_chrome(body) {
+            kinds[i] = RowKind::Chrome;
+            open = indent >= STATUS_INDENT && open;
             continue;
         }
+        kinds[i] = RowKind::Prose;
         match paras.last_mut() {
             Some(p) if open => p.rows.push(i),
             _ => {
@@ -276,7 +313,8 @@ pub fn read(rows: &[Row], start: Ctx, now: Instant, settle: Duration) -> Reading
     }
     ctx_before.resize(rows.len(), Ctx::Other);
     let ends = Ends { closer, spinner, width, now, settle };
-    Reading { items: assemble(rows, paras, marks, &ends), ctx_before }
+    let items = assemble(rows, paras, marks, &ends, &mut kinds);
+    Reading { items, ctx_before, kinds }
 }
 
 /// What decides whether a paragraph can still grow, and how its rows join.
@@ -291,7 +329,7 @@ struct Ends {
 }
 
 /// The paragraphs' sentences and the marks (prompts, tool calls), in screen order.
-fn assemble(rows: &[Row], paras: Vec<Para>, marks: Vec<(usize, Item)>, e: &Ends) -> Vec<Item> {
+fn assemble(rows: &[Row], paras: Vec<Para>, marks: Vec<(usize, Item)>, e: &Ends, kinds: &mut [RowKind]) -> Vec<Item> {
     let mut items = Vec::new();
     let mut marks = marks.into_iter().peekable();
     for (k, para) in paras.iter().enumerate() {
@@ -304,7 +342,7 @@ fn assemble(rows: &[Row], paras: Vec<Para>, marks: Vec<(usize, Item)>, e: &Ends)
         let quiet = e.spinner.is_none_or(|s| s < first)
             && para.rows.iter().all(|&r| e.now.saturating_duration_since(rows[r].since) >= IDLE_CLOSE);
         let closed = paras.get(k + 1).is_some() || e.closer.is_some_and(|c| c > last) || quiet;
-        read_para(para, rows, closed, e.width, e.now, e.settle, &mut items);
+        read_para(para, rows, closed, e, &mut items, kinds);
     }
     items.extend(marks.map(|(_, item)| item));
     items
@@ -315,15 +353,9 @@ fn tool_item(kind: ToolKind) -> Item {
 }
 
 /// The sentences (or tool note) of one paragraph.
-fn read_para(
-    para: &Para,
-    rows: &[Row],
-    closed: bool,
-    width: usize,
-    now: Instant,
-    settle: Duration,
-    items: &mut Vec<Item>,
-) {
+fn read_para(para: &Para, rows: &[Row], closed: bool, e: &Ends, items: &mut Vec<Item>, kinds: &mut [RowKind]) {
+    let (width, now, settle) = (e.width, e.now, e.settle);
+    let mut mark = |kind: RowKind| para.rows.iter().for_each(|&r| kinds[r] = kind);
     let body = |r: usize| {
         let t = rows[r].text.trim();
         let t = if para.head && r == para.rows[0] { t.trim_start_matches(MARKERS).trim_start() } else { t };
@@ -331,10 +363,12 @@ fn read_para(
         t.strip_prefix(QUOTE_BARS).map_or(t, str::trim_start)
     };
     if para.tool {
+        mark(RowKind::Tool);
         return;
     }
     let first = body(para.rows[0]);
     if let Some(kind) = collapsed_group(first).or_else(|| tool_call(first)) {
+        mark(RowKind::Tool);
         items.push(tool_item(kind));
         return;
     }
@@ -346,6 +380,7 @@ fn read_para(
     // path), or broken where prose would have wrapped.
     let code_rows = para.rows.iter().filter(|&&r| is_code(body(r))).count();
     if list_items == 0 && (is_code(first) || code_rows * 2 > para.rows.len() || has_hard_break(para, rows)) {
+        mark(RowKind::Code);
         return;
     }
     // List items are units of their own; other rows continue the unit above them. A unit is
@@ -357,6 +392,7 @@ fn read_para(
     for &r in &para.rows {
         let text = body(r);
         if is_table_row(text) {
+            kinds[r] = RowKind::Table;
             // What follows a table is a unit of its own, with or without a blank row.
             above = None;
             continue;
@@ -365,6 +401,7 @@ fn read_para(
             match list_marker(text) {
                 Some(len) if !is_code(&text[len..]) => in_code = false,
                 _ if in_code || is_code(text) => {
+                    kinds[r] = RowKind::Code;
                     in_code = true;
                     above = None;
                     continue;
@@ -651,36 +688,38 @@ mod tests {
         items.iter().filter(|i| i.kind == ItemKind::Sentence).map(|i| i.text.as_str()).collect()
     }
 
+    const RULE: &str = "────────────────────────────────────────────────────────────";
+    const SCREEN: [&str; 25] = [
+        "❯ What is the average?",
+        "",
+        "● I'll let awk add up the readings.",
+        "",
+        "  Read 1 file",
+        "",
+        "● Bash(awk '{ s += $2 }' temps.txt)",
+        "  ⎿  17.9",
+        "",
+        "● The average over the seven days is 17.9 degrees, which is",
+        "  mild for June.",
+        "",
+        "  1. The warmest day was June 4.",
+        "  2. The coldest day was June 6, at",
+        "     12 degrees.",
+        "",
+        "  def mean(xs):",
+        "      return sum(xs) / len(xs)",
+        "",
+        "✻ Brewed for 2s · done 8:21 PM",
+        "",
+        RULE,
+        "❯ next question typed",
+        RULE,
+        "  ? for shortcuts",
+    ];
+
     #[test]
     fn prose_lists_and_wraps_are_sentences_tools_and_chrome_are_not() {
-        let rule = "─".repeat(60);
-        let items = read_now(&[
-            "❯ What is the average?",
-            "",
-            "● I'll let awk add up the readings.",
-            "",
-            "  Read 1 file",
-            "",
-            "● Bash(awk '{ s += $2 }' temps.txt)",
-            "  ⎿  17.9",
-            "",
-            "● The average over the seven days is 17.9 degrees, which is",
-            "  mild for June.",
-            "",
-            "  1. The warmest day was June 4.",
-            "  2. The coldest day was June 6, at",
-            "     12 degrees.",
-            "",
-            "  def mean(xs):",
-            "      return sum(xs) / len(xs)",
-            "",
-            "✻ Brewed for 2s · done 8:21 PM",
-            "",
-            &rule,
-            "❯ next question typed",
-            &rule,
-            "  ? for shortcuts",
-        ]);
+        let items = read_now(&SCREEN);
         assert_eq!(
             sentences(&items),
             [
@@ -692,6 +731,18 @@ mod tests {
         );
         let kinds: Vec<&ItemKind> = items.iter().map(|i| &i.kind).collect();
         assert_eq!(kinds[0], &ItemKind::Prompt);
+        // Why each row was heard or not (`:SpeakJaAuto debug`).
+        let t0 = Instant::now() - Duration::from_secs(10);
+        let rows: Vec<Row> = SCREEN.iter().map(|text| Row { text, since: t0 }).collect();
+        let why = read(&rows, Ctx::Other, t0 + Duration::from_secs(5), Duration::from_millis(250)).kinds;
+        let of = |needle: &str| why[SCREEN.iter().position(|r| r.contains(needle)).unwrap()];
+        assert_eq!(of("What is the average"), RowKind::Prompt);
+        assert_eq!(of("Bash(awk"), RowKind::Tool);
+        assert_eq!(of("⎿  17.9"), RowKind::Result);
+        assert_eq!(of("mild for June"), RowKind::Prose);
+        assert_eq!(of("def mean"), RowKind::Code);
+        assert_eq!(of("Brewed"), RowKind::Outside);
+        assert_eq!(of("next question typed"), RowKind::Live);
         assert!(kinds.contains(&&ItemKind::Tool(ToolKind::Command)));
         assert!(kinds.contains(&&ItemKind::Tool(ToolKind::Read)));
         assert!(items.iter().all(|i| i.ready));

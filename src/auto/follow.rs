@@ -169,6 +169,19 @@ impl ScreenFollower {
         self.take_new(&items[..ready], silent)
     }
 
+    /// What each row of the screen's bottom `rows` is taken for now, oldest first
+    /// (`:SpeakJaAuto debug`): read afresh, nothing changes.
+    pub fn explain(&self, rows: usize, now: Instant) -> Vec<(String, claude_code::RowKind)> {
+        let all = self.mirror.rows();
+        let skip = all.len().saturating_sub(WINDOW);
+        let window: Vec<claude_code::Row> =
+            all.iter().skip(skip).map(|r| claude_code::Row { text: &r.text, since: r.since }).collect();
+        let start = window.iter().find_map(|r| self.hints.get(&hash_of(r.text))).copied().unwrap_or_default();
+        let reading = claude_code::read(&window, start, now, Duration::from_millis(self.opts.stable_ms));
+        let from = window.len().saturating_sub(rows);
+        window[from..].iter().zip(&reading.kinds[from..]).map(|(r, k)| (r.text.to_string(), *k)).collect()
+    }
+
     /// The items on screen now, in order.
     fn read_screen(&mut self, now: Instant, settle: Duration) -> Vec<Item> {
         let all = self.mirror.rows();

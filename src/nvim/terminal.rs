@@ -47,6 +47,8 @@ struct Term {
     recorder: Option<Recorder>,
 }
 
+/// Rows of the screen `:SpeakJaAuto debug` explains (from the bottom).
+const DEBUG_ROWS: usize = 200;
 /// Lines kept for `:SpeakJaAuto debug`.
 const LOG_LINES: usize = 500;
 
@@ -268,10 +270,16 @@ pub fn auto(arg: Object) -> Reply {
 /// What auto-speak did with terminal `buf`, for `:SpeakJaAuto debug`.
 fn debug(buf: i32) -> Reply {
     let source = sources().into_iter().find(|s| s.buf == buf);
-    let log: Vec<String> = with_terms(|terms| terms.get(&buf).map(|t| t.log.lines.iter().cloned().collect()))
-        .flatten()
-        .unwrap_or_default();
-    let v = serde_json::json!({ "followed": source.is_some(), "source": source, "log": log });
+    let (log, rows): (Vec<String>, Vec<String>) = with_terms(|terms| {
+        terms.get(&buf).map(|t| {
+            let rows = t.follower.explain(DEBUG_ROWS, Instant::now());
+            let rows = rows.into_iter().map(|(text, kind)| format!("{:<8} │ {text}", format!("{kind:?}"))).collect();
+            (t.log.lines.iter().cloned().collect(), rows)
+        })
+    })
+    .flatten()
+    .unwrap_or_default();
+    let v = serde_json::json!({ "followed": source.is_some(), "source": source, "log": log, "rows": rows });
     super::to_object(&v)
 }
 

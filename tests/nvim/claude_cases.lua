@@ -24,17 +24,19 @@ local function score(expected, heard)
   for _, h in ipairs(heard) do
     local k
     for i, s in pairs(left) do
-      if s == h and (not k or i < k) then
+      if R.is(s, h) and (not k or i < k) then
         k = i
       end
     end
     if k then
       left[k], hits = nil, hits + 1
-    elseif vim.tbl_contains(expected, h) then
+    elseif #vim.tbl_filter(function(s)
+      return R.is(s, h)
+    end, expected) > 0 then
       repeats = repeats + 1
     else
       local stem = h:gsub("[.,:]+$", "")
-      for _, s in ipairs(expected) do
+      for _, s in ipairs(vim.iter(expected):flatten():totable()) do
         if s:find(stem, 1, true) then
           partials = partials + 1
           break

@@ -59,6 +59,9 @@ H.test(":SpeakJaAuto debug says which session file decides and what was spoken f
   H.eq("prompt", d.source.found_by, "found by")
   local log = table.concat(d.log, "\n")
   H.ok(log:find("speak (Transcript", 1, true), log)
+  -- Row by row, why each row of the screen was heard or not.
+  local rows = table.concat(d.rows, "\n")
+  H.ok(rows:find("Prose    │", 1, true) and rows:find("Live     │", 1, true), rows)
   local scratch = sj.auto_debug_open(buf)
   H.ok(vim.api.nvim_buf_get_lines(scratch, 0, 1, false)[1]:find("session file", 1, true), "debug buffer")
 end)

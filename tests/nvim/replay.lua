@@ -81,18 +81,33 @@ end
 
 -- The sentences a listener should hear for `cast`, cut and cleaned as the plugin does; with
 -- `transcript`, as heard when the session file is read too (a link's text, where the screen
--- draws only its URL).
+-- draws only its URL). An entry that may be heard in more than one form (the screen's, when
+-- it is first, or the file's) is a list of them.
 function R.expected(cast, transcript)
   local e = vim.json.decode(table.concat(vim.fn.readfile((cast:gsub("%.cast$", ".expected.json"))), "\n"))
   local raw = transcript and e.spoken_with_transcript or e.spoken
   local native = require("speakja_native")
-  local out = {}
-  for _, s in ipairs(raw) do
+  local function cut(s)
     local r = native.sentences(s)
     assert(r.ok, r.err)
-    vim.list_extend(out, r.value)
+    return r.value
+  end
+  local out = {}
+  for _, s in ipairs(raw) do
+    if type(s) == "table" then
+      table.insert(out, vim.tbl_map(function(form)
+        return table.concat(cut(form), " ")
+      end, s))
+    else
+      vim.list_extend(out, cut(s))
+    end
   end
   return out
+end
+
+-- Whether heard sentence `h` is expected entry `s` (a sentence, or a list of its forms).
+function R.is(s, h)
+  return s == h or (type(s) == "table" and vim.tbl_contains(s, h))
 end
 
 return R

@@ -294,8 +294,12 @@ impl WithTranscript {
         let mut actions = Vec::new();
         while let Some((t, line)) = self.lines.get(self.next).filter(|(t, _)| *t <= clock) {
             let _ = t;
-            if let Ok(Entry::Text { message, markdown, aborted }) = transcript::parse(line) {
-                actions.extend(self.rec.transcript(&message, &markdown, aborted, true));
+            match transcript::parse(line) {
+                Ok(Entry::Text { message, markdown, aborted }) => {
+                    actions.extend(self.rec.transcript(&message, &markdown, aborted, true))
+                }
+                Ok(Entry::ToolInput(texts)) => actions.extend(self.rec.tool_input(&texts)),
+                _ => {}
             }
             self.next += 1;
         }
@@ -331,7 +335,7 @@ impl WithTranscript {
                         }
                     }
                 }
-                Action::HeldBack(_) => {}
+                Action::HeldBack(_) | Action::Silenced(_) => {}
             }
         }
     }

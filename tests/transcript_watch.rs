@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use speakja::auto::discover::{folder_name, How};
-use speakja::auto::watch::{Event, Job, Note, Watch};
+use speakja::auto::watch::{Event, Job, Note, Searching, Watch};
 
 fn tmp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("speakja-watch-{name}-{}", std::process::id()));
@@ -165,5 +165,23 @@ fn a_file_that_cannot_be_read_is_a_note_not_a_failure() {
     let later = w.drain();
     assert!(ev.iter().any(|e| matches!(e, Event::Note(Note::Unreadable(_)))), "{ev:?}");
     assert!(later.is_empty(), "told once, not at every look: {later:?}");
+    std::fs::remove_dir_all(&config).unwrap();
+}
+
+#[test]
+fn why_no_session_file_is_followed_is_told() {
+    // No configuration at all: Claude Code runs elsewhere (ssh, a container).
+    let gone = std::env::temp_dir().join(format!("speakja-watch-none-{}", std::process::id()));
+    let w = Watch::start(Job { pid: None, cwd: Some("/w".into()), config: gone.clone(), hook: None }).unwrap();
+    let ev = until(&w, |e| !e.is_empty());
+    assert_eq!(ev, [Event::Searching(Searching::NoConfig(gone))]);
+    // A prompt that no session file holds.
+    let (config, dir) = project("whynot", "/w");
+    std::fs::write(dir.join("s.jsonl"), user("another question")).unwrap();
+    let w = Watch::start(Job { pid: None, cwd: Some("/w".into()), config: config.clone(), hook: None }).unwrap();
+    assert_eq!(until(&w, |e| !e.is_empty()), [Event::Searching(Searching::Waiting)]);
+    w.prompt("the question on screen");
+    let ev = until(&w, |e| !e.is_empty());
+    assert_eq!(ev, [Event::Searching(Searching::PromptNotFound)]);
     std::fs::remove_dir_all(&config).unwrap();
 }

@@ -329,7 +329,7 @@ function M.auto_debug_open(buf)
       lines[1] = ("what is said: Claude Code's session file %s (found by %s; drawing: %s)"):format(
         src.transcript, src.found_by, src.drawing)
     else
-      lines[1] = "what is said: the screen only (no session file found for this terminal yet)"
+      lines[1] = "what is said: the screen only: " .. (type(src.why_not) == "string" and src.why_not or "no session file found yet")
     end
     lines[2] = ""
     vim.list_extend(lines, d.log)

@@ -26,6 +26,8 @@ pub const HOLD: Duration = Duration::from_millis(60);
 const MESSAGES: usize = 64;
 /// Unconfirmed screen sentences remembered.
 const UNCONFIRMED: usize = 256;
+/// Tool-input sentence keys remembered.
+const SILENT: usize = 4096;
 /// Observations of which source came first that decide the drawing mode.
 const EVIDENCE: usize = 4;
 
@@ -57,6 +59,8 @@ pub enum Action {
     Retract(String),
     /// A screen sentence held back: the transcript did not confirm it (for debug).
     HeldBack(String),
+    /// A screen sentence that is text a tool call carries (a file written, a command).
+    Silenced(String),
 }
 
 #[derive(Debug)]
@@ -101,6 +105,8 @@ pub struct Reconciler {
     /// Keys of held sentences dropped unconfirmed, newest last: if the transcript brings one
     /// after all, the screen was first (the session streams) and the mode was misjudged.
     held_back: VecDeque<String>,
+    /// Keys of sentences in tool calls' input, newest last: shown by tools, never speech.
+    silent: VecDeque<String>,
     /// true: the transcript had a sentence before the screen heard it.
     evidence: VecDeque<bool>,
     prompts: u64,
@@ -212,11 +218,32 @@ impl Reconciler {
         out
     }
 
+    /// Text a tool call of the reply carries: the screen may draw it (a file's preview, an
+    /// edit, a command), and none of it is speech. What the screen said of it and is still
+    /// waiting is taken back.
+    pub fn tool_input(&mut self, texts: &[String]) -> Vec<Action> {
+        let mut out = Vec::new();
+        for k in texts.iter().flat_map(|t| crate::text::sentences(t)).map(|s| key(&s)).filter(|k| k.len() >= 8) {
+            while let Some(u) = self.unconfirmed.iter().position(|u| u.key == k) {
+                let u = self.unconfirmed.remove(u).unwrap_or_else(|| unreachable!());
+                out.push(Action::Retract(u.text));
+            }
+            if self.silent.len() == SILENT {
+                self.silent.pop_front();
+            }
+            self.silent.push_back(k);
+        }
+        out
+    }
+
     /// A sentence the screen follower heard.
     pub fn screen(&mut self, text: String, now: Instant) -> Vec<Action> {
         let k = key(&text);
         if k.is_empty() {
             return Vec::new();
+        }
+        if self.silent.contains(&k) && !self.messages.iter().any(|m| m.sentences.iter().any(|s| s.keys.contains(&k))) {
+            return vec![Action::Silenced(text)];
         }
         // The first transcript sentence like it that the screen has not shown yet.
         let found =
@@ -344,6 +371,22 @@ mod tests {
         let out = r.transcript("m10", "Streamed late.", false, true);
         assert_eq!(spoken(&out), [("Streamed late.", Source::Transcript)]);
         assert_eq!(r.drawing(), Drawing::Streams);
+    }
+
+    #[test]
+    fn text_a_tool_carries_is_never_speech() {
+        let now = Instant::now();
+        let mut r = Reconciler::new();
+        // Streaming: the preview of a file being written, misread as prose, is spoken at once…
+        assert_eq!(r.screen("Release notes for the next version.".into(), now).len(), 1);
+        // …and taken back when the tool call's input shows it.
+        let out = r.tool_input(&["# Notes\n\nRelease notes for the next version.\nMore lines.".into()]);
+        assert_eq!(out, [Action::Retract("Release notes for the next version.".into())]);
+        // Drawn again later: silent.
+        assert_eq!(
+            r.screen("Release notes for the next version.".into(), now),
+            [Action::Silenced("Release notes for the next version.".into())]
+        );
     }
 
     #[test]

@@ -33,6 +33,9 @@ pub enum Entry {
     },
     /// A prompt the user typed.
     Prompt(String),
+    /// The text a tool call of the reply carries (a file written, an edit, a command): what
+    /// the screen may show of it is never speech.
+    ToolInput(Vec<String>),
     /// Anything else: tool use and results, thinking, subagents, bookkeeping.
     Other,
 }
@@ -70,6 +73,23 @@ struct Block {
     #[serde(rename = "type")]
     kind: Option<String>,
     text: Option<String>,
+    input: Option<serde_json::Value>,
+}
+
+/// Most text taken from one tool call's input (bytes).
+const MAX_TOOL_TEXT: usize = 64 << 10;
+
+/// The string values of a tool's input, depth-first, to a bound.
+fn strings(v: &serde_json::Value, depth: usize, out: &mut Vec<String>, budget: &mut usize) {
+    match v {
+        serde_json::Value::String(s) if s.len() <= *budget => {
+            *budget -= s.len();
+            out.push(s.clone());
+        }
+        serde_json::Value::Array(a) if depth < 4 => a.iter().for_each(|x| strings(x, depth + 1, out, budget)),
+        serde_json::Value::Object(o) if depth < 4 => o.values().for_each(|x| strings(x, depth + 1, out, budget)),
+        _ => {}
+    }
 }
 
 /// Why a line was not read.
@@ -96,10 +116,16 @@ pub fn parse(line: &[u8]) -> Result<Entry, Skipped> {
                 return Ok(Entry::Other);
             }
             let Some(Content::Blocks(blocks)) = msg.content else { return Ok(Entry::Other) };
+            let (mut tool, mut budget) = (Vec::new(), MAX_TOOL_TEXT);
+            for b in blocks.iter().filter(|b| b.kind.as_deref() == Some("tool_use")) {
+                if let Some(input) = &b.input {
+                    strings(input, 0, &mut tool, &mut budget);
+                }
+            }
             let text: Vec<String> =
                 blocks.into_iter().filter(|b| b.kind.as_deref() == Some("text")).filter_map(|b| b.text).collect();
             if text.is_empty() {
-                return Ok(Entry::Other);
+                return Ok(if tool.is_empty() { Entry::Other } else { Entry::ToolInput(tool) });
             }
             Ok(Entry::Text {
                 message: msg.id.unwrap_or_default(),
@@ -245,6 +271,8 @@ mod tests {
         let side =
             r#"{"type":"assistant","isSidechain":true,"message":{"id":"x","content":[{"type":"text","text":"sub"}]}}"#;
         let think = r#"{"type":"assistant","message":{"id":"x","content":[{"type":"thinking","thinking":"hm"}]}}"#;
+        let tool = r##"{"type":"assistant","message":{"id":"x","content":[{"type":"tool_use","name":"Write","input":{"file_path":"a.md","content":"# Notes\nShip it."}}]}}"##;
+        assert_eq!(parse(tool.as_bytes()), Ok(Entry::ToolInput(vec!["# Notes\nShip it.".into(), "a.md".into()])));
         let filler = r#"{"type":"assistant","message":{"id":"x","model":"<synthetic>","content":[{"type":"text","text":"No response requested."}]}}"#;
         let result = r#"{"type":"user","message":{"content":[{"type":"tool_result","content":"secret file"}]}}"#;
         let meta = r#"{"type":"user","isMeta":true,"message":{"content":"<command-name>x"}}"#;

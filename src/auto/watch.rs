@@ -1,7 +1,7 @@
 //! A followed terminal's session file, watched on a thread of its own: finding it, tailing
 //! it, reading its assistant text. Neovim's thread only drains what this sends.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{bounded, Receiver, Sender, TryRecvError};
@@ -40,8 +40,27 @@ pub enum Event {
     Following(Found),
     /// A text block of the reply. `live` is false for what was written before it was followed.
     Text { message: String, markdown: String, aborted: bool, live: bool },
+    /// No session file is followed yet, and why.
+    Searching(Searching),
+    /// Text a tool call of the reply carries (redacted): what the screen shows of it is
+    /// not speech. Kept only as sentence keys, in memory.
+    ToolInput(Vec<String>),
     /// A line was skipped or the file could not be read: for debug, once each.
     Note(Note),
+}
+
+/// Why no session file is followed (yet).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Searching {
+    /// No Claude Code configuration here: it runs elsewhere (ssh, a container) or never ran.
+    NoConfig(PathBuf),
+    /// The terminal's job has ended or cannot be read.
+    NoProcess,
+    /// No session registered by a 2.1.x process and no prompt seen yet (1.0.x and 2.0.x are
+    /// found by their first prompt).
+    Waiting,
+    /// The prompt seen on screen is in no session file of the project folder (or in several).
+    PromptNotFound,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,6 +113,7 @@ fn run(job: Job, events: &Sender<Event>, prompts: &Receiver<String>) {
     // A prompt seen on screen, and when: its session file may be written a moment later, so
     // it is looked for again at each recheck, for a while.
     let mut prompt: Option<(String, Instant)> = None;
+    let (mut searching, mut tried_prompt_before): (Option<Searching>, bool) = (None, false);
     let send = |e: Event| {
         if events.try_send(e).is_err() {
             let _ = events.try_send(Event::Note(Note::Dropped));
@@ -123,6 +143,8 @@ fn run(job: Job, events: &Sender<Event>, prompts: &Receiver<String>) {
                 .filter(|d| !d.is_empty())
                 .map_or_else(|| job.config.clone(), PathBuf::from);
             let cwd = tree.iter().find_map(|&p| discover::process_cwd(p)).or_else(|| job.cwd.clone());
+            let tried_prompt = prompt.is_some() || tried_prompt_before;
+            tried_prompt_before = tried_prompt;
             let found = job
                 .hook
                 .as_deref()
@@ -141,6 +163,23 @@ fn run(job: Job, events: &Sender<Event>, prompts: &Receiver<String>) {
                     send(Event::Following(found.clone()));
                     followed =
                         Some(Followed { tail: Tail::new(found.path.clone()), found, failing: None, first_read: true });
+                }
+            } else if followed.is_none() {
+                // Why none yet, told when it changes.
+                let why = if !config.is_dir() {
+                    Searching::NoConfig(config.clone())
+                } else if cfg!(target_os = "linux")
+                    && job.pid.is_some_and(|p| !Path::new(&format!("/proc/{p}")).exists())
+                {
+                    Searching::NoProcess
+                } else if tried_prompt {
+                    Searching::PromptNotFound
+                } else {
+                    Searching::Waiting
+                };
+                if searching.as_ref() != Some(&why) {
+                    searching = Some(why.clone());
+                    send(Event::Searching(why));
                 }
             }
         }
@@ -194,11 +233,17 @@ fn read(f: &mut Followed, send: &dyn Fn(Event)) {
     } else {
         0
     };
+    let private = |t: &str| crate::text::redact::redact(&crate::text::redact::redact_blocks(t)).into_owned();
     for (i, e) in entries.into_iter().enumerate() {
-        if let Entry::Text { message, markdown, aborted } = e {
+        match e {
             // Credentials out before anything else touches the text.
-            let markdown = crate::text::redact::redact(&crate::text::redact::redact_blocks(&markdown)).into_owned();
-            send(Event::Text { message, markdown, aborted, live: i >= live_from });
+            Entry::Text { message, markdown, aborted } => {
+                send(Event::Text { message, markdown: private(&markdown), aborted, live: i >= live_from })
+            }
+            Entry::ToolInput(texts) if i >= live_from => {
+                send(Event::ToolInput(texts.iter().map(|t| private(t)).collect()))
+            }
+            _ => {}
         }
     }
 }

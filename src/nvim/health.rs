@@ -73,13 +73,20 @@ fn auto_sources(out: &mut Vec<Check>) {
         out.push(match (&src.transcript, src.found_by) {
             (Some(path), Some(how)) => check(
                 "ok",
-                format!("terminal {}: Claude Code's session file {path} (found by {how}) decides what is spoken", src.buf),
+                format!(
+                    "terminal {}: Claude Code's session file {path} (found by {how}) decides what is spoken",
+                    src.buf
+                ),
                 None,
             ),
             _ => check(
                 "info",
-                format!("terminal {}: screen only: no session file found for it (yet)", src.buf),
-                Some("found once Claude Code 2.1.x registers its process, or once a prompt is seen (1.0.x, 2.0.x); never over ssh or in a container"),
+                format!(
+                    "terminal {}: screen only: {}",
+                    src.buf,
+                    src.why_not.as_deref().unwrap_or("no session file found for it (yet)")
+                ),
+                Some(":SpeakJaClaude starts Claude Code so that it names its session file itself"),
             ),
         });
     }

@@ -77,6 +77,8 @@ struct Transcript {
     rec: Reconciler,
     /// The file followed, and how it was found; `None` until it is.
     following: Option<Found>,
+    /// Why none is followed yet.
+    searching: Option<watch::Searching>,
 }
 
 /// What a tick asks of the plugin for one terminal.
@@ -116,7 +118,7 @@ fn terminal_cwd(name: &str) -> Option<String> {
 impl Transcript {
     fn start(buf: &Buffer, hook: Option<std::path::PathBuf>) -> Option<Self> {
         let job = job_of(buf, hook)?;
-        Some(Self { watch: Watch::start(job).ok()?, rec: Reconciler::new(), following: None })
+        Some(Self { watch: Watch::start(job).ok()?, rec: Reconciler::new(), following: None, searching: None })
     }
 
     /// Screen items through the reconciler, with what the session file brought meanwhile.
@@ -140,6 +142,11 @@ impl Transcript {
                         ),
                     );
                     actions.extend(self.rec.transcript(&message, &markdown, aborted, live))
+                }
+                watch::Event::ToolInput(texts) => actions.extend(self.rec.tool_input(&texts)),
+                watch::Event::Searching(why) => {
+                    log.add(now, format_args!("no session file yet: {why:?}"));
+                    self.searching = Some(why);
                 }
                 watch::Event::Note(n) => log.add(now, format_args!("session file: {n:?}")),
             }
@@ -175,6 +182,7 @@ impl Transcript {
                     out.push(Say::Retract(text));
                 }
                 Action::HeldBack(text) => log.add(now, format_args!("held back (not in the session file): {text}")),
+                Action::Silenced(text) => log.add(now, format_args!("silent (a tool call's text): {text}")),
             }
         }
         out
@@ -321,6 +329,26 @@ pub struct Source {
     pub found_by: Option<&'static str>,
     /// How the session was seen to draw: `streams` or `whole`.
     pub drawing: Option<&'static str>,
+    /// Why no session file is followed, for display.
+    pub why_not: Option<String>,
+}
+
+/// Why no session file is followed, in words.
+fn why_not(searching: Option<&watch::Searching>) -> String {
+    match searching {
+        Some(watch::Searching::NoConfig(dir)) => format!(
+            "no Claude Code configuration at {} (running over ssh or in a container? set CLAUDE_CONFIG_DIR for Neovim)",
+            dir.display()
+        ),
+        Some(watch::Searching::NoProcess) => "the terminal's job has ended or cannot be read".into(),
+        Some(watch::Searching::PromptNotFound) => {
+            "the prompt seen on screen is in no session file of this directory (or in several)".into()
+        }
+        Some(watch::Searching::Waiting) | None => {
+            "no session registered yet (2.1.x) and no prompt seen yet (1.0.x, 2.0.x are found by their first prompt)"
+                .into()
+        }
+    }
 }
 
 pub fn sources() -> Vec<Source> {
@@ -342,6 +370,11 @@ pub fn sources() -> Vec<Source> {
                         crate::auto::reconcile::Drawing::Streams => "streams",
                         crate::auto::reconcile::Drawing::Whole => "whole",
                     }),
+                    why_not: match (found, t) {
+                        (Some(_), _) => None,
+                        (None, None) => Some("this terminal's job and directory cannot be known".into()),
+                        (None, Some(t)) => Some(why_not(t.searching.as_ref())),
+                    },
                 }
             })
             .collect()

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use unicode_width::UnicodeWidthStr;
 
-use super::codeness::is_code;
+use super::codeness::{self, is_code};
 use crate::text::clean::clean;
 use crate::text::segment::Segmenter;
 
@@ -376,10 +376,14 @@ fn read_para(para: &Para, rows: &[Row], closed: bool, e: &Ends, items: &mut Vec<
     // draws a block right under its item) is left out row by row.
     let list_items =
         para.rows.iter().filter(|&&r| list_marker(body(r)).is_some_and(|len| !is_code(&body(r)[len..]))).count();
+    let code_rows = para.rows.iter().filter(|&&r| is_code(body(r))).count();
+    // Or a lead-in that ends a sentence with code right under it and sentences after
+    // (2.1.x draws a short block with no blank rows).
+    let lead_in = ends_sentence(first) && !is_code(first) && code_rows > 0 && code_rows * 2 <= para.rows.len();
+    let per_row = list_items > 0 || lead_in;
     // Otherwise code: shaped so from its first row, or in most rows (a prose row may hold a
     // path), or broken where prose would have wrapped.
-    let code_rows = para.rows.iter().filter(|&&r| is_code(body(r))).count();
-    if list_items == 0 && (is_code(first) || code_rows * 2 > para.rows.len() || has_hard_break(para, rows)) {
+    if !per_row && (is_code(first) || code_rows * 2 > para.rows.len() || has_hard_break(para, rows)) {
         mark(RowKind::Code);
         return;
     }
@@ -397,9 +401,11 @@ fn read_para(para: &Para, rows: &[Row], closed: bool, e: &Ends, items: &mut Vec<
             above = None;
             continue;
         }
-        if list_items > 0 && !para.reflowed.contains(&r) {
+        if per_row && !para.reflowed.contains(&r) {
             match list_marker(text) {
                 Some(len) if !is_code(&text[len..]) => in_code = false,
+                // A row that reads plainly as a sentence ends the code above it.
+                None if in_code && codeness::score(text) <= -3 => in_code = false,
                 _ if in_code || is_code(text) => {
                     kinds[r] = RowKind::Code;
                     in_code = true;

@@ -169,6 +169,10 @@ pub fn score(row: &str) -> i32 {
     if yaml_pair(t) {
         score += 3;
     }
+    // `.PHONY: build lint test`: a special target of a Makefile.
+    if first.starts_with('.') && first.ends_with(':') && first[1..].starts_with(|c: char| c.is_ascii_uppercase()) {
+        score += 4;
+    }
     let symbols = t.chars().filter(|c| "{}[]()<>=;&|\\$".contains(*c)).count();
     let nonspace = t.chars().filter(|c| !c.is_whitespace()).count();
     if symbols >= 3 && symbols * 8 >= nonspace {
@@ -308,6 +312,7 @@ mod tests {
         "timeout: 30",
         "config = {\"retries\": 3, \"timeout\": 30}",
         "kubectl get pods -n prod",
+        ".PHONY: build lint test docs",
         "uvicorn ledger.app:app --reload --port 8000",
         "python3 -m venv .venv && . .venv/bin/activate",
     ];

@@ -219,9 +219,19 @@ fn ends_sentence(b: &[char], i: usize, single_period: bool, rest: &[char]) -> bo
         // sentences with identifiers and commands in lower case; "e.g. the", "approx. two",
         // "etc. are" and "step 2. then" go on. A plain word counts only after a word.
         let word = token.trim_end_matches(is_closer);
-        // "…is 2.675. round() sees": a number ends a sentence before an identifier.
-        if !word.is_empty() && word.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | ',')) {
-            return single_period && is_code_token(rest);
+        // "…is 2.675. round() sees", "…at v0.27.0. httpx.Client is": a decimal or a version
+        // is never an abbreviation, so its period ends the sentence before any word; a bare
+        // integer ("step 2. then") does only before an identifier.
+        let number = word.strip_prefix('v').unwrap_or(word);
+        if !number.is_empty()
+            && number.starts_with(|c: char| c.is_ascii_digit())
+            && number.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | ','))
+        {
+            return single_period && (number.contains('.') || is_code_token(rest));
+        }
+        // "…instead of 15 s. requests can": a unit after a number.
+        if single_period && UNITS.contains(&word) && number_before(b, start) {
+            return true;
         }
         let word_like = word.chars().count() >= 2 && word.chars().all(char::is_alphabetic);
         return word_like && !NEVER_ENDS.contains(&word) && word != "etc" && (single_period || is_code_token(rest));
@@ -246,6 +256,16 @@ fn ends_sentence(b: &[char], i: usize, single_period: bool, rest: &[char]) -> bo
     }
     // "etc." ends the sentence only when a capital follows.
     token != "etc" || next.is_uppercase()
+}
+
+/// Units written after a number, whose period ends a sentence ("in 15 s. requests").
+const UNITS: &[&str] = &["s", "ms", "µs", "us", "ns", "min", "h", "kb", "mb", "gb", "tb", "%"];
+
+/// Whether the word before `b[start..]` is a number (`15 s`).
+fn number_before(b: &[char], start: usize) -> bool {
+    let end = b[..start].iter().rposition(|c| !c.is_whitespace()).map_or(0, |p| p + 1);
+    let from = b[..end].iter().rposition(|c| c.is_whitespace()).map_or(0, |p| p + 1);
+    end > from && b[from..end].iter().all(|c| c.is_ascii_digit() || matches!(c, '.' | ','))
 }
 
 /// The word at the start of `rest` is code: `fetch()`, `parse_args`, `config.yaml`, `getUser`.
@@ -360,7 +380,9 @@ mod tests {
                  Apples, pears, etc. are fruit. We tried apples, pears, etc. The end. \
                  Done. fetch() retries now. Fixed. parse_args is next, i.e. main.rs comes last. \
                  COPY . /app copies it all. Run ruff check . Then commit. It reached 1.00499999... after ten steps. \
-                 The total is 23.79. total() returns a Decimal. Read step 2. then go on.";
+                 The total is 23.79. total() returns a Decimal. Read step 2. then go on. \
+                 Pin it at v0.27.0. httpx.Client is next. On urllib3 1.26.18. urllib3 2.x is newer. \
+                 It took 15 s. requests can wait.";
         assert_eq!(
             split(t),
             [
@@ -383,6 +405,12 @@ mod tests {
                 "The total is 23.79.",
                 "total() returns a Decimal.",
                 "Read step 2. then go on.",
+                "Pin it at v0.27.0.",
+                "httpx.Client is next.",
+                "On urllib3 1.26.18.",
+                "urllib3 2.x is newer.",
+                "It took 15 s.",
+                "requests can wait.",
             ]
         );
     }

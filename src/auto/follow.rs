@@ -66,32 +66,34 @@ pub enum Heard {
 struct Said {
     prompt: bool,
     text: String,
+    /// Compared by: a redraw may wrap it elsewhere, even inside a word.
+    key: String,
 }
 
 impl Said {
     fn of(item: &Item) -> Option<Self> {
         match item.kind {
-            ItemKind::Sentence => Some(Self { prompt: false, text: item.text.clone() }),
-            ItemKind::Prompt => Some(Self { prompt: true, text: item.text.clone() }),
+            ItemKind::Sentence => Some(Self { prompt: false, text: item.text.clone(), key: super::key(&item.text) }),
+            ItemKind::Prompt => Some(Self { prompt: true, text: item.text.clone(), key: super::key(&item.text) }),
             ItemKind::Tool(_) => None,
         }
     }
 
     /// The item on screen is this heard one (a fragment: its end). A long prompt may show
     /// only its first row, and all of it after a resize: one that starts the other is it.
-    fn is(&self, item: &Item) -> bool {
+    fn is(&self, item: &Item, item_key: &str) -> bool {
         let prompt = item.kind == ItemKind::Prompt;
         if prompt != self.prompt {
             return false;
         }
+        let (a, b) = (self.key.as_str(), item_key);
         if prompt {
-            let (a, b) = (self.text.as_str(), item.text.as_str());
             return a == b || (a.len().min(b.len()) >= PROMPT_PREFIX && (a.starts_with(b) || b.starts_with(a)));
         }
         if item.fragment {
-            self.text.ends_with(&item.text)
+            a.ends_with(b)
         } else {
-            self.text == item.text
+            a == b
         }
     }
 }
@@ -260,7 +262,8 @@ impl ScreenFollower {
     fn first_new(&self, ready: &[Item], keys: &[usize]) -> Option<usize> {
         let heard = &self.said;
         let (m, n) = (heard.len(), keys.len());
-        let same = |h: &Said, k: usize| h.is(&ready[keys[k]]);
+        let item_keys: Vec<String> = keys.iter().map(|&i| super::key(&ready[i].text)).collect();
+        let same = |h: &Said, k: usize| h.is(&ready[keys[k]], &item_keys[k]);
         // The screen's first k sentences are the last k heard: the usual case.
         for k in (1..=m.min(n)).rev() {
             if (0..k).all(|j| same(&heard[m - k + j], j)) {

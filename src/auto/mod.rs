@@ -23,3 +23,9 @@ pub mod recording;
 pub mod screen;
 pub mod transcript;
 pub mod watch;
+
+/// A sentence as compared: letters and digits only, lowercased. Wraps, glyphs, markers and
+/// spacing differ between the screen and the file, and between one drawing and the next.
+pub fn key(text: &str) -> String {
+    text.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}

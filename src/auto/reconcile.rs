@@ -17,6 +17,7 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
+pub use super::key;
 use super::markdown;
 
 /// How long a screen sentence waits for the transcript where blocks are drawn whole (the
@@ -111,12 +112,6 @@ pub struct Reconciler {
     evidence: VecDeque<bool>,
     prompts: u64,
     seq: u64,
-}
-
-/// A sentence as compared: letters and digits only, lowercased (wraps, glyphs, markers
-/// and spacing differ between screen and file).
-pub fn key(text: &str) -> String {
-    text.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
 
 impl Reconciler {

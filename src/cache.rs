@@ -22,8 +22,6 @@ use std::time::{Duration, SystemTime};
 use sha2::{Digest, Sha256};
 
 use crate::config::Config;
-use crate::translate::{self, Translation, Translator};
-use crate::tts::{Audio, Reach, Synthesis, Tts, Voice};
 
 const MAGIC: &[u8; 16] = b"speakja-cache-2\n";
 const EXT: &str = "bin";
@@ -42,7 +40,7 @@ pub struct DiskCache {
 impl DiskCache {
     /// Open (creating it 0700) a directory that must be the user's own.
     pub fn open(dir: &Path, max_bytes: u64) -> io::Result<Self> {
-        private_dir(dir)?;
+        crate::private::dir(dir, |n| is_entry_name(n) || n.starts_with(TMP_PREFIX))?;
         Ok(Self { dir: dir.to_path_buf(), max_bytes })
     }
 
@@ -60,11 +58,11 @@ impl DiskCache {
         let digest = sha256(key.as_bytes());
         let path = self.path(&digest);
         let mut bytes = Vec::new();
-        open_private(&path, false).ok()?.read_to_end(&mut bytes).ok()?;
+        crate::private::open(&path, false).ok()?.read_to_end(&mut bytes).ok()?;
         match parse(&bytes) {
             Some((d, value)) if d == digest => {
                 // Failing to bump only makes the entry look older than it is.
-                let _ = open_private(&path, true).and_then(|f| f.set_modified(SystemTime::now()));
+                let _ = crate::private::open(&path, true).and_then(|f| f.set_modified(SystemTime::now()));
                 Some(value.to_vec())
             }
             // Another key whose digest starts the same: a valid entry, not ours.
@@ -101,6 +99,18 @@ impl DiskCache {
         Ok((value, false))
     }
 
+    /// [`get_or_compute`](Self::get_or_compute) under a key made of `parts` (an engine's
+    /// identity, then what it was asked): one entry per distinct request.
+    pub fn lookup<T>(
+        &self,
+        parts: &[&str],
+        decode: impl FnOnce(Vec<u8>) -> Option<T>,
+        encode: impl FnOnce(&T) -> Vec<u8>,
+        compute: impl FnOnce() -> anyhow::Result<T>,
+    ) -> anyhow::Result<(T, bool)> {
+        self.get_or_compute(&parts.join("\0"), decode, encode, compute)
+    }
+
     /// Store `value` under `key`, then evict least recently used entries over the bound.
     pub fn put(&self, key: &str, value: &[u8]) -> io::Result<()> {
         let digest = sha256(key.as_bytes());
@@ -116,7 +126,7 @@ impl DiskCache {
         let path = self.path(&digest);
         let tmp =
             self.dir.join(format!("{TMP_PREFIX}{}-{}", std::process::id(), TMP_SEQ.fetch_add(1, Ordering::Relaxed)));
-        create_private(&tmp).and_then(|mut f| f.write_all(&entry)).and_then(|()| fs::rename(&tmp, &path)).inspect_err(
+        crate::private::create_new(&tmp).and_then(|mut f| f.write_all(&entry)).and_then(|()| fs::rename(&tmp, &path)).inspect_err(
             |_| {
                 let _ = fs::remove_file(&tmp);
             },
@@ -196,60 +206,6 @@ fn sha256(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()
 }
 
-/// Create `dir` (0700) or check an existing one: a real directory, owned by this user;
-/// group and other permissions are taken away.
-fn private_dir(dir: &Path) -> io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
-        fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
-        let meta = fs::symlink_metadata(dir)?;
-        let refuse = |why: String| io::Error::new(io::ErrorKind::PermissionDenied, why);
-        if !meta.is_dir() {
-            return Err(refuse(format!("{} is not a directory (a link?)", dir.display())));
-        }
-        // SAFETY: geteuid has no preconditions and cannot fail.
-        let me = unsafe { libc::geteuid() };
-        if meta.uid() != me {
-            return Err(refuse(format!("{} belongs to uid {}, not to you", dir.display(), meta.uid())));
-        }
-        if meta.mode() & 0o077 != 0 {
-            fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
-        }
-        Ok(())
-    }
-    #[cfg(not(unix))]
-    fs::create_dir_all(dir)
-}
-
-/// A new file, 0600, failing if anything (a link included) is already there.
-fn create_private(path: &Path) -> io::Result<fs::File> {
-    let mut o = fs::OpenOptions::new();
-    o.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.mode(0o600).custom_flags(libc::O_NOFOLLOW);
-    }
-    o.open(path)
-}
-
-/// An entry opened without following a link planted in its place.
-fn open_private(path: &Path, write: bool) -> io::Result<fs::File> {
-    let mut o = fs::OpenOptions::new();
-    o.read(!write).write(write);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.custom_flags(libc::O_NOFOLLOW);
-    }
-    o.open(path)
-}
-
-fn take_u32(b: &[u8]) -> Option<(u32, &[u8])> {
-    Some((u32::from_le_bytes(b.get(..4)?.try_into().ok()?), &b[4..]))
-}
-
 fn take_u64(b: &[u8]) -> Option<(u64, &[u8])> {
     Some((u64::from_le_bytes(b.get(..8)?.try_into().ok()?), &b[8..]))
 }
@@ -257,110 +213,6 @@ fn take_u64(b: &[u8]) -> Option<(u64, &[u8])> {
 /// FNV-1a, 64 bits: stable across builds and platforms, unlike std's hasher.
 fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
-}
-
-/// Audio as stored: rate, then 16-bit samples (what the speakers get anyway), half the
-/// size of f32.
-fn encode_audio(a: &Audio) -> Vec<u8> {
-    let mut out = Vec::with_capacity(4 + a.samples.len() * 2);
-    out.extend_from_slice(&a.sample_rate.to_le_bytes());
-    for s in &a.samples {
-        out.extend_from_slice(&((s.clamp(-1.0, 1.0) * f32::from(i16::MAX)) as i16).to_le_bytes());
-    }
-    out
-}
-
-fn decode_audio(b: &[u8]) -> Option<Audio> {
-    let (rate, pcm) = take_u32(b)?;
-    if rate == 0 || pcm.len() % 2 != 0 {
-        return None;
-    }
-    let scale = 1.0 / f32::from(i16::MAX);
-    let samples = pcm.chunks_exact(2).map(|c| f32::from(i16::from_le_bytes([c[0], c[1]])) * scale).collect();
-    Some(Audio { samples, sample_rate: rate })
-}
-
-/// An engine (voice or translator) behind the cache. `key` names everything besides the
-/// text that shapes its output (engine, model, voice, language, speed, volume).
-pub struct Cached<E> {
-    inner: E,
-    cache: DiskCache,
-    key: String,
-}
-
-pub type CachedTts = Cached<Box<dyn Tts>>;
-pub type CachedTranslator = Cached<Box<dyn Translator>>;
-
-impl<E> Cached<E> {
-    pub fn new(inner: E, cache: DiskCache, key: String) -> Self {
-        Self { inner, cache, key }
-    }
-
-    /// The cached value for `parts` of the key (`true`: a hit), else `compute`'s.
-    fn lookup<T>(
-        &mut self,
-        parts: &[&str],
-        decode: impl FnOnce(Vec<u8>) -> Option<T>,
-        encode: impl FnOnce(&T) -> Vec<u8>,
-        compute: impl FnOnce(&mut E) -> anyhow::Result<T>,
-    ) -> anyhow::Result<(T, bool)> {
-        let key = std::iter::once(self.key.as_str()).chain(parts.iter().copied()).collect::<Vec<_>>().join("\0");
-        let inner = &mut self.inner;
-        self.cache.get_or_compute(&key, decode, encode, || compute(inner))
-    }
-}
-
-impl Tts for CachedTts {
-    fn voice(&self) -> Voice {
-        self.inner.voice()
-    }
-
-    fn synthesize(&mut self, text: &str, reach: Reach) -> anyhow::Result<Synthesis> {
-        let voice = self.inner.voice();
-        // Only the audio is stored: a hit is this voice's, with nothing passed over.
-        let (mut spoken, hit) = self.lookup(
-            &["tts", text],
-            |b| decode_audio(&b).map(|audio| Synthesis::new(audio, voice)),
-            |s: &Synthesis| encode_audio(&s.audio),
-            |v| v.synthesize(text, reach),
-        )?;
-        spoken.cached = hit;
-        Ok(spoken)
-    }
-
-    fn is_online(&self) -> bool {
-        self.inner.is_online()
-    }
-
-    fn interrupt_with(&mut self, stop: translate::Interrupt) {
-        self.inner.interrupt_with(stop);
-    }
-}
-
-impl Translator for CachedTranslator {
-    fn kind(&self) -> translate::Kind {
-        self.inner.kind()
-    }
-
-    fn describe(&self) -> String {
-        self.inner.describe()
-    }
-
-    fn translate(&mut self, text: &str, src_lang: &str, tgt_lang: &str) -> anyhow::Result<Translation> {
-        let engine = self.inner.kind();
-        let (mut out, hit) = self.lookup(
-            &["translate", src_lang, tgt_lang, text],
-            |b| String::from_utf8(b).ok().map(|text| Translation { text, engine, cached: false }),
-            |t: &Translation| t.text.as_bytes().to_vec(),
-            |t| t.translate(text, src_lang, tgt_lang),
-        )?;
-        out.cached = hit;
-        Ok(out)
-    }
-
-    fn interrupt_with(&mut self, stop: translate::Interrupt) {
-        self.inner.interrupt_with(stop);
-    }
 }
 
 /// The configured cache: `Ok(None)` when turned off, `Err` when it cannot be opened.
@@ -372,17 +224,6 @@ pub fn open(cfg: &Config) -> Result<Option<DiskCache>, String> {
     DiskCache::open(&dir, cfg.cache.max_mb.saturating_mul(1 << 20))
         .map(Some)
         .map_err(|e| format!("cannot open cache {}: {e}", dir.display()))
-}
-
-/// `translator` behind the cache when it is on; the `none` engine is not worth caching.
-pub fn wrap_translator(cfg: &Config, translator: Box<dyn Translator>) -> Box<dyn Translator> {
-    match open(cfg) {
-        Ok(Some(cache)) if translator.kind() != translate::Kind::None => {
-            let key = format!("{:?}|{}", translator.kind(), translate::identity(cfg));
-            Box::new(CachedTranslator::new(translator, cache, key))
-        }
-        _ => translator,
-    }
 }
 
 /// `:SpeakJaCache clear`: empty the configured cache; says what went.
@@ -412,17 +253,5 @@ mod tests {
             assert!(parse(&bytes[..n]).is_none(), "accepted {n} of {} bytes", bytes.len());
         }
         fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
-    fn audio_round_trip_is_16_bit_exact() {
-        let a = Audio { samples: vec![0.0, 0.5, -0.5, 1.0, -1.0], sample_rate: 24000 };
-        let b = decode_audio(&encode_audio(&a)).unwrap();
-        assert_eq!(b.sample_rate, 24000);
-        for (x, y) in a.samples.iter().zip(&b.samples) {
-            assert!((x - y).abs() < 1.0 / 32767.0, "{x} vs {y}");
-        }
-        assert!(decode_audio(&[1, 0, 0, 0, 7]).is_none());
-        assert!(decode_audio(&[0, 0, 0, 0]).is_none());
     }
 }

@@ -355,7 +355,7 @@ impl Config {
         }
         in_range("tts.cooldown_s", self.tts.cooldown_s, 0, 86_400)?;
         let g = &self.tts.google;
-        if !url::Url::parse(&g.base_url).is_ok_and(|u| crate::tts::is_allowed(&u)) {
+        if !url::Url::parse(&g.base_url).is_ok_and(|u| is_allowed(&u)) {
             return Err(format!(
                 "invalid option `tts.google.base_url`: {:?} is not an https URL (plain http only to localhost)",
                 g.base_url
@@ -376,6 +376,9 @@ impl Config {
         in_range("audio.wav_max_mb", self.audio.wav_max_mb, 1, 1 << 20)?;
         if self.cache.dir.as_ref().is_some_and(|d| d.as_os_str().is_empty()) {
             return Err("invalid option `cache.dir`: empty (leave it unset for the default)".into());
+        }
+        if self.audio.wav_dir.as_ref().is_some_and(|d| d.as_os_str().is_empty()) {
+            return Err("invalid option `audio.wav_dir`: empty (leave it unset for no WAV files)".into());
         }
         if self.audio.sink == SinkKind::Wav && self.audio.wav_dir.is_none() {
             return Err("invalid option `audio.wav_dir`: the `wav` sink needs a directory".into());
@@ -446,6 +449,22 @@ fn empty_lists_as_tables(v: &mut serde_json::Value) {
         serde_json::Value::Array(a) => a.iter_mut().for_each(empty_lists_as_tables),
         serde_json::Value::Object(o) => o.values_mut().for_each(empty_lists_as_tables),
         _ => {}
+    }
+}
+
+/// https anywhere; plain http only to a loopback address (a local test server or proxy).
+/// Never with credentials in the URL: `http://127.0.0.1:@evil.example/` is not loopback,
+/// and a user name or password there would be sent with every request.
+pub fn is_allowed(url: &url::Url) -> bool {
+    if !url.username().is_empty() || url.password().is_some() {
+        return false;
+    }
+    match (url.scheme(), url.host()) {
+        ("https", _) => true,
+        ("http", Some(url::Host::Domain(d))) => d.eq_ignore_ascii_case("localhost"),
+        ("http", Some(url::Host::Ipv4(ip))) => ip.is_loopback(),
+        ("http", Some(url::Host::Ipv6(ip))) => ip.is_loopback(),
+        _ => false,
     }
 }
 

@@ -6,8 +6,11 @@
 pub mod audio;
 pub mod auto;
 pub mod cache;
+pub mod cancel;
 pub mod config;
+pub mod engines;
 pub mod history;
+mod private;
 mod nvim;
 pub mod session;
 pub mod text;

@@ -14,11 +14,12 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{bounded, Receiver, Sender, TrySendError};
 
-use crate::audio::{self, Cancel, Switch};
+use crate::audio::{self, Audio, Switch};
+use crate::cancel::{Cancel, Interrupt};
 use crate::config::{Config, LoadTime, TranslatorEngine};
 use crate::translate::Translation;
-use crate::tts::{self, Audio, Fallback, Reach, Synthesis, Voice};
-use crate::{text, translate};
+use crate::tts::{Fallback, Reach, Synthesis, Voice};
+use crate::{engines, text, translate};
 
 /// Wakes the consumer of events (in Neovim: a libuv async handle).
 pub type Wake = Arc<dyn Fn() + Send + Sync>;
@@ -179,7 +180,7 @@ impl Shared {
 
     /// An interrupt for a stage's engine: true once a stop came after the job the stage
     /// is working on (`current` holds that job's generation).
-    fn interrupt(&self, current: &Arc<AtomicU64>) -> translate::Interrupt {
+    fn interrupt(&self, current: &Arc<AtomicU64>) -> Interrupt {
         let (generation, current) = (self.generation.clone(), current.clone());
         Arc::new(move || generation.load(Ordering::Acquire) != current.load(Ordering::Acquire))
     }
@@ -375,7 +376,7 @@ fn translate_stage(cfg: &Config, s: &Shared, requests: Receiver<Request>, out: S
         let closed = || s.closed.load(Ordering::Acquire);
         // Not one at a time: a model load is long, and ends early by itself once replaced.
         let engine =
-            guarded(|| translate::open(cfg, &closed).map(|t| crate::cache::wrap_translator(cfg, t))).map(|mut t| {
+            guarded(|| engines::translator(cfg, &closed)).map(|mut t| {
                 t.interrupt_with(s.interrupt(&current));
                 t
             });
@@ -437,7 +438,7 @@ fn translate_stage(cfg: &Config, s: &Shared, requests: Receiver<Request>, out: S
 fn synth_stage(cfg: &Config, s: &Shared, input: Receiver<(Job, String)>, out: Sender<Spoken>) {
     let current = Arc::new(AtomicU64::new(0));
     let readings = text::readings::Readings::new(cfg.tts.readings.clone());
-    let Some(opened) = s.loading(Part::Voice, || guarded(|| tts::open(cfg))) else { return };
+    let Some(opened) = s.loading(Part::Voice, || guarded(|| engines::voice(cfg))) else { return };
     let mut voice = match opened {
         Ok((mut v, desc)) => {
             v.interrupt_with(s.interrupt(&current));

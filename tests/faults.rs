@@ -216,7 +216,7 @@ fn outcome(rx: &Receiver<Event>, id: u64) -> Outcome {
 fn a_skip_between_two_sentences_is_not_lost() {
     let dir = temp_dir("skip");
     let (tx, rx) = crossbeam_channel::bounded(1024);
-    let mut w = Worker::start(&worker_config(SinkKind::Wav, Some(&dir)), tx, Arc::new(|| {})).unwrap();
+    let mut w = Worker::start(&worker_config(SinkKind::Wav, Some(&dir.join("wav"))), tx, Arc::new(|| {})).unwrap();
     let first = w.speak("はい。".into(), Origin::Command).unwrap();
     assert_eq!(outcome(&rx, first), Outcome::Done);
     // Nothing plays now: the skip belongs to the sentence on its way.

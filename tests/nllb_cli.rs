@@ -46,3 +46,36 @@ fn translate_reports_a_missing_model() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/nllb"));
 }
+
+/// `model_input` is what the model was given through the plugin's stack: markers where the
+/// code was, none of the code itself (the toy model loses markers: the plain retry shows).
+#[test]
+fn translate_json_shows_the_model_input_with_code_protected() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/nllb/trained");
+    let text = "Call json.load on config.yaml, then bump to v2.1 in src/app/main.py.";
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_speakja"))
+        .args(["translate", "--model"])
+        .arg(&dir)
+        .args(["--device", "cpu", "--json", text])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let given = line["model_input"].as_str().unwrap();
+    for code in ["json.load", "config.yaml", "v2.1", "src/app/main.py"] {
+        assert!(!given.contains(code), "{code} in {given:?}");
+    }
+    assert!(given.contains("ZX1") && given.contains("ZX4"), "{given:?}");
+    assert!(!line["text"].as_str().unwrap().contains("ZX"), "{line}");
+    // A sentence with a key: the model is given the placeholder.
+    let key = "sk-ant-api03-Zq8vN2xK7mP4rT9wY6bH3cJ5dF1gL0sA";
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_speakja"))
+        .args(["translate", "--model"])
+        .arg(&dir)
+        .args(["--device", "cpu", "--json", &format!("Use the key {key} now.")])
+        .output()
+        .unwrap();
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(!line.to_string().contains(&key[8..]), "{line}");
+}
+

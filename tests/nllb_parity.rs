@@ -463,7 +463,7 @@ fn the_plugin_builds_the_target_rows_at_load() {
     cfg.translator.engine = speakja::config::TranslatorEngine::Nllb;
     cfg.translator.model = Some(fixture("trained"));
     cfg.translator.device = DeviceChoice::Cpu;
-    let t = speakja::translate::open(&cfg, &|| false).unwrap();
+    let t = speakja::engines::translator(&cfg, &|| false).unwrap();
     let rows = load_scoring("trained", WeightFormat::Q8_0, 1, 0, OutputVocab::Target)
         .output_rows("jpn_Jpan")
         .unwrap()

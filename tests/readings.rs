@@ -4,6 +4,7 @@ use std::path::Path;
 
 use speakja::config::{Config, TranslatorEngine};
 use speakja::text::readings::Readings;
+use speakja::engines;
 use speakja::translate::{self, protect, Translator};
 use speakja::tts::{OpenJtalk, Reach, Tts};
 
@@ -30,24 +31,28 @@ fn english_without_a_model_is_read_word_by_word_in_less_than_half_the_time() {
 }
 
 #[test]
-fn the_none_translator_keeps_code_spans_and_nllb_never_lets_a_marker_through() {
+fn the_none_translator_keeps_code_spans_and_nllb_is_given_markers_but_never_lets_one_through() {
     let text = "Call json.load on config.yaml, then bump to v2.1.";
     let mut cfg = Config::default();
+    cfg.cache.enabled = false;
     cfg.translator.engine = TranslatorEngine::None;
-    let mut none = translate::open(&cfg, &|| false).unwrap();
-    assert_eq!(none.translate(text, "eng_Latn", "jpn_Jpan").unwrap().text, text);
-    // The toy model maps every piece to another and copies nothing, markers included: the
-    // sentence falls back to its plain translation, and no marker reaches the voice.
+    let mut none = engines::translator(&cfg, &|| false).unwrap();
+    let passed = none.translate(text, "eng_Latn", "jpn_Jpan").unwrap();
+    assert_eq!(passed.text, text);
+    assert!(passed.model_inputs.is_empty(), "no model ran");
+    // The toy model maps every piece to another and copies nothing, markers included: it
+    // is given the protected sentence, then the plain one, and no marker reaches the voice.
     cfg.translator.engine = TranslatorEngine::Nllb;
     cfg.translator.model = Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/nllb/trained"));
-    let mut nllb = translate::open(&cfg, &|| false).unwrap();
-    let out = nllb.translate(text, "eng_Latn", "jpn_Jpan").unwrap().text;
-    assert!(!protect::protect(text).originals.is_empty());
-    assert!(!out.contains("ZX"), "{out}");
+    let mut nllb = engines::translator(&cfg, &|| false).unwrap();
+    let out = nllb.translate(text, "eng_Latn", "jpn_Jpan").unwrap();
+    assert_eq!(out.model_inputs, [protect::protect(text).text, text.to_owned()]);
+    assert!(out.model_inputs[0].contains("ZX1"), "{:?}", out.model_inputs);
+    assert!(!out.text.contains("ZX"), "{}", out.text);
     let mut plain = translate::nllb::NllbTranslator::load(
         cfg.translator.model.as_ref().unwrap(),
         &translate::NllbOptions::from_config(&cfg.translator),
     )
     .unwrap();
-    assert_eq!(out, plain.translate(text, "eng_Latn", "jpn_Jpan").unwrap().text);
+    assert_eq!(out.text, plain.translate(text, "eng_Latn", "jpn_Jpan").unwrap().text);
 }

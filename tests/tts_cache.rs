@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
-use speakja::cache::{self, CachedTranslator, CachedTts, DiskCache};
+use speakja::cache::{self, DiskCache};
+use speakja::engines;
 use speakja::config::Config;
 use speakja::translate::{Kind, Passthrough, Translation, Translator};
 use speakja::tts::{OpenJtalk, Reach, Tts, Voice};
@@ -102,7 +103,7 @@ fn a_damaged_speech_entry_is_synthesized_again() {
     let m = Path::new(env!("CARGO_MANIFEST_DIR")).join("models").join("voice");
     assert!(m.join("naist-jdic").is_dir(), "no voice in {} (run scripts/fetch-voice)", m.display());
     let voice = OpenJtalk::load(&m.join("naist-jdic"), &m.join("mei_normal.htsvoice"), 1.0, 1.0).unwrap();
-    let mut tts = CachedTts::new(Box::new(voice), DiskCache::open(&dir, 50 << 20).unwrap(), "openjtalk|mei".into());
+    let mut tts = speakja::tts::Cached::new(Box::new(voice), DiskCache::open(&dir, 50 << 20).unwrap(), "openjtalk|mei".into());
     let first = tts.synthesize("こんにちは。", Reach::Online).unwrap();
     assert!(!first.cached);
     let path = entries(&dir).pop().unwrap();
@@ -145,7 +146,7 @@ fn translations_are_cached_by_engine_languages_and_text() {
     let calls = Arc::new(AtomicUsize::new(0));
     let open = |key: &str| {
         let cache = DiskCache::open(&dir, 1 << 20).unwrap();
-        CachedTranslator::new(Box::new(Counting(calls.clone())), cache, key.into())
+        speakja::translate::Cached::new(Box::new(Counting(calls.clone())), cache, key.into())
     };
     let mut t = open("counting|model-a");
     let hello = "HELLO:jpn_Jpan".to_owned();
@@ -169,11 +170,11 @@ fn the_config_decides_what_is_cached_and_clear_empties_it() {
     let mut cfg = Config::default();
     cfg.cache.dir = Some(dir.clone());
     let calls = Arc::new(AtomicUsize::new(0));
-    let mut t = cache::wrap_translator(&cfg, Box::new(Counting(calls.clone())));
+    let mut t = engines::translation_stack(&cfg, Box::new(Counting(calls.clone())));
     t.translate("hi", "eng_Latn", "jpn_Jpan").unwrap();
     assert_eq!(said(t.translate("hi", "eng_Latn", "jpn_Jpan"), &calls), ("HI:jpn_Jpan".into(), true, 1));
     // Passing text through is not worth a file.
-    let mut p = cache::wrap_translator(&cfg, Box::new(Passthrough));
+    let mut p = engines::translation_stack(&cfg, Box::new(Passthrough));
     p.translate("hi there", "eng_Latn", "jpn_Jpan").unwrap();
     assert_eq!(entries(&dir).len(), 1);
 
@@ -185,7 +186,7 @@ fn the_config_decides_what_is_cached_and_clear_empties_it() {
     assert!(dir.join("notes.txt").exists());
 
     cfg.cache.enabled = false;
-    let mut t = cache::wrap_translator(&cfg, Box::new(Counting(calls.clone())));
+    let mut t = engines::translation_stack(&cfg, Box::new(Counting(calls.clone())));
     t.translate("hi", "eng_Latn", "jpn_Jpan").unwrap();
     assert_eq!(said(t.translate("hi", "eng_Latn", "jpn_Jpan"), &calls), ("HI:jpn_Jpan".into(), false, 3));
     assert!(entries(&dir).is_empty());

@@ -10,10 +10,12 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use reqwest::Url;
-use speakja::cache::{CachedTts, DiskCache};
+use speakja::cache::DiskCache;
+use speakja::engines;
 use speakja::config::{Config, GoogleConfig, TtsEngine};
+use speakja::audio::Audio;
 use speakja::tts::{
-    self, Audio, Chain, Fallback, Google, GoogleError, OpenJtalk, Passed, Reach, Synthesis, Tts, Voice,
+    self, Chain, Fallback, Google, GoogleError, OpenJtalk, Passed, Reach, Synthesis, Tts, Voice,
 };
 
 const FIXTURE: &[u8] = include_bytes!("fixtures/tts/speech.mp3");
@@ -287,7 +289,7 @@ fn a_cache_hit_does_not_reach_the_server() {
     let dir = temp_dir("google-cache");
     let open = || {
         let cache = DiskCache::open(&dir, 10 << 20).unwrap();
-        CachedTts::new(google(&server.config(4000)), cache, format!("google|{}", server.base))
+        speakja::tts::Cached::new(google(&server.config(4000)), cache, format!("google|{}", server.base))
     };
     let mut voice = open();
     let first = voice.synthesize(FIXTURE_TEXT, Reach::Online).unwrap();
@@ -324,7 +326,7 @@ fn open_builds_the_configured_chain_with_its_cache() {
     cfg.tts.engine = TtsEngine::Auto;
     cfg.tts.google.base_url = closed_port();
     cfg.cache.dir = Some(dir.clone());
-    let (mut voice, desc) = tts::open(&cfg).unwrap();
+    let (mut voice, desc) = engines::voice(&cfg).unwrap();
     assert!(
         desc.starts_with(&format!("auto: google: {} (lang ja, online) → openjtalk: ", cfg.tts.google.base_url)),
         "{desc}"
@@ -338,7 +340,7 @@ fn open_builds_the_configured_chain_with_its_cache() {
     // The default stays offline: no chain, no network.
     cfg.cache.enabled = false;
     cfg.tts.engine = TtsEngine::Openjtalk;
-    let (mut voice, desc) = tts::open(&cfg).unwrap();
+    let (mut voice, desc) = engines::voice(&cfg).unwrap();
     assert!(desc.starts_with("openjtalk: ") && desc.ends_with("; cache off"), "{desc}");
     let spoken = voice.synthesize("はい。", Reach::Online).unwrap();
     assert_eq!(said(&spoken), "openjtalk");
@@ -362,13 +364,13 @@ fn open_leaves_out_what_cannot_load_only_for_auto() {
     std::fs::create_dir_all(&empty).unwrap();
     let mut cfg = Config { models_dir: Some(empty.clone()), ..Config::default() };
     cfg.cache.enabled = false;
-    let e = tts::open(&cfg).err().expect("openjtalk without a voice loaded");
+    let e = engines::voice(&cfg).err().expect("openjtalk without a voice loaded");
     assert!(format!("{e:#}").contains("no .htsvoice"), "{e:#}");
 
     let server = Server::start(Reply::Mp3);
     cfg.tts.engine = TtsEngine::Auto;
     cfg.tts.google.base_url = server.base.clone();
-    let (mut voice, desc) = tts::open(&cfg).unwrap();
+    let (mut voice, desc) = engines::voice(&cfg).unwrap();
     assert!(desc.contains("(left out: openjtalk: no .htsvoice"), "{desc}");
     let spoken = voice.synthesize(FIXTURE_TEXT, Reach::Online).unwrap();
     assert_eq!(said(&spoken), "google");

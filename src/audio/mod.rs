@@ -4,40 +4,20 @@
 
 mod device;
 mod paced;
+mod samples;
 
 pub use device::DeviceSink;
 pub use paced::{PacedSink, WavBounds};
+pub use samples::{Audio, AUDIBLE};
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::cancel::Cancel;
 use crate::config::{AudioConfig, SinkKind};
-use crate::tts::Audio;
 
 /// How often a playing sink looks at the stop signal: well inside the 50 ms budget.
 pub const STOP_POLL: Duration = Duration::from_millis(5);
-
-/// Playback is cancelled when the shared generation moves past the one it started in
-/// (stop), or when the skip target names this utterance (skip).
-#[derive(Clone)]
-pub struct Cancel {
-    generation: Arc<AtomicU64>,
-    mine: u64,
-    skip: Arc<AtomicU64>,
-    id: u64,
-}
-
-impl Cancel {
-    pub fn new(generation: Arc<AtomicU64>, mine: u64, skip: Arc<AtomicU64>, id: u64) -> Self {
-        Self { generation, mine, skip, id }
-    }
-
-    pub fn is_cancelled(&self) -> bool {
-        self.generation.load(Ordering::Acquire) != self.mine || self.skip.load(Ordering::Acquire) == self.id
-    }
-}
 
 /// What happened to one utterance.
 #[derive(Debug, Clone)]
@@ -175,6 +155,7 @@ impl Sink for Recovering {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
     use std::cell::Cell;
     use std::rc::Rc;
 
@@ -227,25 +208,25 @@ mod tests {
     fn the_wav_sink_keeps_its_newest_files_within_bounds() {
         let dir = std::env::temp_dir().join(format!("speakja-wav-bounds-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("notes.wav"), b"not ours").unwrap();
         let mut sink = PacedSink::wav(dir.clone(), WavBounds { files: 3, bytes: 1 << 20 });
         let audio = Audio { samples: vec![0.0; 24], sample_rate: 24000 };
         let cancel = Cancel::new(Arc::default(), 0, Arc::default(), 1);
-        let mut written = Vec::new();
-        for _ in 0..5 {
+        let mut written = vec![sink.play(&audio, &cancel, &mut || {}).unwrap().file.unwrap()];
+        // The sink made the directory (private, tagged); a file of the user's lands in it.
+        std::fs::write(dir.join("notes.wav"), b"not ours").unwrap();
+        for _ in 1..5 {
             written.push(sink.play(&audio, &cancel, &mut || {}).unwrap().file.unwrap());
             std::thread::sleep(Duration::from_millis(15));
         }
         let left = |d: &std::path::Path| std::fs::read_dir(d).unwrap().count();
-        assert_eq!(left(&dir), 4, "three of ours and the stranger");
+        assert_eq!(left(&dir), 5, "three of ours, the stranger and the tag");
         assert!(written[4].exists() && written[2].exists() && !written[1].exists());
         assert!(dir.join("notes.wav").exists());
         // A byte bound below one file keeps only the newest.
         let mut small = PacedSink::wav(dir.clone(), WavBounds { files: 100, bytes: 10 });
         let last = small.play(&audio, &cancel, &mut || {}).unwrap().file.unwrap();
         assert!(last.exists());
-        assert_eq!(left(&dir), 2);
+        assert_eq!(left(&dir), 3);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -8,8 +8,9 @@ use std::time::{Instant, SystemTime};
 
 use anyhow::Context;
 
-use super::{Cancel, Played, Sink, STOP_POLL};
-use crate::tts::Audio;
+use super::{Played, Sink, STOP_POLL};
+use crate::cancel::Cancel;
+use super::Audio;
 
 static WAV_COUNT: AtomicU64 = AtomicU64::new(0);
 
@@ -34,12 +35,17 @@ impl PacedSink {
     }
 }
 
+/// The files this sink writes: `speakja-<pid>-<n>.wav`.
+fn is_ours(name: &str) -> bool {
+    name.starts_with("speakja-") && name.ends_with(".wav")
+}
+
 /// Remove the oldest of this sink's files (`speakja-*.wav`; nothing else in `dir`) until
 /// at most `bounds` remain; the newest, just written, always stays.
 fn prune(dir: &Path, bounds: WavBounds) -> std::io::Result<()> {
     let mut files: Vec<(SystemTime, u64, PathBuf)> = std::fs::read_dir(dir)?
         .filter_map(Result::ok)
-        .filter(|e| e.file_name().to_str().is_some_and(|n| n.starts_with("speakja-") && n.ends_with(".wav")))
+        .filter(|e| e.file_name().to_str().is_some_and(is_ours))
         .filter_map(|e| {
             let meta = e.metadata().ok().filter(|m| m.is_file())?;
             Some((meta.modified().ok()?, meta.len(), e.path()))
@@ -72,12 +78,17 @@ impl Sink for PacedSink {
     fn play(&mut self, audio: &Audio, cancel: &Cancel, started: &mut dyn FnMut()) -> anyhow::Result<Played> {
         let file = match &self.wav_dir {
             Some((dir, bounds)) => {
-                std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+                // Private (0700, files 0600): what was spoken is nobody else's to read, and
+                // nobody else's links are followed or overwritten.
+                crate::private::dir(dir, is_ours).with_context(|| format!("wav directory {}", dir.display()))?;
                 // Process id and a process-wide counter: unique across `setup()` restarts
                 // and across Neovims sharing a directory.
                 let n = WAV_COUNT.fetch_add(1, Ordering::Relaxed) + 1;
                 let path = dir.join(format!("speakja-{}-{n:04}.wav", std::process::id()));
-                audio.write_wav(&path).with_context(|| format!("cannot write {}", path.display()))?;
+                crate::private::create_new(&path)
+                    .map_err(anyhow::Error::from)
+                    .and_then(|f| audio.write_wav(f))
+                    .with_context(|| format!("cannot write {}", path.display()))?;
                 // A full disk of old speech is worse than a missing file: failing to prune
                 // is not this utterance's failure.
                 let _ = prune(dir, *bounds);

@@ -431,7 +431,9 @@ fn read_para(para: &Para, rows: &[Row], closed: bool, e: &Ends, items: &mut Vec<
                         full && (prev.chars().any(is_wide) || !prev.contains(' '))
                     });
                 let wide = |c: Option<char>| c.is_some_and(is_wide);
-                let tight = cut || wide(above.and_then(|a| body(a).chars().last())) && wide(text.chars().next());
+                let tight = cut
+                    || wide(above.and_then(|a| body(a).chars().last())) && wide(text.chars().next())
+                    || above.is_some_and(|a| key_wrapped(body(a), rows[a].text.trim_end().width() + 1 >= width, text));
                 unit.push((format!("{}{text}", if tight { "" } else { " " }), since));
             }
             (_, marker) => {
@@ -445,6 +447,7 @@ fn read_para(para: &Para, rows: &[Row], closed: bool, e: &Ends, items: &mut Vec<
     // The last row read ends where a wrap would have put it (no room for another word).
     let last_row_full = para.rows.last().is_some_and(|&r| rows[r].text.trim_end().width() + FULL_ROW_SLACK >= width);
     for (u, pieces) in units.into_iter().enumerate() {
+        let pieces = redacted(pieces);
         // (sentence, complete, when its rows last changed)
         let mut sentences: Vec<(String, bool, Instant)> = Vec::new();
         let mut seg = Segmenter::new();
@@ -475,6 +478,29 @@ fn read_para(para: &Para, rows: &[Row], closed: bool, e: &Ends, items: &mut Vec<
                 ready: complete && now.saturating_duration_since(changed) >= settle,
                 fragment: para.cut && u == 0 && j == 0,
             });
+        }
+    }
+}
+
+/// A key the terminal cut at a full row: glued back, it is hidden whole (its tail alone,
+/// joined with a space, might be too short to look like one).
+fn key_wrapped(above: &str, full: bool, text: &str) -> bool {
+    let (Some(last), Some(first)) = (above.split_whitespace().last(), text.split_whitespace().next()) else {
+        return false;
+    };
+    full && matches!(crate::text::redact::redact(&format!("{last}{first}")), std::borrow::Cow::Owned(_))
+}
+
+/// A unit with its credentials hidden, found in its rows joined as they read: before it is
+/// cut into sentences or cleaned (a key cut at a sentence end, or shortened as a path,
+/// would escape). Rows stay apart, with their times, unless there was something to hide.
+fn redacted(pieces: Vec<(String, Instant)>) -> Vec<(String, Instant)> {
+    let joined: String = pieces.iter().map(|(p, _)| p.as_str()).collect();
+    match crate::text::redact::redact(&joined) {
+        std::borrow::Cow::Borrowed(_) => pieces,
+        std::borrow::Cow::Owned(hidden) => {
+            let newest = pieces.iter().map(|p| p.1).max().unwrap_or_else(Instant::now);
+            vec![(hidden, newest)]
         }
     }
 }

@@ -54,7 +54,7 @@ struct SayArgs {
     #[arg(long, default_value = "auto", value_parser = parse_option::<TranslatorEngine>)]
     translator: TranslatorEngine,
     /// Write one WAV file per sentence here instead of playing. Without it, speech
-    /// plays on the sound device, or lands in <tmp>/speakja when there is none.
+    /// plays on the sound device, or lands in <tmp>/speakja-<uid> (private) when there is none.
     #[arg(long)]
     wav_dir: Option<PathBuf>,
     #[arg(required = true)]
@@ -141,12 +141,12 @@ fn say(a: SayArgs) -> anyhow::Result<()> {
             cfg.audio.sink = SinkKind::Wav;
             cfg.audio.wav_dir = Some(dir);
         }
-        None => cfg.audio.wav_dir = Some(std::env::temp_dir().join("speakja")),
+        // One private directory per user: another user of a shared /tmp can neither read
+        // what was spoken nor plant links in it.
+        None => cfg.audio.wav_dir = Some(std::env::temp_dir().join(format!("speakja-{}", user_id()))),
     }
     let text = a.text.join(" ");
-    let text = speakja::text::redact::redact_blocks(&text);
-    let sentences: Vec<String> =
-        speakja::text::sentences(&text).map(|s| speakja::text::redact::redact(&s).into_owned()).collect();
+    let sentences: Vec<String> = speakja::text::Redacted::new(&text, cfg.redact).sentences().collect();
     anyhow::ensure!(!sentences.is_empty(), "nothing to say");
     let (tx, rx) = crossbeam_channel::bounded(1024);
     let mut worker = Worker::start(&cfg, tx, Arc::new(|| {}))?;
@@ -188,14 +188,27 @@ fn translate(a: TranslateArgs) -> anyhow::Result<()> {
     let rows = translator.output_rows(&a.tgt)?.map(|r| r.ids().len());
     let all = translator.model().vocab_rows();
     eprintln!("speakja: {} of {all} output rows scored for {}", rows.unwrap_or(all), a.tgt);
+    // The plugin's own stack (code protection; no cache: a diagnostic runs the model).
+    let plugin_cfg = plugin::Config { cache: plugin::CacheConfig { enabled: false, ..Default::default() }, ..Default::default() };
+    let mut stack = speakja::engines::translation_stack(&plugin_cfg, Box::new(translator));
     for text in &a.text {
         let t0 = Instant::now();
-        let (out, ids) = translator.translate_with_ids(text, &a.src, &a.tgt)?;
+        let text = speakja::text::redact::redact(text);
+        let out = stack.translate(&text, &a.src, &a.tgt)?;
         let ms = t0.elapsed().as_secs_f64() * 1e3;
         if a.json {
-            println!("{}", serde_json::json!({ "text": out, "ids": ids, "ms": ms }));
+            // `model_input`: what the model was given first; `plain_retry`: the sentence
+            // without markers, when the markers did not come back.
+            let line = serde_json::json!({
+                "text": out.text,
+                "ids": out.ids,
+                "ms": ms,
+                "model_input": out.model_inputs.first(),
+                "plain_retry": out.model_inputs.get(1),
+            });
+            println!("{line}");
         } else {
-            println!("{out}");
+            println!("{}", out.text);
         }
     }
     Ok(())
@@ -375,10 +388,10 @@ fn bench_cache(models: PathBuf, runs: usize, text: &str) -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!("speakja-bench-cache-{}", std::process::id()));
     let mut cfg = plugin::Config { models_dir: Some(models), ..plugin::Config::default() };
     cfg.cache.enabled = false;
-    let (mut plain, desc) = speakja::tts::open(&cfg)?;
+    let (mut plain, desc) = speakja::engines::voice(&cfg)?;
     cfg.cache.enabled = true;
     cfg.cache.dir = Some(dir.clone());
-    let (mut cached, _) = speakja::tts::open(&cfg)?;
+    let (mut cached, _) = speakja::engines::voice(&cfg)?;
     // Warm both: the first call fills the cache.
     let audio = plain.synthesize(text, Reach::Online)?;
     cached.synthesize(text, Reach::Online)?;
@@ -404,4 +417,12 @@ fn bench_cache(models: PathBuf, runs: usize, text: &str) -> anyhow::Result<()> {
     println!("synthesis:  {}", stats(&mut base));
     println!("cache hit:  {}  (target <= 5 ms)", stats(&mut hit));
     Ok(())
+}
+
+fn user_id() -> u32 {
+    #[cfg(unix)]
+    // SAFETY: getuid has no preconditions and cannot fail.
+    return unsafe { libc::getuid() };
+    #[cfg(not(unix))]
+    0
 }

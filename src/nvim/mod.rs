@@ -81,10 +81,7 @@ pub fn module() -> Dictionary {
                 return Err(format!("text is too long ({} bytes; 1 MiB at most)", text.len()));
             }
             let redact = with_state(|s| Ok(s.cfg.redact)).unwrap_or(true);
-            let text = if redact { text::redact::redact_blocks(&text) } else { text.as_str().into() };
-            let sentences =
-                text::sentences(&text).map(|s| if redact { text::redact::redact(&s).into_owned() } else { s });
-            Ok(Object::from(nvim_oxi::Array::from_iter(sentences)))
+            Ok(Object::from(nvim_oxi::Array::from_iter(text::Redacted::new(&text, redact).sentences())))
         }),
     );
     m.insert(
@@ -167,11 +164,9 @@ fn speak(arg: Object) -> Reply {
         if text.len() > s.cfg.max_text_bytes {
             return Err(format!("text is too long ({} bytes; max_text_bytes is {})", text.len(), s.cfg.max_text_bytes));
         }
-        // A key block spans lines: it goes before the text is cut; the rest of redaction
-        // runs per sentence queued (enqueue), so a huge text costs only what is queued.
-        let text = if s.cfg.redact { text::redact::redact_blocks(&text) } else { text.as_str().into() };
+        let text = text::Redacted::new(&text, s.cfg.redact);
         // Punctuation or control characters alone are nothing to say.
-        let mut sentences = text::sentences(&text).filter(|s| s.chars().any(char::is_alphanumeric)).peekable();
+        let mut sentences = text.sentences().peekable();
         if sentences.peek().is_none() {
             return Err("nothing to say: the text has no words".into());
         }

@@ -1,14 +1,15 @@
 //! Translation engines behind one trait, so the pipeline does not care which one runs.
 
+mod cached;
 pub mod nllb;
 mod none;
 pub mod protect;
 
+pub use cached::Cached;
+
 pub use nllb::{NllbOptions, NllbTranslator};
 pub use none::Passthrough;
 
-/// Asked while a long job runs: true means the user stopped, abandon it.
-pub type Interrupt = std::sync::Arc<dyn Fn() -> bool + Send + Sync>;
 
 /// A translation engine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -35,11 +36,17 @@ pub struct Translation {
     pub engine: Kind,
     /// Read from the disk cache.
     pub cached: bool,
+    /// What the model was given, exactly (after redaction and code protection), in order:
+    /// the protected sentence, then the plain one when its markers did not come back.
+    /// Empty when no model ran (a cache hit, or no translation).
+    pub model_inputs: Vec<String>,
+    /// The token ids the model produced for the text (its last run); empty without a model.
+    pub ids: Vec<u32>,
 }
 
 impl Translation {
     pub fn new(text: String, engine: Kind) -> Self {
-        Self { text, engine, cached: false }
+        Self { text, engine, cached: false, model_inputs: Vec::new(), ids: Vec::new() }
     }
 
     /// As history shows it: `nllb (cached)`.
@@ -68,7 +75,7 @@ pub trait Translator: Send {
 
     /// From now on, abandon a translation as soon as `stop` says so (between decoding
     /// steps). Engines that answer at once ignore it.
-    fn interrupt_with(&mut self, _stop: Interrupt) {}
+    fn interrupt_with(&mut self, _stop: crate::cancel::Interrupt) {}
 }
 
 use crate::config::{Config, TranslatorEngine};
@@ -106,24 +113,6 @@ pub fn identity(cfg: &Config) -> String {
         }
     }
     id
-}
-
-/// Load the selected engine. Slow for NLLB: call it off the main thread. `stop` abandons
-/// the load (the worker it was for is gone).
-pub fn open(cfg: &Config, stop: &dyn Fn() -> bool) -> anyhow::Result<Box<dyn Translator>> {
-    match selected(cfg) {
-        TranslatorEngine::Nllb => {
-            let opts = NllbOptions {
-                weight_cache_dir: cfg.cache_dir().map(|d| d.join("weights")),
-                ..NllbOptions::from_config(&cfg.translator)
-            };
-            let t = NllbTranslator::load_until(&cfg.nllb_model_dir(), &opts, stop)?;
-            // The target's output rows now, not on the first sentence (and health counts them).
-            t.output_rows(&cfg.target_lang)?;
-            Ok(Box::new(t))
-        }
-        _ => Ok(Box::new(Passthrough)),
-    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,8 @@
 //! `ZX2`…), and put back afterwards. A model that loses, repeats or invents a marker gets
 //! the sentence again without them: a plain translation beats a broken one.
 
-use super::{Interrupt, Kind, Translation, Translator};
+use super::{Kind, Translation, Translator};
+use crate::cancel::Interrupt;
 use crate::text::redact::{DATA_OMITTED, KEY_OMITTED};
 
 /// Marker prefix: capitals no English word starts with, so the model keeps them as a name.
@@ -139,7 +140,11 @@ impl Translator for Protecting {
                 out.text = restored;
                 Ok(out)
             }
-            None => self.inner.translate(text, src_lang, tgt_lang),
+            None => {
+                let mut plain = self.inner.translate(text, src_lang, tgt_lang)?;
+                plain.model_inputs.splice(0..0, out.model_inputs);
+                Ok(plain)
+            }
         }
     }
 

@@ -64,7 +64,7 @@ impl Tts for Chain {
         self.slots.iter().any(|s| s.tts.is_online())
     }
 
-    fn interrupt_with(&mut self, stop: crate::translate::Interrupt) {
+    fn interrupt_with(&mut self, stop: crate::cancel::Interrupt) {
         self.slots.iter_mut().for_each(|s| s.tts.interrupt_with(stop.clone()));
     }
 

@@ -11,7 +11,7 @@ use rodio::Source;
 
 use super::{Audio, Reach, Synthesis, Tts, Voice};
 use crate::config::GoogleConfig;
-use crate::translate::Interrupt;
+use crate::cancel::Interrupt;
 
 /// The endpoint refuses longer text.
 pub const MAX_CHARS: usize = 200;
@@ -61,7 +61,7 @@ impl Google {
         let endpoint = Url::parse(&format!("{}/translate_tts", cfg.base_url.trim_end_matches('/')))
             .map_err(|e| anyhow::anyhow!("invalid tts.google.base_url {:?}: {e}", cfg.base_url))?;
         anyhow::ensure!(
-            is_allowed(&endpoint),
+            crate::config::is_allowed(&endpoint),
             "tts.google.base_url {:?}: https only (plain http only to this machine)",
             cfg.base_url
         );
@@ -69,7 +69,7 @@ impl Google {
         let redirects = reqwest::redirect::Policy::custom(|attempt| {
             if attempt.previous().len() >= 5 {
                 attempt.error("too many redirects")
-            } else if !is_allowed(attempt.url()) {
+            } else if !crate::config::is_allowed(attempt.url()) {
                 let to = attempt.url().to_string();
                 attempt.error(GoogleError::Insecure(to))
             } else {
@@ -204,17 +204,6 @@ impl Tts for Google {
             out.samples.extend(audio.samples.iter().map(|s| (s * self.volume).clamp(-1.0, 1.0)));
         }
         Ok(Synthesis::new(out, Voice::Google))
-    }
-}
-
-/// https anywhere; plain http only to a loopback address (a local test server or proxy).
-pub fn is_allowed(url: &Url) -> bool {
-    match (url.scheme(), url.host()) {
-        ("https", _) => true,
-        ("http", Some(url::Host::Domain(d))) => d.eq_ignore_ascii_case("localhost"),
-        ("http", Some(url::Host::Ipv4(ip))) => ip.is_loopback(),
-        ("http", Some(url::Host::Ipv6(ip))) => ip.is_loopback(),
-        _ => false,
     }
 }
 

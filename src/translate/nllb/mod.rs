@@ -391,7 +391,7 @@ pub struct NllbTranslator {
     opts: NllbOptions,
     placement: Placement,
     /// Asked between decoding steps (`Translator::interrupt_with`).
-    interrupt: Option<crate::translate::Interrupt>,
+    interrupt: Option<crate::cancel::Interrupt>,
     /// The output rows of the last target language: built at load for the configured one
     /// (`translate::open`), else on a language's first sentence.
     language_rows: Mutex<Option<LanguageRows>>,
@@ -627,11 +627,14 @@ impl crate::translate::Translator for NllbTranslator {
         src_lang: &str,
         tgt_lang: &str,
     ) -> anyhow::Result<crate::translate::Translation> {
-        let text = self.translate_with_ids(text, src_lang, tgt_lang)?.0;
-        Ok(crate::translate::Translation::new(text, crate::translate::Kind::Nllb))
+        let (out, ids) = self.translate_with_ids(text, src_lang, tgt_lang)?;
+        let mut t = crate::translate::Translation::new(out, crate::translate::Kind::Nllb);
+        t.model_inputs = vec![text.to_owned()];
+        t.ids = ids;
+        Ok(t)
     }
 
-    fn interrupt_with(&mut self, stop: crate::translate::Interrupt) {
+    fn interrupt_with(&mut self, stop: crate::cancel::Interrupt) {
         self.interrupt = Some(stop);
     }
 }

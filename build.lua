@@ -1,6 +1,8 @@
--- lazy.nvim runs this file after install and update: `make build voice` builds the native
--- library and fetches the voice. lazy runs it in a coroutine: yielding while make runs
--- keeps the UI responsive, and each yielded line shows as progress.
+-- lazy.nvim runs this file after install and update: `make install` puts the native library
+-- in place (the release's prebuilt one for this machine when the plugin is at a release tag,
+-- e.g. with lazy's `version = "*"`; else built from source) and fetches the voice. Without
+-- make, the same two scripts run directly. lazy runs it in a coroutine: yielding while they
+-- run keeps the UI responsive, and each yielded line shows as progress.
 local root = vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h")
 local tail, shown, result = {}, nil, nil
 
@@ -14,7 +16,9 @@ local function record(_, data)
   end
 end
 
-vim.system({ "make", "-C", root, "build", "voice" }, { stdout = record, stderr = record }, function(out)
+local cmd = vim.fn.executable("make") == 1 and { "make", "-C", root, "install" }
+  or { "bash", "-c", 'scripts/install && scripts/fetch-voice' }
+vim.system(cmd, { cwd = root, stdout = record, stderr = record }, function(out)
   result = out
 end)
 while not result do
@@ -24,5 +28,5 @@ while not result do
   shown = line
 end
 if result.code ~= 0 then
-  error("speakja build failed (make build voice):\n" .. table.concat(tail, "\n"))
+  error(("speakja build failed (%s):\n"):format(table.concat(cmd, " ")) .. table.concat(tail, "\n"))
 end

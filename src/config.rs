@@ -374,11 +374,18 @@ impl Config {
         in_range("auto.stable_ms", self.auto.stable_ms, 0, 60_000)?;
         in_range("audio.wav_keep", self.audio.wav_keep, 1, 1_000_000)?;
         in_range("audio.wav_max_mb", self.audio.wav_max_mb, 1, 1 << 20)?;
-        if self.cache.dir.as_ref().is_some_and(|d| d.as_os_str().is_empty()) {
-            return Err("invalid option `cache.dir`: empty (leave it unset for the default)".into());
-        }
-        if self.audio.wav_dir.as_ref().is_some_and(|d| d.as_os_str().is_empty()) {
-            return Err("invalid option `audio.wav_dir`: empty (leave it unset for no WAV files)".into());
+        // An empty path would be the current directory: never meant, and never ours.
+        for (name, path) in [
+            ("models_dir", &self.models_dir),
+            ("translator.model", &self.translator.model),
+            ("tts.voice", &self.tts.voice),
+            ("tts.dictionary", &self.tts.dictionary),
+            ("audio.wav_dir", &self.audio.wav_dir),
+            ("cache.dir", &self.cache.dir),
+        ] {
+            if path.as_ref().is_some_and(|d| d.as_os_str().is_empty()) {
+                return Err(format!("invalid option `{name}`: empty (leave it unset for the default)"));
+            }
         }
         if self.audio.sink == SinkKind::Wav && self.audio.wav_dir.is_none() {
             return Err("invalid option `audio.wav_dir`: the `wav` sink needs a directory".into());

@@ -44,6 +44,13 @@ pub struct Timings {
     pub audio: Option<f64>,
 }
 
+/// An engine as used for one sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Used<T> {
+    pub engine: T,
+    pub cached: bool,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Entry {
     pub id: u64,
@@ -53,8 +60,10 @@ pub struct Entry {
     pub text: Option<String>,
     /// The exact text handed to the voice: `text` with code words in katakana.
     pub spoken: Option<String>,
-    pub translator: Option<String>,
-    pub tts: Option<String>,
+    /// The engine that translated it, and whether from the cache.
+    pub translator: Option<Used<crate::translate::Kind>>,
+    /// The voice that spoke it, and whether from the cache.
+    pub tts: Option<Used<crate::tts::Voice>>,
     /// Voices passed over before the one that spoke (`google` failing, cooling down).
     pub fallbacks: Vec<Fallback>,
     pub status: Status,
@@ -72,18 +81,26 @@ impl Entry {
     }
 }
 
-/// A bounded log: the oldest finished entries go first.
+/// A bounded log: the oldest finished entries go first. Entries are in id order (ids only
+/// grow), so an event finds its entry by binary search, and counts are kept, not counted:
+/// a stop with thousands queued costs the same per sentence as one.
 pub struct History {
     entries: VecDeque<Entry>,
     limit: usize,
+    /// Entries not finished yet.
+    pending: usize,
+    /// The entry playing now.
+    playing: Option<u64>,
 }
 
 impl History {
     pub fn new(limit: usize) -> Self {
-        Self { entries: VecDeque::new(), limit: limit.max(1) }
+        Self { entries: VecDeque::new(), limit: limit.max(1), pending: 0, playing: None }
     }
 
-    pub fn queued(&mut self, id: u64, source: String, terminal: Option<i32>) {
+    /// A new entry for sentence `id` (ids come in increasing order); returns it.
+    pub fn queued(&mut self, id: u64, source: String, terminal: Option<i32>) -> &Entry {
+        debug_assert!(self.entries.back().is_none_or(|e| e.id < id), "ids out of order");
         self.entries.push_back(Entry {
             id,
             source,
@@ -98,12 +115,16 @@ impl History {
             file: None,
             terminal,
         });
-        while self.entries.len() > self.limit {
+        self.pending += 1;
+        // Only finished entries go; while all are on their way, the log grows past its
+        // bound (the queue bounds them).
+        while self.entries.len() > self.limit && self.entries.len() > self.pending {
             match self.entries.iter().position(Entry::is_finished) {
                 Some(i) => drop(self.entries.remove(i)),
                 None => break,
             }
         }
+        self.entries.back().expect("just pushed")
     }
 
     /// Apply one worker event; returns the entry when it just finished.
@@ -115,16 +136,20 @@ impl History {
             | Event::Finished { id, .. } => *id,
             Event::Ready { .. } | Event::Loading { .. } | Event::Degraded { .. } => return None,
         };
-        let e = self.entries.iter_mut().rev().find(|e| e.id == id)?;
+        let at = self.entries.binary_search_by_key(&id, |e| e.id).ok()?;
+        let e = &mut self.entries[at];
+        if e.is_finished() {
+            return None;
+        }
         match ev {
             Event::Translated { translation, ms, .. } => {
                 e.text = Some(translation.text.clone());
-                e.translator = Some(translation.describe());
+                e.translator = Some(Used { engine: translation.engine, cached: translation.cached });
                 e.timings_ms.translate = Some(*ms);
                 e.status = Status::Synthesizing;
             }
             Event::Synthesized { voice, cached, fallbacks, spoken, ms, audio_ms, .. } => {
-                e.tts = Some(crate::tts::describe(*voice, *cached, fallbacks));
+                e.tts = Some(Used { engine: *voice, cached: *cached });
                 e.fallbacks = fallbacks.clone();
                 e.spoken = Some(spoken.clone());
                 e.timings_ms.synthesize = Some(*ms);
@@ -135,9 +160,14 @@ impl History {
                 e.timings_ms.first_audio = Some(*first_audio_ms);
                 e.timings_ms.first_sound = Some(*first_sound_ms);
                 e.status = Status::Playing;
+                self.playing = Some(id);
             }
             Event::Finished { outcome, error, file, .. } => {
                 e.status = (*outcome).into();
+                self.pending -= 1;
+                if self.playing == Some(id) {
+                    self.playing = None;
+                }
                 e.error = error.clone();
                 e.file = file.clone();
                 return Some(e);
@@ -153,12 +183,13 @@ impl History {
     }
 
     pub fn playing(&self) -> Option<&Entry> {
-        self.entries.iter().rev().find(|e| e.status == Status::Playing)
+        let at = self.entries.binary_search_by_key(&self.playing?, |e| e.id).ok()?;
+        Some(&self.entries[at])
     }
 
     /// Sentences not yet finished.
     pub fn pending(&self) -> usize {
-        self.entries.iter().filter(|e| !e.is_finished()).count()
+        self.pending
     }
 }
 

@@ -37,22 +37,32 @@ impl PartState {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Level {
     Info,
     Warn,
 }
 
-/// Something for the editor to do (notify, draw, fire an autocmd), decided by the fold.
-#[derive(Debug, Clone)]
+/// Something for the editor to do, decided by the fold and carried out by the Lua UI
+/// (`lua/speakja/ui.lua`). Each carries what changed, never the whole history: a stop with
+/// thousands queued costs one action per sentence, not one history per sentence.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Action {
-    Notify(Level, String),
-    /// `User SpeakJaStart` / `SpeakJaDone` with the entry as `ev.data`.
-    Autocmd(&'static str, Box<Entry>),
-    ShowFloat(u64, String),
-    CloseFloat(u64),
-    /// Redraw the history buffer, if it is open, with these entries.
-    RefreshHistory(Vec<Entry>),
+    Notify { level: Level, msg: String },
+    /// A sentence joined the history.
+    Queued { entry: Box<Entry> },
+    /// It started playing: `User SpeakJaStart`, and its float when `float`.
+    Started { entry: Box<Entry>, float: bool },
+    /// It ended, however: `User SpeakJaDone`; its float closes.
+    Finished { entry: Box<Entry> },
+}
+
+impl Action {
+    pub fn notify(level: Level, msg: String) -> Self {
+        Action::Notify { level, msg }
+    }
 }
 
 pub struct Session {
@@ -83,47 +93,47 @@ impl Session {
         match ev {
             Event::Loading { part, what } => {
                 self.loading.insert(part);
-                actions.push(Action::Notify(Level::Info, format!("loading {what}…")));
+                actions.push(Action::notify(Level::Info, format!("loading {what}…")));
             }
             Event::Degraded { part, why } => {
-                actions.push(Action::Notify(Level::Warn, format!("{}: {why}", part_name(part))));
+                actions.push(Action::notify(Level::Warn, format!("{}: {why}", part_name(part))));
                 let detail = self.parts.get(&part).map(|p| p.detail().to_owned()).unwrap_or_default();
                 self.parts.insert(part, PartState::Degraded { detail, why });
             }
             Event::Ready { part, result: Ok(detail) } => {
                 if self.loading.remove(&part) {
-                    actions.push(Action::Notify(Level::Info, format!("{} ready: {detail}", part_name(part))));
+                    actions.push(Action::notify(Level::Info, format!("{} ready: {detail}", part_name(part))));
                 }
                 self.parts.insert(part, PartState::Ready { detail });
             }
             Event::Ready { part, result: Err(why) } => {
                 self.loading.remove(&part);
-                actions.push(Action::Notify(Level::Warn, format!("{} unavailable: {why}", part_name(part))));
+                actions.push(Action::notify(Level::Warn, format!("{} unavailable: {why}", part_name(part))));
                 self.parts.insert(part, PartState::Failed { why });
             }
             ev => self.utterance(ev, &mut actions),
         }
-        if actions.iter().any(|a| matches!(a, Action::CloseFloat(_))) {
-            actions.push(Action::RefreshHistory(self.history.entries().cloned().collect()));
-        }
         actions
+    }
+
+    /// A sentence queued: its history entry.
+    pub fn queued(&mut self, id: u64, source: String, terminal: Option<i32>) -> Action {
+        let entry = self.history.queued(id, source, terminal);
+        Action::Queued { entry: Box::new(entry.clone()) }
     }
 
     /// An event about one utterance: history, the float, autocmds, one message per error.
     fn utterance(&mut self, ev: Event, actions: &mut Vec<Action>) {
         let started = matches!(ev, Event::Playing { .. });
         if let Some(entry) = self.history.apply(&ev) {
-            actions.push(Action::CloseFloat(entry.id));
             if entry.status == Status::Failed && entry.error != self.last_error {
                 self.last_error = entry.error.clone();
-                actions.push(Action::Notify(Level::Warn, entry.error.clone().unwrap_or_default()));
+                actions.push(Action::notify(Level::Warn, entry.error.clone().unwrap_or_default()));
             }
-            actions.push(Action::Autocmd("SpeakJaDone", Box::new(entry.clone())));
+            actions.push(Action::Finished { entry: Box::new(entry.clone()) });
         } else if let Some(e) = self.history.playing().filter(|_| started) {
-            if let (true, Some(text)) = (self.float, &e.text) {
-                actions.push(Action::ShowFloat(e.id, text.clone()));
-            }
-            actions.push(Action::Autocmd("SpeakJaStart", Box::new(e.clone())));
+            let float = self.float && e.text.is_some();
+            actions.push(Action::Started { entry: Box::new(e.clone()), float });
         }
     }
 }
@@ -146,7 +156,7 @@ mod tests {
         actions
             .iter()
             .filter_map(|a| match a {
-                Action::Notify(l, m) => Some((*l, m.clone())),
+                Action::Notify { level, msg } => Some((*level, msg.clone())),
                 _ => None,
             })
             .collect()
@@ -174,16 +184,16 @@ mod tests {
     fn an_utterance_shows_then_closes_and_one_failure_is_told_once() {
         let mut s = Session::new(10, true);
         for id in [1, 2, 3] {
-            s.history.queued(id, format!("s{id}"), None);
+            assert!(matches!(s.queued(id, format!("s{id}"), None), Action::Queued { entry } if entry.id == id));
         }
         let translation = Translation::new("文".into(), Kind::None);
         s.apply(Event::Translated { id: 1, translation, ms: 1.0 });
         let playing = s.apply(Event::Playing { id: 1, first_audio_ms: 5.0, first_sound_ms: 25.0 });
-        assert!(matches!(&playing[..], [Action::ShowFloat(1, t), Action::Autocmd("SpeakJaStart", _)] if t == "文"));
-        let done = s.apply(Event::Finished { id: 1, outcome: Outcome::Done, error: None, file: None });
         assert!(
-            matches!(&done[..], [Action::CloseFloat(1), Action::Autocmd("SpeakJaDone", e), Action::RefreshHistory(_)] if e.id == 1)
+            matches!(&playing[..], [Action::Started { entry, float: true }] if entry.text.as_deref() == Some("文"))
         );
+        let done = s.apply(Event::Finished { id: 1, outcome: Outcome::Done, error: None, file: None });
+        assert!(matches!(&done[..], [Action::Finished { entry }] if entry.id == 1));
         let fail = |id| Event::Finished { id, outcome: Outcome::Failed, error: Some("voice gone".into()), file: None };
         assert_eq!(notes(&s.apply(fail(2))).len(), 1);
         assert!(notes(&s.apply(fail(3))).is_empty(), "the same error twice is told once");

@@ -308,9 +308,16 @@ fn a_cache_hit_does_not_reach_the_server() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// A synthesis as history shows it.
+/// A synthesis as the history buffer shows it: `openjtalk (cached) (google failed: …)`.
 fn said(s: &Synthesis) -> String {
-    tts::describe(s.voice, s.cached, &s.fallbacks)
+    let mut out = s.voice.to_string();
+    if s.cached {
+        out.push_str(" (cached)");
+    }
+    if !s.fallbacks.is_empty() {
+        out.push_str(&format!(" ({})", tts::passed_over(&s.fallbacks)));
+    }
+    out
 }
 
 fn assert_same(a: &Audio, b: &Audio) {

@@ -76,8 +76,9 @@ local function with_defaults(opts)
     local group, key = name:match("^(%w+)%.([%w_]+)$")
     local t = group and opts[group] or opts
     key = key or name
-    -- Anything but a string is left for the native side to name as a type error.
-    if type(t) == "table" and type(t[key]) == "string" then
+    -- Anything but a string is left for the native side to name as a type error, and ""
+    -- to refuse (made absolute, it would be the current directory).
+    if type(t) == "table" and type(t[key]) == "string" and t[key] ~= "" then
       t[key] = vim.fs.abspath(vim.fs.normalize(t[key]))
     end
   end
@@ -101,6 +102,7 @@ function M.setup(opts)
     return notify(err, vim.log.levels.ERROR)
   end
   call("setup", encode(last_opts))
+  require("speakja.ui").reset()
 end
 
 local function ensure_setup()
@@ -200,7 +202,7 @@ end
 --- Open the history buffer (`:SpeakJaHistory`).
 function M.history_open()
   ensure_setup()
-  call("history_open")
+  require("speakja.ui").open_history(M.history())
 end
 
 local function history_action(action)

@@ -1,19 +1,23 @@
-//! Worker → main loop. Workers push events into a channel and poke one libuv async
-//! handle; its callback (main thread, inside libuv) drains everything pending — sends
-//! coalesce — and defers the work to `vim.schedule`, where touching the API is safe.
+//! Worker → main loop → Lua. Workers push events into a channel and poke one libuv async
+//! handle; its callback (main thread, inside libuv) drains a bounded batch and defers the
+//! fold to `vim.schedule`. What the fold decides goes to one outbox, delivered to the Lua
+//! UI (`require("speakja.ui").dispatch`) on a later tick, outside any borrow of the state,
+//! so handlers may call back into the plugin.
 
 use std::cell::RefCell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
 use crossbeam_channel::Receiver;
-use nvim_oxi::api::{self, opts::ExecAutocmdsOpts, types::LogLevel};
 use nvim_oxi::libuv::AsyncHandle;
-use nvim_oxi::Dictionary;
 
-use super::{to_object, ui, STATE};
+use super::{guard, STATE};
 use crate::session::{Action, Level};
 use crate::worker::{Event, Wake};
+
+/// Events folded, and actions handed to Lua, per main-loop tick: a burst (a stop with
+/// thousands queued) is spread over ticks, and the editor runs between them.
+const PER_TICK: usize = 256;
 
 /// The worker → main loop link, owned here: one async handle for the process (nvim-oxi
 /// cannot close a libuv handle, so one made per `setup()` would stay on the loop for good)
@@ -26,8 +30,16 @@ struct Link {
     wake: Option<Wake>,
 }
 
+/// Actions waiting for the Lua UI, and whether a delivery is scheduled.
+#[derive(Default)]
+struct Outbox {
+    actions: std::collections::VecDeque<Action>,
+    scheduled: bool,
+}
+
 thread_local! {
     static LINK: RefCell<Link> = RefCell::new(Link::default());
+    static OUTBOX: RefCell<Outbox> = RefCell::new(Outbox::default());
 }
 
 /// A wake function for a new worker whose events arrive on `rx`, with the epoch that tells
@@ -42,17 +54,26 @@ pub fn connect(rx: Receiver<Event>) -> Result<(Wake, u64), String> {
     if let Some(wake) = wake {
         return Ok((wake, epoch));
     }
-    // The callback runs on the main thread, inside libuv: drain, then defer the API work.
+    // The callback runs on the main thread, inside libuv: drain a batch, defer the work.
     let handle = AsyncHandle::new(|| {
         let pending = LINK.with(|l| {
             let l = l.borrow();
-            l.inbox.as_ref().map(|rx| (l.epoch, rx.try_iter().collect::<Vec<_>>()))
+            let rx = l.inbox.as_ref()?;
+            let batch: Vec<Event> = rx.try_iter().take(PER_TICK).collect();
+            // More waiting: come back for it after this batch (sends coalesce, so ask again).
+            let more = !rx.is_empty();
+            Some((l.epoch, batch, more.then(|| l.wake.clone()).flatten()))
         });
-        if let Some((epoch, batch)) = pending.filter(|(_, b)| !b.is_empty()) {
-            nvim_oxi::schedule(move |_| {
-                // A panic must not unwind into Neovim.
-                let _ = catch_unwind(AssertUnwindSafe(|| apply(epoch, batch)));
-            });
+        if let Some((epoch, batch, more)) = pending {
+            if !batch.is_empty() {
+                nvim_oxi::schedule(move |_| {
+                    // A panic must not unwind into Neovim.
+                    let _ = catch_unwind(AssertUnwindSafe(|| apply(epoch, batch)));
+                    if let Some(wake) = more {
+                        wake();
+                    }
+                });
+            }
         }
     })
     .map_err(|e| format!("cannot create the event handle: {e}"))?;
@@ -64,12 +85,11 @@ pub fn connect(rx: Receiver<Event>) -> Result<(Wake, u64), String> {
     Ok((wake, epoch))
 }
 
-/// Folds a batch into the session, then acts on the editor once the state is released
-/// (autocmd handlers may call back into the plugin).
+/// Folds a batch into the session and posts what it decided.
 fn apply(epoch: u64, batch: Vec<Event>) {
     let actions = STATE.with(|s| {
-        // Busy: scheduled from inside a plugin call (e.g. a notify handler that calls back
-        // in); the batch is handed back to try again on the next tick, not lost.
+        // Busy: scheduled from inside a plugin call; the batch is handed back to try again
+        // on the next tick, not lost.
         let Ok(mut s) = s.try_borrow_mut() else {
             return Err(batch);
         };
@@ -78,39 +98,50 @@ fn apply(epoch: u64, batch: Vec<Event>) {
         };
         Ok(batch.into_iter().flat_map(|ev| st.session.apply(ev)).collect::<Vec<_>>())
     });
-    let actions = match actions {
-        Ok(actions) => actions,
-        Err(batch) => {
-            nvim_oxi::schedule(move |_| {
-                let _ = catch_unwind(AssertUnwindSafe(|| apply(epoch, batch)));
-            });
-            return;
-        }
-    };
-    actions.into_iter().for_each(act);
-}
-
-fn act(a: Action) {
-    match a {
-        Action::Notify(Level::Info, msg) => notify(LogLevel::Info, &msg),
-        Action::Notify(Level::Warn, msg) => notify(LogLevel::Warn, &msg),
-        Action::ShowFloat(id, text) => {
-            let _ = ui::show_float(id, &text);
-        }
-        Action::CloseFloat(id) => ui::close_float(Some(id)),
-        Action::RefreshHistory(entries) => ui::refresh_history(&entries.iter().collect::<Vec<_>>()),
-        Action::Autocmd(pattern, entry) => {
-            let Ok(data) = to_object(&entry) else { return };
-            let opts = ExecAutocmdsOpts::builder().patterns(pattern).modeline(false).data(data).build();
-            let _ = api::exec_autocmds(["User"], &opts);
-        }
+    match actions {
+        Ok(actions) => post(actions),
+        Err(batch) => nvim_oxi::schedule(move |_| {
+            let _ = catch_unwind(AssertUnwindSafe(|| apply(epoch, batch)));
+        }),
     }
 }
 
-pub fn notify(level: LogLevel, msg: &str) {
-    let _ = api::notify(&format!("speakja: {msg}"), level, &Dictionary::new());
+/// Hand `actions` to the Lua UI on a later tick, in order.
+pub fn post(actions: impl IntoIterator<Item = Action>) {
+    let schedule = OUTBOX.with(|o| {
+        let mut o = o.borrow_mut();
+        o.actions.extend(actions);
+        let schedule = !o.scheduled && !o.actions.is_empty();
+        o.scheduled |= schedule;
+        schedule
+    });
+    if schedule {
+        nvim_oxi::schedule(|_| {
+            let _ = catch_unwind(AssertUnwindSafe(deliver));
+        });
+    }
+}
+
+/// One tick's share of the outbox to Lua; the rest on the next tick.
+fn deliver() {
+    let (batch, more) = OUTBOX.with(|o| {
+        let mut o = o.borrow_mut();
+        let n = o.actions.len().min(PER_TICK);
+        let batch: Vec<Action> = o.actions.drain(..n).collect();
+        o.scheduled = !o.actions.is_empty();
+        (batch, o.scheduled)
+    });
+    if let Ok(value) = serde_json::to_value(&batch) {
+        // A failing handler is Lua's to report; the plugin goes on.
+        let _ = guard::call_lua("speakja.ui", "dispatch", &value);
+    }
+    if more {
+        nvim_oxi::schedule(|_| {
+            let _ = catch_unwind(AssertUnwindSafe(deliver));
+        });
+    }
 }
 
 pub fn notify_warn(msg: &str) {
-    notify(LogLevel::Warn, msg);
+    post([Action::notify(Level::Warn, msg.to_owned())]);
 }

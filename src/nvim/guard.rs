@@ -2,56 +2,191 @@
 //! (its trampolines are `extern "C"`), so every function we hand to Lua goes through
 //! here: panics are caught, errors become `{ ok = false, err = "..." }` values that the
 //! Lua side turns into messages.
+//!
+//! Values cross by hand, on the Lua stack, not as nvim-oxi `Object`s: nvim-oxi's `String`
+//! never frees what it holds (its `Drop` is empty), so every reply or argument made of
+//! them leaked (`status()` ~700 B a call, and a statusline calls on every redraw). Here an
+//! argument is copied off the stack into a Rust `String`, and a reply is built from a
+//! `serde_json::Value` straight into Lua tables: Lua's collector owns all of it.
 
+use std::ffi::c_int;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use nvim_oxi::{Dictionary, Function, Object};
+use nvim_oxi::lua::ffi::{self as lua, State};
+use nvim_oxi::{Function, Object};
+use serde_json::Value;
 
-pub type Reply = Result<Object, String>;
+pub type Reply = Result<Value, String>;
 
-/// A Lua argument any value converts to. What an `Object` cannot hold (userdata such as
-/// `vim.NIL`, threads) arrives as nil: nvim-oxi would otherwise raise the conversion error
-/// as a Lua error from Rust, which aborts Neovim. A table is never converted: every function
-/// here takes a string (options cross as JSON), and nvim-oxi converts a table by recursion,
-/// so one nested deep enough overflows the stack before any guard could refuse it.
-struct AnyArg(Object);
+/// A native function's one argument. Every function here takes a string (options cross as
+/// JSON) or nothing; other values are named, never converted (a table nested deep enough
+/// would overflow a recursive conversion, and userdata cannot be converted at all).
+pub enum Arg {
+    Nil,
+    Text(String),
+    /// Something else: its Lua type name, for the message.
+    Other(&'static str),
+}
 
-impl nvim_oxi::lua::Poppable for AnyArg {
-    unsafe fn pop(lstate: *mut nvim_oxi::lua::ffi::State) -> Result<Self, nvim_oxi::lua::Error> {
-        use nvim_oxi::lua::ffi::{lua_gettop, lua_pop, lua_type, LUA_TTABLE};
-        // SAFETY: called by nvim-oxi's trampoline with the arguments on `lstate`'s stack;
-        // a table is popped unread, and a failed pop leaves at most stack slots that Lua
-        // discards with the call frame.
+impl nvim_oxi::lua::Poppable for Arg {
+    unsafe fn pop(l: *mut State) -> Result<Self, nvim_oxi::lua::Error> {
+        // SAFETY: called by nvim-oxi's trampoline with the arguments on `l`'s stack; the
+        // value read is popped, and anything left below is discarded with the call frame.
         unsafe {
-            if lua_gettop(lstate) > 0 && lua_type(lstate, -1) == LUA_TTABLE {
-                lua_pop(lstate, 1);
-                return Ok(Self(Object::from(nvim_oxi::Dictionary::new())));
+            if lua::lua_gettop(l) == 0 {
+                return Ok(Arg::Nil);
             }
-            Ok(Self(<Object as nvim_oxi::lua::Poppable>::pop(lstate).unwrap_or_default()))
+            let arg = match lua::lua_type(l, -1) {
+                lua::LUA_TNIL => Arg::Nil,
+                lua::LUA_TSTRING => {
+                    let mut len = 0usize;
+                    let ptr = lua::lua_tolstring(l, -1, &mut len);
+                    let bytes = if ptr.is_null() { &[][..] } else { std::slice::from_raw_parts(ptr.cast::<u8>(), len) };
+                    Arg::Text(String::from_utf8_lossy(bytes).into_owned())
+                }
+                lua::LUA_TNUMBER => Arg::Other("number"),
+                lua::LUA_TBOOLEAN => Arg::Other("boolean"),
+                lua::LUA_TTABLE => Arg::Other("table"),
+                lua::LUA_TFUNCTION => Arg::Other("function"),
+                _ => Arg::Other("userdata"),
+            };
+            lua::lua_pop(l, 1);
+            Ok(arg)
         }
+    }
+}
+
+/// A reply on its way to Lua: `{ ok = true, value = … }` or `{ ok = false, err = "…" }`.
+struct Out(Reply);
+
+impl nvim_oxi::lua::Pushable for Out {
+    unsafe fn push(self, l: *mut State) -> Result<c_int, nvim_oxi::lua::Error> {
+        // SAFETY: `l` is the state nvim-oxi's trampoline runs on; one table is pushed.
+        unsafe {
+            lua::lua_createtable(l, 0, 2);
+            match self.0 {
+                Ok(v) => {
+                    push_bool(l, true);
+                    lua_setfield(l, -2, c"ok".as_ptr());
+                    push_value(l, &v, 0);
+                    lua_setfield(l, -2, c"value".as_ptr());
+                }
+                Err(e) => {
+                    push_bool(l, false);
+                    lua_setfield(l, -2, c"ok".as_ptr());
+                    push_str(l, &e);
+                    lua_setfield(l, -2, c"err".as_ptr());
+                }
+            }
+        }
+        Ok(1)
+    }
+}
+
+extern "C" {
+    // Part of the Lua C API Neovim exports, like those nvim-oxi declares.
+    fn lua_checkstack(l: *mut State, extra: c_int) -> c_int;
+    fn lua_setfield(l: *mut State, index: c_int, k: *const std::ffi::c_char);
+}
+
+/// Deepest value pushed: replies are the plugin's own small structures.
+const MAX_DEPTH: usize = 32;
+
+unsafe fn push_bool(l: *mut State, b: bool) {
+    // SAFETY: as for every push here: `l` is a live state with room checked by the caller.
+    unsafe { lua::lua_pushboolean(l, isize::from(b)) }
+}
+
+unsafe fn push_str(l: *mut State, s: &str) {
+    // SAFETY: Lua copies the bytes.
+    unsafe { lua::lua_pushlstring(l, s.as_ptr().cast(), s.len()) }
+}
+
+/// Push `v` as a Lua value: null as nil, arrays as lists, objects as tables.
+pub unsafe fn push_value(l: *mut State, v: &Value, depth: usize) {
+    // SAFETY: every branch pushes exactly one value; room for a table, a key and a value
+    // is made before going one level deeper.
+    unsafe {
+        if depth > MAX_DEPTH || lua_checkstack(l, 3) == 0 {
+            lua::lua_pushnil(l);
+            return;
+        }
+        match v {
+            Value::Null => lua::lua_pushnil(l),
+            Value::Bool(b) => push_bool(l, *b),
+            Value::Number(n) => lua::lua_pushnumber(l, n.as_f64().unwrap_or(0.0)),
+            Value::String(s) => push_str(l, s),
+            Value::Array(items) => {
+                lua::lua_createtable(l, items.len().min(c_int::MAX as usize) as c_int, 0);
+                for (i, item) in items.iter().enumerate() {
+                    push_value(l, item, depth + 1);
+                    lua::lua_rawseti(l, -2, (i + 1) as c_int);
+                }
+            }
+            Value::Object(map) => {
+                lua::lua_createtable(l, 0, map.len().min(c_int::MAX as usize) as c_int);
+                for (k, item) in map {
+                    push_str(l, k);
+                    push_value(l, item, depth + 1);
+                    lua::lua_rawset(l, -3);
+                }
+            }
+        }
+    }
+}
+
+/// Call `require(module)[name](value)` in Lua, protected: a Lua error is returned as text,
+/// never raised through Rust. For the main thread only (the callers are scheduled).
+pub fn call_lua(module: &str, name: &str, value: &Value) -> Result<(), String> {
+    let (module, name) = (std::ffi::CString::new(module), std::ffi::CString::new(name));
+    let (Ok(module), Ok(name)) = (module, name) else { return Err("bad name".into()) };
+    // SAFETY: on the main thread, with the state nvim-oxi keeps; the stack is put back to
+    // where it was whatever happens.
+    unsafe {
+        nvim_oxi::lua::with_state(|l| {
+            let top = lua::lua_gettop(l);
+            let result = (|| {
+                if lua_checkstack(l, 8) == 0 {
+                    return Err("Lua stack full".to_string());
+                }
+                lua::lua_getglobal(l, c"require".as_ptr());
+                lua::lua_pushstring(l, module.as_ptr());
+                if lua::lua_pcall(l, 1, 1, 0) != 0 {
+                    return Err(error_text(l));
+                }
+                lua::lua_getfield(l, -1, name.as_ptr());
+                push_value(l, value, 0);
+                if lua::lua_pcall(l, 1, 0, 0) != 0 {
+                    return Err(error_text(l));
+                }
+                Ok(())
+            })();
+            lua::lua_settop(l, top);
+            result
+        })
+    }
+}
+
+unsafe fn error_text(l: *mut State) -> String {
+    // SAFETY: a failed pcall leaves its message on top.
+    unsafe {
+        let mut len = 0usize;
+        let ptr = lua::lua_tolstring(l, -1, &mut len);
+        if ptr.is_null() {
+            return "error".into();
+        }
+        String::from_utf8_lossy(std::slice::from_raw_parts(ptr.cast::<u8>(), len)).into_owned()
     }
 }
 
 /// Wrap `f` so that calling it from Lua can never take Neovim down.
 pub fn function<F>(f: F) -> Object
 where
-    F: Fn(Object) -> Reply + 'static,
+    F: Fn(Arg) -> Reply + 'static,
 {
-    Object::from(Function::<AnyArg, Object>::from_fn(move |AnyArg(arg)| {
-        let reply = catch_unwind(AssertUnwindSafe(|| f(arg)))
-            .unwrap_or_else(|p| Err(format!("internal error: {}", panic_message(&*p))));
-        let mut d = Dictionary::new();
-        match reply {
-            Ok(v) => {
-                d.insert("ok", true);
-                d.insert("value", v);
-            }
-            Err(e) => {
-                d.insert("ok", false);
-                d.insert("err", e);
-            }
-        }
-        Object::from(d)
+    Object::from(Function::<Arg, Out>::from_fn(move |arg: Arg| {
+        Out(catch_unwind(AssertUnwindSafe(|| f(arg)))
+            .unwrap_or_else(|p| Err(format!("internal error: {}", panic_message(&*p)))))
     }))
 }
 
@@ -62,20 +197,37 @@ pub fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "unknown panic".into())
 }
 
-/// Panics are reported as values; the default hook would also print them over
-/// Neovim's screen.
+/// Panics are reported as values; the default hook would also print them over Neovim's
+/// screen. Instead each is kept (the last few) for `:checkhealth`, so one in a thread of
+/// ours, outside any guard, still leaves a trace.
 pub fn quiet_panics() {
-    std::panic::set_hook(Box::new(|_| {}));
+    std::panic::set_hook(Box::new(|info| {
+        let thread = std::thread::current().name().unwrap_or("unnamed").to_owned();
+        let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let line = format!("{thread}: {}{at}", panic_message(info.payload()));
+        if let Ok(mut p) = PANICS.lock() {
+            if p.len() == MAX_PANICS {
+                p.pop_front();
+            }
+            p.push_back(line);
+        }
+    }));
+}
+
+const MAX_PANICS: usize = 8;
+static PANICS: std::sync::Mutex<std::collections::VecDeque<String>> =
+    std::sync::Mutex::new(std::collections::VecDeque::new());
+
+/// The latest panics caught in this process, oldest first.
+pub fn recent_panics() -> Vec<String> {
+    PANICS.lock().map(|p| p.iter().cloned().collect()).unwrap_or_default()
 }
 
 /// The argument as text: a Lua string (bytes, possibly not UTF-8, decoded lossily) or nil.
-pub fn text_arg(arg: Object) -> Result<Option<String>, String> {
-    use nvim_oxi::conversion::FromObject;
-    match arg.kind() {
-        nvim_oxi::ObjectKind::Nil => Ok(None),
-        nvim_oxi::ObjectKind::String => nvim_oxi::String::from_object(arg)
-            .map(|s| Some(s.to_string_lossy().into_owned()))
-            .map_err(|e| e.to_string()),
-        other => Err(format!("expected a string, got {}", other.as_static())),
+pub fn text_arg(arg: Arg) -> Result<Option<String>, String> {
+    match arg {
+        Arg::Nil => Ok(None),
+        Arg::Text(t) => Ok(Some(t)),
+        Arg::Other(kind) => Err(format!("expected a string, got {kind}")),
     }
 }

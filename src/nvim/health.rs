@@ -4,39 +4,46 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use nvim_oxi::Object;
 use serde::Serialize;
 
-use super::guard::{text_arg, Reply};
-use super::{to_object, STATE};
+use super::guard::{text_arg, Arg, Reply};
+use super::{to_value, STATE};
 use crate::config::{Config, TranslatorEngine, TtsEngine};
 use crate::session::PartState;
 use crate::translate;
 use crate::tts::{OpenJtalk, Reach, Tts};
 use crate::worker::Part;
 
+/// How a check came out; the Lua side calls `vim.health[level]`.
+#[derive(Serialize, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+enum Level {
+    Ok,
+    Warn,
+    Error,
+    Info,
+}
+
 #[derive(Serialize)]
 struct Check {
-    /// `ok`, `warn`, `error` or `info`.
-    level: &'static str,
+    level: Level,
     msg: String,
     advice: Option<String>,
 }
 
-fn check(level: &'static str, msg: impl Into<String>, advice: Option<&str>) -> Check {
+fn check(level: Level, msg: impl Into<String>, advice: Option<&str>) -> Check {
     Check { level, msg: msg.into(), advice: advice.map(str::to_owned) }
 }
 
 /// What may leave the machine, and from where.
 fn privacy(cfg: &Config, out: &mut Vec<Check>) {
     if cfg.redact {
-        out.push(check(
-            "ok",
+        out.push(check(Level::Ok,
             "credentials on screen are replaced by 「キー省略」 before anything else sees them",
             None,
         ));
     } else {
-        out.push(check("warn", "redact = false: credentials on screen are translated, cached and spoken", None));
+        out.push(check(Level::Warn, "redact = false: credentials on screen are translated, cached and spoken", None));
     }
     let online = match cfg.tts.engine {
         TtsEngine::Google => true,
@@ -44,24 +51,22 @@ fn privacy(cfg: &Config, out: &mut Vec<Check>) {
         TtsEngine::Openjtalk => false,
     };
     if !online {
-        out.push(check("ok", "nothing is sent online: every voice is offline", None));
+        out.push(check(Level::Ok, "nothing is sent online: every voice is offline", None));
         return;
     }
     let url = &cfg.tts.google.base_url;
-    out.push(check("info", format!(":SpeakJa and speak() text may be sent to {url} (tts.engine)"), None));
+    out.push(check(Level::Info, format!(":SpeakJa and speak() text may be sent to {url} (tts.engine)"), None));
     match (cfg.auto.online, cfg.tts.engine) {
-        (true, _) => out.push(check(
-            "warn",
+        (true, _) => out.push(check(Level::Warn,
             format!("auto-speak terminal text is sent to {url} too (auto.online = true)"),
             Some("terminals show private code and credentials; set auto.online = false to keep them here"),
         )),
-        (false, TtsEngine::Google) => out.push(check(
-            "warn",
+        (false, TtsEngine::Google) => out.push(check(Level::Warn,
             "auto-speak is silent: terminal text stays offline (auto.online = false) and the only voice is online",
             Some("set tts.engine = 'auto' with openjtalk in tts.order, or auto.online = true"),
         )),
         (false, _) => {
-            out.push(check("ok", "auto-speak terminal text stays on this machine (auto.online = false)", None))
+            out.push(check(Level::Ok, "auto-speak terminal text stays on this machine (auto.online = false)", None))
         }
     }
 }
@@ -71,16 +76,14 @@ fn privacy(cfg: &Config, out: &mut Vec<Check>) {
 fn auto_sources(out: &mut Vec<Check>) {
     for src in super::terminal::sources() {
         out.push(match (&src.transcript, src.found_by) {
-            (Some(path), Some(how)) => check(
-                "ok",
+            (Some(path), Some(how)) => check(Level::Ok,
                 format!(
                     "terminal {}: Claude Code's session file {path} (found by {how}) decides what is spoken",
                     src.buf
                 ),
                 None,
             ),
-            _ => check(
-                "info",
+            _ => check(Level::Info,
                 format!(
                     "terminal {}: screen only: {}",
                     src.buf,
@@ -93,7 +96,7 @@ fn auto_sources(out: &mut Vec<Check>) {
 }
 
 /// `health(json)`: `json` is the options to judge when `setup()` has not run.
-pub fn report(arg: Object) -> Reply {
+pub fn report(arg: Arg) -> Reply {
     let fallback_opts = text_arg(arg)?.unwrap_or_default();
     let (cfg, worker) = STATE.with(|s| match s.try_borrow().ok().as_ref().and_then(|s| s.as_ref()) {
         Some(st) => (Some(st.cfg.clone()), Some((st.worker.is_alive(), st.session.parts.clone()))),
@@ -103,8 +106,7 @@ pub fn report(arg: Object) -> Reply {
     let cfg = match cfg {
         Some(c) => c,
         None => {
-            out.push(check(
-                "warn",
+            out.push(check(Level::Warn,
                 "setup() has not been called",
                 Some("call require('speakja').setup({}) in your config"),
             ));
@@ -114,8 +116,8 @@ pub fn report(arg: Object) -> Reply {
     let parts = match worker {
         Some((alive, parts)) => {
             out.push(match alive {
-                true => check("ok", "worker threads are running", None),
-                false => check("error", "a worker thread has stopped", Some("run setup() again; please report this")),
+                true => check(Level::Ok, "worker threads are running", None),
+                false => check(Level::Error, "a worker thread has stopped", Some("run setup() again; please report this")),
             });
             parts
         }
@@ -126,15 +128,16 @@ pub fn report(arg: Object) -> Reply {
     privacy(&cfg, &mut out);
     audio(&cfg, parts.get(&Part::Audio), &mut out);
     auto_sources(&mut out);
-    to_object(&out)
+    internal_errors(&mut out);
+    to_value(&out)
 }
 
 /// How a part of the running worker stands, as a check (`what` names it).
 fn part_check(what: &str, state: &PartState, fix: Option<&str>) -> Check {
     match state {
-        PartState::Ready { detail } => check("ok", format!("{what}: {detail}"), None),
-        PartState::Degraded { detail, why } => check("warn", format!("{what}: {detail} ({why})"), fix),
-        PartState::Failed { why } => check("error", format!("{what} failed to load: {why}"), fix),
+        PartState::Ready { detail } => check(Level::Ok, format!("{what}: {detail}"), None),
+        PartState::Degraded { detail, why } => check(Level::Warn, format!("{what}: {detail} ({why})"), fix),
+        PartState::Failed { why } => check(Level::Error, format!("{what} failed to load: {why}"), fix),
     }
 }
 
@@ -144,25 +147,22 @@ fn translator(cfg: &Config, state: Option<&PartState>, out: &mut Vec<Check>) {
             let dir = cfg.nllb_model_dir();
             let missing = translate::nllb::ModelFiles::in_dir(&dir).missing();
             if missing.is_empty() {
-                out.push(check("ok", format!("NLLB model files in {}", dir.display()), None));
+                out.push(check(Level::Ok, format!("NLLB model files in {}", dir.display()), None));
             } else {
-                out.push(check(
-                    "error",
+                out.push(check(Level::Error,
                     format!("NLLB model incomplete in {} (missing {})", dir.display(), missing.join(", ")),
                     Some("run scripts/fetch-model, or set translator.model"),
                 ));
             }
         }
-        _ if cfg.translator.engine == TranslatorEngine::Auto => out.push(check(
-            "warn",
+        _ if cfg.translator.engine == TranslatorEngine::Auto => out.push(check(Level::Warn,
             format!(
                 "translation is off: no NLLB model in {} (English is spoken untranslated)",
                 cfg.nllb_model_dir().display()
             ),
             Some("run scripts/fetch-model in the plugin's directory, or set translator.model"),
         )),
-        _ => out.push(check(
-            "info",
+        _ => out.push(check(Level::Info,
             "translator: none (text is spoken as it is; Japanese text never needs translation)",
             Some("for English → Japanese, run scripts/fetch-model and set translator.engine = 'nllb' or 'auto'"),
         )),
@@ -176,13 +176,13 @@ fn translator(cfg: &Config, state: Option<&PartState>, out: &mut Vec<Check>) {
 /// a short word. Missing is an error only when it is the one engine.
 fn voice(cfg: &Config, state: Option<&PartState>, out: &mut Vec<Check>) {
     let offline = match cfg.tts.engine {
-        TtsEngine::Openjtalk => Some("error"),
+        TtsEngine::Openjtalk => Some(Level::Error),
         TtsEngine::Google => None,
-        TtsEngine::Auto => cfg.tts.order.contains(&TtsEngine::Openjtalk).then_some("warn"),
+        TtsEngine::Auto => cfg.tts.order.contains(&TtsEngine::Openjtalk).then_some(Level::Warn),
     };
     let fix_voice = Some("run scripts/fetch-voice (or set tts.voice / tts.dictionary)");
     match (offline, cfg.voice_file()) {
-        (None, _) => out.push(check("info", "offline voice not used (tts.engine = 'google')", None)),
+        (None, _) => out.push(check(Level::Info, "offline voice not used (tts.engine = 'google')", None)),
         (Some(level), None) => out.push(check(
             level,
             format!("no .htsvoice found in {}", cfg.models_dir().join("voice").display()),
@@ -193,8 +193,7 @@ fn voice(cfg: &Config, state: Option<&PartState>, out: &mut Vec<Check>) {
             match OpenJtalk::load(&cfg.dictionary_dir(), &voice, cfg.tts.speed, cfg.tts.volume)
                 .and_then(|mut v| v.synthesize("テスト", Reach::Offline))
             {
-                Ok(a) => out.push(check(
-                    "ok",
+                Ok(a) => out.push(check(Level::Ok,
                     format!(
                         "voice {} with dictionary {} loads and speaks ({:.0} ms, {} Hz)",
                         voice.display(),
@@ -211,8 +210,7 @@ fn voice(cfg: &Config, state: Option<&PartState>, out: &mut Vec<Check>) {
     if let Some(state) = state {
         out.push(part_check("speech engine in use", state, fix_voice));
     }
-    out.push(check(
-        "info",
+    out.push(check(Level::Info,
         "voices are CC-BY-3.0: NITech HTS voice nitech_jp_atr503_m001 (Nagoya Institute of Technology), MMDAgent 'Mei' (Nagoya Institute of Technology); dictionary: NAIST-jdic (BSD)",
         None,
     ));
@@ -226,6 +224,13 @@ fn audio(cfg: &Config, state: Option<&PartState>, out: &mut Vec<Check>) {
             state,
             Some("set audio.sink = 'wav' with audio.wav_dir, or 'null'; :checkhealth again once a device is back"),
         )),
-        None => out.push(check("info", format!("audio sink: {:?} (opened when setup() runs)", cfg.audio.sink), None)),
+        None => out.push(check(Level::Info, format!("audio sink: {:?} (opened when setup() runs)", cfg.audio.sink), None)),
+    }
+}
+
+/// Panics caught since Neovim started: a bug, worth a report, even where nothing broke.
+fn internal_errors(out: &mut Vec<Check>) {
+    for p in super::guard::recent_panics() {
+        out.push(check(Level::Warn, format!("internal error (caught): {p}"), Some("please report this")));
     }
 }

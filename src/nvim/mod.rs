@@ -5,26 +5,25 @@ mod events;
 mod guard;
 mod health;
 mod terminal;
-mod ui;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use nvim_oxi::serde::Serializer;
-use nvim_oxi::{Dictionary, Object};
+use nvim_oxi::Dictionary;
 use serde::Serialize;
+use serde_json::Value;
 
 use crate::config::Config;
 use crate::session::{PartState, Session};
 use crate::text;
 use crate::worker::{Origin, Part, Worker};
-use guard::{function, text_arg, Reply};
+use guard::{function, text_arg, Arg, Reply};
 
 /// What the plugin keeps between calls about its worker. Lives on Neovim's main thread
 /// only. The editor-side pieces have one owner each, beside it rather than in it, because
 /// Neovim calls back into them while this state is in use: the worker link
 /// (`events::LINK`), the followed terminals and their timer (`terminal::TERMINALS`), the
-/// float and the history buffer (`ui::UI`).
+/// the actions waiting for the Lua UI (`events::OUTBOX`).
 struct State {
     /// Which `setup()` this is; events from an older worker are ignored.
     epoch: u64,
@@ -59,8 +58,8 @@ fn with_state<T>(f: impl FnOnce(&mut State) -> Result<T, String>) -> Result<T, S
     })
 }
 
-pub(super) fn to_object<T: Serialize>(v: &T) -> Reply {
-    v.serialize(Serializer::new()).map_err(|e| e.to_string())
+pub(super) fn to_value<T: Serialize>(v: &T) -> Reply {
+    serde_json::to_value(v).map_err(|e| e.to_string())
 }
 
 /// The table `require("speakja_native")` returns.
@@ -81,7 +80,7 @@ pub fn module() -> Dictionary {
                 return Err(format!("text is too long ({} bytes; 1 MiB at most)", text.len()));
             }
             let redact = with_state(|s| Ok(s.cfg.redact)).unwrap_or(true);
-            Ok(Object::from(nvim_oxi::Array::from_iter(text::Redacted::new(&text, redact).sentences())))
+            Ok(Value::from(text::Redacted::new(&text, redact).sentences().collect::<Vec<_>>()))
         }),
     );
     m.insert(
@@ -89,7 +88,7 @@ pub fn module() -> Dictionary {
         function(|_| {
             with_state(|s| {
                 s.worker.stop();
-                Ok(Object::nil())
+                Ok(Value::Null)
             })
         }),
     );
@@ -98,33 +97,22 @@ pub fn module() -> Dictionary {
         function(|_| {
             with_state(|s| {
                 s.worker.skip();
-                Ok(Object::nil())
+                Ok(Value::Null)
             })
         }),
     );
-    m.insert("history", function(|_| with_state(|s| to_object(&s.session.history.entries().collect::<Vec<_>>()))));
-    m.insert("status", function(|_| with_state(|s| to_object(&status(s)))));
+    m.insert("history", function(|_| with_state(|s| to_value(&s.session.history.entries().collect::<Vec<_>>()))));
+    m.insert("status", function(|_| with_state(|s| to_value(&status(s)))));
     m.insert("health", function(health::report));
     m.insert("auto", function(terminal::auto));
     m.insert(
         "cache_clear",
         function(|_| {
             let cfg = with_state(|s| Ok(s.cfg.clone()))?;
-            crate::cache::clear(&cfg).map(Object::from).map_err(|e| format!("{e:#}"))
+            crate::cache::clear(&cfg).map(Value::from).map_err(|e| format!("{e:#}"))
         }),
     );
-    m.insert(
-        "history_open",
-        function(|_| {
-            with_state(|s| {
-                let entries: Vec<_> = s.session.history.entries().cloned().collect();
-                Ok(entries)
-            })
-            .and_then(|entries| ui::open_history(&entries.iter().collect::<Vec<_>>()).map_err(|e| e.to_string()))
-            .map(|_| Object::nil())
-        }),
-    );
-    m.insert("statusline", function(|_| Ok(Object::from(statusline()))));
+    m.insert("statusline", function(|_| Ok(Value::from(statusline()))));
     m
 }
 
@@ -132,7 +120,7 @@ pub fn module() -> Dictionary {
 /// (stopped), the queue, history, the parts (loaded again), the float. Kept: terminals
 /// followed for auto-speak (with the new `auto` options; nothing heard is said again),
 /// the event handle and poll timer (one each per process).
-fn setup(arg: Object) -> Reply {
+fn setup(arg: Arg) -> Reply {
     let json = text_arg(arg)?.unwrap_or_default();
     let cfg = Config::from_json(&json)?;
     // Checked before any thread starts: a worker started for nothing would still load.
@@ -142,7 +130,6 @@ fn setup(arg: Object) -> Reply {
     if cfg.redact {
         std::thread::spawn(text::redact::prepare);
     }
-    ui::close_float(None);
     let (tx, rx) = crossbeam_channel::bounded(1024);
     let (wake, epoch) = events::connect(rx)?;
     let worker = Worker::start(&cfg, tx, wake).map_err(|e| format!("cannot start the worker: {e}"))?;
@@ -153,12 +140,12 @@ fn setup(arg: Object) -> Reply {
         let session = Session::new(cfg.history_size, cfg.ui.float);
         // Dropping the old state stops its worker; its threads wind down on their own.
         *s = Some(State { epoch, cfg, worker, session });
-        Ok(Object::nil())
+        Ok(Value::Null)
     })
 }
 
 /// `speak(text)`: split into sentences and queue them. Returns how many were queued.
-fn speak(arg: Object) -> Reply {
+fn speak(arg: Arg) -> Reply {
     let text = text_arg(arg)?.ok_or("speak() needs a string")?;
     with_state(|s| {
         if text.len() > s.cfg.max_text_bytes {
@@ -189,7 +176,7 @@ fn speak(arg: Object) -> Reply {
         if let Some(w) = warning {
             events::notify_warn(&w);
         }
-        Object::from(queued as i64)
+        Value::from(queued)
     })
 }
 
@@ -208,14 +195,14 @@ fn terminal_of(s: &State, sentence: &str) -> Option<i32> {
 
 /// `replay(id)`: speak history entry `id` again, from where it came: a terminal's sentence
 /// stays a terminal's (offline unless `auto.online`), whatever path asks for it again.
-fn replay(arg: Object) -> Reply {
+fn replay(arg: Arg) -> Reply {
     let id: u64 = text_arg(arg)?.and_then(|t| t.trim().parse().ok()).ok_or("replay() needs an entry id")?;
     with_state(|s| {
         let entry = s.session.history.entries().find(|e| e.id == id).ok_or(format!("no history entry {id}"))?;
         let (source, terminal) = (entry.source.clone(), entry.terminal);
         enqueue(s, source, terminal).map_err(|e| e.to_string())
     })
-    .map(|id| Object::from(id as i64))
+    .map(Value::from)
 }
 
 /// The one way a sentence reaches the worker: credentials out first (when `redact` is on),
@@ -224,7 +211,7 @@ fn enqueue(s: &mut State, sentence: String, terminal: Option<i32>) -> Result<u64
     let sentence = if s.cfg.redact { text::redact::redact(&sentence).into_owned() } else { sentence };
     let origin = if terminal.is_some() { Origin::Terminal } else { Origin::Command };
     let id = s.worker.speak(sentence.clone(), origin)?;
-    s.session.history.queued(id, sentence, terminal);
+    events::post([s.session.queued(id, sentence, terminal)]);
     Ok(id)
 }
 

@@ -11,10 +11,11 @@ use nvim_oxi::api::opts::{BufAttachOpts, CreateAugroupOpts, CreateAutocmdOpts};
 use nvim_oxi::api::{self, Buffer};
 use nvim_oxi::conversion::FromObject;
 use nvim_oxi::libuv::TimerHandle;
-use nvim_oxi::{Array, Dictionary, Object};
+use nvim_oxi::{Array, Dictionary};
 use serde::Deserialize;
 
-use super::guard::{text_arg, Reply};
+use super::guard::{text_arg, Arg, Reply};
+use serde_json::Value;
 use super::{events, with_state, State};
 use crate::auto::claude_code::ToolKind;
 use crate::auto::discover::{self, Found};
@@ -247,7 +248,7 @@ struct AutoArgs {
 /// `"debug"` returns what was heard and why (`{source, log}`); `"record"` (with `path`,
 /// `width`, `height`) starts writing what the terminal shows as an asciicast and
 /// `"record_stop"` ends it (both return the path).
-pub fn auto(arg: Object) -> Reply {
+pub fn auto(arg: Arg) -> Reply {
     let json = text_arg(arg)?.ok_or("auto() needs arguments")?;
     let args: AutoArgs = serde_json::from_str(&json).map_err(|e| format!("auto(): {e}"))?;
     let buf = if args.buf == 0 { api::get_current_buf() } else { Buffer::from(args.buf) };
@@ -272,7 +273,7 @@ pub fn auto(arg: Object) -> Reply {
         }
         _ => {}
     }
-    Ok(Object::from(want))
+    Ok(Value::from(want))
 }
 
 /// What auto-speak did with terminal `buf`, for `:SpeakJaAuto debug`.
@@ -288,7 +289,7 @@ fn debug(buf: i32) -> Reply {
     .flatten()
     .unwrap_or_default();
     let v = serde_json::json!({ "followed": source.is_some(), "source": source, "log": log, "rows": rows });
-    super::to_object(&v)
+    Ok(v)
 }
 
 fn record(buf: &Buffer, args: &AutoArgs) -> Reply {
@@ -305,12 +306,12 @@ fn record(buf: &Buffer, args: &AutoArgs) -> Reply {
         .map_err(|e| format!("cannot record into {path}: {e}"))?;
     recorder.change(0, 0, &lines);
     with_terms(|terms| terms.get_mut(&handle).map(|t| t.recorder = Some(recorder)));
-    Ok(Object::from(path))
+    Ok(Value::from(path))
 }
 
 fn record_stop(buf: i32) -> Reply {
     let was = with_terms(|terms| terms.get_mut(&buf).and_then(|t| t.recorder.take())).flatten();
-    Ok(Object::from(was.is_some()))
+    Ok(Value::from(was.is_some()))
 }
 
 /// A new `setup()`: followed terminals stay followed (what they said is not said again)

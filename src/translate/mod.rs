@@ -48,15 +48,6 @@ impl Translation {
     pub fn new(text: String, engine: Kind) -> Self {
         Self { text, engine, cached: false, model_inputs: Vec::new(), ids: Vec::new() }
     }
-
-    /// As history shows it: `nllb (cached)`.
-    pub fn describe(&self) -> String {
-        if self.cached {
-            format!("{} (cached)", self.engine)
-        } else {
-            self.engine.to_string()
-        }
-    }
 }
 
 /// Turns text in one language into another. Implementations own their model and are

@@ -73,18 +73,6 @@ impl Synthesis {
     }
 }
 
-/// A synthesis as history shows it: `openjtalk (cached) (google failed: timeout after 4000 ms)`.
-pub fn describe(voice: Voice, cached: bool, fallbacks: &[Fallback]) -> String {
-    let mut out = voice.to_string();
-    if cached {
-        out.push_str(" (cached)");
-    }
-    if !fallbacks.is_empty() {
-        out.push_str(&format!(" ({})", passed_over(fallbacks)));
-    }
-    out
-}
-
 /// The voices passed over, for display: `google failed: HTTP 503; …`.
 pub fn passed_over(fallbacks: &[Fallback]) -> String {
     let note = |f: &Fallback| match &f.passed {

@@ -65,12 +65,14 @@ end
 
 -- Options for a test: the repo's fetched voice, a WAV sink and a cache in fresh
 -- directories (so no test hears another's cached speech).
+-- The plugin makes both directories itself (private, tagged): it takes over none it did
+-- not make.
 function H.opts(extra)
-  local dir = H.tmpdir()
+  local dir = H.tmpdir() .. "/wav"
   return vim.tbl_deep_extend("force", {
     translator = { engine = "none" },
     audio = { sink = "wav", wav_dir = dir },
-    cache = { dir = H.tmpdir() },
+    cache = { dir = H.tmpdir() .. "/cache" },
   }, extra or {}), dir
 end
 

@@ -46,4 +46,24 @@ H.test("relative paths are relative to Neovim's current directory", function()
   assert(ok, err)
 end)
 
+-- `cache.dir = "."` or an audio.wav_dir that is the user's own folder: the plugin never
+-- chmods or fills a directory it did not make (issue #21).
+H.test("a directory the plugin did not make is refused, and left as it was", function()
+  local theirs = H.tmpdir()
+  vim.fn.writefile({ "mine" }, theirs .. "/notes.txt")
+  vim.uv.fs_chmod(theirs, tonumber("2775", 8))
+  local mode = vim.uv.fs_stat(theirs).mode
+  sj.setup({ translator = { engine = "none" }, audio = { sink = "wav", wav_dir = theirs }, cache = { dir = theirs },
+    ui = { float = false } })
+  local e = speak_one()
+  H.eq("failed", e.status, "nowhere to write the WAV")
+  H.ok(e.error:find("not made by speakja", 1, true) or e.error:find("open to other users", 1, true), e.error)
+  H.eq(mode, vim.uv.fs_stat(theirs).mode, "mode untouched")
+  H.eq({ "notes.txt" }, vim.fn.readdir(theirs), "nothing written into it")
+  local ok, err = pcall(sj.setup, { cache = { dir = "" } })
+  H.ok(not ok and err:find("cache.dir", 1, true), tostring(err))
+  ok, err = pcall(sj.setup, { audio = { wav_dir = "" } })
+  H.ok(not ok and err:find("wav_dir", 1, true), tostring(err))
+end)
+
 H.run()

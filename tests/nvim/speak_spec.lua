@@ -28,8 +28,8 @@ H.test("visual selection of two English sentences gives two WAV files of speech"
   H.eq(2, #files, "wav files")
   for i, e in ipairs(hist) do
     H.eq("done", e.status, "status")
-    H.eq("none", e.translator, "translator")
-    H.eq("openjtalk", e.tts, "tts")
+    H.eq({ engine = "none", cached = false }, e.translator, "translator")
+    H.eq({ engine = "openjtalk", cached = false }, e.tts, "tts")
     H.eq(files[i], e.file, "file")
     local secs, rms = H.wav_stats(files[i])
     -- Letter-by-letter English reading: well over 40 ms and under 1 s per character.
@@ -96,7 +96,7 @@ H.test(":SpeakJa translates with NLLB when a model directory is configured", fun
   vim.cmd("SpeakJa Hello world.")
   H.wait(60000, H.finished, "finished")
   local e = sj.history()[1]
-  H.eq("nllb", e.translator, "translator")
+  H.eq("nllb", e.translator.engine, "translator")
   H.eq(want, e.text, "translation")
   H.ok(e.timings_ms.translate > 0, "translate timing")
 end)

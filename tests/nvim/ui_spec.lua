@@ -113,7 +113,7 @@ H.test("operator: selection=exclusive keeps the motion's last character", functi
 end)
 
 H.test(":SpeakJaCache clear empties the cache", function()
-  local dir = H.tmpdir()
+  local dir = H.tmpdir() .. "/cache"
   sj.setup(H.opts({ ui = { float = false }, cache = { dir = dir } }))
   sj.speak("キャッシュのテストです。")
   H.wait(20000, H.finished, "spoken")

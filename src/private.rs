@@ -42,7 +42,7 @@ pub fn dir(dir: &Path, legacy: fn(&str) -> bool) -> io::Result<()> {
             dir.display()
         )));
     }
-    fs::write(dir.join(TAG), TAG_TEXT)
+    tag(dir)
 }
 
 fn make(dir: &Path) -> io::Result<()> {
@@ -56,7 +56,12 @@ fn make(dir: &Path) -> io::Result<()> {
         b.mode(0o700);
     }
     b.create(dir)?;
-    fs::write(dir.join(TAG), TAG_TEXT)
+    tag(dir)
+}
+
+fn tag(dir: &Path) -> io::Result<()> {
+    use std::io::Write;
+    create_new(&dir.join(TAG))?.write_all(TAG_TEXT.as_bytes())
 }
 
 /// The directory is this user's and closed to others; never changed here.

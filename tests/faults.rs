@@ -175,6 +175,24 @@ fn damaged_models_are_errors_not_allocations() {
     cfg["vocab_size"] = 3.into();
     std::fs::write(dir.join("config.json"), cfg.to_string()).unwrap();
     assert!(NllbTranslator::load(&dir, &nllb_options()).is_err());
+
+    // A FIFO would block the load for good, /dev/zero read until memory runs out.
+    #[cfg(unix)]
+    {
+        std::fs::copy(tiny("tiny-b-pth").join("config.json"), dir.join("config.json")).unwrap();
+        std::fs::remove_file(dir.join("tokenizer.json")).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", dir.join("tokenizer.json")).unwrap();
+        let started = Instant::now();
+        let e = NllbTranslator::load(&dir, &nllb_options()).err().expect("read /dev/zero as a tokenizer");
+        assert!(format!("{e:#}").contains("not a regular file"), "{e:#}");
+        std::fs::remove_file(dir.join("config.json")).unwrap();
+        let fifo = std::ffi::CString::new(dir.join("config.json").to_str().unwrap()).unwrap();
+        // SAFETY: a plain mkfifo on a path we own.
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+        let e = NllbTranslator::load(&dir, &nllb_options()).err().expect("opened a FIFO as config.json");
+        assert!(format!("{e:#}").contains("not a regular file"), "{e:#}");
+        assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -48,6 +48,10 @@ end
 
 -- Call a native function; its failures come back as values and are raised here, in Lua.
 local function call(name, arg)
+  -- A libuv callback may not touch the editor; the native side would, so say so here.
+  if vim.in_fast_event() then
+    error("speakja: " .. name .. "() called from a fast event (a libuv callback): wrap the call in vim.schedule()", 0)
+  end
   local r = lib()[name](arg)
   if not r.ok then
     error("speakja: " .. tostring(r.err), 0)
@@ -143,7 +147,8 @@ end
 --- `buf` defaults to the current buffer. Returns whether it is now attached.
 function M.auto(mode, buf)
   mode = mode or "toggle"
-  if type(mode) ~= "string" or (buf ~= nil and type(buf) ~= "number") then
+  local whole = type(buf) == "number" and buf == math.floor(buf) and buf >= 0 and buf < 2 ^ 31
+  if type(mode) ~= "string" or (buf ~= nil and not whole) then
     error("speakja: auto([mode], [buf]) takes a string and a buffer number", 0)
   end
   ensure_setup()
@@ -187,10 +192,15 @@ function M.operator(kind)
     vim.o.operatorfunc = "v:lua.require'speakja'.operator"
     return "g@"
   end
-  local mode = ({ line = "V", block = "\22" })[kind] or "v"
-  -- `']` is the last character of the motion, whatever 'selection' says.
-  local region = vim.fn.getregion(vim.fn.getpos("'["), vim.fn.getpos("']"), { type = mode, exclusive = false })
-  report(M.speak, table.concat(region, "\n"))
+  local mode = ({ line = "V", char = "v", block = "\22" })[kind]
+  if not mode then
+    return notify(("speakja: operator() takes the motion type g@ gives (line, char, block), got %s"):format(vim.inspect(kind)))
+  end
+  report(function()
+    -- `']` is the last character of the motion, whatever 'selection' says.
+    local region = vim.fn.getregion(vim.fn.getpos("'["), vim.fn.getpos("']"), { type = mode, exclusive = false })
+    M.speak(table.concat(region, "\n"))
+  end)
 end
 
 --- Empty the speech and translation cache; returns what was removed.

@@ -18,12 +18,19 @@ use serde_json::Value;
 
 pub type Reply = Result<Value, String>;
 
+/// Longest string argument: `speak()` takes at most 1 MiB (`max_text_bytes`); a little more
+/// gets through so the function itself can say which limit was passed.
+const MAX_ARG_BYTES: usize = 2 << 20;
+
 /// A native function's one argument. Every function here takes a string (options cross as
 /// JSON) or nothing; other values are named, never converted (a table nested deep enough
 /// would overflow a recursive conversion, and userdata cannot be converted at all).
 pub enum Arg {
     Nil,
     Text(String),
+    /// A string longer than any function here takes (its length): refused before it is
+    /// copied or decoded (200 MiB of invalid UTF-8 would cost seconds and gigabytes).
+    TooLong(usize),
     /// Something else: its Lua type name, for the message.
     Other(&'static str),
 }
@@ -41,8 +48,13 @@ impl nvim_oxi::lua::Poppable for Arg {
                 lua::LUA_TSTRING => {
                     let mut len = 0usize;
                     let ptr = lua::lua_tolstring(l, -1, &mut len);
-                    let bytes = if ptr.is_null() { &[][..] } else { std::slice::from_raw_parts(ptr.cast::<u8>(), len) };
-                    Arg::Text(String::from_utf8_lossy(bytes).into_owned())
+                    if len > MAX_ARG_BYTES {
+                        Arg::TooLong(len)
+                    } else {
+                        let bytes =
+                            if ptr.is_null() { &[][..] } else { std::slice::from_raw_parts(ptr.cast::<u8>(), len) };
+                        Arg::Text(String::from_utf8_lossy(bytes).into_owned())
+                    }
                 }
                 lua::LUA_TNUMBER => Arg::Other("number"),
                 lua::LUA_TBOOLEAN => Arg::Other("boolean"),
@@ -228,6 +240,7 @@ pub fn text_arg(arg: Arg) -> Result<Option<String>, String> {
     match arg {
         Arg::Nil => Ok(None),
         Arg::Text(t) => Ok(Some(t)),
+        Arg::TooLong(len) => Err(format!("text is too long ({len} bytes; 1 MiB at most)")),
         Arg::Other(kind) => Err(format!("expected a string, got {kind}")),
     }
 }

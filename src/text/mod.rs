@@ -17,32 +17,90 @@ pub fn sentences(text: &str) -> impl Iterator<Item = String> {
 }
 
 /// The one way text from the user or a program becomes sentences to speak (`speak()`, the
-/// CLI, the `sentences` hook). Credentials go first, from the whole text, before anything
-/// cuts, shortens or joins it (a key cut into two sentences, or a base64 key shortened as a
-/// path, would escape); each sentence is redacted again after cleaning, which joins what
-/// was apart. Sentences with no words are dropped.
+/// CLI, the `sentences` hook). Credentials go first, before anything cuts, shortens or joins
+/// them (a key cut into two sentences, or a base64 key shortened as a path, would escape):
+/// key blocks from the whole text, then everything else from each paragraph as a whole;
+/// each sentence is redacted again after cleaning, which joins what was apart. Sentences
+/// with no words are dropped.
 pub struct Redacted<'a> {
     text: std::borrow::Cow<'a, str>,
     redact: bool,
 }
 
+/// Longest piece redacted at once: no credential is longer (key blocks are found in the
+/// whole text first), and a huge paragraph costs only the pieces a full queue takes.
+const MAX_UNIT: usize = 4 << 10;
+
 impl<'a> Redacted<'a> {
     /// `redact`: the `redact` option (off: text passes as it is).
     pub fn new(text: &'a str, redact: bool) -> Self {
-        let text = if redact { redact::redact(&redact::redact_blocks(text)).into_owned().into() } else { text.into() };
+        let text = if redact { redact::redact_blocks(text) } else { text.into() };
         Self { text, redact }
     }
 
-    /// Cut lazily: stop iterating and the rest is never segmented.
+    /// Cut lazily, paragraph by paragraph: stop iterating and the rest is never looked at.
     pub fn sentences(&self) -> impl Iterator<Item = String> + '_ {
-        sentences(&self.text)
-            .map(|s| if self.redact { redact::redact(&s).into_owned() } else { s })
-            .filter(|s| s.chars().any(char::is_alphanumeric))
+        units(&self.text).flat_map(move |unit| {
+            let unit = if self.redact { redact::redact(unit) } else { unit.into() };
+            let said: Vec<String> = sentences(&unit)
+                .map(|s| if self.redact { redact::redact(&s).into_owned() } else { s })
+                .filter(|s| s.chars().any(char::is_alphanumeric))
+                .collect();
+            said
+        })
     }
+}
+
+/// Paragraphs (a blank line ends one: no sentence or credential goes on past it), each cut
+/// into pieces of at most [`MAX_UNIT`] bytes, at a space where there is one.
+fn units(text: &str) -> impl Iterator<Item = &str> {
+    text.split("\n\n").flat_map(|para| {
+        let mut rest = para;
+        std::iter::from_fn(move || {
+            if rest.is_empty() {
+                return None;
+            }
+            let mut end = rest.len().min(MAX_UNIT);
+            while !rest.is_char_boundary(end) {
+                end -= 1;
+            }
+            if end < rest.len() {
+                end = rest[..end].rfind(char::is_whitespace).filter(|&at| at > 0).unwrap_or(end);
+            }
+            let (unit, tail) = rest.split_at(end);
+            rest = tail;
+            Some(unit)
+        })
+    })
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_key_cut_by_a_sentence_end_or_shortened_as_a_path_is_hidden_whole() {
+        // Path shortening would keep only `9gT2kQ…` (too short for the net); a period
+        // inside the quoted passphrase would put `password:` and its value apart.
+        let key = "Zq8vN2xK/7mP4rT9wY6b/H3cJ5dF1gL0sA8hU2nB";
+        let text = format!("Use {key} as the secret. Then set password: \"tr0ub4dor. horse\" and restart.");
+        let said: Vec<String> = super::Redacted::new(&text, true).sentences().collect();
+        let all = said.join(" ");
+        for piece in [&key[..8], &key[20..30], &key[30..], "tr0ub4dor", "horse"] {
+            assert!(!all.contains(piece), "{piece:?} escaped in {said:?}");
+        }
+        assert!(all.contains("restart"), "{said:?}");
+    }
+
+    #[test]
+    fn long_text_is_cut_into_units_at_spaces_and_paragraphs() {
+        let para = "word ".repeat(3000);
+        let text = format!("{para}\n\nNext paragraph.");
+        let units: Vec<&str> = super::units(&text).collect();
+        assert!(units.iter().all(|u| u.len() <= super::MAX_UNIT), "{:?}", units.iter().map(|u| u.len()).collect::<Vec<_>>());
+        assert_eq!(units.concat().len() + 2, text.len(), "nothing lost but the blank line");
+        assert_eq!(*units.last().unwrap(), "Next paragraph.");
+        assert!(units[..units.len() - 1].iter().all(|u| u.starts_with(' ') || u.starts_with("word")));
+    }
+
     #[test]
     fn sentences_are_segmented_and_cleaned() {
         let t = "## Plan\n\n- Edit `src/text/tui.rs` first, e.g. the parser.\n- Run tests\n\nSee https://github.com/x/y. Done.";

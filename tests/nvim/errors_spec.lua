@@ -87,4 +87,32 @@ H.test("q closes the history window, and in the last window shows another buffer
   H.ok(not vim.api.nvim_buf_get_name(0):find("speakja://history", 1, true), "history no longer shown")
 end)
 
+-- Each of these raised a raw Lua error (E966, E5560, a getregion failure) before.
+H.test("odd arguments and fast events get a clear message, never a raw error", function()
+  local sj = require("speakja")
+  sj.setup(H.opts({ audio = { sink = "null" } }))
+  local ok, err = pcall(sj.auto, "on", 0 / 0)
+  H.ok(not ok and err:find("auto%(%[mode%], %[buf%]%)"), tostring(err))
+  ok, err = pcall(sj.auto, "on", 1.5)
+  H.ok(not ok and err:find("buffer number"), tostring(err))
+  local msgs = H.notified(function()
+    sj.operator("x")
+  end)
+  H.ok(#msgs == 1 and msgs[1]:find("motion type"), vim.inspect(msgs))
+  local got
+  local timer = vim.uv.new_timer()
+  timer:start(1, 0, function()
+    got = { pcall(sj.speak, "Hello.") }
+    timer:close()
+  end)
+  H.wait(2000, function()
+    return got ~= nil
+  end, "the timer fired")
+  H.ok(not got[1] and got[2]:find("fast event"), vim.inspect(got))
+  -- A string far past any limit is refused by its length, before it is read.
+  local native = require("speakja_native")
+  local r = native.speak(("\255"):rep(64 * 1024 * 1024))
+  H.ok(not r.ok and r.err:find("too long"), vim.inspect(r.err))
+end)
+
 H.run()

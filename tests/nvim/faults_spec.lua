@@ -256,4 +256,46 @@ H.test("health says what may go online", function()
   srv.close()
 end)
 
+-- Each finished sentence used to carry the whole history to the main thread: a stop with
+-- the documented maximum queue peaked at 4–5 GB and froze the editor for seconds.
+H.test("stop() with 10,000 sentences queued: a short call, no long tick, flat memory", function()
+  sj.setup(H.opts({ audio = { sink = "null" }, ui = { float = false }, queue_size = 10000, history_size = 100000,
+    max_text_bytes = 1024 * 1024 }))
+  local function rss_mb()
+    for l in io.lines("/proc/self/status") do
+      local kb = l:match("^VmRSS:%s+(%d+)")
+      if kb then
+        return tonumber(kb) / 1024
+      end
+    end
+  end
+  local queued = sj.speak(("Go now. "):rep(10000))
+  H.ok(queued >= 9990, "queued " .. queued)
+  vim.wait(200)
+  collectgarbage()
+  local before = rss_mb()
+  local meter = H.gap_meter()
+  local t0 = vim.uv.hrtime()
+  sj.stop()
+  local stop_ms = (vim.uv.hrtime() - t0) / 1e6
+  -- (Polled by status(): history() would hand all 10,000 entries to Lua at each poll.)
+  H.wait(30000, function()
+    return sj.status().pending == 0
+  end, "every sentence finished")
+  local drained_ms = (vim.uv.hrtime() - t0) / 1e6
+  local worst = meter()
+  collectgarbage()
+  local grown = rss_mb() - before
+  io.stdout:write(("\n# stop() with %d queued: call %.1f ms, all finished after %.0f ms, worst timer gap %.0f ms, RSS %+.1f MB\n")
+    :format(queued, stop_ms, drained_ms, worst, grown))
+  H.ok(stop_ms < 50, ("stop() took %.1f ms"):format(stop_ms))
+  H.ok(worst < 50, ("a tick took %.0f ms"):format(worst))
+  H.ok(grown < 50, ("RSS grew %.1f MB"):format(grown))
+  local stopped = 0
+  for _, e in ipairs(sj.history()) do
+    stopped = stopped + ((e.status == "stopped" or e.status == "dropped") and 1 or 0)
+  end
+  H.ok(stopped >= queued - 5, ("%d of %d stopped"):format(stopped, queued))
+end)
+
 H.run()

@@ -36,6 +36,8 @@ function H.notified(fn)
     table.insert(msgs, m)
   end
   local ok, err = pcall(fn)
+  -- The plugin's own messages arrive on the next ticks.
+  vim.wait(30)
   vim.notify = orig
   assert(ok, err)
   return msgs

@@ -367,6 +367,27 @@ impl ModelFiles {
         vec![self.config.clone(), self.tokenizer.clone(), dir.join(SAFETENSORS), dir.join(PTH)]
     }
 
+    /// Each file is a regular file (a link to one is fine: the hub's cache links) of a size
+    /// a checkpoint has: a FIFO would block the load for good, `/dev/zero` read to the end.
+    pub fn check_sizes(&self) -> anyhow::Result<()> {
+        const MB: u64 = 1 << 20;
+        let weights = self.weights.as_ref().map(|w| match w {
+            Weights::Safetensors(p) | Weights::Pth(p) => p,
+        });
+        let bounds = [(Some(&self.config), MB), (Some(&self.tokenizer), 256 * MB), (weights, 64 * 1024 * MB)];
+        for (path, max) in bounds {
+            let Some(path) = path else { continue };
+            let meta = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+            if !meta.is_file() {
+                bail!("{} is not a regular file", path.display());
+            }
+            if meta.len() > max {
+                bail!("{} is {} MB, more than a model file of its kind ({} MB at most)", path.display(), meta.len() / MB, max / MB);
+            }
+        }
+        Ok(())
+    }
+
     /// What is missing for a load, by file name; empty when nothing is.
     pub fn missing(&self) -> Vec<String> {
         let name = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -417,6 +438,7 @@ impl NllbTranslator {
             bail!("NLLB model directory {} does not exist (see scripts/fetch-model)", dir.display());
         }
         let files = ModelFiles::in_dir(dir);
+        files.check_sizes()?;
         let cfg = Config::from_file(&files.config)?;
         let tokenizer = NllbTokenizer::from_file(&files.tokenizer)?;
         // The model may pad its vocabulary (NLLB: 256,204 pieces, 256,206 rows), never lack rows.

@@ -210,9 +210,9 @@ pub struct Worker {
 /// Why `speak` refused a sentence.
 #[derive(Debug, thiserror::Error)]
 pub enum Refused {
-    #[error("speech queue is full ({0} sentences waiting); try :SpeakJaStop")]
+    #[error("speech queue is full ({0} sentences waiting)")]
     Full(usize),
-    #[error("the speakja worker has stopped; run :checkhealth speakja")]
+    #[error("the speech worker has stopped")]
     Dead,
 }
 

@@ -16,7 +16,7 @@ use serde_json::Value;
 use crate::config::Config;
 use crate::session::{PartState, Session};
 use crate::text;
-use crate::worker::{Origin, Part, Worker};
+use crate::worker::{Origin, Part, Refused, Worker};
 use guard::{function, text_arg, Arg, Reply};
 
 /// What the plugin keeps between calls about its worker. Lives on Neovim's main thread
@@ -165,8 +165,10 @@ fn speak(arg: Arg) -> Reply {
             let terminal = if any_terminal { terminal_of(s, &sentence) } else { None };
             match enqueue(s, sentence, terminal) {
                 Ok(_) => queued += 1,
-                Err(e) if queued == 0 => return Err(e.to_string()),
-                Err(e) => return Ok((queued, Some(format!("{e}; {queued} sentence(s) queued, the rest dropped")))),
+                Err(e) if queued == 0 => return Err(refused(&e)),
+                Err(e) => {
+                    return Ok((queued, Some(format!("{}; {queued} sentence(s) queued, the rest dropped", refused(&e)))))
+                }
             }
         }
         Ok((queued, None))
@@ -200,14 +202,22 @@ fn replay(arg: Arg) -> Reply {
     with_state(|s| {
         let entry = s.session.history.entries().find(|e| e.id == id).ok_or(format!("no history entry {id}"))?;
         let (source, terminal) = (entry.source.clone(), entry.terminal);
-        enqueue(s, source, terminal).map_err(|e| e.to_string())
+        enqueue(s, source, terminal).map_err(|e| refused(&e))
     })
     .map(Value::from)
 }
 
+/// Why a sentence was not queued, with what to do about it in the editor.
+fn refused(e: &Refused) -> String {
+    match e {
+        Refused::Full(_) => format!("{e}; try :SpeakJaStop"),
+        Refused::Dead => format!("{e}; run :checkhealth speakja"),
+    }
+}
+
 /// The one way a sentence reaches the worker: credentials out first (when `redact` is on),
 /// so the translator, the cache, history and the float only ever see the placeholder.
-fn enqueue(s: &mut State, sentence: String, terminal: Option<i32>) -> Result<u64, crate::worker::Refused> {
+fn enqueue(s: &mut State, sentence: String, terminal: Option<i32>) -> Result<u64, Refused> {
     let sentence = if s.cfg.redact { text::redact::redact(&sentence).into_owned() } else { sentence };
     let origin = if terminal.is_some() { Origin::Terminal } else { Origin::Command };
     let id = s.worker.speak(sentence.clone(), origin)?;

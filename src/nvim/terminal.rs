@@ -555,7 +555,7 @@ fn tick() {
 /// Queues what terminal `buf` said, making room in its backlog first; a full queue is a warning.
 fn queue(s: &mut State, buf: i32, cfg: &AutoConfig, text: String) -> Option<String> {
     keep_up(s, buf, cfg, estimate_ms(text.len()));
-    super::enqueue(s, text, Some(buf)).err().map(|e| e.to_string())
+    super::enqueue(s, text, Some(buf)).err().map(|e| super::refused(&e))
 }
 
 /// Drops a sentence of terminal `buf` that is still waiting to be spoken.

@@ -1,220 +1,46 @@
-//! The command line over the same core as the plugin.
+//! `speakja bench` and `speakja bench-cache`: the benchmark harness, apart from the commands
+//! users run. Numbers come from the real 600M shape with random weights (no download).
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Instant;
 
-use anyhow::Context;
 use candle_core::quantized::GgmlDType;
-use clap::{Args, Parser, Subcommand};
-use speakja::config::{
-    self as plugin, DeviceChoice, OutputVocab, SinkKind, TranslatorConfig, TranslatorEngine, WeightFormat,
-};
-use speakja::history::History;
+use clap::Args;
+use anyhow::Context;
+use speakja::config::{self as plugin, DeviceChoice, WeightFormat};
 use speakja::translate::nllb::generate::{self, GenerateOptions};
 use speakja::translate::nllb::model::{RandomWeights, Weights};
 use speakja::translate::nllb::qcache::{Mapped, QuantCache, Recorder};
-use speakja::translate::nllb::{self as nllb, Columns, Config, Model, NllbOptions, NllbTranslator};
+use speakja::translate::nllb::{self as nllb, Columns, Config, Model};
 use speakja::tts::Reach;
-use speakja::worker::{Event, Origin, Worker};
 
-#[derive(Parser)]
-#[command(name = "speakja", version, about = "English on screen → spoken Japanese")]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Translate (when a model is there) and speak text, through the plugin's pipeline.
-    Say(SayArgs),
-    /// Build the jpreprocess dictionary from NAIST-jdic CSV sources.
-    BuildDict { src: PathBuf, out: PathBuf },
-    /// Translate text with an NLLB model directory.
-    Translate(TranslateArgs),
-    /// Time the NLLB-200 600M shape with random weights (no download needed).
-    Bench(BenchArgs),
-    /// Time the offline voice against a speech-cache hit for the same sentence.
-    BenchCache {
-        #[arg(long, default_value = "models")]
-        models: PathBuf,
-        #[arg(long, default_value_t = 20)]
-        runs: usize,
-        text: Vec<String>,
-    },
-}
+use super::parse_option;
 
 #[derive(Args)]
-struct SayArgs {
-    /// Directory with voice/ and the NLLB model.
-    #[arg(long, default_value = "models")]
-    models: PathBuf,
-    /// auto, none or nllb.
-    #[arg(long, default_value = "auto", value_parser = parse_option::<TranslatorEngine>)]
-    translator: TranslatorEngine,
-    /// Write one WAV file per sentence here instead of playing. Without it, speech
-    /// plays on the sound device, or lands in <tmp>/speakja-<uid> (private) when there is none.
-    #[arg(long)]
-    wav_dir: Option<PathBuf>,
-    #[arg(required = true)]
-    text: Vec<String>,
-}
-
-#[derive(Args)]
-struct TranslateArgs {
-    /// Directory with config.json, tokenizer.json and model.safetensors or pytorch_model.bin.
-    #[arg(long)]
-    model: PathBuf,
-    #[arg(long, default_value = "eng_Latn")]
-    src: String,
-    #[arg(long, default_value = "jpn_Jpan")]
-    tgt: String,
-    #[arg(long)]
-    beams: Option<usize>,
-    #[arg(long)]
-    max_new_tokens: Option<usize>,
-    /// auto, cpu, cuda or metal.
-    #[arg(long, default_value = "auto", value_parser = parse_option::<DeviceChoice>)]
-    device: DeviceChoice,
-    /// auto, f32, f16, bf16 or q8_0.
-    #[arg(long, default_value = "auto", value_parser = parse_option::<WeightFormat>)]
-    dtype: WeightFormat,
-    /// target (the target language's rows and the source's pieces) or full.
-    #[arg(long, default_value = "target", value_parser = parse_option::<OutputVocab>)]
-    vocab: OutputVocab,
-    /// CPU threads a decoding uses; 0 is all cores up to 4 (`translator.threads`).
-    #[arg(long, default_value_t = 0)]
-    threads: usize,
-    /// One JSON object per input: {"text", "ids", "ms"}.
-    #[arg(long)]
-    json: bool,
-    #[arg(required = true)]
-    text: Vec<String>,
-}
-
-#[derive(Args)]
-struct BenchArgs {
+pub struct BenchArgs {
     /// f32 or q8_0; without it both run, each in its own process so peak memory is its own.
     #[arg(long, value_parser = parse_option::<WeightFormat>)]
-    dtype: Option<WeightFormat>,
+    pub dtype: Option<WeightFormat>,
     #[arg(long, default_value_t = 20)]
-    src_tokens: usize,
+    pub src_tokens: usize,
     /// Decoder steps, the forced language token included; EOS is suppressed.
     #[arg(long, default_value_t = 24)]
-    new_tokens: usize,
+    pub new_tokens: usize,
     #[arg(long, default_value_t = 3)]
-    runs: usize,
+    pub runs: usize,
     /// cpu, cuda or metal (the GPU ones need a build with that feature).
     #[arg(long, default_value = "cpu", value_parser = parse_option::<DeviceChoice>)]
-    device: DeviceChoice,
+    pub device: DeviceChoice,
     /// Output rows a step scores (a target-language vocabulary of this size, spread over
     /// the 256k); 0 scores all of them.
     #[arg(long, default_value_t = 0)]
-    rows: usize,
+    pub rows: usize,
     /// Only write the random q8_0 weights into the benchmark's weight cache.
     #[arg(long, hide = true)]
-    write_cache: bool,
+    pub write_cache: bool,
 }
 
-/// Option values spelled as in the plugin's configuration.
-fn parse_option<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, String> {
-    serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(|e| e.to_string())
-}
-
-fn main() -> anyhow::Result<()> {
-    match Cli::parse().command {
-        Command::Say(a) => say(a),
-        Command::BuildDict { src, out } => speakja::tts::dictionary::build(&src, &out),
-        Command::Translate(a) => translate(a),
-        Command::Bench(a) => bench(a),
-        Command::BenchCache { models, runs, text } => bench_cache(models, runs, &text.join(" ")),
-    }
-}
-
-fn say(a: SayArgs) -> anyhow::Result<()> {
-    let started = Instant::now();
-    let mut cfg = plugin::Config { models_dir: Some(a.models), ..plugin::Config::default() };
-    cfg.translator.engine = a.translator;
-    match a.wav_dir {
-        Some(dir) => {
-            cfg.audio.sink = SinkKind::Wav;
-            cfg.audio.wav_dir = Some(dir);
-        }
-        // One private directory per user: another user of a shared /tmp can neither read
-        // what was spoken nor plant links in it.
-        None => cfg.audio.wav_dir = Some(std::env::temp_dir().join(format!("speakja-{}", user_id()))),
-    }
-    let text = a.text.join(" ");
-    let sentences: Vec<String> = speakja::text::Redacted::new(&text, cfg.redact).sentences().collect();
-    anyhow::ensure!(!sentences.is_empty(), "nothing to say");
-    let (tx, rx) = crossbeam_channel::bounded(1024);
-    let mut worker = Worker::start(&cfg, tx, Arc::new(|| {}))?;
-    let mut history = History::new(sentences.len());
-    for s in sentences {
-        let id = worker.speak(s.clone(), Origin::Command)?;
-        history.queued(id, s, None);
-    }
-    while history.pending() > 0 {
-        let ev = rx.recv()?;
-        if let Event::Ready { part, result } = &ev {
-            let after = started.elapsed().as_millis();
-            match result {
-                Ok(d) => eprintln!("speakja: {part:?} ready after {after} ms: {d}"),
-                Err(e) => eprintln!("speakja: {part:?} unavailable after {after} ms: {e}"),
-            }
-        }
-        if let Some(e) = history.apply(&ev) {
-            println!("{}", serde_json::to_string(e)?);
-        }
-    }
-    Ok(())
-}
-
-fn translate(a: TranslateArgs) -> anyhow::Result<()> {
-    let defaults = TranslatorConfig::default();
-    let cfg = TranslatorConfig {
-        device: a.device,
-        dtype: a.dtype,
-        beams: a.beams.unwrap_or(defaults.beams),
-        max_new_tokens: a.max_new_tokens.unwrap_or(defaults.max_new_tokens),
-        vocab: a.vocab,
-        threads: a.threads,
-        ..defaults
-    };
-    let t0 = Instant::now();
-    let translator = NllbTranslator::load(&a.model, &NllbOptions::from_config(&cfg))?;
-    eprintln!("speakja: loaded in {:.2} s: {}", t0.elapsed().as_secs_f64(), translator.placement());
-    let rows = translator.output_rows(&a.tgt)?.map(|r| r.ids().len());
-    let all = translator.model().vocab_rows();
-    eprintln!("speakja: {} of {all} output rows scored for {}", rows.unwrap_or(all), a.tgt);
-    // The plugin's own stack (code protection; no cache: a diagnostic runs the model).
-    let plugin_cfg = plugin::Config { cache: plugin::CacheConfig { enabled: false, ..Default::default() }, ..Default::default() };
-    let mut stack = speakja::engines::translation_stack(&plugin_cfg, Box::new(translator));
-    for text in &a.text {
-        let t0 = Instant::now();
-        let text = speakja::text::redact::redact(text);
-        let out = stack.translate(&text, &a.src, &a.tgt)?;
-        let ms = t0.elapsed().as_secs_f64() * 1e3;
-        if a.json {
-            // `model_input`: what the model was given first; `plain_retry`: the sentence
-            // without markers, when the markers did not come back.
-            let line = serde_json::json!({
-                "text": out.text,
-                "ids": out.ids,
-                "ms": ms,
-                "model_input": out.model_inputs.first(),
-                "plain_retry": out.model_inputs.get(1),
-            });
-            println!("{line}");
-        } else {
-            println!("{}", out.text);
-        }
-    }
-    Ok(())
-}
-
-fn bench(a: BenchArgs) -> anyhow::Result<()> {
+pub fn bench(a: BenchArgs) -> anyhow::Result<()> {
     let Some(format) = a.dtype else {
         println!(
             "| engine | load s | encoder ms | per step ms | total ms | peak RSS MB | step floor ms | step ÷ floor |"
@@ -383,7 +209,7 @@ fn peak_rss_mb() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
-fn bench_cache(models: PathBuf, runs: usize, text: &str) -> anyhow::Result<()> {
+pub fn bench_cache(models: PathBuf, runs: usize, text: &str) -> anyhow::Result<()> {
     let text = if text.trim().is_empty() { "こんにちは、今日は良い天気ですね。" } else { text };
     let dir = std::env::temp_dir().join(format!("speakja-bench-cache-{}", std::process::id()));
     let mut cfg = plugin::Config { models_dir: Some(models), ..plugin::Config::default() };
@@ -419,10 +245,3 @@ fn bench_cache(models: PathBuf, runs: usize, text: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn user_id() -> u32 {
-    #[cfg(unix)]
-    // SAFETY: getuid has no preconditions and cannot fail.
-    return unsafe { libc::getuid() };
-    #[cfg(not(unix))]
-    0
-}

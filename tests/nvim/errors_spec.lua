@@ -115,4 +115,22 @@ H.test("odd arguments and fast events get a clear message, never a raw error", f
   H.ok(not r.ok and r.err:find("too long"), vim.inspect(r.err))
 end)
 
+H.test(":checkhealth says when the GPU build was left out, and how to retry", function()
+  local sj = require("speakja")
+  sj.setup(H.opts({ audio = { sink = "null" } }))
+  local path = H.root .. "/lua/speakja_native.build"
+  local saved = vim.fn.filereadable(path) == 1 and vim.fn.readfile(path) or nil
+  vim.fn.writefile({ "source=build", "features=", "gpu_failed=metal", "why=error: metal shader compile failed",
+    "retry=make build" }, path)
+  local ok, text = pcall(health_text)
+  if saved then
+    vim.fn.writefile(saved, path)
+  else
+    vim.fn.delete(path)
+  end
+  assert(ok, text)
+  H.ok(text:find("metal build failed", 1, true) and text:find("metal shader compile failed", 1, true), text)
+  H.ok(text:find("make build", 1, true), text)
+end)
+
 H.run()

@@ -107,6 +107,30 @@ fn place_device(choice: DeviceChoice) -> anyhow::Result<(Device, String)> {
     }
 }
 
+/// What a load reads once, whichever device it then tries.
+struct Loaded<'a> {
+    dir: &'a Path,
+    files: &'a ModelFiles,
+    cfg: &'a Config,
+}
+
+fn device_name(d: &Device) -> &'static str {
+    match d {
+        Device::Cpu => "the CPU",
+        Device::Cuda(_) => "the CUDA GPU",
+        Device::Metal(_) => "the Metal GPU",
+    }
+}
+
+/// A failure the tests inject where no GPU is (`SPEAKJA_FAULT=gpu-open` or `gpu-warmup`):
+/// the first load behaves as a GPU failing at that step, so the fallback runs for real.
+fn fault(step: &str) -> anyhow::Result<()> {
+    match std::env::var("SPEAKJA_FAULT") {
+        Ok(v) if v == step => bail!("the GPU failed at {step} (injected by SPEAKJA_FAULT)"),
+        _ => Ok(()),
+    }
+}
+
 /// Dense dtype and optional quantization for a weight format on a device.
 pub fn weight_layout(format: WeightFormat, device: &Device) -> (DType, Option<GgmlDType>) {
     match resolved_format(format, device) {
@@ -449,13 +473,45 @@ impl NllbTranslator {
                 cfg.vocab_size
             );
         }
-        let (device, device_why) = place_device(opts.device)?;
+        let loaded = Loaded { dir, files: &files, cfg: &cfg };
+        // A GPU that fails to open, load or warm up is left for the CPU, with the reason
+        // in the placement (health and `status()` show it): speech beats no speech.
+        let (first, on_gpu) = match place_device(opts.device).and_then(|p| fault("gpu-open").map(|()| p)) {
+            Ok((device, why)) => {
+                let on_gpu = !device.is_cpu() || fault("gpu-warmup").is_err();
+                (Self::load_on(&loaded, opts, tokenizer, (device, why), on_gpu, stop), on_gpu)
+            }
+            Err(e) => (Err(e), opts.device != DeviceChoice::Cpu),
+        };
+        match first {
+            Err(e) if on_gpu && !stop() => {
+                let why = format!("{e:#}; on the CPU instead (8-bit)");
+                let cpu = NllbOptions { dtype: WeightFormat::Auto, ..opts.clone() };
+                let tokenizer = NllbTokenizer::from_file(&files.tokenizer)?;
+                Self::load_on(&loaded, &cpu, tokenizer, (Device::Cpu, why), false, stop)
+            }
+            first => first,
+        }
+    }
+
+    /// Load onto `device` (why that one: `device_why`), with a GPU's warm-up.
+    /// `warm_up`: run one sentence first (a GPU compiles its kernels on first use).
+    fn load_on(
+        l: &Loaded,
+        opts: &NllbOptions,
+        tokenizer: NllbTokenizer,
+        (device, device_why): (Device, String),
+        warm_up: bool,
+        stop: &dyn Fn() -> bool,
+    ) -> anyhow::Result<Self> {
         let pool = decoding_pool(opts.threads)?;
         let (dtype, quant) = weight_layout(opts.dtype, &device);
         let weights =
-            files.weights.clone().with_context(|| format!("no {SAFETENSORS} or {PTH} in {}", dir.display()))?;
+            l.files.weights.clone().with_context(|| format!("no {SAFETENSORS} or {PTH} in {}", l.dir.display()))?;
         let cache_dir = opts.weight_cache_dir.as_deref();
-        let (model, cache) = load_model((&files.config, &weights), &cfg, &device, (dtype, quant), cache_dir, stop)?;
+        let (model, cache) = load_model((&l.files.config, &weights), l.cfg, &device, (dtype, quant), cache_dir, stop)
+            .with_context(|| format!("loading onto {}", device_name(&device)))?;
+        let cfg = l.cfg;
         let placement = Placement {
             format: resolved_format(opts.dtype, &device),
             format_why: match opts.dtype {
@@ -486,10 +542,11 @@ impl NllbTranslator {
             interrupt: None,
             language_rows: Mutex::new(None),
         };
-        if !translator.placement.device.is_cpu() {
-            // A GPU compiles its kernels on first use: pay for that now, not on the first sentence.
+        if warm_up {
+            // Paid now, not on the first sentence.
             let (src, tgt) = ("eng_Latn", "jpn_Jpan");
             if translator.tokenizer.lang_id(src).is_ok() && translator.tokenizer.lang_id(tgt).is_ok() {
+                fault("gpu-warmup")?;
                 translator.translate_with_ids("Hello.", src, tgt).context("warm-up on the GPU")?;
             }
             translator.placement.device.synchronize()?;

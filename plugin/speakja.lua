@@ -29,6 +29,13 @@ cmd("SpeakJaClaude", "claude", {
   nargs = "*",
   desc = "Start Claude Code in a terminal split and auto-speak it (arguments go to claude)",
 })
+cmd("SpeakJaFetch", "fetch", {
+  nargs = "?",
+  complete = function()
+    return { "cancel" }
+  end,
+  desc = "Download the translation model in the background (cancel: stop; run again to resume)",
+})
 cmd("SpeakJaHistory", "history", { desc = "Open the history of what was spoken" })
 cmd("SpeakJaCache", "cache", {
   nargs = 1,

@@ -408,8 +408,8 @@ fn translate_stage(cfg: &Config, s: &Shared, requests: Receiver<Request>, out: S
             if !untranslated_told && engine.as_ref().is_some_and(|t| t.kind() == translate::Kind::None) {
                 untranslated_told = true;
                 let why = format!(
-                    "no NLLB model in {}: English is spoken untranslated (scripts/fetch-model; \
-                     :help speakja-translator-model)",
+                    "no NLLB model in {}: English is spoken untranslated (:SpeakJaFetch or \
+                     scripts/fetch-model; :help speakja-translator-model)",
                     cfg.nllb_model_dir().display()
                 );
                 s.send(Event::Degraded { part: Part::Translator, why });

@@ -109,6 +109,18 @@ function M.setup(opts)
   require("speakja.ui").reset()
 end
 
+--- Start the worker again with the same options (a model fetched, a voice replaced).
+function M.reload()
+  M.setup(last_opts)
+end
+
+--- `:SpeakJaFetch`: download the NLLB model in the background (see lua/speakja/fetch.lua);
+--- `opts` for tests and mirrors: `pins`, `endpoint`.
+function M.fetch(opts)
+  opts = vim.tbl_extend("keep", opts or {}, { models_dir = with_defaults(last_opts).models_dir })
+  return require("speakja.fetch").start(opts)
+end
+
 local function ensure_setup()
   local st = lib().status()
   if not st.ok then
@@ -258,6 +270,17 @@ local actions = {
   skip = M.skip,
   history = function()
     M.history_open()
+  end,
+  fetch = function(a)
+    if a.args == "cancel" then
+      if not require("speakja.fetch").cancel() then
+        notify("no model fetch under way", vim.log.levels.INFO)
+      end
+    elseif a.args == "" then
+      M.fetch()
+    else
+      error("speakja: usage: :SpeakJaFetch [cancel]", 0)
+    end
   end,
   cache = function(a)
     if a.args ~= "clear" then

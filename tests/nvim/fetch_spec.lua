@@ -86,7 +86,8 @@ H.test(":SpeakJaFetch shows progress, cancels, resumes, verifies, and reloads th
   io.stdout:write(("\n# fetch: %d progress events, resumed at %d bytes, a 10 ms timer at most %.0f ms late\n"):format(
     #progress, kept, worst - 10))
   H.ok(worst - 10 <= 20, ("the timer was %.0f ms late"):format(worst - 10))
-  -- The translator came back on the fetched model.
+  -- The translator came back on the fetched model (it loads on the first sentence).
+  sj.speak("Hello.")
   H.wait(30000, function()
     local t = sj.status().parts.translator
     return t and t.detail:find("nllb", 1, true)

@@ -103,6 +103,8 @@ pub fn module() -> Dictionary {
     );
     m.insert("history", function(|_| with_state(|s| to_value(&s.session.history.entries().collect::<Vec<_>>()))));
     m.insert("status", function(|_| with_state(|s| to_value(&status(s)))));
+    // Every option with its default: the one schema `types.lua` and the help are checked against.
+    m.insert("defaults", function(|_| to_value(&Config::default())));
     m.insert("health", function(health::report));
     m.insert("auto", function(terminal::auto));
     m.insert(

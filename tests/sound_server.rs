@@ -406,7 +406,12 @@ fn cold_start_to_first_sound() {
 }
 
 /// Events until `want` matches one, within `within`; returns it and when it came.
-fn until(rx: &Receiver<Event>, within: Duration, seen: &mut Vec<(Instant, Event)>, want: impl Fn(&Event) -> bool) -> Option<Instant> {
+fn until(
+    rx: &Receiver<Event>,
+    within: Duration,
+    seen: &mut Vec<(Instant, Event)>,
+    want: impl Fn(&Event) -> bool,
+) -> Option<Instant> {
     let end = Instant::now() + within;
     while let Ok(ev) = rx.recv_deadline(end) {
         let now = Instant::now();
@@ -536,4 +541,48 @@ fn a_frozen_sound_server_never_delays_a_stop_and_hands_over_within_a_second() {
         println!("not back yet: {seen:?}");
     }
     assert!(back, "the thawed server was never used again");
+}
+
+/// A server frozen before the worker starts: the device's open does not hold speech up past
+/// a few seconds (the fallback plays, with one message), and the device is taken once the
+/// server runs again.
+#[test]
+fn a_sound_server_frozen_at_start_is_waited_for_only_briefly() {
+    let _one = one_at_a_time();
+    let pulse = Pulse::start("frozen-start");
+    pulse.signal("STOP");
+    let (tx, rx) = crossbeam_channel::bounded(1024);
+    let fallback = temp("frozen-start");
+    let started = Instant::now();
+    let mut w = Worker::start(&config(&fallback), tx, Arc::new(|| {})).unwrap();
+    let id = w.speak("こんにちは。".into(), Origin::Command).unwrap();
+    let mut seen = Vec::new();
+    let outcome = until_finished(&rx, id, &mut seen);
+    let took = started.elapsed();
+    pulse.signal("CONT");
+    println!("frozen at start: first sentence finished after {:.0} ms", took.as_secs_f64() * 1000.0);
+    assert_eq!(outcome, Outcome::Done, "{seen:?}");
+    assert!(took < Duration::from_secs(6), "took {took:?}: {seen:?}");
+    let told: Vec<&Event> = seen.iter().map(|(_, e)| e).filter(|e| matches!(e, Event::Degraded { .. })).collect();
+    assert!(
+        matches!(&told[..], [Event::Degraded { part: Part::Audio, why }] if why.contains("does not answer")),
+        "{told:?}"
+    );
+    let rec = record();
+    let mut back = false;
+    for _ in 0..3 {
+        let asked = Instant::now();
+        let id = w.speak("戻りました。".into(), Origin::Command).unwrap();
+        let mut seen = Vec::new();
+        assert_eq!(until_finished(&rx, id, &mut seen), Outcome::Done);
+        let ready = seen.iter().any(|(_, e)| matches!(e, Event::Ready { part: Part::Audio, result: Ok(_) }));
+        thread::sleep(Duration::from_millis(300));
+        if ready && rec.first_sound_after(asked).is_some() {
+            back = true;
+            break;
+        }
+        println!("not back yet: {seen:?}");
+        thread::sleep(Duration::from_millis(2100));
+    }
+    assert!(back, "the thawed server was never used");
 }

@@ -463,7 +463,10 @@ fn stops_during_a_stalled_request_never_pile_up_threads() {
         assert!(matches!(google_error(&e), GoogleError::Stopped), "{e:#}");
     }
     let after = threads();
-    println!("threads: {before} before 200 stopped requests to a silent server, {after} after ({:?})", started.elapsed());
+    println!(
+        "threads: {before} before 200 stopped requests to a silent server, {after} after ({:?})",
+        started.elapsed()
+    );
     assert!(after <= before + 3, "{before} threads before, {after} after 200 stopped requests");
     // Once stops are over, a request still goes out (its place is waited for, not refused).
     *stop_at.lock().unwrap() = Instant::now() + Duration::from_secs(3600);

@@ -77,7 +77,8 @@ pub fn voice(cfg: &Config) -> anyhow::Result<(Box<dyn Tts>, String)> {
         anyhow::bail!("no voice could be loaded: {}", missing.join("; "));
     }
     let mut desc = parts.join(" → ");
-    let tts: Box<dyn Tts> = if cfg.tts.engine == TtsEngine::Auto {
+    let all_online = voices.iter().all(|v| v.is_online());
+    let mut tts: Box<dyn Tts> = if cfg.tts.engine == TtsEngine::Auto {
         desc = format!("auto: {desc}");
         let cooldown = Duration::from_secs(cfg.tts.cooldown_s);
         Box::new(Chain::new(voices, cfg.tts.cooldown_after, cooldown))
@@ -86,6 +87,17 @@ pub fn voice(cfg: &Config) -> anyhow::Result<(Box<dyn Tts>, String)> {
     };
     if !missing.is_empty() {
         desc += &format!(" (left out: {})", missing.join("; "));
+    }
+    // Only online voices: text that must stay here (auto-speak without `auto.online`) is
+    // spoken by the offline voice, if it loads; else it is refused, as health says.
+    if all_online {
+        match voice_engine(cfg, TtsEngine::Openjtalk) {
+            Ok((offline, key, offline_desc)) => {
+                tts = Chain::keeping_offline_text(tts, cached_voice(&cache, offline, key));
+                desc += &format!("; text that stays here: {offline_desc}");
+            }
+            Err(e) => desc += &format!("; text that stays here is not spoken ({e:#})"),
+        }
     }
     desc += &match cache {
         Ok(Some(c)) => format!("; cache {} ({} MB)", c.dir().display(), cfg.cache.max_mb),

@@ -249,3 +249,41 @@ fn a_skip_between_two_sentences_is_not_lost() {
     assert_eq!(outcome(&rx, fourth), Outcome::Done);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Issue #21: `tts.engine = "google"` alone failed every auto-speak sentence, although
+/// terminal text is promised to the offline voice. It is spoken offline, and never sent;
+/// `:SpeakJa` text still goes to Google.
+#[test]
+fn with_google_alone_terminal_text_is_spoken_by_the_offline_voice() {
+    let server = listener();
+    let mut cfg = worker_config(SinkKind::Null, None);
+    cfg.tts.engine = speakja::config::TtsEngine::Google;
+    cfg.tts.google = GoogleConfig { base_url: server.base.clone(), timeout_ms: 300, ..GoogleConfig::default() };
+    let (tx, rx) = crossbeam_channel::bounded(1024);
+    let mut w = Worker::start(&cfg, tx, Arc::new(|| {})).unwrap();
+    let voices = std::cell::RefCell::new(Vec::new());
+    let finished = |rx: &Receiver<Event>, id: u64| {
+        let end = Instant::now() + Duration::from_secs(30);
+        while let Ok(ev) = rx.recv_deadline(end) {
+            match ev {
+                Event::Synthesized { id: got, voice, .. } if got == id => voices.borrow_mut().push(voice),
+                Event::Finished { id: got, outcome, error, .. } if got == id => return (outcome, error),
+                _ => {}
+            }
+        }
+        panic!("utterance {id} never finished");
+    };
+    for text in ["端末の文です。", "もう一つの文です。"] {
+        let id = w.speak(text.into(), Origin::Terminal).unwrap();
+        assert_eq!(finished(&rx, id), (Outcome::Done, None), "terminal text failed with google alone");
+    }
+    assert_eq!(*voices.borrow(), [Voice::Openjtalk, Voice::Openjtalk]);
+    thread::sleep(Duration::from_millis(100));
+    assert!(server.seen.lock().unwrap().is_empty(), "terminal text left: {:?}", server.seen.lock().unwrap());
+    // Text the user chose goes to Google (which times out here: no offline fallback for it).
+    let id = w.speak("選んだ文です。".into(), Origin::Command).unwrap();
+    let (outcome, error) = finished(&rx, id);
+    assert_eq!(outcome, Outcome::Failed);
+    assert!(error.as_deref().is_some_and(|e| e.contains("timeout")), "{error:?}");
+    assert_eq!(server.seen.lock().unwrap().len(), 1);
+}

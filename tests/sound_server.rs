@@ -75,6 +75,13 @@ impl Pulse {
         thread::sleep(Duration::from_millis(200));
     }
 
+    /// Freezes (`STOP`) or thaws (`CONT`) the server: a hung sound server, not a dead one.
+    fn signal(&self, sig: &str) {
+        let pid = self.child.as_ref().expect("the server is not running").id();
+        let ok = Command::new("kill").arg(format!("-{sig}")).arg(pid.to_string()).status().unwrap().success();
+        assert!(ok, "kill -{sig} {pid}");
+    }
+
     /// The server dies as a crash would take it.
     fn kill(&mut self) {
         if let Some(mut c) = self.child.take() {
@@ -396,4 +403,186 @@ fn cold_start_to_first_sound() {
     println!("latency: cold `speakja say` to first sound {:.0} ms", first.as_secs_f64() * 1000.0);
 
     assert!(first <= Duration::from_millis(300 + 60), "first sound after {first:?} (target 300 ms)");
+}
+
+/// Events until `want` matches one, within `within`; returns it and when it came.
+fn until(
+    rx: &Receiver<Event>,
+    within: Duration,
+    seen: &mut Vec<(Instant, Event)>,
+    want: impl Fn(&Event) -> bool,
+) -> Option<Instant> {
+    let end = Instant::now() + within;
+    while let Ok(ev) = rx.recv_deadline(end) {
+        let now = Instant::now();
+        seen.push((now, ev.clone()));
+        if want(&ev) {
+            return Some(now);
+        }
+    }
+    None
+}
+
+const LONG: &str = "今日はとても良い天気なので、公園まで長い散歩に出かけることにしました。";
+
+/// Issue #21: a SIGSTOPped PulseAudio hung a sentence ~38 s, its re-opens blocked again, and
+/// `stop()` was not heard for seconds. A frozen server is a lost device: a stop is heard at
+/// once, the fallback takes over within a second, and the device is used again once the
+/// server runs.
+#[test]
+fn a_frozen_sound_server_never_delays_a_stop_and_hands_over_within_a_second() {
+    let _one = one_at_a_time();
+    let pulse = Pulse::start("frozen");
+    // Thawed whatever the test does, so the server can be killed and its clients end.
+    struct Thaw<'a>(&'a Pulse);
+    impl Drop for Thaw<'_> {
+        fn drop(&mut self) {
+            self.0.signal("CONT");
+        }
+    }
+    let rec = record();
+    let (tx, rx) = crossbeam_channel::bounded(1024);
+    let fallback = temp("frozen");
+    let mut w = Worker::start(&config(&fallback), tx, Arc::new(|| {})).unwrap();
+    ready(&rx);
+    let is_done = |id: u64| move |e: &Event| matches!(e, Event::Finished { id: got, .. } if *got == id);
+    let outcome = |seen: &[(Instant, Event)], id: u64| {
+        seen.iter().find_map(|(_, e)| match e {
+            Event::Finished { id: got, outcome, .. } if *got == id => Some(*outcome),
+            _ => None,
+        })
+    };
+    let mut seen = Vec::new();
+
+    // 1. Frozen mid-sentence: the stop is heard at once.
+    let asked = Instant::now();
+    let id = w.speak(LONG.into(), Origin::Command).unwrap();
+    let end = Instant::now() + Duration::from_secs(10);
+    while rec.first_sound_after(asked).is_none_or(|t| t.elapsed() < Duration::from_millis(300)) {
+        assert!(Instant::now() < end, "never heard");
+        thread::sleep(Duration::from_millis(5));
+    }
+    drop(rec);
+    pulse.signal("STOP");
+    let _thaw = Thaw(&pulse);
+    thread::sleep(Duration::from_millis(150));
+    let stopped = Instant::now();
+    w.stop();
+    let at = until(&rx, Duration::from_secs(10), &mut seen, is_done(id)).expect("the stopped sentence never finished");
+    let stop_ms = (at - stopped).as_secs_f64() * 1000.0;
+    println!("frozen server: stop() 150 ms into the freeze heard after {stop_ms:.0} ms");
+    assert_eq!(outcome(&seen, id), Some(Outcome::Stopped));
+    assert!(stop_ms <= 100.0, "stop() took {stop_ms:.0} ms with the server frozen (target 100 ms)");
+
+    // 2. Still frozen: the next sentences go to the fallback within a second each.
+    let ids: Vec<u64> = SENTENCES.iter().map(|s| w.speak((*s).into(), Origin::Command).unwrap()).collect();
+    for &id in &ids {
+        assert!(until(&rx, Duration::from_secs(30), &mut seen, is_done(id)).is_some(), "{id} never finished");
+        let playing = seen.iter().find(|(_, e)| matches!(e, Event::Playing { id: got, .. } if *got == id));
+        let audio_ms = seen.iter().find_map(|(_, e)| match e {
+            Event::Synthesized { id: got, audio_ms, .. } if *got == id => Some(*audio_ms),
+            _ => None,
+        });
+        let (Some((began, _)), Some(audio_ms)) = (playing, audio_ms) else { panic!("{seen:?}") };
+        let took = (seen.last().unwrap().0 - *began).as_secs_f64() * 1000.0;
+        println!("frozen server: a {audio_ms:.0} ms sentence finished {took:.0} ms after it began");
+        assert_eq!(outcome(&seen, id), Some(Outcome::Done), "{seen:?}");
+        assert!(took <= audio_ms + 1000.0, "a {audio_ms:.0} ms sentence took {took:.0} ms: {seen:?}");
+    }
+    let lost: Vec<&Event> = seen.iter().map(|(_, e)| e).filter(|e| matches!(e, Event::Degraded { .. })).collect();
+    assert_eq!(lost.len(), 1, "one message when the server froze: {lost:?}");
+    let wavs = || {
+        std::fs::read_dir(&fallback)
+            .map(|d| d.filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "wav")).count())
+            .unwrap_or(0)
+    };
+    assert!(wavs() >= SENTENCES.len(), "the fallback played them: {} WAV files", wavs());
+
+    // 3. A re-open is due and the server still frozen: it holds up neither the sentence
+    //    nor a stop.
+    thread::sleep(Duration::from_millis(2100));
+    let asked = Instant::now();
+    let id = w.speak(LONG.into(), Origin::Command).unwrap();
+    let mut mine = Vec::new();
+    let playing = |e: &Event| matches!(e, Event::Playing { id: got, .. } if *got == id);
+    let began = until(&rx, Duration::from_secs(10), &mut mine, playing).expect("never played");
+    let synth_ms = mine.iter().find_map(|(_, e)| match e {
+        Event::Synthesized { ms, .. } => Some(*ms),
+        _ => None,
+    });
+    let to_play = (began - asked).as_secs_f64() * 1000.0;
+    println!("frozen server, re-open due: speak() to playing {to_play:.0} ms (synthesis {synth_ms:?} ms)");
+    assert!(to_play <= synth_ms.unwrap_or(0.0) + 500.0, "a re-open held the sentence up: {mine:?}");
+    thread::sleep(Duration::from_millis(300));
+    let stopped = Instant::now();
+    w.stop();
+    let at = until(&rx, Duration::from_secs(10), &mut mine, is_done(id)).expect("the stopped sentence never finished");
+    let stop_ms = (at - stopped).as_secs_f64() * 1000.0;
+    println!("frozen server, re-open pending: stop() heard after {stop_ms:.0} ms");
+    assert_eq!(outcome(&mine, id), Some(Outcome::Stopped));
+    assert!(stop_ms <= 100.0, "stop() took {stop_ms:.0} ms with a re-open pending (target 100 ms)");
+
+    // 4. Thawed: the device is used again.
+    drop(_thaw);
+    let rec = record();
+    let mut back = false;
+    for _ in 0..3 {
+        thread::sleep(Duration::from_millis(2100));
+        let asked = Instant::now();
+        let id = w.speak("戻りました。".into(), Origin::Command).unwrap();
+        let mut seen = Vec::new();
+        assert_eq!(until_finished(&rx, id, &mut seen), Outcome::Done);
+        let ready = seen.iter().any(|(_, e)| matches!(e, Event::Ready { part: Part::Audio, result: Ok(_) }));
+        thread::sleep(Duration::from_millis(300));
+        if ready && rec.first_sound_after(asked).is_some() {
+            back = true;
+            break;
+        }
+        println!("not back yet: {seen:?}");
+    }
+    assert!(back, "the thawed server was never used again");
+}
+
+/// A server frozen before the worker starts: the device's open does not hold speech up past
+/// a few seconds (the fallback plays, with one message), and the device is taken once the
+/// server runs again.
+#[test]
+fn a_sound_server_frozen_at_start_is_waited_for_only_briefly() {
+    let _one = one_at_a_time();
+    let pulse = Pulse::start("frozen-start");
+    pulse.signal("STOP");
+    let (tx, rx) = crossbeam_channel::bounded(1024);
+    let fallback = temp("frozen-start");
+    let started = Instant::now();
+    let mut w = Worker::start(&config(&fallback), tx, Arc::new(|| {})).unwrap();
+    let id = w.speak("こんにちは。".into(), Origin::Command).unwrap();
+    let mut seen = Vec::new();
+    let outcome = until_finished(&rx, id, &mut seen);
+    let took = started.elapsed();
+    pulse.signal("CONT");
+    println!("frozen at start: first sentence finished after {:.0} ms", took.as_secs_f64() * 1000.0);
+    assert_eq!(outcome, Outcome::Done, "{seen:?}");
+    assert!(took < Duration::from_secs(6), "took {took:?}: {seen:?}");
+    let told: Vec<&Event> = seen.iter().map(|(_, e)| e).filter(|e| matches!(e, Event::Degraded { .. })).collect();
+    assert!(
+        matches!(&told[..], [Event::Degraded { part: Part::Audio, why }] if why.contains("does not answer")),
+        "{told:?}"
+    );
+    let rec = record();
+    let mut back = false;
+    for _ in 0..3 {
+        let asked = Instant::now();
+        let id = w.speak("戻りました。".into(), Origin::Command).unwrap();
+        let mut seen = Vec::new();
+        assert_eq!(until_finished(&rx, id, &mut seen), Outcome::Done);
+        let ready = seen.iter().any(|(_, e)| matches!(e, Event::Ready { part: Part::Audio, result: Ok(_) }));
+        thread::sleep(Duration::from_millis(300));
+        if ready && rec.first_sound_after(asked).is_some() {
+            back = true;
+            break;
+        }
+        println!("not back yet: {seen:?}");
+        thread::sleep(Duration::from_millis(2100));
+    }
+    assert!(back, "the thawed server was never used");
 }

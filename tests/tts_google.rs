@@ -399,3 +399,109 @@ fn redirects_never_leave_https_for_another_machine_and_huge_replies_are_refused(
     let far = GoogleConfig { base_url: "http://192.0.2.1".into(), ..GoogleConfig::default() };
     assert!(Google::new(&far, 1.0).is_err());
 }
+
+/// Runs the calling test alone in a child process (this test binary, only that test) with
+/// `env` set, where process-wide things (threads, proxy variables) are its own. Returns
+/// false in the child: the caller then runs the test's body.
+fn alone_in_a_child(test: &str, env: &[(&str, &str)]) -> bool {
+    if std::env::var("SPEAKJA_TEST_CHILD").is_ok_and(|t| t == test) {
+        return false;
+    }
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([test, "--exact", "--test-threads=1", "--nocapture"])
+        .env("SPEAKJA_TEST_CHILD", test)
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{test} failed in its process:\n{said}");
+    assert!(said.contains("1 passed"), "{test} did not run in its process:\n{said}");
+    print!("{said}");
+    true
+}
+
+/// A server that takes every connection and never says a word, on one thread.
+fn silent_server() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    thread::spawn(move || {
+        let mut held = Vec::new();
+        let end = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < end {
+            match listener.accept() {
+                Ok((stream, _)) => held.push(stream),
+                Err(_) => thread::sleep(Duration::from_millis(2)),
+            }
+        }
+    });
+    base
+}
+
+fn threads() -> usize {
+    std::fs::read_dir("/proc/self/task").unwrap().count()
+}
+
+/// Issue #21: each stop during a stalled request left its thread alive until the timeout
+/// (200 stops: 5 → 205 threads). Requests in flight are bounded, abandoned ones included.
+#[test]
+fn stops_during_a_stalled_request_never_pile_up_threads() {
+    if alone_in_a_child("stops_during_a_stalled_request_never_pile_up_threads", &[]) {
+        return;
+    }
+    let base = silent_server();
+    let cfg = GoogleConfig { base_url: base, connect_timeout_ms: 500, timeout_ms: 60_000, ..GoogleConfig::default() };
+    let mut voice = Google::new(&cfg, 1.0).unwrap();
+    let stop_at = Arc::new(Mutex::new(Instant::now()));
+    let at = stop_at.clone();
+    voice.interrupt_with(Arc::new(move || Instant::now() >= *at.lock().unwrap()));
+    let before = threads();
+    let started = Instant::now();
+    for i in 0..200 {
+        *stop_at.lock().unwrap() = Instant::now() + Duration::from_millis(10);
+        let e = voice.synthesize(&format!("文{i}です。"), Reach::Online).unwrap_err();
+        assert!(matches!(google_error(&e), GoogleError::Stopped), "{e:#}");
+    }
+    let after = threads();
+    println!(
+        "threads: {before} before 200 stopped requests to a silent server, {after} after ({:?})",
+        started.elapsed()
+    );
+    assert!(after <= before + 3, "{before} threads before, {after} after 200 stopped requests");
+    // Once stops are over, a request still goes out (its place is waited for, not refused).
+    *stop_at.lock().unwrap() = Instant::now() + Duration::from_secs(3600);
+    let server = Server::start(Reply::Mp3);
+    let mut fresh = Google::new(&server.config(4000), 1.0).unwrap();
+    assert!(fresh.synthesize(FIXTURE_TEXT, Reach::Online).is_ok());
+}
+
+/// Issue #21: `HTTP_PROXY` took the plain-http request to a loopback base URL (a local
+/// server) through the proxy. This machine is reached directly; the proxy sees nothing.
+#[test]
+fn a_loopback_server_is_reached_without_the_proxy() {
+    // A "proxy" that counts who connects to it and closes.
+    let proxy = TcpListener::bind("127.0.0.1:0").unwrap();
+    let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
+    let env = [("HTTP_PROXY", proxy_url.as_str()), ("http_proxy", &proxy_url), ("ALL_PROXY", &proxy_url)];
+    if alone_in_a_child("a_loopback_server_is_reached_without_the_proxy", &env) {
+        return;
+    }
+    proxy.set_nonblocking(true).unwrap();
+    let connections = Arc::new(Mutex::new(0));
+    let counted = connections.clone();
+    thread::spawn(move || loop {
+        match proxy.accept() {
+            Ok(_) => *counted.lock().unwrap() += 1,
+            Err(_) => thread::sleep(Duration::from_millis(2)),
+        }
+    });
+    assert!(std::env::var("HTTP_PROXY").is_ok());
+    let server = Server::start(Reply::Mp3);
+    for base in [server.base.clone(), server.base.replace("127.0.0.1", "localhost")] {
+        let cfg = GoogleConfig { base_url: base, ..server.config(4000) };
+        let spoken = google(&cfg).synthesize(FIXTURE_TEXT, Reach::Online);
+        assert!(spoken.is_ok(), "{:#}", spoken.unwrap_err());
+    }
+    assert_eq!(server.requests().len(), 2);
+    assert_eq!(*connections.lock().unwrap(), 0, "the proxy was asked for a loopback server");
+}

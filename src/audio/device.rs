@@ -1,4 +1,7 @@
-//! The sound device, through rodio. Its stream is not `Send`, so the audio thread opens it.
+//! The sound device, through rodio. Nothing here waits on the sound server: cpal's own
+//! thread writes to ALSA, and the player only watches it (a frozen server stops that
+//! thread inside alsa-lib, so a sink that stops taking sound is a lost device). Opening
+//! and closing may block on a frozen server: `Recovering` does both off the playing thread.
 
 use std::num::NonZero;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
@@ -26,6 +29,10 @@ const LOST_ERRORS: u32 = 20;
 
 /// How long past the sound's own length playback may take before the device is given up.
 const DRAIN_GRACE: Duration = Duration::from_secs(2);
+
+/// A device that takes no sound for this long is lost (a frozen or wedged sound server:
+/// no errors, its writes just never return). A live one takes a period (~21 ms) at a time.
+pub(super) const STALLED_AFTER: Duration = Duration::from_millis(400);
 
 pub struct DeviceSink {
     stream: MixerDeviceSink,
@@ -113,8 +120,10 @@ impl Sink for DeviceSink {
         self.errors.reset();
         player.append(SamplesBuffer::new(NonZero::<u16>::MIN, rate, audio.samples.clone()));
         started();
-        // A device that stops consuming (unplugged, suspended) would never drain the player.
+        // A device that stops consuming (unplugged, suspended, a frozen server) would never
+        // drain the player: its position must move, and the whole must end in time.
         let deadline = Instant::now() + audio.duration() + DRAIN_GRACE;
+        let (mut position, mut moved) = (player.get_pos(), Instant::now());
         while !player.empty() {
             if cancel.is_cancelled() {
                 player.stop();
@@ -124,7 +133,15 @@ impl Sink for DeviceSink {
                 player.stop();
                 anyhow::bail!("the audio device failed");
             }
-            if Instant::now() > deadline {
+            let now = Instant::now();
+            let at = player.get_pos();
+            if at != position {
+                (position, moved) = (at, now);
+            } else if now - moved > STALLED_AFTER {
+                player.stop();
+                anyhow::bail!("the audio device stopped taking sound (a frozen sound server?)");
+            }
+            if now > deadline {
                 player.stop();
                 anyhow::bail!("the audio device stopped playing");
             }

@@ -32,6 +32,43 @@ impl Chain {
     }
 }
 
+impl Chain {
+    /// `online` for text that may leave the machine, `offline` for text that must stay
+    /// (auto-speak without `auto.online`): an online voice alone would refuse every such
+    /// sentence. `offline` never speaks text that may go online: the user chose `online`.
+    pub fn keeping_offline_text(online: Box<dyn Tts>, offline: Box<dyn Tts>) -> Box<dyn Tts> {
+        Box::new(ByReach { online, offline })
+    }
+}
+
+/// See [`Chain::keeping_offline_text`].
+struct ByReach {
+    online: Box<dyn Tts>,
+    offline: Box<dyn Tts>,
+}
+
+impl Tts for ByReach {
+    fn voice(&self) -> Voice {
+        self.online.voice()
+    }
+
+    fn is_online(&self) -> bool {
+        true
+    }
+
+    fn interrupt_with(&mut self, stop: crate::cancel::Interrupt) {
+        self.online.interrupt_with(stop.clone());
+        self.offline.interrupt_with(stop);
+    }
+
+    fn synthesize(&mut self, text: &str, reach: Reach) -> anyhow::Result<Synthesis> {
+        match reach {
+            Reach::Online => self.online.synthesize(text, reach),
+            Reach::Offline => self.offline.synthesize(text, reach),
+        }
+    }
+}
+
 impl Slot {
     /// Why this slot is passed over now, if it is cooling down.
     fn cooling(&mut self, now: Instant, failures: u32) -> Option<Passed> {

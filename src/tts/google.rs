@@ -3,6 +3,8 @@
 
 use std::io::{Cursor, Read};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::blocking::Client;
@@ -18,6 +20,11 @@ pub const MAX_CHARS: usize = 200;
 
 /// A Google reply is ~4 KB per second of speech; anything this big is not one.
 const MAX_REPLY_BYTES: u64 = 4 << 20;
+
+/// Requests of one voice running at once, abandoned ones included (a stopped request's
+/// thread goes on until its deadline): one for the sentence now asked, one left behind by
+/// a stop. More wait their turn, so stops during a stalled request never pile up threads.
+const MAX_IN_FLIGHT: usize = 2;
 
 /// Why a request gave no speech; the message is short because a fallback chain puts it
 /// in the engine name.
@@ -54,6 +61,27 @@ pub struct Google {
     timeout: Duration,
     volume: f32,
     interrupt: Option<Interrupt>,
+    /// Request threads alive (see [`MAX_IN_FLIGHT`]).
+    in_flight: Arc<AtomicUsize>,
+}
+
+/// A request thread's place among [`MAX_IN_FLIGHT`]: given back when the thread ends,
+/// however it ends.
+struct InFlight(Arc<AtomicUsize>);
+
+impl InFlight {
+    fn take(count: &Arc<AtomicUsize>) -> Option<Self> {
+        count
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < MAX_IN_FLIGHT).then_some(n + 1))
+            .ok()
+            .map(|_| Self(count.clone()))
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 impl Google {
@@ -76,7 +104,13 @@ impl Google {
                 attempt.follow()
             }
         });
-        let client = Client::builder()
+        let mut client = Client::builder();
+        // A server on this machine (a test server, a local relay) is reached directly: the
+        // user's HTTP_PROXY is for leaving it, and a proxy must not see this text.
+        if is_loopback(&endpoint) {
+            client = client.no_proxy();
+        }
+        let client = client
             .redirect(redirects)
             .connect_timeout(Duration::from_millis(cfg.connect_timeout_ms))
             .timeout(Duration::from_millis(cfg.timeout_ms))
@@ -90,6 +124,7 @@ impl Google {
             timeout: Duration::from_millis(cfg.timeout_ms),
             volume: volume as f32,
             interrupt: None,
+            in_flight: Arc::default(),
         })
     }
 
@@ -117,12 +152,27 @@ impl Google {
             }
         };
         // The request runs on a thread of its own so that a stop returns at once; the
-        // abandoned request ends by its own deadline.
+        // abandoned request ends by its own deadline. Its place among the few allowed is
+        // waited for (a stop or the deadline still end the wait).
+        let place = loop {
+            if let Some(place) = InFlight::take(&self.in_flight) {
+                break place;
+            }
+            if self.stopped() {
+                return Err(GoogleError::Stopped);
+            }
+            if Instant::now() >= deadline {
+                return Err(GoogleError::Timeout(timeout_ms));
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        let left = deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
         let (tx, rx) = crossbeam_channel::bounded(1);
         let request = self.client.get(url).timeout(left);
         std::thread::Builder::new()
             .name("speakja-google".into())
             .spawn(move || {
+                let _place = place;
                 let _ = tx.send(request.send().map_err(classify).and_then(|r| read_reply(r, deadline, timeout_ms)));
             })
             .map_err(|e| GoogleError::Request(e.to_string()))?;
@@ -142,6 +192,16 @@ impl Google {
 
     fn stopped(&self) -> bool {
         self.interrupt.as_ref().is_some_and(|f| f())
+    }
+}
+
+/// Is `url`'s host this machine (`localhost`, 127.0.0.0/8, `::1`)?
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
     }
 }
 
@@ -289,6 +349,21 @@ mod tests {
         assert!(parts.len() > 1);
         assert!(parts.iter().all(|p| p.chars().count() <= MAX_CHARS));
         assert_eq!(parts.concat(), text);
+    }
+
+    #[test]
+    fn loopback_hosts_are_this_machine() {
+        for (url, want) in [
+            ("http://127.0.0.1:8080/x", true),
+            ("http://127.3.4.5/", true),
+            ("http://[::1]:9/", true),
+            ("http://LocalHost:9/", true),
+            ("https://translate.google.com/", false),
+            ("http://10.0.0.1/", false),
+            ("http://localhost.example/", false),
+        ] {
+            assert_eq!(is_loopback(&Url::parse(url).unwrap()), want, "{url}");
+        }
     }
 
     #[test]

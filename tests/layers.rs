@@ -37,7 +37,13 @@ fn every_module_imports_only_the_layers_below_it() {
         if top == "bin" || top == "lib" {
             continue;
         }
-        let text = std::fs::read_to_string(&f).unwrap();
+        // Code only: a test's string may name a path.
+        let text: String = std::fs::read_to_string(&f)
+            .unwrap()
+            .lines()
+            .filter(|l| !l.trim_start().starts_with('"') && !l.trim_start().starts_with("//"))
+            .collect::<Vec<_>>()
+            .join("\n");
         for (at, _) in text.match_indices("crate::") {
             let used: String = text[at + 7..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
             // `crate::{a, b}`: each name in the braces.

@@ -216,10 +216,11 @@ mod private {
         let bytes = fs::read(&files[0]).unwrap();
         assert!(!bytes.windows(7).any(|w| w == b"hunter2"), "the key's text is in the file");
         assert_eq!(c.get(key).as_deref(), Some(&b"audio"[..]));
-        // A directory others could read is made private again.
+        // A directory others could read is refused, and left as it is: never chmod'ed.
         fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
-        DiskCache::open(&dir, 1 << 20).unwrap();
-        assert_eq!(mode(&dir), 0o700);
+        let e = DiskCache::open(&dir, 1 << 20).unwrap_err();
+        assert!(e.to_string().contains("open to other users"), "{e}");
+        assert_eq!(mode(&dir), 0o755);
         fs::remove_dir_all(dir.parent().unwrap()).unwrap();
     }
 

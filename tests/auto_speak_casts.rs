@@ -27,6 +27,7 @@ mod common;
 use speakja::auto::follow::{FollowerOptions, Heard, ScreenFollower};
 use speakja::auto::reconcile::{Action, Reconciler};
 use speakja::auto::transcript::{self, Entry};
+use speakja::text::redact;
 
 const TICK: f64 = 0.05;
 
@@ -294,11 +295,16 @@ impl WithTranscript {
         let mut actions = Vec::new();
         while let Some((t, line)) = self.lines.get(self.next).filter(|(t, _)| *t <= clock) {
             let _ = t;
+            // Credentials out first, as the plugin's watcher does (src/auto/watch.rs).
+            let private = |t: &str| redact::redact(&redact::redact_blocks(t)).into_owned();
             match transcript::parse(line) {
                 Ok(Entry::Text { message, markdown, aborted }) => {
-                    actions.extend(self.rec.transcript(&message, &markdown, aborted, true))
+                    actions.extend(self.rec.transcript(&message, &private(&markdown), aborted, true))
                 }
-                Ok(Entry::ToolInput(texts)) => actions.extend(self.rec.tool_input(&texts)),
+                Ok(Entry::ToolInput(texts)) => {
+                    let texts: Vec<String> = texts.iter().map(|t| private(t)).collect();
+                    actions.extend(self.rec.tool_input(&texts))
+                }
                 _ => {}
             }
             self.next += 1;

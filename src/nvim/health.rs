@@ -177,12 +177,14 @@ fn translator(cfg: &Config, state: Option<&PartState>, out: &mut Vec<Check>) {
 fn voice(cfg: &Config, state: Option<&PartState>, out: &mut Vec<Check>) {
     let offline = match cfg.tts.engine {
         TtsEngine::Openjtalk => Some(Level::Error),
+        // Terminal text stays offline (auto.online = false): the offline voice speaks it.
+        TtsEngine::Google if !cfg.auto.online => Some(Level::Warn),
         TtsEngine::Google => None,
         TtsEngine::Auto => cfg.tts.order.contains(&TtsEngine::Openjtalk).then_some(Level::Warn),
     };
     let fix_voice = Some("run scripts/fetch-voice (or set tts.voice / tts.dictionary)");
     match (offline, cfg.voice_file()) {
-        (None, _) => out.push(check(Level::Info, "offline voice not used (tts.engine = 'google')", None)),
+        (None, _) => out.push(check(Level::Info, "offline voice not used (tts.engine = 'google', auto.online = true)", None)),
         (Some(level), None) => out.push(check(
             level,
             format!("no .htsvoice found in {}", cfg.models_dir().join("voice").display()),

@@ -63,6 +63,8 @@ test: build voice
 	python3 tests/install_script.py
 	tests/nvim/run.sh
 
-# The main job: fetch the voice, build, speak a sample.
-demo: build voice
-	$(TARGET)/release/speakja say "こんにちは。speakja の準備ができました。"
+# The main job: the library (prebuilt at a release, else built), the voice, a sample spoken
+# by the plugin in headless Neovim.
+demo: install
+	@command -v nvim >/dev/null || { echo "make demo: needs nvim (Neovim 0.11 or newer) on PATH" >&2; exit 1; }
+	nvim --headless -u NONE -i NONE -l scripts/demo.lua

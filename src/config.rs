@@ -480,6 +480,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn urls_with_credentials_are_never_allowed_not_even_to_loopback() {
+        let ok = |u: &str| is_allowed(&url::Url::parse(u).unwrap());
+        assert!(ok("https://translate.google.com") && ok("http://127.0.0.1:8080/x") && ok("http://localhost/"));
+        assert!(!ok("http://example.com/") && !ok("ftp://127.0.0.1/"));
+        for u in ["http://127.0.0.1:@evil.example/", "http://user@127.0.0.1/", "https://u:p@translate.google.com"] {
+            assert!(!ok(u), "{u}");
+        }
+    }
+
+    #[test]
     fn empty_and_defaults() {
         let c = Config::from_json("").unwrap();
         assert_eq!(c.target_lang, "jpn_Jpan");

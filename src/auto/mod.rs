@@ -18,6 +18,7 @@ pub mod codeness;
 pub mod discover;
 pub mod follow;
 pub mod markdown;
+pub mod policy;
 pub mod reconcile;
 pub mod recording;
 pub mod screen;

@@ -210,13 +210,14 @@ pub fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
 }
 
 /// Panics are reported as values; the default hook would also print them over Neovim's
-/// screen. Instead each is kept (the last few) for `:checkhealth`, so one in a thread of
-/// ours, outside any guard, still leaves a trace.
+/// screen. Instead each is kept (the last few) for `:checkhealth` and appended to
+/// [`panic_log`], so one in a thread of ours, outside any guard, still leaves a trace.
 pub fn quiet_panics() {
     std::panic::set_hook(Box::new(|info| {
         let thread = std::thread::current().name().unwrap_or("unnamed").to_owned();
         let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
         let line = format!("{thread}: {}{at}", panic_message(info.payload()));
+        log_panic(&line);
         if let Ok(mut p) = PANICS.lock() {
             if p.len() == MAX_PANICS {
                 p.pop_front();
@@ -224,6 +225,37 @@ pub fn quiet_panics() {
             p.push_back(line);
         }
     }));
+}
+
+/// Where caught panics are written: Neovim's log directory (`stdpath("log")`), as
+/// `speakja.log`.
+pub fn panic_log() -> Option<std::path::PathBuf> {
+    let state = std::env::var_os("XDG_STATE_HOME")
+        .map(std::path::PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".local/state")))?;
+    let app = std::env::var("NVIM_APPNAME").ok().filter(|a| !a.is_empty()).unwrap_or_else(|| "nvim".into());
+    Some(state.join(app).join("speakja.log"))
+}
+
+/// One line appended (the file 0600, never through a link; left alone past 1 MiB).
+fn log_panic(line: &str) {
+    use std::io::Write;
+    let Some(path) = panic_log() else { return };
+    if std::fs::metadata(&path).is_ok_and(|m| m.len() > 1 << 20) {
+        return;
+    }
+    let mut o = std::fs::OpenOptions::new();
+    o.append(true).create(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+    }
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    if let Ok(mut f) = path.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|()| o.open(&path)) {
+        let _ = writeln!(f, "{secs} panic (caught) in {line}");
+    }
 }
 
 const MAX_PANICS: usize = 8;

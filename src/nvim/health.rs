@@ -232,7 +232,9 @@ fn audio(cfg: &Config, state: Option<&PartState>, out: &mut Vec<Check>) {
 
 /// Panics caught since Neovim started: a bug, worth a report, even where nothing broke.
 fn internal_errors(out: &mut Vec<Check>) {
+    let log = super::guard::panic_log().map(|p| p.display().to_string()).unwrap_or_default();
     for p in super::guard::recent_panics() {
-        out.push(check(Level::Warn, format!("internal error (caught): {p}"), Some("please report this")));
+        let advice = format!("please report this, with {log}");
+        out.push(check(Level::Warn, format!("internal error (caught): {p}"), Some(&advice)));
     }
 }

@@ -22,14 +22,13 @@ use crate::auto::discover::{self, Found};
 use crate::auto::follow::{FollowerOptions, Heard, ScreenFollower};
 use crate::auto::reconcile::{Action, Reconciler};
 use crate::auto::recording::Recorder;
+use crate::auto::policy;
 use crate::auto::watch::{self, Watch};
 use crate::config::AutoConfig;
 use crate::history::Status;
 
 /// How often followers are polled for stable lines.
 const POLL: Duration = Duration::from_millis(50);
-/// Speech estimate for a sentence not yet synthesized, per byte of source text.
-const EST_MS_PER_BYTE: f64 = 60.0;
 
 struct Term {
     follower: ScreenFollower,
@@ -107,7 +106,7 @@ fn job_of(buf: &Buffer, hook: Option<std::path::PathBuf>) -> Option<watch::Job> 
 /// The directory of a terminal buffer named `term://{cwd}//{pid}:{command}`.
 fn terminal_cwd(name: &str) -> Option<String> {
     let rest = name.strip_prefix("term://")?;
-    let command = terminal_command(name)?;
+    let command = policy::terminal_command(name)?;
     let head = &rest[..rest.len() - command.len()];
     let cwd = head.rsplit_once("//")?.0;
     Some(match cwd.strip_prefix('~') {
@@ -554,7 +553,7 @@ fn tick() {
 
 /// Queues what terminal `buf` said, making room in its backlog first; a full queue is a warning.
 fn queue(s: &mut State, buf: i32, cfg: &AutoConfig, text: String) -> Option<String> {
-    keep_up(s, buf, cfg, estimate_ms(text.len()));
+    keep_up(s, buf, cfg, policy::estimate_ms(text.len()));
     super::enqueue(s, text, Some(buf)).err().map(|e| super::refused(&e))
 }
 
@@ -574,31 +573,15 @@ fn retract(s: &mut State, buf: i32, sentence: &str) {
     }
 }
 
-fn estimate_ms(source_bytes: usize) -> f64 {
-    source_bytes as f64 * EST_MS_PER_BYTE
-}
-
-/// Drop the oldest unspoken sentences of terminal `buf` until adding `incoming_ms`
-/// keeps its backlog within `max_backlog_s`.
 fn keep_up(s: &mut State, buf: i32, cfg: &AutoConfig, incoming_ms: f64) {
-    let waiting: Vec<(u64, f64)> = s
+    let waiting = s
         .session
         .history
         .entries()
         .filter(|e| e.terminal == Some(buf))
         .filter(|e| matches!(e.status, Status::Queued | Status::Synthesizing | Status::Ready))
-        .map(|e| (e.id, e.timings_ms.audio.unwrap_or_else(|| estimate_ms(e.source.len()))))
-        .collect();
-    let mut backlog: f64 = waiting.iter().map(|(_, ms)| ms).sum::<f64>() + incoming_ms;
-    let limit = cfg.max_backlog_s * 1000.0;
-    let mut drop = Vec::new();
-    for (id, ms) in waiting {
-        if backlog <= limit {
-            break;
-        }
-        backlog -= ms;
-        drop.push(id);
-    }
+        .map(|e| (e.id, e.timings_ms.audio.unwrap_or_else(|| policy::estimate_ms(e.source.len()))));
+    let drop = policy::to_drop(waiting, incoming_ms, cfg.max_backlog_s * 1000.0);
     if !drop.is_empty() {
         s.worker.discard(drop);
     }
@@ -617,7 +600,7 @@ pub fn install_autocmd(patterns: Vec<String>) -> Result<(), String> {
         .callback(move |args: api::types::AutocmdCallbackArgs| {
             let _ = catch_unwind(AssertUnwindSafe(|| {
                 let argv = job_argv(&args.buffer, &args.file.to_string_lossy());
-                if runs_program(&argv, &patterns) {
+                if policy::runs_program(&argv, &patterns) {
                     if let Err(e) = attach(&args.buffer, None) {
                         events::notify_warn(&e);
                     }
@@ -648,142 +631,8 @@ fn job_argv(buf: &Buffer, name: &str) -> Vec<String> {
         })
         .unwrap_or_default();
     if argv.is_empty() {
-        terminal_command(name).unwrap_or_default().split_whitespace().map(str::to_owned).collect()
+        policy::terminal_command(name).unwrap_or_default().split_whitespace().map(str::to_owned).collect()
     } else {
         argv
-    }
-}
-
-/// Programs that run another one named later on their command line.
-const WRAPPERS: &[&str] = &[
-    "env",
-    "npx",
-    "bunx",
-    "pnpx",
-    "pnpm",
-    "yarn",
-    "node",
-    "bun",
-    "deno",
-    "python",
-    "python3",
-    "nice",
-    "caffeinate",
-    "exec",
-    "command",
-    "time",
-];
-/// Shells whose `-c` script names the program.
-const SHELLS: &[&str] = &["sh", "bash", "zsh", "fish", "dash"];
-
-/// Does the job run one of `names`? A name matches the program itself or `name-*`
-/// (`claude-code`); words further on (`vim notes-about-claude.md`) never count.
-fn runs_program(argv: &[String], names: &[String]) -> bool {
-    let words: Vec<&str> = argv.iter().map(String::as_str).collect();
-    let Some(program) = program_of(&words, 0) else { return false };
-    let named = |part: &str| {
-        let part = part.strip_suffix(".exe").unwrap_or(part);
-        names.iter().any(|n| part == n || part.strip_prefix(n.as_str()).is_some_and(|r| r.starts_with('-')))
-    };
-    if let Some(package) = program.strip_prefix('@') {
-        // `@anthropic-ai/claude-code@latest`: the package's own name.
-        let name = package.rsplit('/').next().unwrap_or(package);
-        return named(name.split('@').next().unwrap_or(name));
-    }
-    if program.ends_with(".js") || program.ends_with(".mjs") {
-        // `node …/claude-code/cli.js`: a script is named by its package directory.
-        return program.split('/').any(named);
-    }
-    // A script is named by its file name less the extension (`replay_cast.py`).
-    let base = program.rsplit('/').next().unwrap_or(&program);
-    named(base.strip_suffix(".py").unwrap_or(base))
-}
-
-/// The word naming the program a command line runs, seen through wrappers
-/// (`env X=1 claude`, `npx -y pkg`, `node script.js`) and shells (`sh -c "claude …"`).
-fn program_of(argv: &[&str], depth: usize) -> Option<String> {
-    let (first, rest) = argv.split_first()?;
-    let base = first.rsplit('/').next().unwrap_or(first);
-    if depth > 4 {
-        return None;
-    }
-    if SHELLS.contains(&base) {
-        let c = rest.iter().position(|w| w.starts_with('-') && !w.starts_with("--") && w.contains('c'))?;
-        let script = rest[c + 1..].join(" ");
-        return program_of(&script.split_whitespace().collect::<Vec<_>>(), depth + 1);
-    }
-    if WRAPPERS.contains(&base) {
-        let i = rest.iter().position(|w| !(w.starts_with('-') || w.contains('=')))?;
-        return program_of(&rest[i..], depth + 1);
-    }
-    Some((*first).to_owned())
-}
-
-/// The command of a terminal buffer named `term://{cwd}//{pid}:{command}`.
-fn terminal_command(name: &str) -> Option<&str> {
-    let rest = name.strip_prefix("term://")?;
-    // The cwd may hold "//" or ':'; the pid is the first all-digit run between "//" and ':'.
-    let mut from = 0;
-    while let Some(i) = rest[from..].find("//") {
-        let tail = &rest[from + i + 2..];
-        if let Some((pid, command)) = tail.split_once(':') {
-            if !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()) {
-                return Some(command);
-            }
-        }
-        from += i + 2;
-    }
-    None
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{runs_program, terminal_command};
-
-    fn runs(cmd: &str) -> bool {
-        let argv: Vec<String> = cmd.split(' ').map(str::to_owned).collect();
-        runs_program(&argv, &["claude".to_owned()])
-    }
-
-    #[test]
-    fn attaches_by_program_name_not_by_substring() {
-        for yes in [
-            "claude",
-            "/home/me/.local/bin/claude --resume",
-            "claude-code",
-            "env ANTHROPIC_LOG=debug claude",
-            "npx @anthropic-ai/claude-code",
-            "npx -y @anthropic-ai/claude-code@latest",
-            "node /usr/lib/node_modules/@anthropic-ai/claude-code/cli.js",
-            "bun /opt/claude-code/cli.js --verbose",
-            "/bin/zsh -lc claude",
-            "sh -c claude --resume",
-            "python3 tests/claude.py",
-        ] {
-            assert!(runs(yes), "{yes}");
-        }
-        for no in [
-            "vim notes-about-claude.md",
-            "less /tmp/claude.log",
-            "bash",
-            "grep -r claude .",
-            "python3 claude_tool.py",
-            "claudette",
-            "npx prettier claude.js",
-            "",
-        ] {
-            assert!(!runs(no), "{no}");
-        }
-    }
-
-    #[test]
-    fn command_of_terminal_names() {
-        assert_eq!(terminal_command("term://~/src//1234:claude"), Some("claude"));
-        assert_eq!(
-            terminal_command("term:///tmp/a//b//77:python3 x.py --url http://h"),
-            Some("python3 x.py --url http://h")
-        );
-        assert_eq!(terminal_command("term://C:/w//9:cmd /c claude"), Some("cmd /c claude"));
-        assert_eq!(terminal_command("/home/x/file.txt"), None);
     }
 }

@@ -261,19 +261,11 @@ end)
 H.test("stop() with 10,000 sentences queued: a short call, no long tick, flat memory", function()
   sj.setup(H.opts({ audio = { sink = "null" }, ui = { float = false }, queue_size = 10000, history_size = 100000,
     max_text_bytes = 1024 * 1024 }))
-  local function rss_mb()
-    for l in io.lines("/proc/self/status") do
-      local kb = l:match("^VmRSS:%s+(%d+)")
-      if kb then
-        return tonumber(kb) / 1024
-      end
-    end
-  end
   local queued = sj.speak(("Go now. "):rep(10000))
   H.ok(queued >= 9990, "queued " .. queued)
   vim.wait(200)
   collectgarbage()
-  local before = rss_mb()
+  local before = H.rss_mb()
   local meter = H.gap_meter()
   local t0 = vim.uv.hrtime()
   sj.stop()
@@ -285,7 +277,7 @@ H.test("stop() with 10,000 sentences queued: a short call, no long tick, flat me
   local drained_ms = (vim.uv.hrtime() - t0) / 1e6
   local worst = meter()
   collectgarbage()
-  local grown = rss_mb() - before
+  local grown = H.rss_mb() - before
   io.stdout:write(("\n# stop() with %d queued: call %.1f ms, all finished after %.0f ms, worst timer gap %.0f ms, RSS %+.1f MB\n")
     :format(queued, stop_ms, drained_ms, worst, grown))
   H.ok(stop_ms < 50, ("stop() took %.1f ms"):format(stop_ms))

@@ -35,6 +35,16 @@ local function pins(dir, wrong)
   return path
 end
 
+-- Each `User SpeakJaFetch` event's data to `fn`; returns the autocmd.
+local function collect(fn)
+  return vim.api.nvim_create_autocmd("User", {
+    pattern = "SpeakJaFetch",
+    callback = function(ev)
+      fn(ev.data)
+    end,
+  })
+end
+
 -- Every `User SpeakJaFetch` event until one that ends the fetch.
 local function events_until_end(seen, ms)
   H.wait(ms or 60000, function()
@@ -48,13 +58,10 @@ H.test(":SpeakJaFetch shows progress, cancels, resumes, verifies, and reloads th
   local models = H.tmpdir()
   local opts = H.opts({ models_dir = models, translator = { engine = "auto" }, audio = { sink = "null" }, tts = voice })
   sj.setup(opts)
-  local seen = {}
-  local au = vim.api.nvim_create_autocmd("User", {
-    pattern = "SpeakJaFetch",
-    callback = function(ev)
-      table.insert(seen, ev.data)
-    end,
-  })
+  local seen, au = {}, nil
+  au = collect(function(data)
+    table.insert(seen, data)
+  end)
   local url, proc = hub(400 * 1024)
   local pinfile = pins(models)
   local meter = H.gap_meter()
@@ -99,13 +106,10 @@ end)
 H.test("a file whose SHA-256 is not the pinned one is refused and never moved into place", function()
   local models = H.tmpdir()
   sj.setup(H.opts({ models_dir = models, audio = { sink = "null" }, tts = voice }))
-  local seen = {}
-  local au = vim.api.nvim_create_autocmd("User", {
-    pattern = "SpeakJaFetch",
-    callback = function(ev)
-      table.insert(seen, ev.data)
-    end,
-  })
+  local seen, au = {}, nil
+  au = collect(function(data)
+    table.insert(seen, data)
+  end)
   local url, proc = hub(50 * 1024 * 1024)
   sj.fetch({ pins = pins(models, "tokenizer.json"), endpoint = url })
   local ended = events_until_end(seen)

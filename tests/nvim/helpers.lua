@@ -59,6 +59,16 @@ function H.gap_meter()
   end
 end
 
+-- This Neovim's resident memory, in MB.
+function H.rss_mb()
+  for l in io.lines("/proc/self/status") do
+    local kb = l:match("^VmRSS:%s+(%d+)")
+    if kb then
+      return tonumber(kb) / 1024
+    end
+  end
+end
+
 function H.tmpdir()
   local d = vim.fn.tempname()
   vim.fn.mkdir(d, "p")

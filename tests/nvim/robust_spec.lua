@@ -190,14 +190,6 @@ end)
 H.test("native calls leak nothing: 100,000 status() calls grow RSS by < 5 MB", function()
   sj.setup(H.opts({ audio = { sink = "null" } }))
   local native = require("speakja_native")
-  local function rss_mb()
-    for l in io.lines("/proc/self/status") do
-      local kb = l:match("^VmRSS:%s+(%d+)")
-      if kb then
-        return tonumber(kb) / 1024
-      end
-    end
-  end
   local function calls(n)
     for _ = 1, n do
       native.status()
@@ -209,9 +201,9 @@ H.test("native calls leak nothing: 100,000 status() calls grow RSS by < 5 MB", f
   end
   -- Warm up: the allocators settle their pools first.
   calls(200000)
-  local before = rss_mb()
+  local before = H.rss_mb()
   calls(100000)
-  local grown = rss_mb() - before
+  local grown = H.rss_mb() - before
   io.stdout:write(("\n# 100,000 × (status, statusline, sentences): RSS %+.1f MB\n"):format(grown))
   H.ok(grown < 5, ("RSS grew %.1f MB"):format(grown))
 end)

@@ -151,7 +151,7 @@ mod tests {
     #[test]
     fn the_oldest_unspoken_go_first_until_the_backlog_fits() {
         let waiting = [(1, 4000.0), (2, 3000.0), (3, 2000.0)];
-        assert_eq!(to_drop(waiting.into_iter(), 2000.0, 10_000.0), Vec::<u64>::new());
+        assert_eq!(to_drop(waiting.into_iter(), 1000.0, 10_000.0), Vec::<u64>::new());
         assert_eq!(to_drop(waiting.into_iter(), 4000.0, 10_000.0), [1]);
         assert_eq!(to_drop(waiting.into_iter(), 9000.0, 10_000.0), [1, 2, 3]);
         assert_eq!(estimate_ms(10), 600.0);

@@ -9,7 +9,7 @@ use clap::Args;
 use anyhow::Context;
 use speakja::config::{self as plugin, DeviceChoice, WeightFormat};
 use speakja::translate::nllb::generate::{self, GenerateOptions};
-use speakja::translate::nllb::model::{RandomWeights, Weights};
+use speakja::translate::nllb::weights::{RandomWeights, Weights};
 use speakja::translate::nllb::qcache::{Mapped, QuantCache, Recorder};
 use speakja::translate::nllb::{self as nllb, Columns, Config, Model};
 use speakja::tts::Reach;

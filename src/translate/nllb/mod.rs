@@ -8,6 +8,7 @@ pub mod model;
 pub mod qcache;
 pub mod tokenizer;
 pub mod vocab;
+pub mod weights;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -221,7 +222,7 @@ fn decoding_pool(threads: usize) -> anyhow::Result<rayon::ThreadPool> {
 /// on an 8 GB Mac), and 8-bit blocks are made on the CPU from the rows' own values. Each
 /// read first asks `stop`, so a load that a new `setup()` replaced ends early.
 struct Loading<'a> {
-    cpu: &'a dyn model::WeightSource,
+    cpu: &'a dyn weights::WeightSource,
     device: Device,
     stop: &'a dyn Fn() -> bool,
 }
@@ -235,7 +236,7 @@ impl Loading<'_> {
     }
 }
 
-impl model::WeightSource for Loading<'_> {
+impl weights::WeightSource for Loading<'_> {
     fn device(&self) -> &Device {
         &self.device
     }
@@ -249,7 +250,7 @@ impl model::WeightSource for Loading<'_> {
         self.go_on()?;
         self.cpu.get(shape, name)?.to_device(&self.device)
     }
-    fn quantized(&self, m: &model::QMatrix, device: &Device) -> candle_core::Result<Arc<QTensor>> {
+    fn quantized(&self, m: &weights::QMatrix, device: &Device) -> candle_core::Result<Arc<QTensor>> {
         self.go_on()?;
         self.cpu.quantized(m, device)
     }
@@ -312,7 +313,7 @@ fn load_model(
         // A stale or damaged cache is rebuilt below; it is only ever an optimisation.
         if let Ok(Some(mapped)) = cache.open() {
             let src = Loading { cpu: &mapped, device: device.clone(), stop };
-            if let Ok(model) = Model::load(model::Weights::new(&src, quant), cfg) {
+            if let Ok(model) = Model::load(weights::Weights::new(&src, quant), cfg) {
                 return Ok((model, CacheUse::Read(cache.path().to_path_buf())));
             }
         }
@@ -330,10 +331,10 @@ fn load_model(
     let src = Loading { cpu: &vb, device: device.clone(), stop };
     let bad = || format!("bad or incomplete weights in {}", file.display());
     if caches.is_empty() {
-        return Ok((Model::load(model::Weights::new(&src, quant), cfg).with_context(bad)?, CacheUse::Off));
+        return Ok((Model::load(weights::Weights::new(&src, quant), cfg).with_context(bad)?, CacheUse::Off));
     }
     let recorder = qcache::Recorder::new(&src);
-    let model = Model::load(model::Weights::new(&recorder, quant), cfg).with_context(bad)?;
+    let model = Model::load(weights::Weights::new(&recorder, quant), cfg).with_context(bad)?;
     let tensors = recorder.into_tensors();
     let mut failures = Vec::new();
     for cache in &caches {
@@ -401,7 +402,8 @@ impl ModelFiles {
         let bounds = [(Some(&self.config), MB), (Some(&self.tokenizer), 256 * MB), (weights, 64 * 1024 * MB)];
         for (path, max) in bounds {
             let Some(path) = path else { continue };
-            let meta = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+            // A missing file is named where it is read, in order.
+            let Ok(meta) = std::fs::metadata(path) else { continue };
             if !meta.is_file() {
                 bail!("{} is not a regular file", path.display());
             }

@@ -1,207 +1,22 @@
 //! NLLB-200 / M2M100 encoder-decoder, as HF `M2M100ForConditionalGeneration` computes it.
 //!
 //! Pre-LayerNorm transformer with sinusoidal positions and one shared embedding matrix used
-//! for encoder input, decoder input and the output projection.
+//! for encoder input, decoder input and the output projection. The network only, as
+//! candle-transformers' `marian.rs`: each part has `load(weights, cfg)` and a plain
+//! `forward`; where the weights come from (a checkpoint, the 8-bit cache, random numbers for
+//! benchmarks) and how they are quantized is `weights.rs`.
 
 use std::sync::Arc;
 
 use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
 use candle_core::{DType, Device, Module, Result, Tensor};
-use candle_nn::{LayerNorm, VarBuilder};
+use candle_nn::LayerNorm;
 
 use super::config::Config;
-use super::gemv::{self, Kernels};
+use super::gemv;
+use super::weights::{QMatrix, Weights};
 
 const LAYER_NORM_EPS: f64 = 1e-5;
-
-/// Where weights come from: a checkpoint, or random numbers for benchmarks.
-pub trait WeightSource {
-    fn device(&self) -> &Device;
-    /// Dtype of the dense (unquantized) tensors.
-    fn dtype(&self) -> DType;
-    fn contains(&self, name: &str) -> bool;
-    fn get(&self, shape: &[usize], name: &str) -> Result<Tensor>;
-    /// Matrix `m` in its quantized format, on `device`.
-    fn quantized(&self, m: &QMatrix, device: &Device) -> Result<Arc<QTensor>> {
-        quantize_matrix(self, m, device).map(Arc::new)
-    }
-}
-
-/// A `[rows, cols]` weight matrix wanted in quantized format `format`.
-#[derive(Debug, Clone, Copy)]
-pub struct QMatrix<'a> {
-    pub name: &'a str,
-    pub rows: usize,
-    pub cols: usize,
-    pub format: GgmlDType,
-}
-
-/// Reads matrix `m` from `src` and quantizes it into a tensor on `device`.
-pub fn quantize_matrix(src: &(impl WeightSource + ?Sized), m: &QMatrix, device: &Device) -> Result<QTensor> {
-    let QMatrix { name, rows, cols, format: q } = *m;
-    let w = src.get(&[rows, cols], name)?.to_dtype(DType::F32)?;
-    let quantized = quantize_by_rows(rows, cols, q, device, Kernels::get(), |start, n| w.narrow(0, start, n))?;
-    release_in_steps(w);
-    Ok(quantized)
-}
-
-/// Drops a loaded matrix, first handing its pages back to the OS 16 MB at a time.
-/// Unmapping the 1 GB f32 embedding in one go holds the process's memory-map lock for
-/// tens of ms, and Neovim's main thread stalls on its next allocation meanwhile.
-fn release_in_steps(w: Tensor) {
-    #[cfg(target_os = "linux")]
-    {
-        const PAGE: usize = 4096;
-        const STEP: usize = 16 << 20;
-        let _ = gemv::with_f32_values(&w, |data| {
-            let begin = (data.as_ptr() as usize).next_multiple_of(PAGE);
-            let end = (data.as_ptr() as usize + std::mem::size_of_val(data)) / PAGE * PAGE;
-            let mut at = begin;
-            while at < end {
-                let len = (end - at).min(STEP);
-                // SAFETY: whole pages inside this buffer, which only `w` holds (both
-                // checkpoint readers, mmaped safetensors and pth, hand out a fresh buffer
-                // per `get`) and which is freed below without being read again; the
-                // allocator keeps no data inside a block's pages.
-                unsafe { libc::madvise(at as *mut libc::c_void, len, libc::MADV_DONTNEED) };
-                at += len;
-            }
-        });
-    }
-}
-
-/// Rows quantized per parallel task.
-const QUANTIZE_ROWS: usize = 1024;
-
-/// Quantizes a `[rows, cols]` matrix on all cores into a tensor on `device`, `rows_of(start,
-/// n)` giving its rows `start..start + n` (quantizing is most of loading an 8-bit model).
-/// The bytes are always made on the CPU from the rows' own values (see `gemv::quantize`).
-fn quantize_by_rows(
-    rows: usize,
-    cols: usize,
-    q: GgmlDType,
-    device: &Device,
-    kernels: Kernels,
-    rows_of: impl Fn(usize, usize) -> Result<Tensor> + Sync,
-) -> Result<QTensor> {
-    use rayon::prelude::*;
-    let row_bytes = cols / q.block_size() * q.type_size();
-    let fill = |bytes: &mut [u8]| {
-        bytes.par_chunks_mut(QUANTIZE_ROWS * row_bytes).enumerate().try_for_each(|(task, out)| {
-            let rows = rows_of(task * QUANTIZE_ROWS, out.len() / row_bytes)?;
-            let block = gemv::quantized_bytes(&rows, q, kernels == Kernels::Simd)?;
-            if block.len() != out.len() {
-                candle_core::bail!("{q:?} rows came out as {} bytes, not {}", block.len(), out.len())
-            }
-            out.copy_from_slice(&block);
-            Ok(())
-        })
-    };
-    if q == GgmlDType::Q8_0 {
-        let mut blocks = gemv::Q8Blocks::zeroed(rows, cols);
-        fill(blocks.bytes_mut())?;
-        return blocks.into_qtensor(rows, cols, device);
-    }
-    let mut bytes = vec![0u8; rows * row_bytes];
-    fill(&mut bytes)?;
-    gemv::qtensor(bytes, rows, cols, q, device)
-}
-
-impl WeightSource for VarBuilder<'_> {
-    fn device(&self) -> &Device {
-        VarBuilder::device(self)
-    }
-    fn dtype(&self) -> DType {
-        VarBuilder::dtype(self)
-    }
-    fn contains(&self, name: &str) -> bool {
-        self.contains_tensor(name)
-    }
-    fn get(&self, shape: &[usize], name: &str) -> Result<Tensor> {
-        VarBuilder::get(self, shape, name)
-    }
-}
-
-/// Random weights of the right shapes: lets `speakja bench` time the real 600M shape
-/// without a download. LayerNorm gains are 1 so activations stay in a realistic range.
-pub struct RandomWeights {
-    pub device: Device,
-    pub dtype: DType,
-}
-
-impl RandomWeights {
-    fn random(&self, shape: &[usize], name: &str) -> Result<Tensor> {
-        if name.ends_with("layer_norm.weight") {
-            Tensor::ones(shape, DType::F32, &self.device)
-        } else {
-            Tensor::randn(0f32, 0.02, shape, &self.device)
-        }
-    }
-}
-
-impl WeightSource for RandomWeights {
-    fn device(&self) -> &Device {
-        &self.device
-    }
-    fn dtype(&self) -> DType {
-        self.dtype
-    }
-    fn contains(&self, _name: &str) -> bool {
-        true
-    }
-    fn get(&self, shape: &[usize], name: &str) -> Result<Tensor> {
-        self.random(shape, name)?.to_dtype(self.dtype)
-    }
-    /// Built in row blocks so a quantized model never holds a whole f32 matrix (the 1 GB
-    /// embedding would otherwise dominate peak memory).
-    fn quantized(&self, m: &QMatrix, device: &Device) -> Result<Arc<QTensor>> {
-        let random = |_, n| self.random(&[n, m.cols], m.name);
-        quantize_by_rows(m.rows, m.cols, m.format, device, Kernels::get(), random).map(Arc::new)
-    }
-}
-
-/// A prefix-carrying view of a [`WeightSource`] plus the quantization choice.
-#[derive(Clone)]
-pub struct Weights<'a> {
-    src: &'a dyn WeightSource,
-    prefix: String,
-    quant: Option<GgmlDType>,
-}
-
-impl<'a> Weights<'a> {
-    /// `quant`: store matmul weights in this format (CPU only), else in the source dtype.
-    pub fn new(src: &'a dyn WeightSource, quant: Option<GgmlDType>) -> Self {
-        Self { src, prefix: String::new(), quant }
-    }
-
-    pub fn pp(&self, name: impl std::fmt::Display) -> Self {
-        let prefix = if self.prefix.is_empty() { name.to_string() } else { format!("{}.{name}", self.prefix) };
-        Self { prefix, ..self.clone() }
-    }
-
-    fn key(&self, name: &str) -> String {
-        if self.prefix.is_empty() {
-            name.to_string()
-        } else {
-            format!("{}.{name}", self.prefix)
-        }
-    }
-
-    fn get(&self, shape: &[usize], name: &str) -> Result<Tensor> {
-        self.src.get(shape, &self.key(name))
-    }
-
-    /// A weight used as `x · Wᵀ`, quantized when asked and the row length allows it.
-    fn matrix(&self, rows: usize, cols: usize, name: &str) -> Result<QMatMul> {
-        match self.quant {
-            Some(q) if cols.is_multiple_of(q.block_size()) => {
-                let m = QMatrix { name: &self.key(name), rows, cols, format: q };
-                QMatMul::from_arc(self.src.quantized(&m, self.src.device())?)
-            }
-            _ => Ok(QMatMul::Tensor(self.get(&[rows, cols], name)?)),
-        }
-    }
-}
 
 /// `x · Wᵀ + b` over the last dimension.
 #[derive(Debug, Clone)]

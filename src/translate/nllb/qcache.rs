@@ -18,7 +18,7 @@ use candle_core::{CpuStorage, DType, Device, Result, Tensor};
 use half::f16;
 use sha2::{Digest, Sha256};
 
-use super::model::{QMatrix, WeightSource};
+use super::weights::{QMatrix, WeightSource};
 
 /// Bumped whenever the bytes written for the same checkpoint would differ.
 const VERSION: u32 = 1;

@@ -1,0 +1,615 @@
+//! English pronunciation from CMUdict (issue #22), mapped phone by phone to the katakana a
+//! Japanese engineer says: `thread` → スレッド, `server` → サーバー, `daemon` → デーモン.
+//!
+//! The data (`cmudict.txt`, made by `cmudict.py`; licence in `CMUDICT-LICENSE`) is embedded
+//! sorted, one `word phones` line each, and binary-searched in place: nothing is parsed or
+//! built at load, so no sentence ever waits for it. `prepare` only touches its pages.
+//!
+//! Where katakana loanwords follow the spelling rather than the sound (an unstressed vowel:
+//! `model` モデル, `system` システム; `o` said as AA: `lock` ロック; `ay` vs `a_e`: `play`
+//! プレイ, `table` テーブル), the vowel letters the phone lines up with decide.
+
+use super::words;
+
+static DATA: &[u8] = include_bytes!("cmudict.txt");
+
+/// Faults the embedded dictionary's pages in (one read per page), so that not even the first
+/// lookup touches the disk. Idempotent and cheap; lookups work without it.
+pub fn prepare() {
+    static DONE: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    DONE.get_or_init(|| DATA.iter().step_by(4096).map(|&b| u64::from(b)).sum());
+}
+
+/// The phones of a lowercase word, or None when CMUdict lacks it.
+pub fn phones(word: &str) -> Option<&'static [u8]> {
+    let key = word.as_bytes();
+    let (mut lo, mut hi) = (0, DATA.len());
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        let start = DATA[lo..mid].iter().rposition(|&b| b == b'\n').map_or(lo, |p| lo + p + 1);
+        let end = DATA[start..hi].iter().position(|&b| b == b'\n').map_or(hi, |p| start + p);
+        let line = &DATA[start..end];
+        let space = line.iter().position(|&b| b == b' ')?;
+        match line[..space].cmp(key) {
+            std::cmp::Ordering::Equal => return Some(&line[space + 1..]),
+            std::cmp::Ordering::Less => lo = end + 1,
+            std::cmp::Ordering::Greater => hi = start,
+        }
+    }
+    None
+}
+
+/// Katakana for a lowercase word: the whole word from the dictionary, else the word split
+/// into two or three parts each known (to the built-in table or the dictionary).
+pub fn reading(word: &str) -> Option<String> {
+    whole(word).or_else(|| compound(word, 3))
+}
+
+/// The dictionary's reading of the whole word, unless it is an inflection of a built-in
+/// table word (`loader` of `load`: the table's reading of the stem wins); `flower` is no
+/// `flow`+`er`, as its phones show.
+pub fn whole_unless_inflected(word: &str) -> Option<String> {
+    let p = phones(word)?;
+    if let Some(stem) = words::stem_of(word) {
+        let plain = |c: &[u8]| c.iter().filter(|b| !b.is_ascii_digit()).copied().collect::<Vec<u8>>();
+        if phones(&stem).is_none_or(|s| plain(p).starts_with(&plain(s))) {
+            return None;
+        }
+    }
+    Some(render(word, p))
+}
+
+fn whole(word: &str) -> Option<String> {
+    phones(word).map(|p| render(word, p))
+}
+
+/// A part of a compound: the built-in table (2 letters and up), then the dictionary
+/// (3 letters and up).
+fn piece(p: &str) -> Option<String> {
+    if p.len() >= 2 {
+        if let Some(r) = words::get(p) {
+            return Some(r.to_string());
+        }
+    }
+    (p.len() >= 3).then(|| whole(p)).flatten()
+}
+
+/// `hostname` → host+name, `matplotlib` → mat+plot+lib: the split with the fewest parts,
+/// and among those the one whose shortest part is longest (`time`+`stamp`, not
+/// `times`+`tamp`), the built-in table's parts preferred.
+fn compound(word: &str, parts: usize) -> Option<String> {
+    if parts < 2 || word.len() < 5 {
+        return None;
+    }
+    let mut best: Option<(usize, usize, String)> = None;
+    for i in 2..=word.len() - 2 {
+        let (a, b) = word.split_at(i);
+        let (Some(ra), Some(rb)) = (piece(a), piece(b)) else { continue };
+        let table = usize::from(words::get(a).is_some()) + usize::from(words::get(b).is_some());
+        let score = (a.len().min(b.len()), table);
+        if best.as_ref().is_none_or(|(m, t, _)| score > (*m, *t)) {
+            best = Some((score.0, score.1, ra + &rb));
+        }
+    }
+    if let Some((_, _, r)) = best {
+        return Some(r);
+    }
+    // Three parts: a known first part, then the rest as a two-part compound.
+    (2..=word.len() - 4).rev().find_map(|i| {
+        let (a, b) = word.split_at(i);
+        Some(piece(a)? + &compound(b, parts - 1)?)
+    })
+}
+
+// ---- Phones → katakana ----
+
+fn is_vowel_phone(p: u8) -> bool {
+    matches!(p, b'a' | b'@' | b'^' | b'o' | b'W' | b'I' | b'e' | b'R' | b'E' | b'i' | b'Y' | b'O' | b'Q' | b'U' | b'u')
+}
+
+/// One phone: its code (see `cmudict.py`) and stress (0 none, 1 primary, 2 secondary).
+#[derive(Clone, Copy, Debug)]
+struct Phone {
+    p: u8,
+    stress: u8,
+}
+
+fn decode(code: &[u8]) -> Vec<Phone> {
+    let mut out: Vec<Phone> = Vec::with_capacity(code.len());
+    for &b in code {
+        match b {
+            b'1' | b'2' => {
+                if let Some(last) = out.last_mut() {
+                    last.stress = b - b'0';
+                }
+            }
+            _ => out.push(Phone { p: b, stress: 0 }),
+        }
+    }
+    out
+}
+
+fn is_vowel_letter(w: &[u8], i: usize) -> bool {
+    match w[i] {
+        b'a' | b'e' | b'i' | b'o' | b'u' => true,
+        // y after a consonant letter; w inside ow/aw/ew
+        b'y' => i > 0 && !matches!(w.get(i + 1), Some(b'a' | b'e' | b'i' | b'o' | b'u')),
+        b'w' => i > 0 && matches!(w[i - 1], b'o' | b'a' | b'e') && !matches!(w.get(i + 1), Some(b'a' | b'e' | b'i' | b'o')),
+        _ => false,
+    }
+}
+
+/// The word's runs of vowel letters (start, end).
+fn vowel_groups(w: &[u8]) -> Vec<(usize, usize)> {
+    let mut groups = Vec::new();
+    let mut i = 0;
+    while i < w.len() {
+        if is_vowel_letter(w, i) {
+            let s = i;
+            while i < w.len() && is_vowel_letter(w, i) {
+                i += 1;
+            }
+            groups.push((s, i));
+        } else {
+            i += 1;
+        }
+    }
+    groups
+}
+
+/// For each vowel phone, the vowel letters it is spelled with (best effort): a small
+/// alignment of the vowel phones to the runs of vowel letters, in order, where a run may be
+/// silent (a final `e`), a phone may have no letters (`rhythm`), and a run of two letters may
+/// spell two phones (`tutorial`: i-a).
+fn align(w: &[u8], ph: &[Phone]) -> Vec<Option<(usize, usize)>> {
+    let groups = vowel_groups(w);
+    let vp: Vec<usize> = (0..ph.len()).filter(|&i| is_vowel_phone(ph[i].p)).collect();
+    let (n, m) = (vp.len(), groups.len());
+    // cost[j][k]: the best cost of the first j phones against the first k runs; step: how.
+    let mut cost = vec![vec![f32::INFINITY; m + 1]; n + 1];
+    let mut step = vec![vec![0u8; m + 1]; n + 1];
+    cost[0][0] = 0.0;
+    for j in 0..=n {
+        for k in 0..=m {
+            let c = cost[j][k];
+            if c.is_infinite() {
+                continue;
+            }
+            let mut relax = |j2: usize, k2: usize, add: f32, how: u8| {
+                if c + add < cost[j2][k2] {
+                    cost[j2][k2] = c + add;
+                    step[j2][k2] = how;
+                }
+            };
+            if j < n && k < m {
+                relax(j + 1, k + 1, 0.0, 1);
+            }
+            if j + 1 < n && k < m && vp[j + 1] == vp[j] + 1 && groups[k].1 - groups[k].0 >= 2 {
+                relax(j + 2, k + 1, 0.3, 2);
+            }
+            if j < n {
+                relax(j + 1, k, if ph[vp[j]].stress > 0 { 1.2 } else { 1.0 }, 3);
+            }
+            if k < m {
+                let (s, e) = groups[k];
+                let silent = e - s == 1 && w[s] == b'e' && s > 0 && matches!(&w[e..], [] | [b's'] | [b'd']);
+                relax(j, k + 1, if silent { 0.4 } else { 1.0 }, 4);
+            }
+        }
+    }
+    let mut out = vec![None; ph.len()];
+    let (mut j, mut k) = (n, m);
+    while j > 0 || k > 0 {
+        match step[j][k] {
+            1 => {
+                out[vp[j - 1]] = Some(groups[k - 1]);
+                j -= 1;
+                k -= 1;
+            }
+            2 => {
+                let (s, e) = groups[k - 1];
+                out[vp[j - 2]] = Some((s, s + 1));
+                out[vp[j - 1]] = Some((s + 1, e));
+                j -= 2;
+                k -= 1;
+            }
+            3 => j -= 1,
+            4 => k -= 1,
+            _ => break,
+        }
+    }
+    out
+}
+
+/// The five vowel columns.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Q {
+    A,
+    I,
+    U,
+    E,
+    O,
+}
+
+/// A vowel as said: its column, what follows its first mora, and whether it is short
+/// (a final stop after it doubles: `cat` キャット).
+#[derive(Clone, Debug)]
+struct Vowel {
+    q: Q,
+    tail: &'static str,
+    short: bool,
+}
+
+/// The column a spelled vowel group reads as (for reduced vowels).
+fn spelled(w: &[u8], g: Option<(usize, usize)>) -> Option<Q> {
+    let (s, e) = g?;
+    let t = &w[s..e];
+    Some(match t {
+        [b'o', b'u', ..] => Q::A,
+        _ if t.contains(&b'o') => Q::O,
+        [b'a', ..] => Q::A,
+        [b'e', ..] => Q::E,
+        [b'i', ..] | [b'y', ..] => Q::I,
+        [b'u', ..] => Q::A,
+        _ => return None,
+    })
+}
+
+/// A consonant's kana before a vowel of column `q`.
+fn cv(c: u8, q: Q) -> &'static str {
+    let row: [&str; 5] = match c {
+        b'k' => ["カ", "キ", "ク", "ケ", "コ"],
+        b'g' => ["ガ", "ギ", "グ", "ゲ", "ゴ"],
+        b's' | b'T' => ["サ", "シ", "ス", "セ", "ソ"],
+        b'z' | b'D' => ["ザ", "ジ", "ズ", "ゼ", "ゾ"],
+        b't' => ["タ", "ティ", "トゥ", "テ", "ト"],
+        b'd' => ["ダ", "ディ", "ドゥ", "デ", "ド"],
+        b'n' => ["ナ", "ニ", "ヌ", "ネ", "ノ"],
+        b'h' => ["ハ", "ヒ", "フ", "ヘ", "ホ"],
+        b'b' | b'v' => ["バ", "ビ", "ブ", "ベ", "ボ"],
+        b'p' => ["パ", "ピ", "プ", "ペ", "ポ"],
+        b'm' => ["マ", "ミ", "ム", "メ", "モ"],
+        b'y' => ["ヤ", "イ", "ユ", "イエ", "ヨ"],
+        b'r' | b'l' => ["ラ", "リ", "ル", "レ", "ロ"],
+        b'w' => ["ワ", "ウィ", "ウ", "ウェ", "ウォ"],
+        b'f' => ["ファ", "フィ", "フ", "フェ", "フォ"],
+        b'c' => ["チャ", "チ", "チュ", "チェ", "チョ"],
+        b'j' | b'Z' => ["ジャ", "ジ", "ジュ", "ジェ", "ジョ"],
+        b'S' => ["シャ", "シ", "シュ", "シェ", "ショ"],
+        b'N' => ["ンガ", "ンギ", "ング", "ンゲ", "ンゴ"],
+        _ => ["ア", "イ", "ウ", "エ", "オ"],
+    };
+    row[q as usize]
+}
+
+/// A consonant, then `y`, before a vowel of column `q`: キュ, ピュ.
+fn cyv(c: u8, q: Q) -> String {
+    let stem = match c {
+        b't' => "テ",
+        b'd' => "デ",
+        b'f' => "フ",
+        b'v' | b'b' => "ビ",
+        b'w' => "ウ",
+        _ => cv(c, Q::I),
+    };
+    let small = match q {
+        Q::A => "ャ",
+        Q::I => "ィ",
+        Q::U => "ュ",
+        Q::E => "ェ",
+        Q::O => "ョ",
+    };
+    if q == Q::I && stem.chars().count() == 1 && !matches!(c, b't' | b'd' | b'f' | b'w') {
+        return stem.to_string();
+    }
+    format!("{stem}{small}")
+}
+
+/// A consonant with no vowel after it.
+fn bare(c: u8, next: Option<u8>) -> &'static str {
+    match c {
+        b'k' => "ク",
+        b'g' => "グ",
+        b's' | b'T' => "ス",
+        b'z' | b'D' => "ズ",
+        b't' => "ト",
+        b'd' => "ド",
+        b'n' => "ン",
+        b'm' if matches!(next, Some(b'b' | b'p' | b'm')) => "ン",
+        b'm' => "ム",
+        b'h' => "フ",
+        b'b' | b'v' => "ブ",
+        b'p' => "プ",
+        b'l' | b'r' => "ル",
+        b'w' => "ウ",
+        b'y' => "イ",
+        b'f' => "フ",
+        b'c' => "チ",
+        b'j' => "ジ",
+        b'S' => "シュ",
+        b'Z' => "ジュ",
+        b'N' if matches!(next, Some(b'k' | b'g')) => "ン",
+        b'N' => "ング",
+        _ => "",
+    }
+}
+
+/// Katakana for a word and its CMUdict phones.
+pub fn render(word: &str, code: &[u8]) -> String {
+    let w = word.as_bytes();
+    let ph = decode(code);
+    let groups = align(w, &ph);
+    let n = ph.len();
+    let vowel_at = |ph: &[Phone], i: usize| ph.get(i).is_some_and(|p| is_vowel_phone(p.p));
+    // -age said エージ (`image`, `package`, `storage`).
+    let age = w.ends_with(b"age") && n >= 2 && ph[n - 1].p == b'j' && matches!(ph[n - 2].p, b'i' | b'^') && ph[n - 2].stress == 0;
+    let mut vowels: Vec<Option<Vowel>> = vec![None; n];
+    // Vowels whose letters are `Cle`/`Cm` said as a bare consonant (`table`, `middleware`, `rhythm`).
+    let mut syllabic = vec![false; n];
+    for i in 0..n {
+        let Phone { p, stress } = ph[i];
+        if !is_vowel_phone(p) {
+            continue;
+        }
+        let g = groups[i];
+        let sp = spelled(w, g);
+        let next = ph.get(i + 1).map(|p| p.p);
+        let r_coda = next == Some(b'r') && !vowel_at(&ph, i + 2);
+        let word_end_r = r_coda && i + 2 == n;
+        let prev = i.checked_sub(1).map(|j| ph[j].p);
+        let first = i == 0 || (i == 1 && !is_vowel_phone(ph[0].p) && g.is_some_and(|g| g.0 <= 2));
+        let v = |q, tail, short| Vowel { q, tail, short };
+        let vowel = match p {
+            b'a' => match (sp, r_coda) {
+                (_, true) => v(Q::A, "ー", false),
+                (Some(Q::O), _) => v(Q::O, "", true),
+                _ => v(Q::A, "", true),
+            },
+            b'@' => v(Q::A, if r_coda { "ー" } else { "" }, true),
+            b'^' => {
+                if stress > 0 {
+                    v(Q::A, "", true)
+                } else if i + 1 == n && sp.is_none() {
+                    v(Q::A, "", true)
+                } else {
+                    // `Cle`, `-ism`: the consonant alone.
+                    let cle = next == Some(b'l')
+                        && g.is_some_and(|(s, e)| e - s == 1 && w[s] == b'e' && s > 0 && w[s - 1] == b'l');
+                    let cm = matches!(next, Some(b'm' | b'n' | b'l')) && i + 2 == n && g.is_none_or(|(_, e)| e + 2 < w.len());
+                    if cle || cm {
+                        syllabic[i] = true;
+                    }
+                    if age && i + 2 == n {
+                        v(Q::E, "ー", false)
+                    } else {
+                        v(sp.unwrap_or(Q::A), "", true)
+                    }
+                }
+            }
+            b'o' => {
+                let short_o = sp == Some(Q::O)
+                    && g.is_some_and(|(s, e)| e - s == 1)
+                    && next.is_some_and(|c| !is_vowel_phone(c) && c != b'r');
+                let r_vowel = next == Some(b'r') && vowel_at(&ph, i + 2);
+                let long_before_r = r_vowel && ph.get(i + 2).is_some_and(|p| p.p == b'Y') && i + 3 == n;
+                if word_end_r {
+                    v(Q::O, "ア", false)
+                } else if r_coda || long_before_r {
+                    v(Q::O, "ー", false)
+                } else if short_o || r_vowel {
+                    v(Q::O, "", true)
+                } else {
+                    v(Q::O, "ー", false)
+                }
+            }
+            b'W' => v(Q::A, "ウ", false),
+            b'I' => v(Q::A, if r_coda { "イア" } else { "イ" }, false),
+            b'e' => v(Q::E, if r_coda { "ア" } else { "" }, true),
+            b'R' => {
+                if vowel_at(&ph, i + 1) {
+                    // `memory`, `history`: the spelled vowel, then r before the next vowel.
+                    v(sp.unwrap_or(Q::A), "", true)
+                } else {
+                    v(Q::A, "ー", false)
+                }
+            }
+            b'E' => {
+                let ai = g.is_some_and(|(s, e)| w[s..e].iter().any(|&b| b == b'i' || b == b'y'));
+                v(Q::E, if ai { "イ" } else { "ー" }, false)
+            }
+            b'i' => {
+                if stress == 0 && sp == Some(Q::E) {
+                    let re = first && matches!(w, [b'r' | b'b', b'e', ..]);
+                    let es = g.is_some_and(|(_, e)| e + 1 == w.len() && w[e] == b's');
+                    if age && i + 2 == n {
+                        v(Q::E, "ー", false)
+                    } else if re || es {
+                        v(Q::I, "", true)
+                    } else {
+                        v(Q::E, "", true)
+                    }
+                } else if age && i + 2 == n {
+                    v(Q::E, "ー", false)
+                } else {
+                    v(Q::I, if r_coda { "ア" } else { "" }, true)
+                }
+            }
+            b'Y' => {
+                let re = stress == 0 && first && matches!(w, [b'r', b'e', ..]);
+                if r_coda {
+                    v(Q::I, "ア", false)
+                } else if stress > 0 || i + 1 == n {
+                    v(Q::I, "ー", false)
+                } else if re {
+                    v(Q::I, "", false)
+                } else {
+                    v(Q::I, "", false)
+                }
+            }
+            b'O' => {
+                let ends_o = i + 1 == n && w.ends_with(b"o");
+                if stress == 0 && (ends_o || i + 1 < n) {
+                    v(Q::O, "", false)
+                } else {
+                    v(Q::O, "ー", false)
+                }
+            }
+            b'Q' => v(Q::O, "イ", false),
+            b'U' => v(Q::U, if r_coda { "ア" } else { "" }, true),
+            b'u' => v(Q::U, if r_coda { "ア" } else { "ー" }, false),
+            _ => continue,
+        };
+        let _ = prev;
+        vowels[i] = Some(vowel);
+    }
+    // Render.
+    let mut out = String::with_capacity(n * 6);
+    let mut i = 0;
+    let mut prev_short = false;
+    while i < n {
+        let p = ph[i].p;
+        if let Some(v) = vowels[i].clone() {
+            if syllabic[i] {
+                i += 1;
+                continue;
+            }
+            // A vowel with no consonant before it.
+            let prev_c = i.checked_sub(1).map(|j| ph[j].p);
+            let kana = match (v.q, prev_c) {
+                (Q::U, _) if p == b'u' && i > 0 && ph[i - 1].p == b'y' => "ユ",
+                _ => ["ア", "イ", "ウ", "エ", "オ"][v.q as usize],
+            };
+            out += kana;
+            i = finish_vowel(&mut out, &ph, &vowels, i, &v);
+            prev_short = v.short;
+            continue;
+        }
+        let next = ph.get(i + 1).map(|p| p.p);
+        let dbl = doubled(w, &groups, &ph, i);
+        // consonant + y + vowel
+        if next == Some(b'y') && p != b'y' && vowels.get(i + 2).is_some_and(Option::is_some) && !syllabic[i + 2] {
+            let v = vowels[i + 2].clone().unwrap();
+            let q = if ph[i + 2].p == b'^' || ph[i + 2].p == b'R' { Q::U } else { v.q };
+            out += &cyv(p, q);
+            let v = Vowel { q, ..v };
+            i = finish_vowel(&mut out, &ph, &vowels, i + 2, &v);
+            prev_short = v.short;
+            continue;
+        }
+        if let Some(v) = vowels.get(i + 1).cloned().flatten().filter(|_| !syllabic[i + 1]) {
+            let mut q = v.q;
+            let mut kana: String;
+            if dbl {
+                out += "ッ";
+            }
+            let g = groups[i + 1];
+            let letters = g.map(|(s, e)| &w[s..e]).unwrap_or(&[]);
+            if matches!(p, b'k' | b'g') && ph[i + 1].p == b'@' && !matches!(ph.get(i + 2).map(|p| p.p), Some(b'r')) {
+                kana = cyv(p, Q::A); // cat キャット, gap ギャップ
+            } else if ph[i + 1].p == b'u' && letters.first() == Some(&b'u') && matches!(p, b't' | b'd' | b'n') {
+                kana = if p == b't' { "チュ".to_string() } else { cyv(p, Q::U) }; // duty デューティー
+            } else if ph[i + 1].p == b'u' && letters.starts_with(b"ew") && matches!(p, b'd' | b'n') {
+                kana = cyv(p, Q::U);
+            } else if p == b'w' && i > 0 && matches!(ph[i - 1].p, b'k' | b'g') {
+                // quick クイック, quote クオート
+                if ph[i + 1].p == b'a' {
+                    q = Q::O;
+                }
+                kana = ["ワ", "イ", "ウ", "エ", "オ"][q as usize].to_string();
+            } else if p == b'w' && ph[i + 1].p == b'a' {
+                kana = "ウォ".to_string();
+            } else if p == b'w' && ph[i + 1].p == b'^' {
+                kana = "ワ".to_string();
+            } else if p == b'y' && q == Q::I {
+                kana = "イ".to_string();
+            } else {
+                kana = cv(p, q).to_string();
+            }
+            if p == b'N' {
+                // sing+ing: ン then the g row
+                kana = format!("ン{}", cv(b'g', q));
+            }
+            out += &kana;
+            i = finish_vowel(&mut out, &ph, &vowels, i + 1, &Vowel { q, ..v.clone() });
+            prev_short = v.short;
+            continue;
+        }
+        // A consonant with no vowel after it.
+        let rest: Vec<u8> = ph[i + 1..].iter().map(|p| p.p).collect();
+        let final_like = rest.iter().all(|&c| matches!(c, b's' | b'z'))
+            || (rest.len() == 1 && matches!(rest[0], b't' | b'd') && w.ends_with(b"ed"));
+        let stop = matches!(p, b'p' | b't' | b'k' | b'c' | b'j' | b'S' | b'd')
+            || (p == b'g' && i > 0 && matches!(ph[i - 1].p, b'i' | b'e'));
+        if dbl || (prev_short && stop && final_like && i > 0 && vowels[i - 1].is_some()) {
+            out += "ッ";
+        }
+        if p == b't' && next == Some(b's') && rest.len() == 1 {
+            out += "ツ";
+            i += 2;
+            prev_short = false;
+            continue;
+        }
+        if p == b'd' && next == Some(b'z') && rest.len() == 1 {
+            out += "ズ";
+            i += 2;
+            prev_short = false;
+            continue;
+        }
+        if p == b'r' && i > 0 && vowels[i - 1].is_some() {
+            // the r of a vowel, already said in its tail
+        } else {
+            out += bare(p, next);
+        }
+        prev_short = false;
+        i += 1;
+    }
+    out
+}
+
+/// A consonant between vowels spelled double (`pp`, `ck`, `kk`) after a short stressed vowel,
+/// before a final -y, -er, -le or -ing: `happy` ハッピー, `hacker` ハッカー, `apple` アップル.
+fn doubled(w: &[u8], groups: &[Option<(usize, usize)>], ph: &[Phone], i: usize) -> bool {
+    if i == 0 || !matches!(ph[i].p, b'p' | b'k') || ph[i - 1].stress == 0 {
+        return false;
+    }
+    if !matches!(ph[i - 1].p, b'@' | b'e' | b'i' | b'a' | b'^' | b'U' | b'o') {
+        return false;
+    }
+    let Some((_, e)) = groups[i - 1] else { return false };
+    let two = w.get(e..e + 2);
+    if !matches!(two, Some(b"pp" | b"ck" | b"kk")) {
+        return false;
+    }
+    let rest: Vec<u8> = ph[i + 1..].iter().map(|p| p.p).collect();
+    matches!(rest.as_slice(), [b'Y'] | [b'R'] | [b'R', b'z'] | [b'Y', b'z'] | [b'^', b'l'] | [b'^', b'l', b'z'] | [b'i', b'N'])
+}
+
+/// Writes what follows a vowel's first mora (its tail, or a final r); returns the index after it.
+fn finish_vowel(out: &mut String, ph: &[Phone], vowels: &[Option<Vowel>], i: usize, v: &Vowel) -> usize {
+    let _ = vowels;
+    let next = ph.get(i + 1).map(|p| p.p);
+    // AW/AY + ER: power パワー, fire ファイア
+    if next == Some(b'R') && matches!(ph[i].p, b'W' | b'I') && i + 2 == ph.len() {
+        *out += if ph[i].p == b'W' { "ワー" } else { "イア" };
+        return i + 2;
+    }
+    if ph[i].p == b'I' && next == Some(b'R') {
+        *out += "イア";
+        return i + 2;
+    }
+    *out += v.tail;
+    i + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookup() {
+        assert_eq!(phones("cat"), Some(&b"k@1t"[..]));
+        assert!(phones("zzzzqx").is_none());
+        assert!(phones("a").is_some());
+        assert!(phones("zywicki").is_some() || phones("zyuganov").is_some());
+    }
+}

@@ -9,7 +9,7 @@
 //! `model` モデル, `system` システム; `o` said as AA: `lock` ロック; `ay` vs `a_e`: `play`
 //! プレイ, `table` テーブル), the vowel letters the phone lines up with decide.
 
-use super::words;
+use super::{kana, words};
 
 static DATA: &[u8] = include_bytes!("cmudict.txt");
 
@@ -42,30 +42,55 @@ pub fn phones(word: &str) -> Option<&'static [u8]> {
 /// Katakana for a lowercase word: the whole word from the dictionary, else the word split
 /// into two or three parts each known (to the built-in table or the dictionary).
 pub fn reading(word: &str) -> Option<String> {
-    whole(word).or_else(|| compound(word, 3))
+    (word.len() >= 3).then(|| whole(word)).flatten().or_else(|| compound(word, 3))
 }
 
 /// The dictionary's reading of the whole word, unless it is an inflection of a built-in
 /// table word (`loader` of `load`: the table's reading of the stem wins); `flower` is no
 /// `flow`+`er`, as its phones show.
 pub fn whole_unless_inflected(word: &str) -> Option<String> {
-    let p = phones(word)?;
+    let p = phones(word).filter(|_| word.len() >= 3)?;
     if let Some(stem) = words::stem_of(word) {
         let plain = |c: &[u8]| c.iter().filter(|b| !b.is_ascii_digit()).copied().collect::<Vec<u8>>();
         if phones(&stem).is_none_or(|s| plain(p).starts_with(&plain(s))) {
             return None;
         }
     }
-    Some(render(word, p))
+    Some(split_render(word, p))
 }
 
 fn whole(word: &str) -> Option<String> {
-    phones(word).map(|p| render(word, p))
+    phones(word).map(|p| split_render(word, p))
+}
+
+fn plain(c: &[u8]) -> impl Iterator<Item = u8> + '_ {
+    c.iter().filter(|b| !b.is_ascii_digit()).copied()
+}
+
+/// A dictionary word said as two dictionary words (`hotspot` = hot+spot, its phones theirs)
+/// is read as they are: ホットスポット, not ホトスポット.
+fn split_render(word: &str, p: &'static [u8]) -> String {
+    const SUFFIXES: &[&str] = &["ing", "ings", "ion", "ions", "ers", "est", "ism", "ist", "ness", "less", "able", "ible", "ment", "ity"];
+    let len = plain(p).count();
+    for i in 3..=word.len().saturating_sub(3) {
+        let (a, b) = word.split_at(i);
+        if SUFFIXES.contains(&b) || a == "inter" {
+            continue;
+        }
+        let (Some(pa), Some(pb)) = (phones(a), phones(b)) else { continue };
+        if plain(pa).count() + plain(pb).count() == len && plain(pa).chain(plain(pb)).eq(plain(p)) {
+            return render(a, pa) + &render(b, pb);
+        }
+    }
+    render(word, p)
 }
 
 /// A part of a compound: the built-in table (2 letters and up), then the dictionary
 /// (3 letters and up).
 fn piece(p: &str) -> Option<String> {
+    if p == "ly" {
+        return Some("リー".into());
+    }
     if p.len() >= 2 {
         if let Some(r) = words::get(p) {
             return Some(r.to_string());
@@ -82,11 +107,24 @@ fn compound(word: &str, parts: usize) -> Option<String> {
         return None;
     }
     let mut best: Option<(usize, usize, String)> = None;
-    for i in 2..=word.len() - 2 {
+    for i in 1..word.len() {
         let (a, b) = word.split_at(i);
-        let (Some(ra), Some(rb)) = (piece(a), piece(b)) else { continue };
+        // A few letters with no vowel next to a word of four letters or more are letters
+        // said by name: sklearn, lightgbm, networkx.
+        // (English clusters that start or end words are no letters: starlette, ...)
+        const ONSETS: &[&str] = &["st", "sp", "sc", "sm", "sn", "sl", "sw", "tr", "pr", "br", "cr", "dr", "fr", "gr", "pl", "bl", "cl", "fl", "gl", "th", "sh", "ch", "wh", "ph", "str", "spr", "scr", "spl", "thr", "shr", "chr", "s"];
+        const CODAS: &[&str] = &["st", "nd", "nt", "rt", "ck", "ng", "ll", "ss", "th", "sh", "ch", "ts", "ds", "ks", "lt", "ld", "lk", "mp", "rk", "rm", "rn", "rd", "ft", "pt", "ct", "xt", "s", "d", "t"];
+        let letters = |x: &str, y: &str, edge: &[&str]| {
+            x.len() <= 4 && y.len() >= 5 && !x.contains(['a', 'e', 'i', 'o', 'u', 'y']) && !edge.contains(&x)
+        };
+        let la = letters(a, b, ONSETS);
+        let lb = letters(b, a, CODAS);
+        let ra = if la { Some(kana::spell(a)) } else { piece(a).filter(|_| a.len() >= 2) };
+        let rb = if lb { Some(kana::spell(b)) } else { piece(b).filter(|_| b.len() >= 2) };
+        let (Some(ra), Some(rb)) = (ra, rb) else { continue };
         let table = usize::from(words::get(a).is_some()) + usize::from(words::get(b).is_some());
-        let score = (a.len().min(b.len()), table);
+        // Word splits beat letter splits; among those, the longest word.
+        let score = if la || lb { (0, a.len().max(b.len())) } else { (a.len().min(b.len()) + 100, table) };
         if best.as_ref().is_none_or(|(m, t, _)| score > (*m, *t)) {
             best = Some((score.0, score.1, ra + &rb));
         }
@@ -240,12 +278,18 @@ struct Vowel {
     short: bool,
 }
 
-/// The column a spelled vowel group reads as (for reduced vowels).
+/// The column a spelled vowel group reads as (for reduced vowels). A leading `i`/`e` before
+/// another vowel letter is a glide (`-tion`, `special`, `efficient`), a `u` after `q` a w.
 fn spelled(w: &[u8], g: Option<(usize, usize)>) -> Option<Q> {
     let (s, e) = g?;
-    let t = &w[s..e];
+    let mut t = &w[s..e];
+    let glide = matches!(t, [b'i' | b'e', b'a' | b'e' | b'i' | b'o' | b'u', ..]) && t != b"ee";
+    if t.len() >= 2 && (glide || (t[0] == b'u' && s > 0 && w[s - 1] == b'q')) {
+        t = &t[1..];
+    }
     Some(match t {
         [b'o', b'u', ..] => Q::A,
+        [b'a', b'u' | b'w', ..] => Q::O,
         _ if t.contains(&b'o') => Q::O,
         [b'a', ..] => Q::A,
         [b'e', ..] => Q::E,
@@ -337,7 +381,22 @@ fn bare(c: u8, next: Option<u8>) -> &'static str {
 /// Katakana for a word and its CMUdict phones.
 pub fn render(word: &str, code: &[u8]) -> String {
     let w = word.as_bytes();
-    let ph = decode(code);
+    let mut ph = decode(code);
+    // ER before a vowel: a vowel, then r starting the next syllable (`memory`, `operate`).
+    let mut i = 0;
+    while i + 1 < ph.len() {
+        if ph[i].p == b'R' && is_vowel_phone(ph[i + 1].p) {
+            ph.insert(i + 1, Phone { p: b'r', stress: 0 });
+        }
+        i += 1;
+    }
+    // -ate said as its verb (`accurate`, `climate`): an unstressed last vowel said EY.
+    if w.ends_with(b"ate") && ph.len() >= 2 && ph[ph.len() - 1].p == b't' {
+        let v = ph.len() - 2;
+        if matches!(ph[v].p, b'^' | b'i') && ph[v].stress == 0 {
+            ph[v].p = b'E';
+        }
+    }
     let groups = align(w, &ph);
     let n = ph.len();
     let vowel_at = |ph: &[Phone], i: usize| ph.get(i).is_some_and(|p| is_vowel_phone(p.p));
@@ -346,6 +405,7 @@ pub fn render(word: &str, code: &[u8]) -> String {
     let mut vowels: Vec<Option<Vowel>> = vec![None; n];
     // Vowels whose letters are `Cle`/`Cm` said as a bare consonant (`table`, `middleware`, `rhythm`).
     let mut syllabic = vec![false; n];
+    let mut ph_as_ae = vec![false; n];
     for i in 0..n {
         let Phone { p, stress } = ph[i];
         if !is_vowel_phone(p) {
@@ -381,6 +441,8 @@ pub fn render(word: &str, code: &[u8]) -> String {
                     }
                     if age && i + 2 == n {
                         v(Q::E, "ー", false)
+                    } else if g.is_some_and(|(s, e)| w[s..e].starts_with(b"au")) {
+                        v(Q::O, "ー", false)
                     } else {
                         v(sp.unwrap_or(Q::A), "", true)
                     }
@@ -404,11 +466,25 @@ pub fn render(word: &str, code: &[u8]) -> String {
             }
             b'W' => v(Q::A, "ウ", false),
             b'I' => v(Q::A, if r_coda { "イア" } else { "イ" }, false),
+            b'e' if !r_coda && next == Some(b'r') && g.is_some_and(|(s, e)| &w[s..e] == b"a") => {
+                // `similarity`, `character`, `temporary`: said as the a of `cat`.
+                ph_as_ae[i] = true;
+                v(Q::A, "", true)
+            }
             b'e' => v(Q::E, if r_coda { "ア" } else { "" }, true),
             b'R' => {
-                if vowel_at(&ph, i + 1) {
-                    // `memory`, `history`: the spelled vowel, then r before the next vowel.
-                    v(sp.unwrap_or(Q::A), "", true)
+                if vowel_at(&ph, i + 1) || ph.get(i + 1).is_some_and(|p| p.p == b'r') {
+                    // `memory`, `history`: the spelled vowel, then r before the next vowel;
+                    // an e after f, l, v said a (`different`, `acceleration`, `coverage`).
+                    let flv = matches!(prev, Some(b'f' | b'l' | b'v')) || (w.starts_with(b"inter") && i <= 4);
+                    let q = match sp {
+                        Some(Q::E) if flv => Q::A,
+                        Some(q) => q,
+                        None => Q::A,
+                    };
+                    v(q, "", true)
+                } else if stress == 0 && i + 2 == n && next == Some(b'n') {
+                    v(Q::A, "", false) // modern モダン, northern ノーザン
                 } else {
                     v(Q::A, "ー", false)
                 }
@@ -430,6 +506,8 @@ pub fn render(word: &str, code: &[u8]) -> String {
                     }
                 } else if age && i + 2 == n {
                     v(Q::E, "ー", false)
+                } else if stress == 0 && sp == Some(Q::A) && !r_coda {
+                    v(Q::A, "", true) // character キャラクター
                 } else {
                     v(Q::I, if r_coda { "ア" } else { "" }, true)
                 }
@@ -438,8 +516,12 @@ pub fn render(word: &str, code: &[u8]) -> String {
                 let re = stress == 0 && first && matches!(w, [b'r', b'e', ..]);
                 if r_coda {
                     v(Q::I, "ア", false)
+                } else if i + 1 == n && stress == 0 && matches!(prev, Some(b't' | b'd' | b'r')) {
+                    v(Q::I, "", false) // -ty, -dy, -ry: セキュリティ, ライブラリ
                 } else if stress > 0 || i + 1 == n {
                     v(Q::I, "ー", false)
+                } else if g.is_some_and(|(s, e)| e - s == 1 && w[s] == b'e' && w.get(e) == Some(&b'o')) {
+                    v(Q::E, "", false) // video, stereo
                 } else if re {
                     v(Q::I, "", false)
                 } else {
@@ -455,6 +537,9 @@ pub fn render(word: &str, code: &[u8]) -> String {
                 }
             }
             b'Q' => v(Q::O, "イ", false),
+            b'U' if g.is_some_and(|(s, e)| &w[s..e] == b"u" && w.get(e..e + 2) == Some(b"le")) => {
+                v(Q::U, "ー", false) // schedule スケジュール, module モジュール
+            }
             b'U' => v(Q::U, if r_coda { "ア" } else { "" }, true),
             b'u' => v(Q::U, if r_coda { "ア" } else { "ー" }, false),
             _ => continue,
@@ -504,9 +589,11 @@ pub fn render(word: &str, code: &[u8]) -> String {
             }
             let g = groups[i + 1];
             let letters = g.map(|(s, e)| &w[s..e]).unwrap_or(&[]);
-            if matches!(p, b'k' | b'g') && ph[i + 1].p == b'@' && !matches!(ph.get(i + 2).map(|p| p.p), Some(b'r')) {
+            if matches!(p, b'k' | b'g') && (ph[i + 1].p == b'@' || ph_as_ae[i + 1]) {
                 kana = cyv(p, Q::A); // cat キャット, gap ギャップ
-            } else if ph[i + 1].p == b'u' && letters.first() == Some(&b'u') && matches!(p, b't' | b'd' | b'n') {
+            } else if ph[i + 1].p == b'u' && letters.first() == Some(&b'u') && p == b'l' && !w.ends_with(b"e") && !w.ends_with(b"es") {
+                kana = "リュ".to_string(); // solution ソリューション
+            } else if matches!(ph[i + 1].p, b'u' | b'U') && letters.first() == Some(&b'u') && matches!(p, b't' | b'd' | b'n') {
                 kana = if p == b't' { "チュ".to_string() } else { cyv(p, Q::U) }; // duty デューティー
             } else if ph[i + 1].p == b'u' && letters.starts_with(b"ew") && matches!(p, b'd' | b'n') {
                 kana = cyv(p, Q::U);
@@ -520,6 +607,10 @@ pub fn render(word: &str, code: &[u8]) -> String {
                 kana = "ウォ".to_string();
             } else if p == b'w' && ph[i + 1].p == b'^' {
                 kana = "ワ".to_string();
+            } else if p == b's' && i >= 2 && ph[i - 1].p == b'k' && x_before(w, &groups, i - 1) && out.ends_with('ク') {
+                out.truncate(out.len() - 'ク'.len_utf8());
+                out += "キ";
+                kana = cv(p, q).to_string(); // flexible フレキシブル
             } else if p == b'y' && q == Q::I {
                 kana = "イ".to_string();
             } else {
@@ -543,7 +634,7 @@ pub fn render(word: &str, code: &[u8]) -> String {
         if dbl || (prev_short && stop && final_like && i > 0 && vowels[i - 1].is_some()) {
             out += "ッ";
         }
-        if p == b't' && next == Some(b's') && rest.len() == 1 {
+        if p == b't' && next == Some(b's') && !vowel_at(&ph, i + 2) {
             out += "ツ";
             i += 2;
             prev_short = false;
@@ -569,7 +660,7 @@ pub fn render(word: &str, code: &[u8]) -> String {
 /// A consonant between vowels spelled double (`pp`, `ck`, `kk`) after a short stressed vowel,
 /// before a final -y, -er, -le or -ing: `happy` ハッピー, `hacker` ハッカー, `apple` アップル.
 fn doubled(w: &[u8], groups: &[Option<(usize, usize)>], ph: &[Phone], i: usize) -> bool {
-    if i == 0 || !matches!(ph[i].p, b'p' | b'k') || ph[i - 1].stress == 0 {
+    if i == 0 || !matches!(ph[i].p, b'p' | b'k' | b'S') || ph[i - 1].stress == 0 {
         return false;
     }
     if !matches!(ph[i - 1].p, b'@' | b'e' | b'i' | b'a' | b'^' | b'U' | b'o') {
@@ -577,11 +668,20 @@ fn doubled(w: &[u8], groups: &[Option<(usize, usize)>], ph: &[Phone], i: usize) 
     }
     let Some((_, e)) = groups[i - 1] else { return false };
     let two = w.get(e..e + 2);
+    if ph[i].p == b'S' {
+        // fashion ファッション, session セッション, pressure プレッシャー
+        return matches!(two, Some(b"ss" | b"sh")) && ph.get(i + 1).is_some_and(|p| is_vowel_phone(p.p));
+    }
     if !matches!(two, Some(b"pp" | b"ck" | b"kk")) {
         return false;
     }
     let rest: Vec<u8> = ph[i + 1..].iter().map(|p| p.p).collect();
     matches!(rest.as_slice(), [b'Y'] | [b'R'] | [b'R', b'z'] | [b'Y', b'z'] | [b'^', b'l'] | [b'^', b'l', b'z'] | [b'i', b'N'])
+}
+
+/// Whether the k at phone `i` is spelled x (the vowel letters before it end at an x).
+fn x_before(w: &[u8], groups: &[Option<(usize, usize)>], i: usize) -> bool {
+    i > 0 && groups[i - 1].is_some_and(|(_, e)| w.get(e) == Some(&b'x'))
 }
 
 /// Writes what follows a vowel's first mora (its tail, or a final r); returns the index after it.

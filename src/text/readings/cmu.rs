@@ -71,10 +71,12 @@ fn plain(c: &[u8]) -> impl Iterator<Item = u8> + '_ {
 /// is read as they are: ホットスポット, not ホトスポット.
 fn split_render(word: &str, p: &'static [u8]) -> String {
     const SUFFIXES: &[&str] = &["ing", "ings", "ion", "ions", "ers", "est", "ism", "ist", "ness", "less", "able", "ible", "ment", "ity"];
+    const SHORT: &[&str] = &["up", "in", "on"];
     let len = plain(p).count();
-    for i in 3..=word.len().saturating_sub(3) {
+    for i in 2..=word.len().saturating_sub(2) {
         let (a, b) = word.split_at(i);
-        if SUFFIXES.contains(&b) || a == "inter" {
+        let short = |x: &str| x.len() >= 3 || SHORT.contains(&x);
+        if SUFFIXES.contains(&b) || a == "inter" || !short(a) || !short(b) {
             continue;
         }
         let (Some(pa), Some(pb)) = (phones(a), phones(b)) else { continue };
@@ -644,6 +646,12 @@ pub fn render(word: &str, code: &[u8]) -> String {
             out += "ズ";
             i += 2;
             prev_short = false;
+            continue;
+        }
+        if matches!(p, b't' | b'd') && next == Some(b'r') && ph.get(i + 2).is_some_and(|p| p.p == b'u') {
+            out += if p == b't' { "トゥ" } else { "ドゥ" }; // true トゥルー
+            prev_short = false;
+            i += 1;
             continue;
         }
         if p == b'r' && i > 0 && vowels[i - 1].is_some() {

@@ -27,10 +27,18 @@ fn report(name: &str, table: &str) -> f64 {
     share
 }
 
-/// Written before the dictionary mapping and never tuned on (see its header).
+/// Written before the dictionary mapping; measured once at 77.0% after tuning on the dev set
+/// only, then tuned on (see its header): now a second dev set.
+#[test]
+fn first_table() {
+    let share = report("first (tuned on after one measurement)", include_str!("fixtures/readings/untuned.tsv"));
+    assert!(share >= 0.85, "{:.1}% read well", share * 100.0);
+}
+
+/// Written before any rule was tuned on the first table's misses, and never tuned on.
 #[test]
 fn untuned_table() {
-    let share = report("untuned", include_str!("fixtures/readings/untuned.tsv"));
+    let share = report("untuned2", include_str!("fixtures/readings/untuned2.tsv"));
     assert!(share >= 0.97, "{:.1}% read well", share * 100.0);
 }
 

@@ -39,10 +39,15 @@ pub fn phones(word: &str) -> Option<&'static [u8]> {
     None
 }
 
-/// Katakana for a lowercase word: the whole word from the dictionary, else the word split
-/// into two or three parts each known (to the built-in table or the dictionary).
+/// Katakana for a lowercase word: the whole word from the dictionary, else a dictionary
+/// word with an ending (`sharding`, `initialization`), else the word split into two or three
+/// parts each known (to the built-in table or the dictionary).
 pub fn reading(word: &str) -> Option<String> {
-    (word.len() >= 3).then(|| whole(word)).flatten().or_else(|| compound(word, 3))
+    (word.len() >= 3)
+        .then(|| whole(word))
+        .flatten()
+        .or_else(|| derived(word))
+        .or_else(|| compound(word, 3))
 }
 
 /// The dictionary's reading of the whole word, unless it is an inflection of a built-in
@@ -51,8 +56,7 @@ pub fn reading(word: &str) -> Option<String> {
 pub fn whole_unless_inflected(word: &str) -> Option<String> {
     let p = phones(word).filter(|_| word.len() >= 3)?;
     if let Some(stem) = words::stem_of(word) {
-        let plain = |c: &[u8]| c.iter().filter(|b| !b.is_ascii_digit()).copied().collect::<Vec<u8>>();
-        if phones(&stem).is_none_or(|s| plain(p).starts_with(&plain(s))) {
+        if phones(&stem).is_none_or(|s| same(p, s, true)) {
             return None;
         }
     }
@@ -63,42 +67,141 @@ fn whole(word: &str) -> Option<String> {
     phones(word).map(|p| split_render(word, p))
 }
 
+/// The phones without stress marks; AA and AO taken as one (`log`: either).
 fn plain(c: &[u8]) -> impl Iterator<Item = u8> + '_ {
-    c.iter().filter(|b| !b.is_ascii_digit()).copied()
+    c.iter().filter(|b| !b.is_ascii_digit()).map(|&b| if b == b'o' { b'a' } else { b })
+}
+
+/// Whether `a`'s phones are `b`'s (or, with `prefix`, start with them).
+fn same(a: &[u8], b: &[u8], prefix: bool) -> bool {
+    let (a, b): (Vec<u8>, Vec<u8>) = (plain(a).collect(), plain(b).collect());
+    if prefix {
+        a.starts_with(&b)
+    } else {
+        a == b
+    }
+}
+
+/// Consonant letters that start English syllables together.
+const ONSETS: &[&str] = &[
+    "st", "sp", "sc", "sk", "sm", "sn", "sl", "sw", "tr", "pr", "br", "cr", "dr", "fr", "gr", "pl", "bl", "cl", "fl", "gl",
+    "th", "sh", "ch", "wh", "ph", "tw", "dw", "qu", "str", "spr", "scr", "spl", "thr", "shr", "chr", "s",
+];
+
+/// Endings said after a stem (they are no compound's part).
+const SUFFIXES: &[&str] =
+    &["ing", "ings", "ion", "ions", "ers", "est", "ism", "ist", "ness", "less", "able", "ible", "ment", "ity", "ability", "ation", "ate", "age", "ive", "ize", "ous"];
+
+/// Two readings run together; a final ム before a b, p or m row said ン (`com`+`press`).
+fn join(a: String, b: &str) -> String {
+    let labial = b.starts_with(['バ', 'ビ', 'ブ', 'ベ', 'ボ', 'パ', 'ピ', 'プ', 'ペ', 'ポ', 'マ', 'ミ', 'ム', 'メ', 'モ']);
+    match a.strip_suffix('ム') {
+        Some(stem) if labial => format!("{stem}ン{b}"),
+        _ => a + b,
+    }
 }
 
 /// A dictionary word said as two dictionary words (`hotspot` = hot+spot, its phones theirs)
-/// is read as they are: ホットスポット, not ホトスポット.
+/// is read as they are: ホットスポット, not ホトスポット; the built-in table's reading of a part
+/// wins (`toolbar`: ツール).
 fn split_render(word: &str, p: &'static [u8]) -> String {
-    const SUFFIXES: &[&str] = &["ing", "ings", "ion", "ions", "ers", "est", "ism", "ist", "ness", "less", "able", "ible", "ment", "ity"];
-    const SHORT: &[&str] = &["up", "in", "on"];
-    let len = plain(p).count();
+    const SHORT: &[&str] = &["up", "in", "on", "un"];
     for i in 2..=word.len().saturating_sub(2) {
         let (a, b) = word.split_at(i);
-        let short = |x: &str| x.len() >= 3 || SHORT.contains(&x);
-        if SUFFIXES.contains(&b) || a == "inter" || !short(a) || !short(b) {
+        let long = |x: &str| x.len() >= 3 || SHORT.contains(&x);
+        if SUFFIXES.contains(&b) || ["inter", "trans"].contains(&a) || !long(a) || !long(b) {
             continue;
         }
+        // No split inside what is one syllable's start (`met`+`rick`), and a second part
+        // starting with a vowel only when it is a particle-like word (`look`+`up`).
+        let vowel = |c: u8| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u');
+        let (ab, bb) = (a.as_bytes(), b.as_bytes());
+        if vowel(bb[0]) && !["up", "out", "end", "in", "on", "off", "over"].contains(&b) {
+            continue;
+        }
+        if !vowel(ab[ab.len() - 1]) && !vowel(bb[0]) {
+            let c = format!("{}{}", ab[ab.len() - 1] as char, &b[..b.find(|c: char| vowel(c as u8)).unwrap_or(b.len()).min(2)]);
+            if ONSETS.contains(&c.as_str()) || ONSETS.contains(&&c[..2]) {
+                continue;
+            }
+        }
         let (Some(pa), Some(pb)) = (phones(a), phones(b)) else { continue };
-        if plain(pa).count() + plain(pb).count() == len && plain(pa).chain(plain(pb)).eq(plain(p)) {
-            return render(a, pa) + &render(b, pb);
+        let both: Vec<u8> = pa.iter().chain(pb).copied().collect();
+        if same(p, &both, false) {
+            let part = |x: &str, px| words::get(x).map_or_else(|| render(x, px), str::to_string);
+            return join(part(a, pa), &part(b, pb));
         }
     }
     render(word, p)
 }
 
+/// A word the dictionary lacks made of one it has and an ending: `sharding` (shard),
+/// `unbuffered` (un+buffer+ed), `initialization` (initialize).
+fn derived(word: &str) -> Option<String> {
+    if let Some(stem) = word.strip_suffix("ization") {
+        let r = whole(&format!("{stem}ize")).or_else(|| whole(&format!("{stem}ise")))?;
+        return Some(format!("{}ゼーション", r.strip_suffix('ズ')?));
+    }
+    for (prefix, kana) in [("un", "アン"), ("re", "リ"), ("pre", "プリ"), ("de", "デ")] {
+        if let Some(rest) = word.strip_prefix(prefix).filter(|r| r.len() >= 4) {
+            if let Some(r) = whole(rest).or_else(|| derived(rest)) {
+                return Some(format!("{kana}{r}"));
+            }
+        }
+    }
+    let rules: [(&str, fn(&str, bool) -> String); 8] = [
+        ("or", kana::agent),
+        ("ing", kana::ing),
+        ("ed", |s, _| kana::past(s)),
+        ("ers", |s, d| kana::plural(&kana::agent(s, d))),
+        ("er", kana::agent),
+        ("ies", |s, _| kana::plural(s)),
+        ("es", |s, _| kana::plural(s)),
+        ("s", |s, _| kana::plural(s)),
+    ];
+    for (suffix, form) in rules {
+        let Some(base) = word.strip_suffix(suffix).filter(|b| b.len() >= 3) else { continue };
+        let mut stems = vec![(base.to_string(), false), (format!("{base}e"), false)];
+        if suffix == "ies" {
+            stems = vec![(format!("{base}y"), false)];
+        }
+        let b = base.as_bytes();
+        if b.len() >= 3 && b[b.len() - 1] == b[b.len() - 2] {
+            stems.push((base[..base.len() - 1].to_string(), true));
+        }
+        for (stem, doubled) in stems {
+            if let Some(r) = whole(&stem) {
+                // A stem ending in a spelled r said ー takes it back: `unbuffered` バッファード.
+                if stem.ends_with('r') && matches!(suffix, "ing" | "er" | "ers") {
+                    let base = r.strip_suffix('ー').unwrap_or(&r);
+                    let tail = if suffix == "ing" { "リング" } else { "ラー" };
+                    return Some(format!("{base}{tail}{}", if suffix == "ers" { "ズ" } else { "" }));
+                }
+                return Some(form(&r, doubled));
+            }
+        }
+    }
+    None
+}
+
 /// A part of a compound: the built-in table (2 letters and up), then the dictionary
-/// (3 letters and up).
+/// (3 letters and up), then a dictionary word with an ending.
 fn piece(p: &str) -> Option<String> {
     if p == "ly" {
         return Some("リー".into());
+    }
+    if SUFFIXES.contains(&p) {
+        return None;
     }
     if p.len() >= 2 {
         if let Some(r) = words::get(p) {
             return Some(r.to_string());
         }
     }
-    (p.len() >= 3).then(|| whole(p)).flatten()
+    if p.len() < 3 {
+        return None;
+    }
+    whole(p).or_else(|| derived(p))
 }
 
 /// `hostname` → host+name, `matplotlib` → mat+plot+lib: the split with the fewest parts,
@@ -111,24 +214,25 @@ fn compound(word: &str, parts: usize) -> Option<String> {
     let mut best: Option<(usize, usize, String)> = None;
     for i in 1..word.len() {
         let (a, b) = word.split_at(i);
-        // A few letters with no vowel next to a word of four letters or more are letters
-        // said by name: sklearn, lightgbm, networkx.
-        // (English clusters that start or end words are no letters: starlette, ...)
-        const ONSETS: &[&str] = &["st", "sp", "sc", "sm", "sn", "sl", "sw", "tr", "pr", "br", "cr", "dr", "fr", "gr", "pl", "bl", "cl", "fl", "gl", "th", "sh", "ch", "wh", "ph", "str", "spr", "scr", "spl", "thr", "shr", "chr", "s"];
-        const CODAS: &[&str] = &["st", "nd", "nt", "rt", "ck", "ng", "ll", "ss", "th", "sh", "ch", "ts", "ds", "ks", "lt", "ld", "lk", "mp", "rk", "rm", "rn", "rd", "ft", "pt", "ct", "xt", "s", "d", "t"];
+        // A few letters with no vowel next to a word of five letters or more are letters
+        // said by name: sklearn, lightgbm, networkx (not clusters that start or end words).
+        const CODAS: &[&str] = &[
+            "st", "nd", "nt", "rt", "ck", "ng", "ll", "ss", "th", "sh", "ch", "ts", "ds", "ks", "lt", "ld", "lk", "mp",
+            "rk", "rm", "rn", "rd", "ft", "pt", "ct", "xt", "s", "d", "t",
+        ];
         let letters = |x: &str, y: &str, edge: &[&str]| {
             x.len() <= 4 && y.len() >= 5 && !x.contains(['a', 'e', 'i', 'o', 'u', 'y']) && !edge.contains(&x)
         };
         let la = letters(a, b, ONSETS);
         let lb = letters(b, a, CODAS);
-        let ra = if la { Some(kana::spell(a)) } else { piece(a).filter(|_| a.len() >= 2) };
-        let rb = if lb { Some(kana::spell(b)) } else { piece(b).filter(|_| b.len() >= 2) };
+        let ra = if la { Some(kana::spell(a)) } else { piece(a) };
+        let rb = if lb { Some(kana::spell(b)) } else { piece(b) };
         let (Some(ra), Some(rb)) = (ra, rb) else { continue };
         let table = usize::from(words::get(a).is_some()) + usize::from(words::get(b).is_some());
         // Word splits beat letter splits; among those, the longest word.
         let score = if la || lb { (0, a.len().max(b.len())) } else { (a.len().min(b.len()) + 100, table) };
         if best.as_ref().is_none_or(|(m, t, _)| score > (*m, *t)) {
-            best = Some((score.0, score.1, ra + &rb));
+            best = Some((score.0, score.1, join(ra, &rb)));
         }
     }
     if let Some((_, _, r)) = best {
@@ -137,7 +241,7 @@ fn compound(word: &str, parts: usize) -> Option<String> {
     // Three parts: a known first part, then the rest as a two-part compound.
     (2..=word.len() - 4).rev().find_map(|i| {
         let (a, b) = word.split_at(i);
-        Some(piece(a)? + &compound(b, parts - 1)?)
+        Some(join(piece(a)?, &compound(b, parts - 1)?))
     })
 }
 
@@ -222,10 +326,12 @@ fn align(w: &[u8], ph: &[Phone]) -> Vec<Option<(usize, usize)>> {
                 }
             };
             if j < n && k < m {
-                relax(j + 1, k + 1, 0.0, 1);
+                let (s, e) = groups[k];
+                let final_e = e - s == 1 && w[s] == b'e' && s > 0 && matches!(&w[e..], [] | [b's'] | [b'd']);
+                relax(j + 1, k + 1, if final_e { 0.5 } else { 0.0 }, 1);
             }
             if j + 1 < n && k < m && vp[j + 1] == vp[j] + 1 && groups[k].1 - groups[k].0 >= 2 {
-                relax(j + 2, k + 1, 0.3, 2);
+                relax(j + 2, k + 1, 0.1, 2);
             }
             if j < n {
                 relax(j + 1, k, if ph[vp[j]].stress > 0 { 1.2 } else { 1.0 }, 3);
@@ -233,7 +339,7 @@ fn align(w: &[u8], ph: &[Phone]) -> Vec<Option<(usize, usize)>> {
             if k < m {
                 let (s, e) = groups[k];
                 let silent = e - s == 1 && w[s] == b'e' && s > 0 && matches!(&w[e..], [] | [b's'] | [b'd']);
-                relax(j, k + 1, if silent { 0.4 } else { 1.0 }, 4);
+                relax(j, k + 1, if silent { 0.2 } else { 1.0 }, 4);
             }
         }
     }
@@ -424,6 +530,7 @@ pub fn render(word: &str, code: &[u8]) -> String {
         let vowel = match p {
             b'a' => match (sp, r_coda) {
                 (_, true) => v(Q::A, "ー", false),
+                _ if g.is_some_and(|(s, e)| matches!(&w[s..e], [b'a', b'u' | b'w', ..])) => v(Q::O, "ー", false),
                 (Some(Q::O), _) => v(Q::O, "", true),
                 _ => v(Q::A, "", true),
             },
@@ -438,13 +545,24 @@ pub fn render(word: &str, code: &[u8]) -> String {
                     let cle = next == Some(b'l')
                         && g.is_some_and(|(s, e)| e - s == 1 && w[s] == b'e' && s > 0 && w[s - 1] == b'l');
                     let cm = matches!(next, Some(b'm' | b'n' | b'l')) && i + 2 == n && g.is_none_or(|(_, e)| e + 2 < w.len());
+                    // -en after s, z, k, p, f, v, b: listen リスン, frozen フローズン, token トークン
+                    let cen = next == Some(b'n') && i + 2 == n && w.ends_with(b"en") && matches!(prev, Some(b's' | b'z' | b'k' | b'p' | b'f' | b'v' | b'b'));
+                    let cm = cm || cen;
                     if cle || cm {
                         syllabic[i] = true;
                     }
                     if age && i + 2 == n {
                         v(Q::E, "ー", false)
+                    } else if first && sp == Some(Q::E) && (w.starts_with(b"re") || w.starts_with(b"pre") || w.starts_with(b"be")) {
+                        v(Q::I, "", true) // regression リグレッション
                     } else if g.is_some_and(|(s, e)| w[s..e].starts_with(b"au")) {
                         v(Q::O, "ー", false)
+                    } else if sp == Some(Q::A) && g.is_some_and(|(s, _)| w[s] == b'u') && matches!(prev, Some(b'j' | b'c' | b'S' | b'y')) {
+                        // modular モジュラー; -utor: contributor コントリビューター
+                        let utor = ph.get(i + 1).is_some_and(|p| p.p == b't') && ph.get(i + 2).is_some_and(|p| p.p == b'R') && i + 3 == n;
+                        v(Q::U, if utor { "ー" } else { "" }, !utor)
+                    } else if g.is_some_and(|(s, e)| &w[s..e] == b"i") && w.windows(7).any(|x| x == b"ization") && ph.get(i + 1).is_some_and(|p| p.p == b'z') && ph.get(i + 2).is_some_and(|p| p.p == b'E') {
+                        v(Q::A, "イ", false) // -ization: オプティマイゼーション
                     } else {
                         v(sp.unwrap_or(Q::A), "", true)
                     }
@@ -455,7 +573,7 @@ pub fn render(word: &str, code: &[u8]) -> String {
                     && g.is_some_and(|(s, e)| e - s == 1)
                     && next.is_some_and(|c| !is_vowel_phone(c) && c != b'r');
                 let r_vowel = next == Some(b'r') && vowel_at(&ph, i + 2);
-                let long_before_r = r_vowel && ph.get(i + 2).is_some_and(|p| p.p == b'Y') && i + 3 == n;
+                let long_before_r = r_vowel && stress == 1 && ph.get(i + 2).is_some_and(|p| p.p == b'Y') && i + 3 == n;
                 if word_end_r {
                     v(Q::O, "ア", false)
                 } else if r_coda || long_before_r {
@@ -515,10 +633,15 @@ pub fn render(word: &str, code: &[u8]) -> String {
                 }
             }
             b'Y' => {
-                let re = stress == 0 && first && matches!(w, [b'r', b'e', ..]);
-                if r_coda {
+                let re = stress != 1 && first && (w.starts_with(b"re") || w.starts_with(b"pre"));
+                let de = stress != 1 && first && w.starts_with(b"de");
+                if de {
+                    v(Q::E, "", false) // decode デコード, detach デタッチ
+                } else if re || (vowel_at(&ph, i + 1) && !syllabic.get(i + 1).copied().unwrap_or(false)) {
+                    v(Q::I, "", false) // redirect リダイレクト, serial シリアル
+                } else if r_coda {
                     v(Q::I, "ア", false)
-                } else if i + 1 == n && stress == 0 && matches!(prev, Some(b't' | b'd' | b'r')) {
+                } else if i + 1 == n && stress != 1 && matches!(prev, Some(b't' | b'd' | b'r')) {
                     v(Q::I, "", false) // -ty, -dy, -ry: セキュリティ, ライブラリ
                 } else if stress > 0 || i + 1 == n {
                     v(Q::I, "ー", false)
@@ -532,7 +655,10 @@ pub fn render(word: &str, code: &[u8]) -> String {
             }
             b'O' => {
                 let ends_o = i + 1 == n && w.ends_with(b"o");
-                if stress == 0 && (ends_o || i + 1 < n) {
+                let ost = g.is_some_and(|(s, e)| e - s == 1 && w.get(e..e + 2) == Some(b"st"));
+                if next == Some(b'R') {
+                    v(Q::O, "ワ", false) // lower ローワー
+                } else if ost || (stress != 1 && (ends_o || i + 1 < n)) {
                     v(Q::O, "", false)
                 } else {
                     v(Q::O, "ー", false)
@@ -543,6 +669,9 @@ pub fn render(word: &str, code: &[u8]) -> String {
                 v(Q::U, "ー", false) // schedule スケジュール, module モジュール
             }
             b'U' => v(Q::U, if r_coda { "ア" } else { "" }, true),
+            b'u' if stress == 0 && !r_coda && i + 1 < n && (prev != Some(b'y') || w.starts_with(b"uni")) => {
+                v(Q::U, "", false) // virtual, unique
+            }
             b'u' => v(Q::U, if r_coda { "ア" } else { "ー" }, false),
             _ => continue,
         };
@@ -563,7 +692,7 @@ pub fn render(word: &str, code: &[u8]) -> String {
             // A vowel with no consonant before it.
             let prev_c = i.checked_sub(1).map(|j| ph[j].p);
             let kana = match (v.q, prev_c) {
-                (Q::U, _) if p == b'u' && i > 0 && ph[i - 1].p == b'y' => "ユ",
+                (Q::U, _) if p == b'u' && i > 0 && matches!(ph[i - 1].p, b'y' | b'Y') => "ユ", // reuse
                 _ => ["ア", "イ", "ウ", "エ", "オ"][v.q as usize],
             };
             out += kana;
@@ -575,8 +704,11 @@ pub fn render(word: &str, code: &[u8]) -> String {
         let dbl = doubled(w, &groups, &ph, i);
         // consonant + y + vowel
         if next == Some(b'y') && p != b'y' && vowels.get(i + 2).is_some_and(Option::is_some) && !syllabic[i + 2] {
-            let v = vowels[i + 2].clone().unwrap();
+            let mut v = vowels[i + 2].clone().unwrap();
             let q = if ph[i + 2].p == b'^' || ph[i + 2].p == b'R' { Q::U } else { v.q };
+            if ph[i + 2].p == b'R' && i + 3 == n {
+                v.tail = "ア"; // configure コンフィギュア
+            }
             out += &cyv(p, q);
             let v = Vowel { q, ..v };
             i = finish_vowel(&mut out, &ph, &vowels, i + 2, &v);
@@ -591,9 +723,16 @@ pub fn render(word: &str, code: &[u8]) -> String {
             }
             let g = groups[i + 1];
             let letters = g.map(|(s, e)| &w[s..e]).unwrap_or(&[]);
-            if matches!(p, b'k' | b'g') && (ph[i + 1].p == b'@' || ph_as_ae[i + 1]) {
+            let after = ph.get(i + 2).map(|p| p.p);
+            let ka = p == b'k'
+                && (matches!(after, Some(b'l' | b'm'))
+                    || (after == Some(b't') && vowel_at(&ph, i + 3))
+                    || (after == Some(b's') && ph.get(i + 3).is_some_and(|p| p.p == b'k')));
+            if p == b'w' && i == 0 && w.starts_with(b"wh") && ph[1].p == b'I' {
+                kana = "ホワ".to_string(); // white ホワイト
+            } else if matches!(p, b'k' | b'g') && (ph[i + 1].p == b'@' || ph_as_ae[i + 1]) && !ka {
                 kana = cyv(p, Q::A); // cat キャット, gap ギャップ
-            } else if ph[i + 1].p == b'u' && letters.first() == Some(&b'u') && p == b'l' && !w.ends_with(b"e") && !w.ends_with(b"es") {
+            } else if ph[i + 1].p == b'u' && letters.first() == Some(&b'u') && p == b'l' && i > 0 && vowels[i - 1].is_some() {
                 kana = "リュ".to_string(); // solution ソリューション
             } else if matches!(ph[i + 1].p, b'u' | b'U') && letters.first() == Some(&b'u') && matches!(p, b't' | b'd' | b'n') {
                 kana = if p == b't' { "チュ".to_string() } else { cyv(p, Q::U) }; // duty デューティー
@@ -609,7 +748,7 @@ pub fn render(word: &str, code: &[u8]) -> String {
                 kana = "ウォ".to_string();
             } else if p == b'w' && ph[i + 1].p == b'^' {
                 kana = "ワ".to_string();
-            } else if p == b's' && i >= 2 && ph[i - 1].p == b'k' && x_before(w, &groups, i - 1) && out.ends_with('ク') {
+            } else if p == b's' && i >= 2 && ph[i - 1].p == b'k' && x_before(w, &groups, i - 1) && out.ends_with('ク') && letters.first().is_some_and(|&c| c == b'i' || c == b'y') {
                 out.truncate(out.len() - 'ク'.len_utf8());
                 out += "キ";
                 kana = cv(p, q).to_string(); // flexible フレキシブル
@@ -712,6 +851,16 @@ fn finish_vowel(out: &mut String, ph: &[Phone], vowels: &[Option<Vowel>], i: usi
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `WORDS="a b" cargo test --lib cmu::tests::show -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn show() {
+        for w in std::env::var("WORDS").unwrap_or_default().split_whitespace() {
+            let p = phones(w).map(|p| String::from_utf8_lossy(p).to_string());
+            println!("{w}\t{p:?}\twhole={:?}\treading={:?}", whole_unless_inflected(w), reading(w));
+        }
+    }
 
     #[test]
     fn lookup() {

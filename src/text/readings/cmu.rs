@@ -92,13 +92,9 @@ const ONSETS: &[&str] = &[
 const SUFFIXES: &[&str] =
     &["ing", "ings", "ion", "ions", "ers", "est", "ism", "ist", "ness", "less", "able", "ible", "ment", "ity", "ability", "ation", "ate", "age", "ive", "ize", "ous"];
 
-/// Two readings run together; a final ム before a b, p or m row said ン (`com`+`press`).
+/// Two readings run together.
 fn join(a: String, b: &str) -> String {
-    let labial = b.starts_with(['バ', 'ビ', 'ブ', 'ベ', 'ボ', 'パ', 'ピ', 'プ', 'ペ', 'ポ', 'マ', 'ミ', 'ム', 'メ', 'モ']);
-    match a.strip_suffix('ム') {
-        Some(stem) if labial => format!("{stem}ン{b}"),
-        _ => a + b,
-    }
+    a + b
 }
 
 /// A dictionary word said as two dictionary words (`hotspot` = hot+spot, its phones theirs)
@@ -109,14 +105,19 @@ fn split_render(word: &str, p: &'static [u8]) -> String {
     for i in 2..=word.len().saturating_sub(2) {
         let (a, b) = word.split_at(i);
         let long = |x: &str| x.len() >= 3 || SHORT.contains(&x);
-        if SUFFIXES.contains(&b) || ["inter", "trans"].contains(&a) || !long(a) || !long(b) {
+        if SUFFIXES.contains(&b) || ["inter", "trans", "com", "con"].contains(&a) || !long(a) || !long(b) {
             continue;
         }
+
         // No split inside what is one syllable's start (`met`+`rick`), and a second part
         // starting with a vowel only when it is a particle-like word (`look`+`up`).
         let vowel = |c: u8| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u');
         let (ab, bb) = (a.as_bytes(), b.as_bytes());
-        if vowel(bb[0]) && !["up", "out", "end", "in", "on", "off", "over"].contains(&b) {
+        if vowel(bb[0]) && a != "un" && b.len() < 5 && !["up", "out", "end", "in", "on", "off", "over"].contains(&b) {
+            continue;
+        }
+        // A prefix and its stem are no compound (`prep`+`end`, `red`+`irect`).
+        if vowel(bb[0]) && ["re", "pre", "de"].iter().any(|x| word.starts_with(x)) {
             continue;
         }
         if !vowel(ab[ab.len() - 1]) && !vowel(bb[0]) {
@@ -208,7 +209,7 @@ fn piece(p: &str) -> Option<String> {
 /// and among those the one whose shortest part is longest (`time`+`stamp`, not
 /// `times`+`tamp`), the built-in table's parts preferred.
 fn compound(word: &str, parts: usize) -> Option<String> {
-    if parts < 2 || word.len() < 5 {
+    if parts < 2 || word.len() < 4 {
         return None;
     }
     let mut best: Option<(usize, usize, String)> = None;
@@ -220,11 +221,13 @@ fn compound(word: &str, parts: usize) -> Option<String> {
             "st", "nd", "nt", "rt", "ck", "ng", "ll", "ss", "th", "sh", "ch", "ts", "ds", "ks", "lt", "ld", "lk", "mp",
             "rk", "rm", "rn", "rd", "ft", "pt", "ct", "xt", "s", "d", "t",
         ];
+        // (one letter before a word of three: htop, pkill, gzip; a daemon's d: systemd)
         let letters = |x: &str, y: &str, edge: &[&str]| {
-            x.len() <= 4 && y.len() >= 5 && !x.contains(['a', 'e', 'i', 'o', 'u', 'y']) && !edge.contains(&x)
+            let long = if x.len() == 1 { 3 } else { 5 };
+            x.len() <= 4 && y.len() >= long && !x.contains(['a', 'e', 'i', 'o', 'u', 'y']) && !edge.contains(&x)
         };
         let la = letters(a, b, ONSETS);
-        let lb = letters(b, a, CODAS);
+        let lb = letters(b, a, CODAS) || (b == "d" && a.len() >= 4 && !a.ends_with('e'));
         let ra = if la { Some(kana::spell(a)) } else { piece(a) };
         let rb = if lb { Some(kana::spell(b)) } else { piece(b) };
         let (Some(ra), Some(rb)) = (ra, rb) else { continue };
@@ -635,8 +638,10 @@ pub fn render(word: &str, code: &[u8]) -> String {
             b'Y' => {
                 let re = stress != 1 && first && (w.starts_with(b"re") || w.starts_with(b"pre"));
                 let de = stress != 1 && first && w.starts_with(b"de");
-                if de {
-                    v(Q::E, "", false) // decode デコード, detach デタッチ
+                if g.is_some_and(|(s, e)| e - s == 1 && w[s] == b'e' && w.get(e) == Some(&b'o')) && stress != 1 {
+                    v(Q::E, "", false) // video, stereo
+                } else if de || (i == 0 && stress == 0 && w[0] == b'e') {
+                    v(Q::E, "", false) // decode デコード, detach デタッチ, electron エレクトロン
                 } else if re || (vowel_at(&ph, i + 1) && !syllabic.get(i + 1).copied().unwrap_or(false)) {
                     v(Q::I, "", false) // redirect リダイレクト, serial シリアル
                 } else if r_coda {
@@ -657,7 +662,7 @@ pub fn render(word: &str, code: &[u8]) -> String {
                 let ends_o = i + 1 == n && w.ends_with(b"o");
                 let ost = g.is_some_and(|(s, e)| e - s == 1 && w.get(e..e + 2) == Some(b"st"));
                 if next == Some(b'R') {
-                    v(Q::O, "ワ", false) // lower ローワー
+                    v(Q::O, "ー", false) // lower ローワー (the ER said ワー)
                 } else if ost || (stress != 1 && (ends_o || i + 1 < n)) {
                     v(Q::O, "", false)
                 } else {
@@ -838,6 +843,10 @@ fn finish_vowel(out: &mut String, ph: &[Phone], vowels: &[Option<Vowel>], i: usi
     // AW/AY + ER: power パワー, fire ファイア
     if next == Some(b'R') && matches!(ph[i].p, b'W' | b'I') && i + 2 == ph.len() {
         *out += if ph[i].p == b'W' { "ワー" } else { "イア" };
+        return i + 2;
+    }
+    if ph[i].p == b'O' && next == Some(b'R') {
+        *out += if i + 2 == ph.len() { "ーワー" } else { "ーワ" };
         return i + 2;
     }
     if ph[i].p == b'I' && next == Some(b'R') {

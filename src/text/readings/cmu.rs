@@ -226,8 +226,11 @@ fn compound(word: &str, parts: usize) -> Option<String> {
             let long = if x.len() == 1 { 3 } else { 5 };
             x.len() <= 4 && y.len() >= long && !x.contains(['a', 'e', 'i', 'o', 'u', 'y']) && !edge.contains(&x)
         };
-        let la = letters(a, b, ONSETS);
-        let lb = letters(b, a, CODAS) || (b == "d" && a.len() >= 4 && !a.ends_with('e'));
+        // One letter: first only before a consonant (an x before anything: xargs); last only
+        // a daemon's d or an x (networkx).
+        let starts_vowel = |x: &str| x.starts_with(['a', 'e', 'i', 'o', 'u']);
+        let la = letters(a, b, ONSETS) && (a.len() > 1 || a == "x" || !starts_vowel(b));
+        let lb = (letters(b, a, CODAS) && (b.len() > 1 || b == "x")) || (b == "d" && a.len() >= 4 && !a.ends_with('e'));
         let ra = if la { Some(kana::spell(a)) } else { piece(a) };
         let rb = if lb { Some(kana::spell(b)) } else { piece(b) };
         let (Some(ra), Some(rb)) = (ra, rb) else { continue };

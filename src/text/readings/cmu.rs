@@ -102,6 +102,13 @@ fn join(a: String, b: &str) -> String {
 /// wins (`toolbar`: ツール).
 fn split_render(word: &str, p: &'static [u8]) -> String {
     const SHORT: &[&str] = &["up", "in", "on", "un"];
+    // A stem and a suffix said as they are: commitment コミットメント, stateful ステートフル.
+    for (suffix, kana) in [("ment", "メント"), ("ful", "フル"), ("less", "レス"), ("ness", "ネス")] {
+        let Some(stem) = word.strip_suffix(suffix).filter(|s| s.len() >= 3) else { continue };
+        if let Some(ps) = phones(stem).filter(|ps| same(p, ps, true)) {
+            return words::get(stem).map_or_else(|| render(stem, ps), str::to_string) + kana;
+        }
+    }
     for i in 2..=word.len().saturating_sub(2) {
         let (a, b) = word.split_at(i);
         let long = |x: &str| x.len() >= 3 || SHORT.contains(&x);
@@ -230,7 +237,7 @@ fn compound(word: &str, parts: usize) -> Option<String> {
         // a daemon's d or an x (networkx).
         let starts_vowel = |x: &str| x.starts_with(['a', 'e', 'i', 'o', 'u']);
         let la = letters(a, b, ONSETS) && (a.len() > 1 || a == "x" || !starts_vowel(b));
-        let lb = (letters(b, a, CODAS) && (b.len() > 1 || b == "x")) || (b == "d" && a.len() >= 4 && !a.ends_with('e'));
+        let lb = (letters(b, a, CODAS) && (b.len() > 1 || (b == "x" && a.len() >= 6))) || (b == "d" && a.len() >= 4 && !a.ends_with('e'));
         let ra = if la { Some(kana::spell(a)) } else { piece(a) };
         let rb = if lb { Some(kana::spell(b)) } else { piece(b) };
         let (Some(ra), Some(rb)) = (ra, rb) else { continue };
@@ -559,13 +566,15 @@ pub fn render(word: &str, code: &[u8]) -> String {
                     }
                     if age && i + 2 == n {
                         v(Q::E, "ー", false)
+                    } else if sp == Some(Q::E) && prev == Some(b'r') && next == Some(b'm') {
+                        v(Q::I, "", true) // increment インクリメント
                     } else if first && sp == Some(Q::E) && (w.starts_with(b"re") || w.starts_with(b"pre") || w.starts_with(b"be")) {
                         v(Q::I, "", true) // regression リグレッション
                     } else if g.is_some_and(|(s, e)| w[s..e].starts_with(b"au")) {
                         v(Q::O, "ー", false)
                     } else if sp == Some(Q::A) && g.is_some_and(|(s, _)| w[s] == b'u') && matches!(prev, Some(b'j' | b'c' | b'S' | b'y')) {
                         // modular モジュラー; -utor: contributor コントリビューター
-                        let utor = ph.get(i + 1).is_some_and(|p| p.p == b't') && ph.get(i + 2).is_some_and(|p| p.p == b'R') && i + 3 == n;
+                        let utor = ph.get(i + 1).is_some_and(|p| p.p == b't') && prev == Some(b'y') && ph.get(i + 2).is_some_and(|p| matches!(p.p, b'R' | b'i' | b'^'));
                         v(Q::U, if utor { "ー" } else { "" }, !utor)
                     } else if g.is_some_and(|(s, e)| &w[s..e] == b"i") && w.windows(7).any(|x| x == b"ization") && ph.get(i + 1).is_some_and(|p| p.p == b'z') && ph.get(i + 2).is_some_and(|p| p.p == b'E') {
                         v(Q::A, "イ", false) // -ization: オプティマイゼーション
@@ -677,7 +686,7 @@ pub fn render(word: &str, code: &[u8]) -> String {
                 v(Q::U, "ー", false) // schedule スケジュール, module モジュール
             }
             b'U' => v(Q::U, if r_coda { "ア" } else { "" }, true),
-            b'u' if stress == 0 && !r_coda && i + 1 < n && (prev != Some(b'y') || w.starts_with(b"uni")) => {
+            b'u' if stress == 0 && !r_coda && i + 1 < n && (prev != Some(b'y') || w.starts_with(b"uni") || vowel_at(&ph, i + 1)) => {
                 v(Q::U, "", false) // virtual, unique
             }
             b'u' => v(Q::U, if r_coda { "ア" } else { "ー" }, false),
@@ -821,13 +830,14 @@ fn doubled(w: &[u8], groups: &[Option<(usize, usize)>], ph: &[Phone], i: usize) 
     if !matches!(ph[i - 1].p, b'@' | b'e' | b'i' | b'a' | b'^' | b'U' | b'o') {
         return false;
     }
-    let Some((_, e)) = groups[i - 1] else { return false };
+    let Some((s, e)) = groups[i - 1] else { return false };
     let two = w.get(e..e + 2);
+    let oo_k = ph[i].p == b'k' && ph[i - 1].p == b'U' && &w[s..e] == b"oo";
     if ph[i].p == b'S' {
         // fashion ファッション, session セッション, pressure プレッシャー
         return matches!(two, Some(b"ss" | b"sh")) && ph.get(i + 1).is_some_and(|p| is_vowel_phone(p.p));
     }
-    if !matches!(two, Some(b"pp" | b"ck" | b"kk")) {
+    if !matches!(two, Some(b"pp" | b"ck" | b"kk")) && !oo_k {
         return false;
     }
     let rest: Vec<u8> = ph[i + 1..].iter().map(|p| p.p).collect();

@@ -111,8 +111,13 @@ fn split_render(word: &str, p: &'static [u8]) -> String {
     }
     for i in 2..=word.len().saturating_sub(2) {
         let (a, b) = word.split_at(i);
-        let long = |x: &str| x.len() >= 3 || SHORT.contains(&x);
-        if SUFFIXES.contains(&b) || ["inter", "trans", "com", "con"].contains(&a) || !long(a) || !long(b) {
+        // Parts of four letters or more, or in the built-in table, or a first part of three
+        // (`hot`+`spot`; not `single`+`ton`, whose `ton` the dictionary says タン).
+        let known = |x: &str| words::get(x).is_some() || SHORT.contains(&x);
+        if SUFFIXES.contains(&b) || ["inter", "trans", "com", "con"].contains(&a) {
+            continue;
+        }
+        if !(a.len() >= 3 || known(a)) || !(b.len() >= 4 || known(b)) {
             continue;
         }
 
@@ -150,13 +155,6 @@ fn derived(word: &str) -> Option<String> {
         let r = whole(&format!("{stem}ize")).or_else(|| whole(&format!("{stem}ise")))?;
         return Some(format!("{}ゼーション", r.strip_suffix('ズ')?));
     }
-    for (prefix, kana) in [("un", "アン"), ("re", "リ"), ("pre", "プリ"), ("de", "デ")] {
-        if let Some(rest) = word.strip_prefix(prefix).filter(|r| r.len() >= 4) {
-            if let Some(r) = whole(rest).or_else(|| derived(rest)) {
-                return Some(format!("{kana}{r}"));
-            }
-        }
-    }
     let rules: [(&str, fn(&str, bool) -> String); 8] = [
         ("or", kana::agent),
         ("ing", kana::ing),
@@ -172,6 +170,8 @@ fn derived(word: &str) -> Option<String> {
         let mut stems = vec![(base.to_string(), false), (format!("{base}e"), false)];
         if suffix == "ies" {
             stems = vec![(format!("{base}y"), false)];
+        } else if let Some(b) = base.strip_suffix('i') {
+            stems.push((format!("{b}y"), false)); // verifier: verify
         }
         let b = base.as_bytes();
         if b.len() >= 3 && b[b.len() - 1] == b[b.len() - 2] {
@@ -189,14 +189,21 @@ fn derived(word: &str) -> Option<String> {
             }
         }
     }
+    for (prefix, kana) in [("un", "アン"), ("re", "リ"), ("pre", "プリ"), ("de", "デ")] {
+        if let Some(rest) = word.strip_prefix(prefix).filter(|r| r.len() >= 4) {
+            if let Some(r) = whole(rest).or_else(|| derived(rest)) {
+                return Some(format!("{kana}{r}"));
+            }
+        }
+    }
     None
 }
 
 /// A part of a compound: the built-in table (2 letters and up), then the dictionary
 /// (3 letters and up), then a dictionary word with an ending.
 fn piece(p: &str) -> Option<String> {
-    if p == "ly" {
-        return Some("リー".into());
+    if let Some(&(_, r)) = [("ly", "リー"), ("ful", "フル"), ("less", "レス"), ("ness", "ネス"), ("ment", "メント")].iter().find(|x| x.0 == p) {
+        return Some(r.into());
     }
     if SUFFIXES.contains(&p) {
         return None;
@@ -216,9 +223,16 @@ fn piece(p: &str) -> Option<String> {
 /// and among those the one whose shortest part is longest (`time`+`stamp`, not
 /// `times`+`tamp`), the built-in table's parts preferred.
 fn compound(word: &str, parts: usize) -> Option<String> {
+    compound_in(word, parts, true, false)
+}
+
+/// `letters_first`: a first part may be letters said by name (not in the middle of a word);
+/// `strict`: every part four letters or more, or in the built-in table.
+fn compound_in(word: &str, parts: usize, letters_first: bool, strict: bool) -> Option<String> {
     if parts < 2 || word.len() < 4 {
         return None;
     }
+    let ok = |x: &str| !strict || x.len() >= 4 || words::get(x).is_some();
     let mut best: Option<(usize, usize, String)> = None;
     for i in 1..word.len() {
         let (a, b) = word.split_at(i);
@@ -230,16 +244,16 @@ fn compound(word: &str, parts: usize) -> Option<String> {
         ];
         // (one letter before a word of three: htop, pkill, gzip; a daemon's d: systemd)
         let letters = |x: &str, y: &str, edge: &[&str]| {
-            let long = if x.len() == 1 { 3 } else { 5 };
+            let long = if x.len() == 1 { 3 } else { 4 };
             x.len() <= 4 && y.len() >= long && !x.contains(['a', 'e', 'i', 'o', 'u', 'y']) && !edge.contains(&x)
         };
         // One letter: first only before a consonant (an x before anything: xargs); last only
         // a daemon's d or an x (networkx).
         let starts_vowel = |x: &str| x.starts_with(['a', 'e', 'i', 'o', 'u']);
-        let la = letters(a, b, ONSETS) && (a.len() > 1 || a == "x" || !starts_vowel(b));
+        let la = letters_first && letters(a, b, ONSETS) && (a.len() > 1 || a == "x" || !starts_vowel(b));
         let lb = (letters(b, a, CODAS) && (b.len() > 1 || (b == "x" && a.len() >= 6))) || (b == "d" && a.len() >= 4 && !a.ends_with('e'));
-        let ra = if la { Some(kana::spell(a)) } else { piece(a) };
-        let rb = if lb { Some(kana::spell(b)) } else { piece(b) };
+        let ra = if la { Some(kana::spell(a)) } else { piece(a).filter(|_| ok(a)) };
+        let rb = if lb { Some(kana::spell(b)) } else { piece(b).filter(|_| ok(b)) };
         let (Some(ra), Some(rb)) = (ra, rb) else { continue };
         let table = usize::from(words::get(a).is_some()) + usize::from(words::get(b).is_some());
         // Word splits beat letter splits; among those, the longest word.
@@ -251,10 +265,13 @@ fn compound(word: &str, parts: usize) -> Option<String> {
     if let Some((_, _, r)) = best {
         return Some(r);
     }
-    // Three parts: a known first part, then the rest as a two-part compound.
-    (2..=word.len() - 4).rev().find_map(|i| {
+    // Three parts: a known first part (the shortest first: `time`+`scale`+`db`), then the
+    // rest as a two-part compound; a first part of three letters the table lacks only before
+    // long parts (`mat`+`plot`+`lib`, not `dec`+`rem`+`ent`).
+    (2..=word.len() - 4).find_map(|i| {
         let (a, b) = word.split_at(i);
-        Some(join(piece(a)?, &compound(b, parts - 1)?))
+        let short = a.len() < 4 && words::get(a).is_none();
+        Some(join(piece(a).filter(|_| ok(a))?, &compound_in(b, parts - 1, false, strict || short)?))
     })
 }
 
@@ -686,7 +703,7 @@ pub fn render(word: &str, code: &[u8]) -> String {
                 v(Q::U, "ー", false) // schedule スケジュール, module モジュール
             }
             b'U' => v(Q::U, if r_coda { "ア" } else { "" }, true),
-            b'u' if stress == 0 && !r_coda && i + 1 < n && (prev != Some(b'y') || w.starts_with(b"uni") || vowel_at(&ph, i + 1)) => {
+            b'u' if (stress == 0 || (i == 1 && w.starts_with(b"uni"))) && !r_coda && i + 1 < n && (prev != Some(b'y') || w.starts_with(b"uni") || vowel_at(&ph, i + 1)) => {
                 v(Q::U, "", false) // virtual, unique
             }
             b'u' => v(Q::U, if r_coda { "ア" } else { "ー" }, false),

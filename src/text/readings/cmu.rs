@@ -250,7 +250,11 @@ fn compound_in(word: &str, parts: usize, letters_first: bool, strict: bool) -> O
         // One letter: first only before a consonant (an x before anything: xargs); last only
         // a daemon's d or an x (networkx).
         let starts_vowel = |x: &str| x.starts_with(['a', 'e', 'i', 'o', 'u']);
-        let la = letters_first && letters(a, b, ONSETS) && (a.len() > 1 || a == "x" || !starts_vowel(b));
+        let onset = |x: &str, y: &str| ONSETS.iter().any(|o| o.len() == 2 && o.starts_with(x) && y.starts_with(&o[1..]));
+        let la = letters_first
+            && letters(a, b, ONSETS)
+            && (a.len() > 1 || a == "x" || !starts_vowel(b))
+            && !(a.len() == 1 && onset(a, b)); // grep is no g+rep
         let lb = (letters(b, a, CODAS) && (b.len() > 1 || (b == "x" && a.len() >= 6))) || (b == "d" && a.len() >= 4 && !a.ends_with('e'));
         let ra = if la { Some(kana::spell(a)) } else { piece(a).filter(|_| ok(a)) };
         let rb = if lb { Some(kana::spell(b)) } else { piece(b).filter(|_| ok(b)) };

@@ -43,11 +43,7 @@ pub fn phones(word: &str) -> Option<&'static [u8]> {
 /// word with an ending (`sharding`, `initialization`), else the word split into two or three
 /// parts each known (to the built-in table or the dictionary).
 pub fn reading(word: &str) -> Option<String> {
-    (word.len() >= 3)
-        .then(|| whole(word))
-        .flatten()
-        .or_else(|| derived(word))
-        .or_else(|| compound(word, 3))
+    (word.len() >= 3).then(|| whole(word)).flatten().or_else(|| derived(word)).or_else(|| compound(word, 3))
 }
 
 /// The dictionary's reading of the whole word, unless it is an inflection of a built-in
@@ -84,13 +80,15 @@ fn same(a: &[u8], b: &[u8], prefix: bool) -> bool {
 
 /// Consonant letters that start English syllables together.
 const ONSETS: &[&str] = &[
-    "st", "sp", "sc", "sk", "sm", "sn", "sl", "sw", "tr", "pr", "br", "cr", "dr", "fr", "gr", "pl", "bl", "cl", "fl", "gl",
-    "th", "sh", "ch", "wh", "ph", "tw", "dw", "qu", "str", "spr", "scr", "spl", "thr", "shr", "chr", "s",
+    "st", "sp", "sc", "sk", "sm", "sn", "sl", "sw", "tr", "pr", "br", "cr", "dr", "fr", "gr", "pl", "bl", "cl", "fl",
+    "gl", "th", "sh", "ch", "wh", "ph", "tw", "dw", "qu", "str", "spr", "scr", "spl", "thr", "shr", "chr", "s",
 ];
 
 /// Endings said after a stem (they are no compound's part).
-const SUFFIXES: &[&str] =
-    &["ing", "ings", "ion", "ions", "ers", "est", "ism", "ist", "ness", "less", "able", "ible", "ment", "ity", "ability", "ation", "ate", "age", "ive", "ize", "ous"];
+const SUFFIXES: &[&str] = &[
+    "ing", "ings", "ion", "ions", "ers", "est", "ism", "ist", "ness", "less", "able", "ible", "ment", "ity", "ability",
+    "ation", "ate", "age", "ive", "ize", "ous",
+];
 
 /// Two readings run together.
 fn join(a: String, b: &str) -> String {
@@ -133,7 +131,11 @@ fn split_render(word: &str, p: &'static [u8]) -> String {
             continue;
         }
         if !vowel(ab[ab.len() - 1]) && !vowel(bb[0]) {
-            let c = format!("{}{}", ab[ab.len() - 1] as char, &b[..b.find(|c: char| vowel(c as u8)).unwrap_or(b.len()).min(2)]);
+            let c = format!(
+                "{}{}",
+                ab[ab.len() - 1] as char,
+                &b[..b.find(|c: char| vowel(c as u8)).unwrap_or(b.len()).min(2)]
+            );
             if ONSETS.contains(&c.as_str()) || ONSETS.contains(&&c[..2]) {
                 continue;
             }
@@ -155,7 +157,8 @@ fn derived(word: &str) -> Option<String> {
         let r = whole(&format!("{stem}ize")).or_else(|| whole(&format!("{stem}ise")))?;
         return Some(format!("{}ゼーション", r.strip_suffix('ズ')?));
     }
-    let rules: [(&str, fn(&str, bool) -> String); 8] = [
+    type Form = fn(&str, bool) -> String;
+    let rules: [(&str, Form); 8] = [
         ("or", kana::agent),
         ("ing", kana::ing),
         ("ed", |s, _| kana::past(s)),
@@ -202,7 +205,10 @@ fn derived(word: &str) -> Option<String> {
 /// A part of a compound: the built-in table (2 letters and up), then the dictionary
 /// (3 letters and up), then a dictionary word with an ending.
 fn piece(p: &str) -> Option<String> {
-    if let Some(&(_, r)) = [("ly", "リー"), ("ful", "フル"), ("less", "レス"), ("ness", "ネス"), ("ment", "メント")].iter().find(|x| x.0 == p) {
+    if let Some(&(_, r)) = [("ly", "リー"), ("ful", "フル"), ("less", "レス"), ("ness", "ネス"), ("ment", "メント")]
+        .iter()
+        .find(|x| x.0 == p)
+    {
         return Some(r.into());
     }
     if SUFFIXES.contains(&p) {
@@ -250,12 +256,14 @@ fn compound_in(word: &str, parts: usize, letters_first: bool, strict: bool) -> O
         // One letter: first only before a consonant (an x before anything: xargs); last only
         // a daemon's d or an x (networkx).
         let starts_vowel = |x: &str| x.starts_with(['a', 'e', 'i', 'o', 'u']);
-        let onset = |x: &str, y: &str| ONSETS.iter().any(|o| o.len() == 2 && o.starts_with(x) && y.starts_with(&o[1..]));
+        let onset =
+            |x: &str, y: &str| ONSETS.iter().any(|o| o.len() == 2 && o.starts_with(x) && y.starts_with(&o[1..]));
         let la = letters_first
             && letters(a, b, ONSETS)
             && (a.len() > 1 || a == "x" || !starts_vowel(b))
             && !(a.len() == 1 && onset(a, b)); // grep is no g+rep
-        let lb = (letters(b, a, CODAS) && (b.len() > 1 || (b == "x" && a.len() >= 6))) || (b == "d" && a.len() >= 4 && !a.ends_with('e'));
+        let lb = (letters(b, a, CODAS) && (b.len() > 1 || (b == "x" && a.len() >= 6)))
+            || (b == "d" && a.len() >= 4 && !a.ends_with('e'));
         let ra = if la { Some(kana::spell(a)) } else { piece(a).filter(|_| ok(a)) };
         let rb = if lb { Some(kana::spell(b)) } else { piece(b).filter(|_| ok(b)) };
         let (Some(ra), Some(rb)) = (ra, rb) else { continue };
@@ -312,7 +320,9 @@ fn is_vowel_letter(w: &[u8], i: usize) -> bool {
         b'a' | b'e' | b'i' | b'o' | b'u' => true,
         // y after a consonant letter; w inside ow/aw/ew
         b'y' => i > 0 && !matches!(w.get(i + 1), Some(b'a' | b'e' | b'i' | b'o' | b'u')),
-        b'w' => i > 0 && matches!(w[i - 1], b'o' | b'a' | b'e') && !matches!(w.get(i + 1), Some(b'a' | b'e' | b'i' | b'o')),
+        b'w' => {
+            i > 0 && matches!(w[i - 1], b'o' | b'a' | b'e') && !matches!(w.get(i + 1), Some(b'a' | b'e' | b'i' | b'o'))
+        }
         _ => false,
     }
 }
@@ -543,7 +553,11 @@ pub fn render(word: &str, code: &[u8]) -> String {
     let n = ph.len();
     let vowel_at = |ph: &[Phone], i: usize| ph.get(i).is_some_and(|p| is_vowel_phone(p.p));
     // -age said エージ (`image`, `package`, `storage`).
-    let age = w.ends_with(b"age") && n >= 2 && ph[n - 1].p == b'j' && matches!(ph[n - 2].p, b'i' | b'^') && ph[n - 2].stress == 0;
+    let age = w.ends_with(b"age")
+        && n >= 2
+        && ph[n - 1].p == b'j'
+        && matches!(ph[n - 2].p, b'i' | b'^')
+        && ph[n - 2].stress == 0;
     let mut vowels: Vec<Option<Vowel>> = vec![None; n];
     // Vowels whose letters are `Cle`/`Cm` said as a bare consonant (`table`, `middleware`, `rhythm`).
     let mut syllabic = vec![false; n];
@@ -570,34 +584,47 @@ pub fn render(word: &str, code: &[u8]) -> String {
             },
             b'@' => v(Q::A, if r_coda { "ー" } else { "" }, true),
             b'^' => {
-                if stress > 0 {
-                    v(Q::A, "", true)
-                } else if i + 1 == n && sp.is_none() {
+                if stress > 0 || (i + 1 == n && sp.is_none()) {
                     v(Q::A, "", true)
                 } else {
                     // `Cle`, `-ism`: the consonant alone.
                     let cle = next == Some(b'l')
                         && g.is_some_and(|(s, e)| e - s == 1 && w[s] == b'e' && s > 0 && w[s - 1] == b'l');
-                    let cm = matches!(next, Some(b'm' | b'n' | b'l')) && i + 2 == n && g.is_none_or(|(_, e)| e + 2 < w.len());
+                    let cm = matches!(next, Some(b'm' | b'n' | b'l'))
+                        && i + 2 == n
+                        && g.is_none_or(|(_, e)| e + 2 < w.len());
                     // -en after s, z, k, p, f, v, b: listen リスン, frozen フローズン, token トークン
-                    let cen = next == Some(b'n') && i + 2 == n && w.ends_with(b"en") && matches!(prev, Some(b's' | b'z' | b'k' | b'p' | b'f' | b'v' | b'b'));
+                    let cen = next == Some(b'n')
+                        && i + 2 == n
+                        && w.ends_with(b"en")
+                        && matches!(prev, Some(b's' | b'z' | b'k' | b'p' | b'f' | b'v' | b'b'));
                     let cm = cm || cen;
                     if cle || cm {
                         syllabic[i] = true;
                     }
                     if age && i + 2 == n {
                         v(Q::E, "ー", false)
-                    } else if sp == Some(Q::E) && prev == Some(b'r') && next == Some(b'm') {
-                        v(Q::I, "", true) // increment インクリメント
-                    } else if first && sp == Some(Q::E) && (w.starts_with(b"re") || w.starts_with(b"pre") || w.starts_with(b"be")) {
-                        v(Q::I, "", true) // regression リグレッション
+                    } else if sp == Some(Q::E)
+                        && ((prev == Some(b'r') && next == Some(b'm'))
+                            || (first && (w.starts_with(b"re") || w.starts_with(b"pre") || w.starts_with(b"be"))))
+                    {
+                        v(Q::I, "", true) // increment インクリメント, regression リグレッション
                     } else if g.is_some_and(|(s, e)| w[s..e].starts_with(b"au")) {
                         v(Q::O, "ー", false)
-                    } else if sp == Some(Q::A) && g.is_some_and(|(s, _)| w[s] == b'u') && matches!(prev, Some(b'j' | b'c' | b'S' | b'y')) {
+                    } else if sp == Some(Q::A)
+                        && g.is_some_and(|(s, _)| w[s] == b'u')
+                        && matches!(prev, Some(b'j' | b'c' | b'S' | b'y'))
+                    {
                         // modular モジュラー; -utor: contributor コントリビューター
-                        let utor = ph.get(i + 1).is_some_and(|p| p.p == b't') && prev == Some(b'y') && ph.get(i + 2).is_some_and(|p| matches!(p.p, b'R' | b'i' | b'^'));
+                        let utor = ph.get(i + 1).is_some_and(|p| p.p == b't')
+                            && prev == Some(b'y')
+                            && ph.get(i + 2).is_some_and(|p| matches!(p.p, b'R' | b'i' | b'^'));
                         v(Q::U, if utor { "ー" } else { "" }, !utor)
-                    } else if g.is_some_and(|(s, e)| &w[s..e] == b"i") && w.windows(7).any(|x| x == b"ization") && ph.get(i + 1).is_some_and(|p| p.p == b'z') && ph.get(i + 2).is_some_and(|p| p.p == b'E') {
+                    } else if g.is_some_and(|(s, e)| &w[s..e] == b"i")
+                        && w.windows(7).any(|x| x == b"ization")
+                        && ph.get(i + 1).is_some_and(|p| p.p == b'z')
+                        && ph.get(i + 2).is_some_and(|p| p.p == b'E')
+                    {
                         v(Q::A, "イ", false) // -ization: オプティマイゼーション
                     } else {
                         v(sp.unwrap_or(Q::A), "", true)
@@ -671,10 +698,10 @@ pub fn render(word: &str, code: &[u8]) -> String {
             b'Y' => {
                 let re = stress != 1 && first && (w.starts_with(b"re") || w.starts_with(b"pre"));
                 let de = stress != 1 && first && w.starts_with(b"de");
-                if g.is_some_and(|(s, e)| e - s == 1 && w[s] == b'e' && w.get(e) == Some(&b'o')) && stress != 1 {
-                    v(Q::E, "", false) // video, stereo
-                } else if de || (i == 0 && stress == 0 && w[0] == b'e') {
-                    v(Q::E, "", false) // decode デコード, detach デタッチ, electron エレクトロン
+                let eo = g.is_some_and(|(s, e)| e - s == 1 && w[s] == b'e' && w.get(e) == Some(&b'o'));
+                if (eo && stress != 1) || de || (i == 0 && stress == 0 && w[0] == b'e') {
+                    // video, stereo; decode デコード, detach デタッチ, electron エレクトロン
+                    v(Q::E, "", false)
                 } else if re || (vowel_at(&ph, i + 1) && !syllabic.get(i + 1).copied().unwrap_or(false)) {
                     v(Q::I, "", false) // redirect リダイレクト, serial シリアル
                 } else if r_coda {
@@ -683,10 +710,6 @@ pub fn render(word: &str, code: &[u8]) -> String {
                     v(Q::I, "", false) // -ty, -dy, -ry: セキュリティ, ライブラリ
                 } else if stress > 0 || i + 1 == n {
                     v(Q::I, "ー", false)
-                } else if g.is_some_and(|(s, e)| e - s == 1 && w[s] == b'e' && w.get(e) == Some(&b'o')) {
-                    v(Q::E, "", false) // video, stereo
-                } else if re {
-                    v(Q::I, "", false)
                 } else {
                     v(Q::I, "", false)
                 }
@@ -707,7 +730,11 @@ pub fn render(word: &str, code: &[u8]) -> String {
                 v(Q::U, "ー", false) // schedule スケジュール, module モジュール
             }
             b'U' => v(Q::U, if r_coda { "ア" } else { "" }, true),
-            b'u' if (stress == 0 || (i == 1 && w.starts_with(b"uni"))) && !r_coda && i + 1 < n && (prev != Some(b'y') || w.starts_with(b"uni") || vowel_at(&ph, i + 1)) => {
+            b'u' if (stress == 0 || (i == 1 && w.starts_with(b"uni")))
+                && !r_coda
+                && i + 1 < n
+                && (prev != Some(b'y') || w.starts_with(b"uni") || vowel_at(&ph, i + 1)) =>
+            {
                 v(Q::U, "", false) // virtual, unique
             }
             b'u' => v(Q::U, if r_coda { "ア" } else { "ー" }, false),
@@ -770,10 +797,19 @@ pub fn render(word: &str, code: &[u8]) -> String {
                 kana = "ホワ".to_string(); // white ホワイト
             } else if matches!(p, b'k' | b'g') && (ph[i + 1].p == b'@' || ph_as_ae[i + 1]) && !ka {
                 kana = cyv(p, Q::A); // cat キャット, gap ギャップ
-            } else if ph[i + 1].p == b'u' && letters.first() == Some(&b'u') && p == b'l' && i > 0 && vowels[i - 1].is_some() {
+            } else if ph[i + 1].p == b'u'
+                && letters.first() == Some(&b'u')
+                && p == b'l'
+                && i > 0
+                && vowels[i - 1].is_some()
+            {
                 kana = "リュ".to_string(); // solution ソリューション
-            } else if matches!(ph[i + 1].p, b'u' | b'U') && letters.first() == Some(&b'u') && matches!(p, b't' | b'd' | b'n') {
-                kana = if p == b't' { "チュ".to_string() } else { cyv(p, Q::U) }; // duty デューティー
+            } else if matches!(ph[i + 1].p, b'u' | b'U')
+                && letters.first() == Some(&b'u')
+                && matches!(p, b't' | b'd' | b'n')
+            {
+                kana = if p == b't' { "チュ".to_string() } else { cyv(p, Q::U) };
+            // duty デューティー
             } else if ph[i + 1].p == b'u' && letters.starts_with(b"ew") && matches!(p, b'd' | b'n') {
                 kana = cyv(p, Q::U);
             } else if p == b'w' && i > 0 && matches!(ph[i - 1].p, b'k' | b'g') {
@@ -786,7 +822,13 @@ pub fn render(word: &str, code: &[u8]) -> String {
                 kana = "ウォ".to_string();
             } else if p == b'w' && ph[i + 1].p == b'^' {
                 kana = "ワ".to_string();
-            } else if p == b's' && i >= 2 && ph[i - 1].p == b'k' && x_before(w, &groups, i - 1) && out.ends_with('ク') && letters.first().is_some_and(|&c| c == b'i' || c == b'y') {
+            } else if p == b's'
+                && i >= 2
+                && ph[i - 1].p == b'k'
+                && x_before(w, &groups, i - 1)
+                && out.ends_with('ク')
+                && letters.first().is_some_and(|&c| c == b'i' || c == b'y')
+            {
                 out.truncate(out.len() - 'ク'.len_utf8());
                 out += "キ";
                 kana = cv(p, q).to_string(); // flexible フレキシブル
@@ -862,7 +904,10 @@ fn doubled(w: &[u8], groups: &[Option<(usize, usize)>], ph: &[Phone], i: usize) 
         return false;
     }
     let rest: Vec<u8> = ph[i + 1..].iter().map(|p| p.p).collect();
-    matches!(rest.as_slice(), [b'Y'] | [b'R'] | [b'R', b'z'] | [b'Y', b'z'] | [b'^', b'l'] | [b'^', b'l', b'z'] | [b'i', b'N'])
+    matches!(
+        rest.as_slice(),
+        [b'Y'] | [b'R'] | [b'R', b'z'] | [b'Y', b'z'] | [b'^', b'l'] | [b'^', b'l', b'z'] | [b'i', b'N']
+    )
 }
 
 /// Whether the k at phone `i` is spelled x (the vowel letters before it end at an x).

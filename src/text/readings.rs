@@ -4,6 +4,7 @@
 //! engineer says them. Japanese text passes through unchanged; Arabic digits stay where
 //! jpreprocess reads them well.
 
+mod cmu;
 mod kana;
 mod words;
 
@@ -14,6 +15,13 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, Default)]
 pub struct Readings {
     user: HashMap<String, String>,
+}
+
+/// Makes the first lookups in the English pronunciation dictionary as fast as the rest (its
+/// pages faulted in); idempotent, and readings work without it. Meant for a background thread
+/// at startup.
+pub fn prepare() {
+    cmu::prepare();
 }
 
 /// Said instead of a git hash or a UUID.
@@ -124,7 +132,10 @@ impl Readings {
         if acronym || p.len() == 1 || !lower.contains(['a', 'e', 'i', 'o', 'u', 'y']) {
             return kana::spell(p);
         }
-        words::guess(&lower).unwrap_or_else(|| kana::katakana(&lower))
+        cmu::whole_unless_inflected(&lower)
+            .or_else(|| words::guess(&lower))
+            .or_else(|| cmu::reading(&lower))
+            .unwrap_or_else(|| kana::katakana(&lower))
     }
 }
 

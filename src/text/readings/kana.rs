@@ -62,6 +62,10 @@ enum Ph {
 
 /// Katakana for an unknown lowercase word.
 pub fn katakana(word: &str) -> String {
+    // -ify said ファイ: stringify, minify
+    if let Some(stem) = word.strip_suffix("ify").filter(|s| s.len() >= 2) {
+        return katakana(&format!("{stem}i")) + "ファイ";
+    }
     render(&phonemes(word.as_bytes()))
 }
 

@@ -32,6 +32,19 @@ pub fn guess(word: &str) -> Option<String> {
 /// How a suffix changes the stem's reading.
 type Form = fn(&str, bool) -> String;
 
+/// The table word `word` is an inflection of (`loading` → `load`), if any.
+pub fn stem_of(word: &str) -> Option<String> {
+    for suffix in ["ing", "ed", "er", "ies", "es", "s"] {
+        let Some(base) = word.strip_suffix(suffix).filter(|b| b.len() >= 3) else {
+            continue;
+        };
+        if let Some((stem, _)) = stems(base, suffix).into_iter().find(|(s, _)| get(s).is_some()) {
+            return Some(stem);
+        }
+    }
+    None
+}
+
 fn inflected(word: &str) -> Option<String> {
     let rules: [(&str, Form); 6] = [
         ("ing", kana::ing),

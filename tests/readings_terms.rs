@@ -1,0 +1,85 @@
+//! English pronunciation from a dictionary (issue #22): the share of an untuned term table read
+//! well, a dev set, and the time a sentence's readings take.
+
+use std::time::Instant;
+
+use speakja::text::readings::{self, Readings};
+
+/// (rows, misses) of a `term<TAB>forms` table read through the real `Readings::spoken` path.
+fn score(table: &str) -> (usize, Vec<String>) {
+    let r = Readings::default();
+    let rows: Vec<(&str, &str)> =
+        table.lines().filter(|l| !l.starts_with('#')).filter_map(|l| l.split_once('\t')).collect();
+    let misses = rows
+        .iter()
+        .filter_map(|&(term, accepted)| {
+            let got = r.spoken(term);
+            (!accepted.split('|').any(|a| a == got)).then(|| format!("{term}\t{got}\t(want {accepted})"))
+        })
+        .collect();
+    (rows.len(), misses)
+}
+
+fn report(name: &str, table: &str) -> f64 {
+    let (n, misses) = score(table);
+    let share = 1.0 - misses.len() as f64 / n as f64;
+    println!("{name}: {n} terms, {:.1}% read well; misses:\n{}", share * 100.0, misses.join("\n"));
+    share
+}
+
+/// Written before the dictionary mapping; measured once at 77.0% after tuning on the dev set
+/// only, then tuned on (see its header): now a second dev set.
+#[test]
+fn first_table() {
+    let share = report("first (tuned on after one measurement)", include_str!("fixtures/readings/untuned.tsv"));
+    assert!(share >= 0.84, "{:.1}% read well", share * 100.0);
+}
+
+/// Written before any rule was tuned on the first table's misses; measured once at 72.9%
+/// (8086550), then its regressions (letter splits) fixed: seen, no longer held out.
+#[test]
+fn second_table() {
+    let share = report("second (seen after one measurement)", include_str!("fixtures/readings/untuned2.tsv"));
+    assert!(share >= 0.76, "{:.1}% read well", share * 100.0);
+}
+
+/// Held out: frozen before its first measurement and never tuned on; 72.9% at its first
+/// measurement (98df9e9), spelling rules alone 55.8%. The issue's floor is 97%, NOT met: what
+/// is missed is mostly names (packages, tools) the dictionary lacks or says unlike Japanese
+/// engineers, and loanwords Japanese took from the spelling. This asserts the level reached.
+#[test]
+fn untuned_table() {
+    let share = report("untuned3 (held out)", include_str!("fixtures/readings/untuned3.tsv"));
+    assert!(share >= 0.72, "{:.1}% read well", share * 100.0);
+}
+
+#[test]
+fn dev_set() {
+    let share = report("dev", include_str!("fixtures/readings/dev.tsv"));
+    assert!(share >= 0.85, "{:.1}% read well", share * 100.0);
+}
+
+/// After `prepare`, a 20-word sentence's readings take well under a millisecond.
+#[test]
+fn readings_are_fast() {
+    readings::prepare();
+    let r = Readings::default();
+    let sentences = [
+        "The daemon throttles throughput when the hostname cache is invalidated by a stale timestamp again",
+        "Serialize the payload, verify its checksum, then retry the handshake with exponential backoff and jitter",
+        "Kubernetes schedules pods across nodes while Prometheus scrapes metrics and Grafana renders the dashboards",
+        "Refactor getUserName into fetchProfile so the middleware can memoize credentials per tenant and region",
+    ];
+    let _ = r.spoken(sentences[0]);
+    let rounds = 500;
+    let t = Instant::now();
+    let mut chars = 0;
+    for _ in 0..rounds {
+        for s in sentences {
+            chars += r.spoken(std::hint::black_box(s)).len();
+        }
+    }
+    let per = t.elapsed().as_secs_f64() / (rounds * sentences.len()) as f64;
+    println!("{:.1} µs per sentence ({chars} bytes out)", per * 1e6);
+    assert!(per < 1e-3, "{:.1} µs per sentence", per * 1e6);
+}

@@ -132,6 +132,8 @@ fn setup(arg: Arg) -> Reply {
     if cfg.redact {
         std::thread::spawn(text::redact::prepare);
     }
+    // The pronunciation dictionary's pages in memory before the first sentence needs them.
+    std::thread::spawn(text::readings::prepare);
     let (tx, rx) = crossbeam_channel::bounded(1024);
     let (wake, epoch) = events::connect(rx)?;
     let worker = Worker::start(&cfg, tx, wake).map_err(|e| format!("cannot start the worker: {e}"))?;

@@ -126,11 +126,12 @@ impl DiskCache {
         let path = self.path(&digest);
         let tmp =
             self.dir.join(format!("{TMP_PREFIX}{}-{}", std::process::id(), TMP_SEQ.fetch_add(1, Ordering::Relaxed)));
-        crate::private::create_new(&tmp).and_then(|mut f| f.write_all(&entry)).and_then(|()| fs::rename(&tmp, &path)).inspect_err(
-            |_| {
-                let _ = fs::remove_file(&tmp);
-            },
-        )?;
+        crate::private::create_new(&tmp)
+            .and_then(|mut f| f.write_all(&entry))
+            .and_then(|()| fs::rename(&tmp, &path))
+            .inspect_err(|_| {
+            let _ = fs::remove_file(&tmp);
+        })?;
         self.evict(&path)
     }
 

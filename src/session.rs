@@ -50,13 +50,23 @@ pub enum Level {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Action {
-    Notify { level: Level, msg: String },
+    Notify {
+        level: Level,
+        msg: String,
+    },
     /// A sentence joined the history.
-    Queued { entry: Box<Entry> },
+    Queued {
+        entry: Box<Entry>,
+    },
     /// It started playing: `User SpeakJaStart`, and its float when `float`.
-    Started { entry: Box<Entry>, float: bool },
+    Started {
+        entry: Box<Entry>,
+        float: bool,
+    },
     /// It ended, however: `User SpeakJaDone`; its float closes.
-    Finished { entry: Box<Entry> },
+    Finished {
+        entry: Box<Entry>,
+    },
 }
 
 impl Action {

@@ -375,11 +375,10 @@ fn translate_stage(cfg: &Config, s: &Shared, requests: Receiver<Request>, out: S
         }
         let closed = || s.closed.load(Ordering::Acquire);
         // Not one at a time: a model load is long, and ends early by itself once replaced.
-        let engine =
-            guarded(|| engines::translator(cfg, &closed)).map(|mut t| {
-                t.interrupt_with(s.interrupt(&current));
-                t
-            });
+        let engine = guarded(|| engines::translator(cfg, &closed)).map(|mut t| {
+            t.interrupt_with(s.interrupt(&current));
+            t
+        });
         let result = engine.as_ref().map(|t| t.describe()).map_err(|e| format!("{e:#}"));
         s.send(Event::Ready { part: Part::Translator, result });
         engine.ok()

@@ -37,7 +37,8 @@ fn stack(cache_dir: Option<&std::path::Path>) -> (Box<dyn Translator>, Arc<Mutex
 fn the_model_sees_markers_where_the_code_was_and_the_listener_gets_the_code_back() {
     let (mut t, seen) = stack(None);
     let code = ["json.load", "config.yaml", "src/app/main.py", "v2.1.3", "getUserName", "MAX_SIZE"];
-    let text = "Call json.load on config.yaml in src/app/main.py, bump to v2.1.3, then rename getUserName and MAX_SIZE.";
+    let text =
+        "Call json.load on config.yaml in src/app/main.py, bump to v2.1.3, then rename getUserName and MAX_SIZE.";
     let out = t.translate(text, "eng_Latn", "jpn_Jpan").unwrap();
     let given = seen.lock().unwrap().clone();
     assert_eq!(given.len(), 1, "{given:?}");

@@ -32,7 +32,8 @@ fn spoken(out: &Output) -> Vec<serde_json::Value> {
 }
 
 fn wavs(dir: &Path) -> usize {
-    std::fs::read_dir(dir).map_or(0, |d| d.filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "wav")).count())
+    std::fs::read_dir(dir)
+        .map_or(0, |d| d.filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "wav")).count())
 }
 
 #[test]

@@ -135,6 +135,25 @@ def test_a_release_library_is_checked_and_installed(tmp):
     server.shutdown()
 
 
+def test_a_real_release_library_installs_and_loads_in_headless_neovim(tmp):
+    """The library `make build` made (make test builds it first), served as the release's
+    asset: installed through the checksum, it is the one Neovim then loads."""
+    built = ROOT / "lua" / "speakja_native.so"
+    assert built.is_file(), f"no {built}: run make build first"
+    root = plugin(tmp)
+    server = Releases(release(lib=built.read_bytes()))
+    r = install(root, server.url, SPEAKJA_VERSION="v1.2.3")
+    server.shutdown()
+    assert r.returncode == 0, r.stdout + r.stderr
+    probe = ("lua local n = require('speakja_native'); "
+             "io.stdout:write(n.version .. ' ' .. tostring(n.status().ok)); vim.cmd('qall!')")
+    run = subprocess.run(["nvim", "--headless", "-u", "NONE", "-i", "NONE", "--cmd", f"set rtp^={root}", "-c", probe],
+                         capture_output=True, text=True, timeout=60)
+    out = run.stdout + run.stderr
+    assert run.returncode == 0 and out.strip().endswith("false"), out
+    assert out.strip().split()[0].count(".") == 2, f"a version first: {out}"
+
+
 def test_a_checksum_mismatch_installs_nothing(tmp):
     root = plugin(tmp)
     (root / "lua" / "speakja_native.so").write_bytes(b"the old one")

@@ -5,8 +5,20 @@ use std::path::Path;
 
 /// Bottom first. `engines` is the one place that assembles translators and voices.
 const LAYERS: &[&str] = &[
-    "cancel", "private", "config", "text", "cache", "audio", "translate", "tts", "engines", "worker", "history",
-    "session", "auto", "nvim",
+    "cancel",
+    "private",
+    "config",
+    "text",
+    "cache",
+    "audio",
+    "translate",
+    "tts",
+    "engines",
+    "worker",
+    "history",
+    "session",
+    "auto",
+    "nvim",
 ];
 
 fn rank(module: &str) -> usize {

@@ -78,4 +78,3 @@ fn translate_json_shows_the_model_input_with_code_protected() {
     let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(!line.to_string().contains(&key[8..]), "{line}");
 }
-

@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use speakja::config::{Config, TranslatorEngine};
-use speakja::text::readings::Readings;
 use speakja::engines;
+use speakja::text::readings::Readings;
 use speakja::translate::{self, protect, Translator};
 use speakja::tts::{OpenJtalk, Reach, Tts};
 

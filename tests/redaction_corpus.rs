@@ -70,8 +70,15 @@ enum Alpha {
     Provider,
 }
 
-const ALPHAS: [Alpha; 7] =
-    [Alpha::PrefixedHex, Alpha::Base62, Alpha::Base64Std, Alpha::Base64Url, Alpha::Base32, Alpha::Password, Alpha::Provider];
+const ALPHAS: [Alpha; 7] = [
+    Alpha::PrefixedHex,
+    Alpha::Base62,
+    Alpha::Base64Std,
+    Alpha::Base64Url,
+    Alpha::Base32,
+    Alpha::Password,
+    Alpha::Provider,
+];
 
 fn secret(rng: &mut Rng, alpha: Alpha, len: usize) -> String {
     match alpha {
@@ -187,30 +194,257 @@ const PASSWORD_CARRIERS: &[&str] = &[
 ];
 
 const WORDS: &[&str] = &[
-    "user", "account", "settings", "organization", "request", "response", "handler", "manager", "service", "deploy",
-    "config", "server", "client", "database", "connection", "pool", "cache", "session", "router", "controller",
-    "model", "view", "template", "render", "update", "delete", "create", "fetch", "parse", "build", "test", "spec",
-    "integration", "middleware", "auth", "login", "logout", "profile", "image", "upload", "download", "file",
-    "stream", "buffer", "reader", "writer", "event", "listener", "queue", "worker", "job", "task", "schedule",
-    "metric", "counter", "gauge", "histogram", "trace", "span", "logger", "level", "format", "message", "error",
-    "warning", "info", "debug", "context", "provider", "factory", "builder", "adapter", "proxy", "singleton",
-    "abstract", "base", "default", "custom", "internal", "external", "public", "private", "static", "dynamic",
-    "value", "item", "list", "array", "map", "set", "tree", "node", "edge", "graph", "path", "route", "search",
-    "index", "query", "filter", "sort", "order", "page", "limit", "offset", "total", "count", "number", "string",
-    "integer", "float", "double", "boolean", "object", "class", "interface", "module", "package", "library",
-    "frontend", "backend", "gateway", "ingress", "storage", "volume", "secret", "token", "payment", "invoice",
-    "customer", "order", "product", "catalog", "inventory", "shipping", "address", "email", "notification",
-    "websocket", "channel", "subscription", "publisher", "consumer", "producer", "broker", "kafka", "redis",
-    "postgres", "mongo", "elastic", "nginx", "docker", "kubernetes", "helm", "terraform", "ansible", "jenkins",
-    "github", "gitlab", "runner", "pipeline", "stage", "step", "artifact", "release", "version", "migration",
-    "schema", "table", "column", "record", "entity", "repository", "transaction", "commit", "rollback", "retry",
-    "timeout", "deadline", "backoff", "throttle", "rate", "window", "buffer", "chunk", "batch", "bulk", "export",
-    "import", "sync", "async", "await", "promise", "future", "callback", "closure", "iterator", "generator",
-    "parser", "lexer", "compiler", "runtime", "engine", "plugin", "extension", "theme", "layout", "component",
-    "button", "dialog", "modal", "header", "footer", "sidebar", "navigation", "menu", "tooltip", "canvas",
-    "animation", "transition", "style", "color", "font", "icon", "asset", "bundle", "webpack", "vite", "babel",
-    "eslint", "prettier", "typescript", "python", "rust", "golang", "java", "kotlin", "swift", "ruby", "rails",
-    "django", "flask", "express", "react", "angular", "vue", "svelte", "next", "nuxt", "remix", "astro",
+    "user",
+    "account",
+    "settings",
+    "organization",
+    "request",
+    "response",
+    "handler",
+    "manager",
+    "service",
+    "deploy",
+    "config",
+    "server",
+    "client",
+    "database",
+    "connection",
+    "pool",
+    "cache",
+    "session",
+    "router",
+    "controller",
+    "model",
+    "view",
+    "template",
+    "render",
+    "update",
+    "delete",
+    "create",
+    "fetch",
+    "parse",
+    "build",
+    "test",
+    "spec",
+    "integration",
+    "middleware",
+    "auth",
+    "login",
+    "logout",
+    "profile",
+    "image",
+    "upload",
+    "download",
+    "file",
+    "stream",
+    "buffer",
+    "reader",
+    "writer",
+    "event",
+    "listener",
+    "queue",
+    "worker",
+    "job",
+    "task",
+    "schedule",
+    "metric",
+    "counter",
+    "gauge",
+    "histogram",
+    "trace",
+    "span",
+    "logger",
+    "level",
+    "format",
+    "message",
+    "error",
+    "warning",
+    "info",
+    "debug",
+    "context",
+    "provider",
+    "factory",
+    "builder",
+    "adapter",
+    "proxy",
+    "singleton",
+    "abstract",
+    "base",
+    "default",
+    "custom",
+    "internal",
+    "external",
+    "public",
+    "private",
+    "static",
+    "dynamic",
+    "value",
+    "item",
+    "list",
+    "array",
+    "map",
+    "set",
+    "tree",
+    "node",
+    "edge",
+    "graph",
+    "path",
+    "route",
+    "search",
+    "index",
+    "query",
+    "filter",
+    "sort",
+    "order",
+    "page",
+    "limit",
+    "offset",
+    "total",
+    "count",
+    "number",
+    "string",
+    "integer",
+    "float",
+    "double",
+    "boolean",
+    "object",
+    "class",
+    "interface",
+    "module",
+    "package",
+    "library",
+    "frontend",
+    "backend",
+    "gateway",
+    "ingress",
+    "storage",
+    "volume",
+    "secret",
+    "token",
+    "payment",
+    "invoice",
+    "customer",
+    "order",
+    "product",
+    "catalog",
+    "inventory",
+    "shipping",
+    "address",
+    "email",
+    "notification",
+    "websocket",
+    "channel",
+    "subscription",
+    "publisher",
+    "consumer",
+    "producer",
+    "broker",
+    "kafka",
+    "redis",
+    "postgres",
+    "mongo",
+    "elastic",
+    "nginx",
+    "docker",
+    "kubernetes",
+    "helm",
+    "terraform",
+    "ansible",
+    "jenkins",
+    "github",
+    "gitlab",
+    "runner",
+    "pipeline",
+    "stage",
+    "step",
+    "artifact",
+    "release",
+    "version",
+    "migration",
+    "schema",
+    "table",
+    "column",
+    "record",
+    "entity",
+    "repository",
+    "transaction",
+    "commit",
+    "rollback",
+    "retry",
+    "timeout",
+    "deadline",
+    "backoff",
+    "throttle",
+    "rate",
+    "window",
+    "buffer",
+    "chunk",
+    "batch",
+    "bulk",
+    "export",
+    "import",
+    "sync",
+    "async",
+    "await",
+    "promise",
+    "future",
+    "callback",
+    "closure",
+    "iterator",
+    "generator",
+    "parser",
+    "lexer",
+    "compiler",
+    "runtime",
+    "engine",
+    "plugin",
+    "extension",
+    "theme",
+    "layout",
+    "component",
+    "button",
+    "dialog",
+    "modal",
+    "header",
+    "footer",
+    "sidebar",
+    "navigation",
+    "menu",
+    "tooltip",
+    "canvas",
+    "animation",
+    "transition",
+    "style",
+    "color",
+    "font",
+    "icon",
+    "asset",
+    "bundle",
+    "webpack",
+    "vite",
+    "babel",
+    "eslint",
+    "prettier",
+    "typescript",
+    "python",
+    "rust",
+    "golang",
+    "java",
+    "kotlin",
+    "swift",
+    "ruby",
+    "rails",
+    "django",
+    "flask",
+    "express",
+    "react",
+    "angular",
+    "vue",
+    "svelte",
+    "next",
+    "nuxt",
+    "remix",
+    "astro",
 ];
 
 fn word(rng: &mut Rng) -> &'static str {
@@ -320,7 +554,9 @@ fn look_alike(rng: &mut Rng, look: Look) -> String {
         Look::Url => {
             let ws = words(rng, 2, 5);
             match rng.below(4) {
-                0 => format!("https://github.com/{}/{}/blob/{}/src/{}.rs", ws[0], ws[1], hex(rng, 40), ws[ws.len() - 1]),
+                0 => {
+                    format!("https://github.com/{}/{}/blob/{}/src/{}.rs", ws[0], ws[1], hex(rng, 40), ws[ws.len() - 1])
+                }
                 1 => format!("https://example.com/{}?page={}&sort=desc", ws.join("/"), rng.range(1, 99)),
                 2 => format!("https://docs.{}.io/en/latest/{}.html#{}", ws[0], ws[1..].join("-"), ws[1]),
                 _ => format!("http://localhost:{}/api/v1/{}", rng.range(1000, 9999), ws.join("/")),
@@ -368,7 +604,14 @@ fn look_alike(rng: &mut Rng, look: Look) -> String {
                 0 => format!("@{}/{}", ws[0], ws.join("-")),
                 1 => format!("sk-{}", ws.join("-")),
                 2 => format!("python-{}", ws.join("-")),
-                _ => format!("{}-{}@{}.{}.{}", ws.join("-"), word(rng), rng.range(0, 9), rng.range(0, 20), rng.range(0, 9)),
+                _ => format!(
+                    "{}-{}@{}.{}.{}",
+                    ws.join("-"),
+                    word(rng),
+                    rng.range(0, 9),
+                    rng.range(0, 20),
+                    rng.range(0, 9)
+                ),
             }
         }
         Look::EnglishConcat => {
@@ -432,20 +675,36 @@ fn look_alike(rng: &mut Rng, look: Look) -> String {
         ),
         Look::Ip => {
             if rng.chance(0.7) {
-                format!("{}.{}.{}.{}:{}", rng.range(1, 254), rng.range(0, 255), rng.range(0, 255), rng.range(1, 254), rng.range(1, 65535))
+                format!(
+                    "{}.{}.{}.{}:{}",
+                    rng.range(1, 254),
+                    rng.range(0, 255),
+                    rng.range(0, 255),
+                    rng.range(1, 254),
+                    rng.range(1, 65535)
+                )
             } else {
                 format!("2001:db8:{:x}::{:x}", rng.range(0, 65535), rng.range(0, 65535))
             }
         }
         Look::KubeResource => {
             let ws = words(rng, 2, 5).join("-");
-            format!("{}/{ws}", rng.pick(&["deployment.apps", "configmap", "service", "statefulset.apps", "ingress.networking.k8s.io"]))
+            format!(
+                "{}/{ws}",
+                rng.pick(&["deployment.apps", "configmap", "service", "statefulset.apps", "ingress.networking.k8s.io"])
+            )
         }
         Look::TypePath => {
             let ws = words(rng, 2, 4);
             match rng.below(3) {
-                0 => format!("std::collections::HashMap<String, Vec<{}>>", ws.iter().map(|w| cap(w)).collect::<String>()),
-                1 => format!("crate::{}::{}", ws[..ws.len() - 1].join("::"), ws.iter().map(|w| cap(w)).collect::<String>()),
+                0 => {
+                    format!("std::collections::HashMap<String, Vec<{}>>", ws.iter().map(|w| cap(w)).collect::<String>())
+                }
+                1 => format!(
+                    "crate::{}::{}",
+                    ws[..ws.len() - 1].join("::"),
+                    ws.iter().map(|w| cap(w)).collect::<String>()
+                ),
                 _ => format!("React.FC<{}Props>", ws.iter().map(|w| cap(w)).collect::<String>()),
             }
         }
@@ -464,7 +723,19 @@ fn look_alike(rng: &mut Rng, look: Look) -> String {
         }
         Look::Slug => words(rng, 4, 9).join("-"),
         Look::Word => rng
-            .pick(&["tokenizer", "secretary", "keyboard", "monkey", "tokens", "passenger", "bypass", "compass", "turkey", "keystone", "detokenize"])
+            .pick(&[
+                "tokenizer",
+                "secretary",
+                "keyboard",
+                "monkey",
+                "tokens",
+                "passenger",
+                "bypass",
+                "compass",
+                "turkey",
+                "keystone",
+                "detokenize",
+            ])
             .to_string(),
         Look::Prose => rng
             .pick(&[
@@ -564,7 +835,8 @@ fn measure(seed: u64) -> Figures {
             let text = carrier.replace("{S}", &s);
             let out = redact(&text);
             let caught = !has_run(&out, &s, 6) && out.contains(KEY_OMITTED);
-            for t in [&mut f.recall, f.by_alpha.entry(alpha).or_default(), f.by_band.entry(band(s.len())).or_default()] {
+            for t in [&mut f.recall, f.by_alpha.entry(alpha).or_default(), f.by_band.entry(band(s.len())).or_default()]
+            {
                 t.n += 1;
                 t.ok += usize::from(caught);
             }
@@ -592,7 +864,13 @@ fn measure(seed: u64) -> Figures {
 }
 
 fn report(name: &str, f: &Figures) {
-    println!("== {name}: recall {:.2}% of {} secrets, false positives {:.2}% of {} look-alikes", f.recall.pct(), f.recall.n, f.fp.pct(), f.fp.n);
+    println!(
+        "== {name}: recall {:.2}% of {} secrets, false positives {:.2}% of {} look-alikes",
+        f.recall.pct(),
+        f.recall.n,
+        f.fp.pct(),
+        f.fp.n
+    );
     println!("recall by alphabet:");
     for (a, t) in &f.by_alpha {
         println!("  {:<12} {:>7.2}%  ({} of {})", format!("{a:?}"), t.pct(), t.ok, t.n);
@@ -631,14 +909,19 @@ fn train() {
     let mut rng = Rng(TRAIN_SEED ^ 1);
     let pct = |mut v: Vec<f64>, p: &[f64]| {
         v.sort_by(|a, b| a.total_cmp(b));
-        p.iter().map(|&q| format!("p{q}={:.1}", v[((v.len() - 1) as f64 * q / 100.0) as usize])).collect::<Vec<_>>().join(" ")
+        p.iter()
+            .map(|&q| format!("p{q}={:.1}", v[((v.len() - 1) as f64 * q / 100.0) as usize]))
+            .collect::<Vec<_>>()
+            .join(" ")
     };
     for alpha in [Alpha::PrefixedHex, Alpha::Base62, Alpha::Base64Std, Alpha::Base64Url, Alpha::Base32] {
         for (lo, hi) in [(20, 24), (25, 32), (33, 80)] {
-            let v: Vec<f64> = (0..3000).map(|_| {
-                let len = rng.range(lo, hi);
-                randomness(&secret(&mut rng, alpha, len))
-            }).collect();
+            let v: Vec<f64> = (0..3000)
+                .map(|_| {
+                    let len = rng.range(lo, hi);
+                    randomness(&secret(&mut rng, alpha, len))
+                })
+                .collect();
             println!("score {alpha:?} {lo}-{hi}: {}", pct(v, &[0.1, 0.5, 1.0, 5.0, 50.0]));
         }
     }
@@ -646,7 +929,9 @@ fn train() {
         let v: Vec<f64> = (0..3000)
             .map(|_| {
                 let x = look_alike(&mut rng, look);
-                x.split(|c: char| !(c.is_ascii_alphanumeric() || "+/_=-".contains(c))).map(randomness).fold(0.0, f64::max)
+                x.split(|c: char| !(c.is_ascii_alphanumeric() || "+/_=-".contains(c)))
+                    .map(randomness)
+                    .fold(0.0, f64::max)
             })
             .collect();
         println!("score {look:?}: {}", pct(v, &[50.0, 99.0, 99.9, 100.0]));

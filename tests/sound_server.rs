@@ -348,29 +348,37 @@ fn a_sound_server_that_dies_hands_over_once_and_is_used_again_when_back() {
     }
     let lost: Vec<&Event> = seen.iter().map(|(_, e)| e).filter(|e| matches!(e, Event::Degraded { .. })).collect();
     assert_eq!(lost.len(), 1, "one message when the server died: {lost:?}");
-    let files = std::fs::read_dir(&fallback).unwrap().filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "wav")).count();
+    let files = std::fs::read_dir(&fallback)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "wav"))
+        .count();
     assert!(files >= 2, "the rest went to the fallback: {files} WAV files");
 
     // Back again: the device is looked for again (every 2 s) and used. A restarted server
     // may refuse its first new stream; a few sentences later it must be back for good.
     pulse.restart();
+    let back = used_again(&mut w, &rx);
+    assert!(back, "the server that came back was never used again");
+}
+
+/// Whether the device, back, is used again: looked for every 2 s; a restarted server may
+/// refuse its first new stream, so a few sentences are tried.
+fn used_again(w: &mut Worker, rx: &crossbeam_channel::Receiver<Event>) -> bool {
     let rec = record();
-    let mut back = false;
     for _ in 0..3 {
         thread::sleep(Duration::from_millis(2100));
         let asked = Instant::now();
         let id = w.speak("戻りました。".into(), Origin::Command).unwrap();
         let mut seen = Vec::new();
-        assert_eq!(until_finished(&rx, id, &mut seen), Outcome::Done);
+        assert_eq!(until_finished(rx, id, &mut seen), Outcome::Done);
         let ready = seen.iter().any(|(_, e)| matches!(e, Event::Ready { part: Part::Audio, result: Ok(_) }));
         thread::sleep(Duration::from_millis(300));
         if ready && rec.first_sound_after(asked).is_some() {
-            back = true;
-            break;
+            return true;
         }
         println!("not back yet: {seen:?}");
     }
-    assert!(back, "the server that came back was never used again");
+    false
 }
 
 #[test]
@@ -524,22 +532,7 @@ fn a_frozen_sound_server_never_delays_a_stop_and_hands_over_within_a_second() {
 
     // 4. Thawed: the device is used again.
     drop(_thaw);
-    let rec = record();
-    let mut back = false;
-    for _ in 0..3 {
-        thread::sleep(Duration::from_millis(2100));
-        let asked = Instant::now();
-        let id = w.speak("戻りました。".into(), Origin::Command).unwrap();
-        let mut seen = Vec::new();
-        assert_eq!(until_finished(&rx, id, &mut seen), Outcome::Done);
-        let ready = seen.iter().any(|(_, e)| matches!(e, Event::Ready { part: Part::Audio, result: Ok(_) }));
-        thread::sleep(Duration::from_millis(300));
-        if ready && rec.first_sound_after(asked).is_some() {
-            back = true;
-            break;
-        }
-        println!("not back yet: {seen:?}");
-    }
+    let back = used_again(&mut w, &rx);
     assert!(back, "the thawed server was never used again");
 }
 

@@ -8,8 +8,8 @@ use std::thread;
 use std::time::Duration;
 
 use speakja::cache::{self, DiskCache};
-use speakja::engines;
 use speakja::config::Config;
+use speakja::engines;
 use speakja::translate::{Kind, Passthrough, Translation, Translator};
 use speakja::tts::{OpenJtalk, Reach, Tts, Voice};
 
@@ -103,7 +103,8 @@ fn a_damaged_speech_entry_is_synthesized_again() {
     let m = Path::new(env!("CARGO_MANIFEST_DIR")).join("models").join("voice");
     assert!(m.join("naist-jdic").is_dir(), "no voice in {} (run scripts/fetch-voice)", m.display());
     let voice = OpenJtalk::load(&m.join("naist-jdic"), &m.join("mei_normal.htsvoice"), 1.0, 1.0).unwrap();
-    let mut tts = speakja::tts::Cached::new(Box::new(voice), DiskCache::open(&dir, 50 << 20).unwrap(), "openjtalk|mei".into());
+    let mut tts =
+        speakja::tts::Cached::new(Box::new(voice), DiskCache::open(&dir, 50 << 20).unwrap(), "openjtalk|mei".into());
     let first = tts.synthesize("こんにちは。", Reach::Online).unwrap();
     assert!(!first.cached);
     let path = entries(&dir).pop().unwrap();

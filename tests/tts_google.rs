@@ -10,13 +10,11 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use reqwest::Url;
-use speakja::cache::DiskCache;
-use speakja::engines;
-use speakja::config::{Config, GoogleConfig, TtsEngine};
 use speakja::audio::Audio;
-use speakja::tts::{
-    self, Chain, Fallback, Google, GoogleError, OpenJtalk, Passed, Reach, Synthesis, Tts, Voice,
-};
+use speakja::cache::DiskCache;
+use speakja::config::{Config, GoogleConfig, TtsEngine};
+use speakja::engines;
+use speakja::tts::{self, Chain, Fallback, Google, GoogleError, OpenJtalk, Passed, Reach, Synthesis, Tts, Voice};
 
 const FIXTURE: &[u8] = include_bytes!("fixtures/tts/speech.mp3");
 /// What the fixture says (keep in step with make-fixture).

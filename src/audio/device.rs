@@ -12,9 +12,9 @@ use anyhow::anyhow;
 use rodio::buffer::SamplesBuffer;
 use rodio::{DeviceSinkBuilder, MixerDeviceSink, Player};
 
+use super::Audio;
 use super::{Played, Sink, STOP_POLL};
 use crate::cancel::Cancel;
-use super::Audio;
 
 /// The device's buffer: 32 ms at 48 kHz (rodio aims for 50 ms), so a stop is heard within
 /// 50 ms, buffer and sound server together. At 1024 frames PulseAudio's ALSA plugin lost

@@ -8,9 +8,9 @@ use std::time::{Instant, SystemTime};
 
 use anyhow::Context;
 
+use super::Audio;
 use super::{Played, Sink, STOP_POLL};
 use crate::cancel::Cancel;
-use super::Audio;
 
 static WAV_COUNT: AtomicU64 = AtomicU64::new(0);
 

@@ -38,7 +38,8 @@ fn check(level: Level, msg: impl Into<String>, advice: Option<&str>) -> Check {
 /// What may leave the machine, and from where.
 fn privacy(cfg: &Config, out: &mut Vec<Check>) {
     if cfg.redact {
-        out.push(check(Level::Ok,
+        out.push(check(
+            Level::Ok,
             "credentials on screen are replaced by 「キー省略」 before anything else sees them",
             None,
         ));
@@ -57,11 +58,13 @@ fn privacy(cfg: &Config, out: &mut Vec<Check>) {
     let url = &cfg.tts.google.base_url;
     out.push(check(Level::Info, format!(":SpeakJa and speak() text may be sent to {url} (tts.engine)"), None));
     match (cfg.auto.online, cfg.tts.engine) {
-        (true, _) => out.push(check(Level::Warn,
+        (true, _) => out.push(check(
+            Level::Warn,
             format!("auto-speak terminal text is sent to {url} too (auto.online = true)"),
             Some("terminals show private code and credentials; set auto.online = false to keep them here"),
         )),
-        (false, TtsEngine::Google) => out.push(check(Level::Warn,
+        (false, TtsEngine::Google) => out.push(check(
+            Level::Warn,
             "auto-speak is silent: terminal text stays offline (auto.online = false) and the only voice is online",
             Some("set tts.engine = 'auto' with openjtalk in tts.order, or auto.online = true"),
         )),
@@ -76,14 +79,16 @@ fn privacy(cfg: &Config, out: &mut Vec<Check>) {
 fn auto_sources(out: &mut Vec<Check>) {
     for src in super::terminal::sources() {
         out.push(match (&src.transcript, src.found_by) {
-            (Some(path), Some(how)) => check(Level::Ok,
+            (Some(path), Some(how)) => check(
+                Level::Ok,
                 format!(
                     "terminal {}: Claude Code's session file {path} (found by {how}) decides what is spoken",
                     src.buf
                 ),
                 None,
             ),
-            _ => check(Level::Info,
+            _ => check(
+                Level::Info,
                 format!(
                     "terminal {}: screen only: {}",
                     src.buf,
@@ -106,7 +111,8 @@ pub fn report(arg: Arg) -> Reply {
     let cfg = match cfg {
         Some(c) => c,
         None => {
-            out.push(check(Level::Warn,
+            out.push(check(
+                Level::Warn,
                 "setup() has not been called",
                 Some("call require('speakja').setup({}) in your config"),
             ));
@@ -117,7 +123,9 @@ pub fn report(arg: Arg) -> Reply {
         Some((alive, parts)) => {
             out.push(match alive {
                 true => check(Level::Ok, "worker threads are running", None),
-                false => check(Level::Error, "a worker thread has stopped", Some("run setup() again; please report this")),
+                false => {
+                    check(Level::Error, "a worker thread has stopped", Some("run setup() again; please report this"))
+                }
             });
             parts
         }
@@ -149,20 +157,23 @@ fn translator(cfg: &Config, state: Option<&PartState>, out: &mut Vec<Check>) {
             if missing.is_empty() {
                 out.push(check(Level::Ok, format!("NLLB model files in {}", dir.display()), None));
             } else {
-                out.push(check(Level::Error,
+                out.push(check(
+                    Level::Error,
                     format!("NLLB model incomplete in {} (missing {})", dir.display(), missing.join(", ")),
                     Some("run scripts/fetch-model, or set translator.model"),
                 ));
             }
         }
-        _ if cfg.translator.engine == TranslatorEngine::Auto => out.push(check(Level::Warn,
+        _ if cfg.translator.engine == TranslatorEngine::Auto => out.push(check(
+            Level::Warn,
             format!(
                 "translation is off: no NLLB model in {} (English is spoken untranslated)",
                 cfg.nllb_model_dir().display()
             ),
             Some("run scripts/fetch-model in the plugin's directory, or set translator.model"),
         )),
-        _ => out.push(check(Level::Info,
+        _ => out.push(check(
+            Level::Info,
             "translator: none (text is spoken as it is; Japanese text never needs translation)",
             Some("for English → Japanese, run scripts/fetch-model and set translator.engine = 'nllb' or 'auto'"),
         )),
@@ -184,7 +195,9 @@ fn voice(cfg: &Config, state: Option<&PartState>, out: &mut Vec<Check>) {
     };
     let fix_voice = Some("run scripts/fetch-voice (or set tts.voice / tts.dictionary)");
     match (offline, cfg.voice_file()) {
-        (None, _) => out.push(check(Level::Info, "offline voice not used (tts.engine = 'google', auto.online = true)", None)),
+        (None, _) => {
+            out.push(check(Level::Info, "offline voice not used (tts.engine = 'google', auto.online = true)", None))
+        }
         (Some(level), None) => out.push(check(
             level,
             format!("no .htsvoice found in {}", cfg.models_dir().join("voice").display()),
@@ -195,7 +208,8 @@ fn voice(cfg: &Config, state: Option<&PartState>, out: &mut Vec<Check>) {
             match OpenJtalk::load(&cfg.dictionary_dir(), &voice, cfg.tts.speed, cfg.tts.volume)
                 .and_then(|mut v| v.synthesize("テスト", Reach::Offline))
             {
-                Ok(a) => out.push(check(Level::Ok,
+                Ok(a) => out.push(check(
+                    Level::Ok,
                     format!(
                         "voice {} with dictionary {} loads and speaks ({:.0} ms, {} Hz)",
                         voice.display(),
@@ -226,7 +240,9 @@ fn audio(cfg: &Config, state: Option<&PartState>, out: &mut Vec<Check>) {
             state,
             Some("set audio.sink = 'wav' with audio.wav_dir, or 'null'; :checkhealth again once a device is back"),
         )),
-        None => out.push(check(Level::Info, format!("audio sink: {:?} (opened when setup() runs)", cfg.audio.sink), None)),
+        None => {
+            out.push(check(Level::Info, format!("audio sink: {:?} (opened when setup() runs)", cfg.audio.sink), None))
+        }
     }
 }
 

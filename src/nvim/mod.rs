@@ -171,7 +171,10 @@ fn speak(arg: Arg) -> Reply {
                 Ok(_) => queued += 1,
                 Err(e) if queued == 0 => return Err(refused(&e)),
                 Err(e) => {
-                    return Ok((queued, Some(format!("{}; {queued} sentence(s) queued, the rest dropped", refused(&e)))))
+                    return Ok((
+                        queued,
+                        Some(format!("{}; {queued} sentence(s) queued, the rest dropped", refused(&e))),
+                    ))
                 }
             }
         }

@@ -15,17 +15,17 @@ use nvim_oxi::{Array, Dictionary};
 use serde::Deserialize;
 
 use super::guard::{text_arg, Arg, Reply};
-use serde_json::Value;
 use super::{events, with_state, State};
 use crate::auto::claude_code::ToolKind;
 use crate::auto::discover::{self, Found};
 use crate::auto::follow::{FollowerOptions, Heard, ScreenFollower};
+use crate::auto::policy;
 use crate::auto::reconcile::{Action, Reconciler};
 use crate::auto::recording::Recorder;
-use crate::auto::policy;
 use crate::auto::watch::{self, Watch};
 use crate::config::AutoConfig;
 use crate::history::Status;
+use serde_json::Value;
 
 /// How often followers are polled for stable lines.
 const POLL: Duration = Duration::from_millis(50);

@@ -95,7 +95,11 @@ mod tests {
         let para = "word ".repeat(3000);
         let text = format!("{para}\n\nNext paragraph.");
         let units: Vec<&str> = super::units(&text).collect();
-        assert!(units.iter().all(|u| u.len() <= super::MAX_UNIT), "{:?}", units.iter().map(|u| u.len()).collect::<Vec<_>>());
+        assert!(
+            units.iter().all(|u| u.len() <= super::MAX_UNIT),
+            "{:?}",
+            units.iter().map(|u| u.len()).collect::<Vec<_>>()
+        );
         assert_eq!(units.concat().len() + 2, text.len(), "nothing lost but the blank line");
         assert_eq!(*units.last().unwrap(), "Next paragraph.");
         assert!(units[..units.len() - 1].iter().all(|u| u.starts_with(' ') || u.starts_with("word")));

@@ -104,10 +104,7 @@ static SHAPES: LazyLock<Vec<Shape>> = LazyLock::new(|| {
         // `"Authorization": "Bearer x"`, a lone `Bearer x`. A scheme names what follows a
         // credential; without one (and after a lone `Bearer`) the value must look like one:
         // a digit in it, or long.
-        s(
-            r#"(?i)\bauthorization["']?\s*[:=]\s*["']?(bearer|basic|token|digest)\s+(?P<secret>[^\s'",;]+)"#,
-            a_value,
-        ),
+        s(r#"(?i)\bauthorization["']?\s*[:=]\s*["']?(bearer|basic|token|digest)\s+(?P<secret>[^\s'",;]+)"#, a_value),
         s(&format!(r#"(?i)\bauthorization["']?\s*[:=]\s*["']?(?P<secret>{CREDENTIAL})"#), always),
         s(&format!(r"(?i)\bbearer\s+(?P<secret>{CREDENTIAL})"), always),
         // Command lines: `curl -u user:pw` (not `docker run -u 1000:1000`), `mysql -pS3cret`,
@@ -123,9 +120,10 @@ static SHAPES: LazyLock<Vec<Shape>> = LazyLock::new(|| {
             a_value,
         ),
         s(r#"\bredis-cli\b[^\n|;&]*?\s-a\s+(?P<secret>'[^'\n]+'|"[^"\n]+"|\S+)"#, a_value),
-        s(r#"(?:^|\s)--(?:password|passwd|pass|token|api-key|secret)\s+(?P<secret>'[^'\n]+'|"[^"\n]+"|[^\s-]\S*)"#, |c| {
-            a_value(c) && credential_word(unquote(&c["secret"]), 10)
-        }),
+        s(
+            r#"(?:^|\s)--(?:password|passwd|pass|token|api-key|secret)\s+(?P<secret>'[^'\n]+'|"[^"\n]+"|[^\s-]\S*)"#,
+            |c| a_value(c) && credential_word(unquote(&c["secret"]), 10),
+        ),
         // `.netrc`: `machine api.x.com login bob password s3cr3t`.
         s(
             r"\b(?:machine\s+\S+\s+(?:login\s+\S+\s+)?|default\s+(?:login\s+\S+\s+)?|login\s+\S+\s+)password\s+(?P<secret>\S+)",
@@ -278,11 +276,8 @@ fn secret_step_value(c: &Captures, yes: bool) -> Step {
         return Step { edit: None, resume: m.end() };
     }
     let s = v.as_str();
-    let inner = if unquote(s).len() + 2 == s.len() || s.starts_with('「') {
-        inner_range(s)
-    } else {
-        0..trim_prose(s).len()
-    };
+    let inner =
+        if unquote(s).len() + 2 == s.len() || s.starts_with('「') { inner_range(s) } else { 0..trim_prose(s).len() };
     Step { edit: Some((v.start() + inner.start..v.start() + inner.end, KEY_OMITTED.to_owned())), resume: m.end() }
 }
 
@@ -344,26 +339,188 @@ enum Name {
 
 /// Words before `key` that make it a credential (`api_key`, `AccountKey`, `secretkey`).
 const KEY_OWNERS: &[&str] = &[
-    "api", "access", "private", "secret", "auth", "signing", "encryption", "master", "client", "app", "account",
-    "shared", "session", "service", "license", "subscription", "consumer", "webhook", "hmac", "jwt", "ssh", "x",
+    "api",
+    "access",
+    "private",
+    "secret",
+    "auth",
+    "signing",
+    "encryption",
+    "master",
+    "client",
+    "app",
+    "account",
+    "shared",
+    "session",
+    "service",
+    "license",
+    "subscription",
+    "consumer",
+    "webhook",
+    "hmac",
+    "jwt",
+    "ssh",
+    "x",
 ];
 
 /// Words that make a name about a secret rather than the secret itself.
 const MODIFIERS: &[&str] = &[
-    "max", "min", "maximum", "minimum", "count", "counts", "num", "number", "limit", "limits", "ttl", "size", "length",
-    "len", "type", "types", "kind", "expiry", "expires", "expire", "expired", "expiration", "exp", "lifetime",
-    "timeout", "budget", "usage", "used", "total", "input", "output", "prompt", "completion", "per", "rate", "window",
-    "name", "names", "id", "ids", "file", "files", "path", "dir", "url", "uri", "endpoint", "env", "var", "field",
-    "header", "policy", "required", "enabled", "enable", "disable", "disabled", "mode", "format", "algorithm", "alg",
-    "version", "ref", "arn", "store", "manager", "provider", "strength", "hint", "reset", "rotation", "age", "days",
-    "hours", "seconds", "ms", "regex", "pattern", "label", "location", "source", "prefix", "suffix", "hash", "index",
-    "idx", "position", "pos", "offset", "estimate", "left", "remaining", "spent", "column", "rule", "rules",
-    "validation", "complexity", "placeholder", "change", "changed", "last", "updated", "created", "at", "in", "out",
-    "bits", "chars", "characters", "width", "height", "map", "ring", "chain", "server", "service", "stats",
-    "generation", "generated", "generator", "cache", "refresh", "interval", "duration", "delay", "retries",
-    "attempts", "lock", "locked", "mask", "masked", "visible", "show", "hide", "display", "text", "hashed", "salt",
-    "salted", "encrypted", "encoding", "digest", "fingerprint", "kid", "usage", "scope", "scopes", "audience",
-    "issuer", "class", "classes", "volume", "mount", "ref", "selector",
+    "max",
+    "min",
+    "maximum",
+    "minimum",
+    "count",
+    "counts",
+    "num",
+    "number",
+    "limit",
+    "limits",
+    "ttl",
+    "size",
+    "length",
+    "len",
+    "type",
+    "types",
+    "kind",
+    "expiry",
+    "expires",
+    "expire",
+    "expired",
+    "expiration",
+    "exp",
+    "lifetime",
+    "timeout",
+    "budget",
+    "usage",
+    "used",
+    "total",
+    "input",
+    "output",
+    "prompt",
+    "completion",
+    "per",
+    "rate",
+    "window",
+    "name",
+    "names",
+    "id",
+    "ids",
+    "file",
+    "files",
+    "path",
+    "dir",
+    "url",
+    "uri",
+    "endpoint",
+    "env",
+    "var",
+    "field",
+    "header",
+    "policy",
+    "required",
+    "enabled",
+    "enable",
+    "disable",
+    "disabled",
+    "mode",
+    "format",
+    "algorithm",
+    "alg",
+    "version",
+    "ref",
+    "arn",
+    "store",
+    "manager",
+    "provider",
+    "strength",
+    "hint",
+    "reset",
+    "rotation",
+    "age",
+    "days",
+    "hours",
+    "seconds",
+    "ms",
+    "regex",
+    "pattern",
+    "label",
+    "location",
+    "source",
+    "prefix",
+    "suffix",
+    "hash",
+    "index",
+    "idx",
+    "position",
+    "pos",
+    "offset",
+    "estimate",
+    "left",
+    "remaining",
+    "spent",
+    "column",
+    "rule",
+    "rules",
+    "validation",
+    "complexity",
+    "placeholder",
+    "change",
+    "changed",
+    "last",
+    "updated",
+    "created",
+    "at",
+    "in",
+    "out",
+    "bits",
+    "chars",
+    "characters",
+    "width",
+    "height",
+    "map",
+    "ring",
+    "chain",
+    "server",
+    "service",
+    "stats",
+    "generation",
+    "generated",
+    "generator",
+    "cache",
+    "refresh",
+    "interval",
+    "duration",
+    "delay",
+    "retries",
+    "attempts",
+    "lock",
+    "locked",
+    "mask",
+    "masked",
+    "visible",
+    "show",
+    "hide",
+    "display",
+    "text",
+    "hashed",
+    "salt",
+    "salted",
+    "encrypted",
+    "encoding",
+    "digest",
+    "fingerprint",
+    "kid",
+    "usage",
+    "scope",
+    "scopes",
+    "audience",
+    "issuer",
+    "class",
+    "classes",
+    "volume",
+    "mount",
+    "ref",
+    "selector",
 ];
 
 fn name_words(name: &str) -> Vec<String> {
@@ -394,7 +551,9 @@ fn name_kind(name: &str) -> Name {
         let prev = i.checked_sub(1).map(|p| words[p].as_str());
         let k = if matches!(w, "tokens" | "secrets" | "passwords" | "keys" | "credentials_count") {
             Name::Weak
-        } else if w.contains("password") || w.contains("passwd") || w.contains("passphrase")
+        } else if w.contains("password")
+            || w.contains("passwd")
+            || w.contains("passphrase")
             || matches!(w, "pass" | "pwd" | "pw" | "passcode" | "passwort" | "passw")
         {
             Name::Password
@@ -443,11 +602,7 @@ fn assignment(c: &Captures, text: &str) -> Step {
     }
     let raw = value.as_str();
     let quoted = inner_range(raw) != (0..raw.len());
-    let range = if quoted {
-        inner_range(raw)
-    } else {
-        0..unquoted_end(raw)
-    };
+    let range = if quoted { inner_range(raw) } else { 0..unquoted_end(raw) };
     let v = &raw[range.clone()];
     let abs = value.start() + range.start..value.start() + range.end;
     if v.is_empty() || is_reference(v) || is_reference(raw) || is_mask_or_keyword(v) || v.contains(KEY_OMITTED) {
@@ -458,7 +613,11 @@ fn assignment(c: &Captures, text: &str) -> Step {
     if kind == Name::Secret && number && digits <= 8 {
         return keep;
     }
-    if kind == Name::Auth && !(v.len() >= 8 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=') && told(v, 8)) {
+    if kind == Name::Auth
+        && !(v.len() >= 8
+            && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=')
+            && told(v, 8))
+    {
         return keep;
     }
     let sep = c["sep"].trim();
@@ -542,10 +701,38 @@ fn is_mask_or_keyword(v: &str) -> bool {
     let lower = v.trim_matches(['[', ']', '<', '>', '(', ')']).to_ascii_lowercase();
     matches!(
         lower.as_str(),
-        "true" | "false" | "null" | "none" | "nil" | "undefined" | "required" | "optional" | "empty" | "yes" | "no"
-            | "on" | "off" | "enabled" | "disabled" | "default" | "unset" | "n/a" | "na" | "tbd" | "todo"
-            | "redacted" | "hidden" | "masked" | "omitted" | "placeholder" | "secret_redacted" | "filtered"
-            | "string" | "str" | "bool" | "int"
+        "true"
+            | "false"
+            | "null"
+            | "none"
+            | "nil"
+            | "undefined"
+            | "required"
+            | "optional"
+            | "empty"
+            | "yes"
+            | "no"
+            | "on"
+            | "off"
+            | "enabled"
+            | "disabled"
+            | "default"
+            | "unset"
+            | "n/a"
+            | "na"
+            | "tbd"
+            | "todo"
+            | "redacted"
+            | "hidden"
+            | "masked"
+            | "omitted"
+            | "placeholder"
+            | "secret_redacted"
+            | "filtered"
+            | "string"
+            | "str"
+            | "bool"
+            | "int"
     )
 }
 
@@ -790,7 +977,11 @@ fn alphabet_bits(b: &[u8]) -> f64 {
         1 => 6,
         _ => 26,
     };
-    let size = letters(lower) + letters(upper) + if digit { 10 } else { 0 } + if b64 { 2 } else { 0 } + if url { 2 } else { 0 };
+    let size = letters(lower)
+        + letters(upper)
+        + if digit { 10 } else { 0 }
+        + if b64 { 2 } else { 0 }
+        + if url { 2 } else { 0 };
     f64::from(size.max(2)).log2()
 }
 
@@ -971,13 +1162,13 @@ mod tests {
     #[test]
     fn random_keys_the_old_net_kept() {
         for secret in [
-            "Zq3vR8tkW2mB9xN4pL7cF1hJ",          // base62, 24
-            "aB3dE5fG7hI9jK1lM3nO5pQ7rS9tU1vW",  // base62, 32
+            "Zq3vR8tkW2mB9xN4pL7cF1hJ",         // base62, 24
+            "aB3dE5fG7hI9jK1lM3nO5pQ7rS9tU1vW", // base62, 32
             "tok_0123456789abcdef0123456789abcdef",
             "key-9f86d081884c7d659a2feaa0c55ad015",
             "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", // TOTP, base32
-            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzz",  // base64 with two `/`
-            "q9Z+fT2/xK7mWp4LrB8s",              // base64, 20
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzz", // base64 with two `/`
+            "q9Z+fT2/xK7mWp4LrB8s",             // base64, 20
         ] {
             hidden(&format!("It printed {secret} and stopped."), secret);
         }

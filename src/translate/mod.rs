@@ -10,7 +10,6 @@ pub use cached::Cached;
 pub use nllb::{NllbOptions, NllbTranslator};
 pub use none::Passthrough;
 
-
 /// A translation engine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -12,8 +12,8 @@ use reqwest::Url;
 use rodio::Source;
 
 use super::{Audio, Reach, Synthesis, Tts, Voice};
-use crate::config::GoogleConfig;
 use crate::cancel::Interrupt;
+use crate::config::GoogleConfig;
 
 /// The endpoint refuses longer text.
 pub const MAX_CHARS: usize = 200;

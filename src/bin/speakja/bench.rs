@@ -4,13 +4,13 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use anyhow::Context;
 use candle_core::quantized::GgmlDType;
 use clap::Args;
-use anyhow::Context;
 use speakja::config::{self as plugin, DeviceChoice, WeightFormat};
 use speakja::translate::nllb::generate::{self, GenerateOptions};
-use speakja::translate::nllb::weights::{RandomWeights, Weights};
 use speakja::translate::nllb::qcache::{Mapped, QuantCache, Recorder};
+use speakja::translate::nllb::weights::{RandomWeights, Weights};
 use speakja::translate::nllb::{self as nllb, Columns, Config, Model};
 use speakja::tts::Reach;
 
@@ -244,4 +244,3 @@ pub fn bench_cache(models: PathBuf, runs: usize, text: &str) -> anyhow::Result<(
     println!("cache hit:  {}  (target <= 5 ms)", stats(&mut hit));
     Ok(())
 }
-

@@ -116,7 +116,8 @@ fn translate(a: TranslateArgs) -> anyhow::Result<()> {
     let all = translator.model().vocab_rows();
     eprintln!("speakja: {} of {all} output rows scored for {}", rows.unwrap_or(all), a.tgt);
     // The plugin's own stack (code protection; no cache: a diagnostic runs the model).
-    let plugin_cfg = plugin::Config { cache: plugin::CacheConfig { enabled: false, ..Default::default() }, ..Default::default() };
+    let plugin_cfg =
+        plugin::Config { cache: plugin::CacheConfig { enabled: false, ..Default::default() }, ..Default::default() };
     let mut stack = speakja::engines::translation_stack(&plugin_cfg, Box::new(translator));
     for text in &a.text {
         let t0 = Instant::now();

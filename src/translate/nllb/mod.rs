@@ -269,7 +269,12 @@ impl ModelFiles {
                 bail!("{} is not a regular file", path.display());
             }
             if meta.len() > max {
-                bail!("{} is {} MB, more than a model file of its kind ({} MB at most)", path.display(), meta.len() / MB, max / MB);
+                bail!(
+                    "{} is {} MB, more than a model file of its kind ({} MB at most)",
+                    path.display(),
+                    meta.len() / MB,
+                    max / MB
+                );
             }
         }
         Ok(())

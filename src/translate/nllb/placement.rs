@@ -154,4 +154,3 @@ pub(super) fn decoding_pool(threads: usize) -> anyhow::Result<rayon::ThreadPool>
         .build()
         .context("starting the translator's threads")
 }
-

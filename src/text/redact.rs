@@ -169,10 +169,30 @@ static DATA_URI: LazyLock<Regex> =
 static TOKEN: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(&format!(r"[A-Za-z0-9+/_=-]{{{MIN_RANDOM_LEN},}}")).expect("valid"));
 
+/// Candidates for the password net: runs with the punctuation people put in passwords
+/// (`#`, `*`, `%`, `&`, `!`…), which cuts them into pieces too short for [`TOKEN`].
+static PUNCTUATED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[A-Za-z0-9!#$%&*+./=?@^_~-]{16,}").expect("valid"));
+
+/// Characters that mark a password: rare in identifiers, paths and words.
+const PASSWORD_MARKS: &[char] = &['!', '#', '$', '%', '&', '*', '^', '~'];
+
+/// A password-like run: it holds a mark and no URL, and its letters and digits alone read as
+/// random to the entropy net (words, anchors, globs and query strings do not).
+fn punctuated_secret(run: &str) -> Option<Range<usize>> {
+    let core = run.trim_end_matches(['.', '!', '?', ',']);
+    if !core.contains(PASSWORD_MARKS) || core.contains("://") {
+        return None;
+    }
+    let alnum: String = core.chars().filter(char::is_ascii_alphanumeric).collect();
+    (looks_random(&alnum)).then_some(0..core.len())
+}
+
 /// Compiles the patterns (about 10 ms), so the first text redacted on Neovim's thread does
 /// not wait for them: called from a thread of its own at setup.
 pub fn prepare() {
     LazyLock::force(&PEM);
+    LazyLock::force(&PUNCTUATED);
     LazyLock::force(&SHAPES);
     LazyLock::force(&ASSIGNMENT);
     LazyLock::force(&PROSE);
@@ -255,6 +275,11 @@ pub fn redact(text: &str) -> Cow<'_, str> {
         let m = c.get(0).expect("group 0");
         let redacted = random_parts(m.as_str());
         Step { edit: redacted.map(|r| (m.range(), r)), resume: m.end() }
+    });
+    edit(&mut out, &PUNCTUATED, |c, _| {
+        let m = c.get(0).expect("group 0");
+        let hidden = punctuated_secret(m.as_str()).map(|r| (m.start() + r.start..m.start() + r.end, KEY_OMITTED.into()));
+        Step { edit: hidden, resume: m.end() }
     });
     out
 }

@@ -15,7 +15,7 @@ import os
 import pathlib
 import shutil
 import subprocess
-import tempfile
+import sys
 import threading
 import time
 
@@ -305,16 +305,7 @@ def test_a_gpu_build_that_works_is_recorded_as_such(tmp):
 
 
 if __name__ == "__main__":
-    tests = [v for k, v in sorted(globals().items()) if k.startswith("test_")]
-    failed = 0
-    for test in tests:
-        with tempfile.TemporaryDirectory() as d:
-            try:
-                start = time.monotonic()
-                test(pathlib.Path(d))
-                print(f"ok   {test.__name__} ({time.monotonic() - start:.1f} s)")
-            except AssertionError as e:
-                failed += 1
-                print(f"FAIL {test.__name__}: {e}")
-    print(f"install script: {len(tests) - failed} passed, {failed} failed")
-    raise SystemExit(1 if failed else 0)
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+    from pyrun import run
+
+    run(globals(), "install script")

@@ -488,7 +488,9 @@ fn key_wrapped(above: &str, full: bool, text: &str) -> bool {
     let (Some(last), Some(first)) = (above.split_whitespace().last(), text.split_whitespace().next()) else {
         return false;
     };
-    full && matches!(crate::text::redact::redact(&format!("{last}{first}")), std::borrow::Cow::Owned(_))
+    // Checked per row on every read: only a full row ending in a long token can hold one.
+    full && last.len() + first.len() >= 20
+        && matches!(crate::text::redact::redact(&format!("{last}{first}")), std::borrow::Cow::Owned(_))
 }
 
 /// A unit with its credentials hidden, found in its rows joined as they read: before it is

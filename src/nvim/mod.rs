@@ -222,10 +222,10 @@ fn refused(e: &Refused) -> String {
     }
 }
 
-/// The one way a sentence reaches the worker: credentials out first (when `redact` is on),
-/// so the translator, the cache, history and the float only ever see the placeholder.
+/// The one way a sentence reaches the worker. It comes redacted already (through
+/// `text::Redacted`, from history, or from a terminal's `queue`), so the translator, the
+/// cache, history and the float only ever see the placeholder.
 fn enqueue(s: &mut State, sentence: String, terminal: Option<i32>) -> Result<u64, Refused> {
-    let sentence = if s.cfg.redact { text::redact::redact(&sentence).into_owned() } else { sentence };
     let origin = if terminal.is_some() { Origin::Terminal } else { Origin::Command };
     let id = s.worker.speak(sentence.clone(), origin)?;
     events::post([s.session.queued(id, sentence, terminal)]);

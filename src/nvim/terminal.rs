@@ -553,13 +553,24 @@ fn tick() {
 
 /// Queues what terminal `buf` said, making room in its backlog first; a full queue is a warning.
 fn queue(s: &mut State, buf: i32, cfg: &AutoConfig, text: String) -> Option<String> {
+    // Cleaning a screen sentence may join what its unit's redaction saw apart: once more.
+    let text = redacted(s, &text);
     keep_up(s, buf, cfg, policy::estimate_ms(text.len()));
     super::enqueue(s, text, Some(buf)).err().map(|e| super::refused(&e))
 }
 
+/// A terminal's sentence as it is queued (and so as history holds it).
+fn redacted(s: &State, sentence: &str) -> String {
+    if s.cfg.redact {
+        crate::text::redact::redact(sentence).into_owned()
+    } else {
+        sentence.to_owned()
+    }
+}
+
 /// Drops a sentence of terminal `buf` that is still waiting to be spoken.
 fn retract(s: &mut State, buf: i32, sentence: &str) {
-    let source = if s.cfg.redact { crate::text::redact::redact(sentence).into_owned() } else { sentence.to_owned() };
+    let source = redacted(s, sentence);
     let waiting = s
         .session
         .history

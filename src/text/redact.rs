@@ -171,8 +171,7 @@ static TOKEN: LazyLock<Regex> =
 
 /// Candidates for the password net: runs with the punctuation people put in passwords
 /// (`#`, `*`, `%`, `&`, `!`…), which cuts them into pieces too short for [`TOKEN`].
-static PUNCTUATED: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[A-Za-z0-9!#$%&*+./=?@^_~-]{16,}").expect("valid"));
+static PUNCTUATED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z0-9!#$%&*+./=?@^_~-]{16,}").expect("valid"));
 
 /// Characters that mark a password: rare in identifiers, paths and words.
 const PASSWORD_MARKS: &[char] = &['!', '#', '$', '%', '&', '*', '^', '~'];
@@ -278,7 +277,8 @@ pub fn redact(text: &str) -> Cow<'_, str> {
     });
     edit(&mut out, &PUNCTUATED, |c, _| {
         let m = c.get(0).expect("group 0");
-        let hidden = punctuated_secret(m.as_str()).map(|r| (m.start() + r.start..m.start() + r.end, KEY_OMITTED.into()));
+        let hidden =
+            punctuated_secret(m.as_str()).map(|r| (m.start() + r.start..m.start() + r.end, KEY_OMITTED.into()));
         Step { edit: hidden, resume: m.end() }
     });
     out

@@ -304,6 +304,10 @@ pub struct AutoConfig {
     /// May terminal text reach an online voice (`tts.engine` google or auto)? Off: terminals
     /// print credentials and private code, so they are spoken by the offline voice only.
     pub online: bool,
+    /// Translate and synthesize a sentence while it settles, once it looks complete, so it
+    /// plays as soon as `stable_ms` says it is heard. Off: work starts only then (less CPU
+    /// spent on sentences that change).
+    pub speculate: bool,
 }
 
 impl Default for AutoConfig {
@@ -315,6 +319,7 @@ impl Default for AutoConfig {
             interrupt_on_prompt: true,
             narrate_tools: false,
             online: false,
+            speculate: true,
         }
     }
 }

@@ -116,6 +116,66 @@ enum Request {
     WarmUp,
 }
 
+/// Translate and synthesize ahead, never play: a terminal sentence that looks complete and
+/// may be heard soon (to the synthesis stage: its translation). Its results wait in
+/// [`Ahead`] for the `Speak` that follows. Each stage takes one only when nothing to be
+/// heard waits: a sentence to be heard never waits behind work ahead.
+struct Prepare {
+    generation: u64,
+    text: String,
+}
+
+/// Sentences prepared ahead that may wait: a screen's worth.
+const PREPARES: usize = 8;
+
+/// Work done ahead, by key, oldest first, at most `AHEAD` entries: the prepared sentences
+/// not heard yet, and (for translations) the sentences translated lately, so a sentence
+/// already said is not prepared again.
+struct Ahead<T> {
+    entries: std::collections::VecDeque<Made<T>>,
+}
+
+struct Made<T> {
+    key: String,
+    value: T,
+    /// Made by a `Prepare`, and not used yet.
+    unused: bool,
+}
+
+/// Entries [`Ahead`] keeps: more than the sentences a screen shows before they are heard.
+const AHEAD: usize = 16;
+
+impl<T: Clone> Ahead<T> {
+    fn new() -> Self {
+        Self { entries: std::collections::VecDeque::new() }
+    }
+
+    fn contains(&self, key: &str) -> bool {
+        self.entries.iter().any(|m| m.key == key)
+    }
+
+    /// The value for `key`, and whether it was made ahead and is used now for the first time.
+    fn get(&mut self, key: &str) -> Option<(T, bool)> {
+        let m = self.entries.iter_mut().rev().find(|m| m.key == key)?;
+        Some((m.value.clone(), std::mem::take(&mut m.unused)))
+    }
+
+    fn put(&mut self, key: String, value: T, ahead: bool) {
+        if self.entries.len() == AHEAD {
+            self.entries.pop_front();
+        }
+        self.entries.push_back(Made { key, value, unused: ahead });
+    }
+}
+
+/// How speculation fares, for `status()`: sentences prepared ahead, and those of them later
+/// heard (their work was used); the others changed, or are still to come.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Speculation {
+    pub prepared: u64,
+    pub used: u64,
+}
+
 struct Spoken {
     job: Job,
     audio: Audio,
@@ -138,6 +198,7 @@ struct Shared {
     in_flight: Arc<AtomicUsize>,
     /// Set when the worker is dropped (a new `setup()`): a model load in progress is abandoned.
     closed: Arc<AtomicBool>,
+    speculation: Arc<Mutex<Speculation>>,
 }
 
 /// `skip` value meaning "the next utterance to play".
@@ -200,6 +261,7 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 pub struct Worker {
     jobs: Sender<Request>,
+    prepares: Sender<Prepare>,
     shared: Shared,
     /// `auto.online`: may terminal text reach an online voice?
     online_terminals: bool,
@@ -228,11 +290,14 @@ impl Worker {
             discarded: Arc::default(),
             in_flight: Arc::default(),
             closed: Arc::default(),
+            speculation: Arc::default(),
         };
         let alive = Arc::new(AtomicBool::new(true));
         let (jobs_tx, jobs_rx) = bounded::<Request>(cfg.queue_size);
+        let (prepares_tx, prepares_rx) = bounded::<Prepare>(PREPARES);
         // Small queues between stages: enough to overlap work, not to pile it up.
         let (text_tx, text_rx) = bounded::<(Job, String)>(1);
+        let (translated_tx, translated_rx) = bounded::<Prepare>(PREPARES);
         let (audio_tx, audio_rx) = bounded::<Spoken>(1);
 
         // Translation and synthesis yield the CPU to the editor; playback does not, so
@@ -250,18 +315,18 @@ impl Worker {
         let threads = vec![
             spawn("speakja-translate", true, {
                 let (cfg, s) = (cfg.clone(), shared.clone());
-                Box::new(move || translate_stage(&cfg, &s, jobs_rx, text_tx))
+                Box::new(move || translate_stage(&cfg, &s, (jobs_rx, prepares_rx), (text_tx, translated_tx)))
             })?,
             spawn("speakja-synth", true, {
                 let (cfg, s) = (cfg.clone(), shared.clone());
-                Box::new(move || synth_stage(&cfg, &s, text_rx, audio_tx))
+                Box::new(move || synth_stage(&cfg, &s, (text_rx, translated_rx), audio_tx))
             })?,
             spawn("speakja-audio", false, {
                 let (cfg, s) = (cfg.clone(), shared.clone());
                 Box::new(move || audio_stage(&cfg, &s, audio_rx))
             })?,
         ];
-        Ok(Self { jobs: jobs_tx, shared, online_terminals: cfg.auto.online, threads, alive })
+        Ok(Self { jobs: jobs_tx, prepares: prepares_tx, shared, online_terminals: cfg.auto.online, threads, alive })
     }
 
     /// Queue one sentence; returns its id. Never blocks.
@@ -289,6 +354,20 @@ impl Worker {
         };
         self.shared.in_flight.fetch_sub(1, Ordering::AcqRel);
         Err(refused)
+    }
+
+    /// Translate and synthesize `sentence` ahead (a terminal's, so never online), without
+    /// playing it: a `speak` of the same text soon after finds the work done. Skipped when
+    /// `PREPARES` already wait.
+    pub fn prepare(&self, sentence: String) {
+        if self.is_alive() {
+            let generation = self.shared.generation.load(Ordering::Acquire);
+            let _ = self.prepares.try_send(Prepare { generation, text: sentence });
+        }
+    }
+
+    pub fn speculation(&self) -> Speculation {
+        self.shared.speculation.lock().map(|s| *s).unwrap_or_default()
     }
 
     /// Load the translator now if `translator.load` put it off (a full queue is already
@@ -366,31 +445,111 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-fn translate_stage(cfg: &Config, s: &Shared, requests: Receiver<Request>, out: Sender<(Job, String)>) {
-    // Loaded once, at startup or when the first sentence needs it (`translator.load`).
-    let current = Arc::new(AtomicU64::new(0));
-    let load = || {
-        if translate::selected(cfg) == TranslatorEngine::Nllb {
-            s.send(Event::Loading { part: Part::Translator, what: translate::describe(cfg) });
+/// The translate stage's engine, loaded once: at startup, or when first needed
+/// (`translator.load`).
+struct Translating<'a> {
+    cfg: &'a Config,
+    s: &'a Shared,
+    /// The generation of the sentence being translated: a stop after it interrupts the engine.
+    current: Arc<AtomicU64>,
+    /// `None` until loaded; `Some(None)` when the load failed.
+    engine: Option<Option<Box<dyn translate::Translator>>>,
+    /// `auto` without a model speaks English as it is: said once, with the fix.
+    untranslated_told: bool,
+}
+
+impl Translating<'_> {
+    fn load(&mut self) -> Option<&mut Box<dyn translate::Translator>> {
+        let (cfg, s, current) = (self.cfg, self.s, &self.current);
+        self.engine
+            .get_or_insert_with(|| {
+                if translate::selected(cfg) == TranslatorEngine::Nllb {
+                    s.send(Event::Loading { part: Part::Translator, what: translate::describe(cfg) });
+                }
+                let closed = || s.closed.load(Ordering::Acquire);
+                // Not one at a time: a model load is long, and ends early by itself once replaced.
+                let engine = guarded(|| engines::translator(cfg, &closed)).map(|mut t| {
+                    t.interrupt_with(s.interrupt(current));
+                    t
+                });
+                let result = engine.as_ref().map(|t| t.describe()).map_err(|e| format!("{e:#}"));
+                s.send(Event::Ready { part: Part::Translator, result });
+                engine.ok()
+            })
+            .as_mut()
+    }
+
+    fn translate(&mut self, source: &str, generation: u64) -> anyhow::Result<Translation> {
+        self.current.store(generation, Ordering::Release);
+        if text::is_japanese(source) {
+            // Already Japanese: never translated.
+            return Ok(Translation::new(source.to_owned(), translate::Kind::None));
         }
-        let closed = || s.closed.load(Ordering::Acquire);
-        // Not one at a time: a model load is long, and ends early by itself once replaced.
-        let engine = guarded(|| engines::translator(cfg, &closed)).map(|mut t| {
-            t.interrupt_with(s.interrupt(&current));
-            t
-        });
-        let result = engine.as_ref().map(|t| t.describe()).map_err(|e| format!("{e:#}"));
-        s.send(Event::Ready { part: Part::Translator, result });
-        engine.ok()
-    };
-    let mut engine = (cfg.translator.load == LoadTime::Startup).then(load);
-    // `auto` without a model speaks English as it is: say so once, with the fix.
-    let mut untranslated_told = cfg.translator.engine != TranslatorEngine::Auto;
-    for request in requests {
+        let (cfg, s) = (self.cfg, self.s);
+        let told = std::mem::replace(&mut self.untranslated_told, true);
+        let engine = self.load();
+        if !told && engine.as_ref().is_some_and(|t| t.kind() == translate::Kind::None) {
+            let why = format!(
+                "no NLLB model in {}: English is spoken untranslated (:SpeakJaFetch or \
+                 scripts/fetch-model; :help speakja-translator-model)",
+                cfg.nllb_model_dir().display()
+            );
+            s.send(Event::Degraded { part: Part::Translator, why });
+        }
+        match engine {
+            Some(t) => guarded(|| t.translate(source, &cfg.source_lang, &cfg.target_lang)),
+            None => Err(anyhow::anyhow!("translator is not loaded (see :checkhealth speakja)")),
+        }
+    }
+}
+
+impl Shared {
+    fn speculated(&self, f: impl FnOnce(&mut Speculation)) {
+        if let Ok(mut sp) = self.speculation.lock() {
+            f(&mut sp);
+        }
+    }
+}
+
+fn translate_stage(
+    cfg: &Config,
+    s: &Shared,
+    (requests, prepares): (Receiver<Request>, Receiver<Prepare>),
+    (out, ahead_out): (Sender<(Job, String)>, Sender<Prepare>),
+) {
+    let untranslated_told = cfg.translator.engine != TranslatorEngine::Auto;
+    let mut t = Translating { cfg, s, current: Arc::new(AtomicU64::new(0)), engine: None, untranslated_told };
+    if cfg.translator.load == LoadTime::Startup {
+        t.load();
+    }
+    let mut ahead = Ahead::<Translation>::new();
+    loop {
+        // Sentences to be heard first; work ahead only when none waits.
+        let request = crossbeam_channel::select_biased! {
+            recv(requests) -> r => r,
+            recv(prepares) -> p => match p {
+                Ok(Prepare { generation, text: source }) => {
+                    if generation != s.generation.load(Ordering::Acquire) || ahead.contains(&source) {
+                        continue;
+                    }
+                    let Ok(translation) = t.translate(&source, generation) else { continue };
+                    let text = translation.text.clone();
+                    ahead.put(source, translation, true);
+                    s.speculated(|sp| sp.prepared += 1);
+                    // Never waits: with the synthesis behind, this one is not worth a delay.
+                    if !text.trim().is_empty() {
+                        let _ = ahead_out.try_send(Prepare { generation, text });
+                    }
+                    continue;
+                }
+                Err(_) => return,
+            },
+        };
+        let Ok(request) = request else { return };
         let job = match request {
             Request::Speak(job) => job,
             Request::WarmUp => {
-                engine.get_or_insert_with(load);
+                t.load();
                 continue;
             }
         };
@@ -398,25 +557,14 @@ fn translate_stage(cfg: &Config, s: &Shared, requests: Receiver<Request>, out: S
             continue;
         }
         let started = Instant::now();
-        current.store(job.generation, Ordering::Release);
-        let result = if text::is_japanese(&job.source) {
-            // Already Japanese: never translated.
-            Ok(Translation::new(job.source.clone(), translate::Kind::None))
-        } else {
-            let engine = engine.get_or_insert_with(load).as_mut();
-            if !untranslated_told && engine.as_ref().is_some_and(|t| t.kind() == translate::Kind::None) {
-                untranslated_told = true;
-                let why = format!(
-                    "no NLLB model in {}: English is spoken untranslated (:SpeakJaFetch or \
-                     scripts/fetch-model; :help speakja-translator-model)",
-                    cfg.nllb_model_dir().display()
-                );
-                s.send(Event::Degraded { part: Part::Translator, why });
+        let result = match ahead.get(&job.source) {
+            Some((translation, first_use)) => {
+                s.speculated(|sp| sp.used += u64::from(first_use));
+                Ok(translation)
             }
-            match engine {
-                Some(t) => guarded(|| t.translate(&job.source, &cfg.source_lang, &cfg.target_lang)),
-                None => Err(anyhow::anyhow!("translator is not loaded (see :checkhealth speakja)")),
-            }
+            None => t
+                .translate(&job.source, job.generation)
+                .inspect(|translation| ahead.put(job.source.clone(), translation.clone(), false)),
         };
         match result {
             Ok(translation) if !translation.text.trim().is_empty() => {
@@ -434,7 +582,12 @@ fn translate_stage(cfg: &Config, s: &Shared, requests: Receiver<Request>, out: S
     }
 }
 
-fn synth_stage(cfg: &Config, s: &Shared, input: Receiver<(Job, String)>, out: Sender<Spoken>) {
+fn synth_stage(
+    cfg: &Config,
+    s: &Shared,
+    (input, prepares): (Receiver<(Job, String)>, Receiver<Prepare>),
+    out: Sender<Spoken>,
+) {
     let current = Arc::new(AtomicU64::new(0));
     let readings = text::readings::Readings::new(cfg.tts.readings.clone());
     let Some(opened) = s.loading(Part::Voice, || guarded(|| engines::voice(cfg))) else { return };
@@ -449,22 +602,47 @@ fn synth_stage(cfg: &Config, s: &Shared, input: Receiver<(Job, String)>, out: Se
             None
         }
     };
-    for (job, text) in input {
+    // Prepared speech, by the text the voice was given: always the offline voice's.
+    let mut ahead = Ahead::<Synthesis>::new();
+    let mut synthesize = |text: &str, reach: Reach, generation: u64| {
+        current.store(generation, Ordering::Release);
+        match voice.as_mut() {
+            // Speech starts at once and sentences follow closely: voices pad each
+            // utterance with a third of a second of silence at both ends.
+            Some(v) => guarded(|| v.synthesize(text, reach))
+                .map(|syn| Synthesis { audio: syn.audio.trimmed(LEAD_IN, PAUSE_AFTER), ..syn }),
+            None => Err(anyhow::anyhow!("no voice loaded (see :checkhealth speakja)")),
+        }
+    };
+    loop {
+        // As in the translate stage: what is to be heard first.
+        let item = crossbeam_channel::select_biased! {
+            recv(input) -> item => item,
+            recv(prepares) -> p => match p {
+                Ok(Prepare { generation, text }) => {
+                    let spoken = readings.spoken(&text);
+                    if generation == s.generation.load(Ordering::Acquire) && !ahead.contains(&spoken) {
+                        if let Ok(syn) = synthesize(&spoken, Reach::Offline, generation) {
+                            ahead.put(spoken, syn, true);
+                        }
+                    }
+                    continue;
+                }
+                Err(_) => return,
+            },
+        };
+        let Ok((job, text)) = item else { return };
         if s.dropped(&job) {
             continue;
         }
         let started = Instant::now();
-        current.store(job.generation, Ordering::Release);
         let spoken = readings.spoken(&text);
-        let result = match voice.as_mut() {
-            Some(v) => guarded(|| v.synthesize(&spoken, job.reach)),
-            None => Err(anyhow::anyhow!("no voice loaded (see :checkhealth speakja)")),
+        let result = match ahead.get(&spoken).filter(|_| job.reach == Reach::Offline) {
+            Some((syn, _)) => Ok(syn),
+            None => synthesize(&spoken, job.reach, job.generation),
         };
         match result {
             Ok(Synthesis { audio, voice, cached, fallbacks }) => {
-                // Speech starts at once and sentences follow closely: voices pad each
-                // utterance with a third of a second of silence at both ends.
-                let audio = audio.trimmed(LEAD_IN, PAUSE_AFTER);
                 let audio_ms = ms(audio.duration());
                 let ms = ms(started.elapsed());
                 s.send(Event::Synthesized { id: job.id, voice, cached, fallbacks, spoken, ms, audio_ms });

@@ -287,3 +287,34 @@ fn with_google_alone_terminal_text_is_spoken_by_the_offline_voice() {
     assert!(error.as_deref().is_some_and(|e| e.contains("timeout")), "{error:?}");
     assert_eq!(server.seen.lock().unwrap().len(), 1);
 }
+
+/// Issue #25: work done ahead (`auto.speculate`) is for text that may be heard, not yet
+/// chosen: it is synthesized by the offline voice only, even where terminal text may go
+/// online, and the sentence then heard online is sent as before.
+#[test]
+fn a_sentence_prepared_ahead_never_goes_online() {
+    let server = listener();
+    let mut cfg = worker_config(SinkKind::Null, None);
+    cfg.tts.engine = speakja::config::TtsEngine::Google;
+    cfg.tts.google = GoogleConfig { base_url: server.base.clone(), timeout_ms: 300, ..GoogleConfig::default() };
+    cfg.auto.online = true;
+    let (tx, rx) = crossbeam_channel::bounded(1024);
+    let mut w = Worker::start(&cfg, tx, Arc::new(|| {})).unwrap();
+    w.prepare("先に用意される文です。".into());
+    let end = Instant::now() + Duration::from_secs(30);
+    while w.speculation().prepared == 0 {
+        assert!(Instant::now() < end, "never prepared");
+        thread::sleep(Duration::from_millis(10));
+    }
+    // Its synthesis (the stage after) has had time to run, or to reach out.
+    thread::sleep(Duration::from_millis(500));
+    assert!(server.seen.lock().unwrap().is_empty(), "prepared text left: {:?}", server.seen.lock().unwrap());
+    let id = w.speak("先に用意される文です。".into(), Origin::Terminal).unwrap();
+    let end = Instant::now() + Duration::from_secs(30);
+    while let Ok(ev) = rx.recv_deadline(end) {
+        if matches!(ev, Event::Finished { id: got, .. } if got == id) {
+            break;
+        }
+    }
+    assert_eq!(server.seen.lock().unwrap().len(), 1, "the heard sentence goes online as auto.online says");
+}

@@ -355,3 +355,22 @@ fn text_streamed_onto_a_row_while_the_screen_scrolls_is_heard_once() {
     heard.extend(f.poll(t0 + Duration::from_secs(5)));
     assert_eq!(sentences(heard), ["The first part of the sentence.", "Then another one."]);
 }
+
+/// Issue #25: a sentence that looks complete is offered for work ahead once the screen has
+/// rested, before `stable_ms` says it is heard; each is offered once, and one still being
+/// written (no end mark) is not.
+#[test]
+fn a_complete_sentence_is_offered_ahead_once_and_then_heard() {
+    let t0 = Instant::now();
+    let ms = |n| t0 + Duration::from_millis(n);
+    let opts = FollowerOptions { stable_ms: 250, ..FollowerOptions::default() };
+    let mut f = ScreenFollower::new(opts);
+    f.on_lines(0, 1, vec![String::new(); 6], ms(0));
+    f.on_lines(0, 1, lines(&["⏺ The build is green on both machines. Next I will"]), ms(0));
+    assert!(sentences(f.poll(ms(40))).is_empty(), "not heard before stable_ms");
+    assert_eq!(f.take_likely(), ["The build is green on both machines."]);
+    assert!(sentences(f.poll(ms(120))).is_empty());
+    assert!(f.take_likely().is_empty(), "offered once");
+    assert_eq!(sentences(f.poll(ms(300))), ["The build is green on both machines."]);
+    assert!(f.take_likely().is_empty(), "the unfinished one is not offered");
+}

@@ -63,6 +63,7 @@
 ---@field interrupt_on_prompt? boolean A prompt sent to the agent silences what is said.
 ---@field narrate_tools? boolean A short fixed phrase when the agent starts a tool.
 ---@field online? boolean May terminal text reach an online voice (default false)?
+---@field speculate? boolean Translate and synthesize a sentence while it settles, so it plays once heard (default true).
 
 ---@class speakja.UiConfig
 ---@field float? boolean

@@ -36,6 +36,8 @@ const CATCH_UP: usize = 3;
 const PROMPT_PREFIX: usize = 24;
 /// Sentences and prompts remembered for lining up (at least).
 const HISTORY: usize = 2000;
+/// Likely sentences remembered, so each is offered once.
+const OFFERED: usize = 64;
 
 #[derive(Debug, Clone)]
 pub struct FollowerOptions {
@@ -113,6 +115,10 @@ pub struct ScreenFollower {
     waiting: bool,
     /// The first change since the last read.
     unread_since: Option<Instant>,
+    /// Keys of the likely sentences offered lately, oldest first...
+    offered: std::collections::VecDeque<String>,
+    /// ...and those not taken yet ([`Self::take_likely`]).
+    likely: Vec<String>,
 }
 
 impl ScreenFollower {
@@ -127,6 +133,8 @@ impl ScreenFollower {
             read_version: None,
             waiting: false,
             unread_since: None,
+            offered: std::collections::VecDeque::new(),
+            likely: Vec::new(),
         }
     }
 
@@ -165,10 +173,44 @@ impl ScreenFollower {
         self.read_version = Some(self.mirror.version());
         // Attaching takes what is on screen as it is, settled or not.
         let settle = if silent { Duration::ZERO } else { Duration::from_millis(self.opts.stable_ms) };
-        let items = self.read_screen(now, settle);
+        let (items, complete) = self.read_screen(now, settle, !silent);
         let ready = items.iter().position(|i| !i.ready).unwrap_or(items.len());
         self.waiting = ready < items.len();
-        self.take_new(&items[..ready], silent)
+        let heard = self.take_new(&items[..ready], silent);
+        // The same rows read with no settle time: items before `ready` are the same items.
+        self.offer(complete.get(ready..).unwrap_or_default());
+        heard
+    }
+
+    /// Sentences that look complete and have rested for the quiet interval, but not yet for
+    /// `stable_ms`, each offered once: they may be prepared (translated, synthesized), never
+    /// played. One that is heard comes from [`Self::poll`] later; one that changes, never.
+    pub fn take_likely(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.likely)
+    }
+
+    /// Keeps the sentences complete on screen now, after those ready, that were neither
+    /// heard lately nor offered.
+    fn offer(&mut self, complete: &[Item]) {
+        let recent = &self.said[self.said.len().saturating_sub(CATCH_UP * 10)..];
+        for item in complete.iter().take_while(|i| i.ready) {
+            if item.kind != ItemKind::Sentence || item.fragment {
+                continue;
+            }
+            let key = super::key(&item.text);
+            if key.is_empty() || recent.iter().any(|h| h.key == key) || self.offered.contains(&key) {
+                continue;
+            }
+            if self.offered.len() == OFFERED {
+                self.offered.pop_front();
+            }
+            self.offered.push_back(key);
+            // Bounded: a poll that is never taken from keeps the newest.
+            if self.likely.len() == OFFERED {
+                self.likely.remove(0);
+            }
+            self.likely.push(item.text.clone());
+        }
     }
 
     /// What each row of the screen's bottom `rows` is taken for now, oldest first
@@ -184,8 +226,9 @@ impl ScreenFollower {
         window[from..].iter().zip(&reading.kinds[from..]).map(|(r, k)| (r.text.to_string(), *k)).collect()
     }
 
-    /// The items on screen now, in order.
-    fn read_screen(&mut self, now: Instant, settle: Duration) -> Vec<Item> {
+    /// The items on screen now, in order; with `early`, and something not yet ready, also
+    /// the items as read with no settle time (complete ones are ready there).
+    fn read_screen(&mut self, now: Instant, settle: Duration, early: bool) -> (Vec<Item>, Vec<Item>) {
         let all = self.mirror.rows();
         let skip = all.len().saturating_sub(WINDOW);
         let rows: Vec<claude_code::Row> =
@@ -200,13 +243,17 @@ impl ScreenFollower {
             _ => Ctx::Other,
         };
         let reading = claude_code::read(&rows, start, now, settle);
+        let complete = match early && reading.items.iter().any(|i| !i.ready) {
+            true => claude_code::read(&rows, start, now, Duration::ZERO).items,
+            false => Vec::new(),
+        };
         self.hints = rows
             .iter()
             .zip(reading.ctx_before)
             .filter(|(r, _)| !r.text.trim().is_empty())
             .map(|(r, c)| (hash_of(r.text), c))
             .collect();
-        reading.items
+        (reading.items, complete)
     }
 
     /// Lines `ready` up against what was heard and returns what follows it.

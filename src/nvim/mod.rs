@@ -246,6 +246,8 @@ struct Status<'a> {
     sources: Vec<terminal::Source>,
     /// libuv handles the plugin has made (nvim-oxi cannot close one, so each stays).
     handles: usize,
+    /// Terminal sentences prepared ahead, later heard, and thrown away (`auto.speculate`).
+    speculation: crate::worker::Speculation,
 }
 
 #[derive(Serialize)]
@@ -266,6 +268,7 @@ fn status(s: &State) -> Status<'_> {
         terminals: terminal::attached(),
         sources: terminal::sources(),
         handles: HANDLES.load(std::sync::atomic::Ordering::Relaxed),
+        speculation: s.worker.speculation(),
         parts: s
             .session
             .parts

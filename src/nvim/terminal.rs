@@ -89,6 +89,8 @@ enum Say {
     Tool(ToolKind),
     /// Drop this sentence if it is still waiting: the transcript shows it was never said.
     Retract(String),
+    /// Translate and synthesize ahead: it may be heard soon (`auto.speculate`).
+    Prepare(String),
 }
 
 /// Where the terminal's session file may be: its job, and what Neovim knows of its directory
@@ -516,6 +518,11 @@ fn tick() {
                     Some(t) => t.reconcile(heard, now, &mut term.log),
                     None => plain(heard, now, &mut term.log),
                 });
+                // After what is heard now: those sentences come first, and go first.
+                for s in term.follower.take_likely() {
+                    term.log.add(now, format_args!("likely, prepared ahead: {s}"));
+                    items.push(Say::Prepare(s));
+                }
                 (*buf, items)
             })
             .filter(|(_, h)| !h.is_empty())
@@ -539,6 +546,11 @@ fn tick() {
                     Say::Tool(kind) => warnings.extend(queue(s, buf, &cfg, kind.phrase().to_string())),
                     Say::Sentence(sentence) => warnings.extend(queue(s, buf, &cfg, sentence)),
                     Say::Retract(sentence) => retract(s, buf, &sentence),
+                    Say::Prepare(sentence) if cfg.speculate => {
+                        let text = redacted(s, &sentence);
+                        s.worker.prepare(text)
+                    }
+                    Say::Prepare(_) => {}
                 }
             }
             // One message per kind of trouble, not one per sentence.

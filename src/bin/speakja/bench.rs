@@ -244,3 +244,34 @@ pub fn bench_cache(models: PathBuf, runs: usize, text: &str) -> anyhow::Result<(
     println!("cache hit:  {}  (target <= 5 ms)", stats(&mut hit));
     Ok(())
 }
+
+#[derive(Args)]
+pub struct BenchModelArgs {
+    /// The directory to write (config.json, tokenizer.json, the 8-bit weight cache).
+    pub dir: PathBuf,
+    /// A tokenizer.json to put there (its pieces and language codes; ids index the 256k rows).
+    #[arg(long)]
+    pub tokenizer: PathBuf,
+}
+
+/// A model directory the plugin loads through its own path: config.json of the 600M shape,
+/// the given tokenizer, a sparse stand-in `model.safetensors` (never read: its size and time
+/// name the weight cache) and, next to it, the 8-bit cache filled with random weights.
+pub fn bench_model(a: BenchModelArgs) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&a.dir)?;
+    let cfg = Config::nllb_600m();
+    let config = a.dir.join("config.json");
+    std::fs::write(&config, serde_json::to_vec_pretty(&cfg)?)?;
+    std::fs::copy(&a.tokenizer, a.dir.join("tokenizer.json"))
+        .with_context(|| format!("cannot copy {}", a.tokenizer.display()))?;
+    let weights = a.dir.join("model.safetensors");
+    // About the size of the real checkpoint's file, without its bytes.
+    std::fs::File::create(&weights)?.set_len(2_460_000_000)?;
+    let cache = QuantCache::new(&config, &weights, GgmlDType::Q8_0, None)?;
+    let random = RandomWeights { device: candle_core::Device::Cpu, dtype: candle_core::DType::F32 };
+    let recorder = Recorder::new(&random);
+    Model::load(Weights::new(&recorder, Some(GgmlDType::Q8_0)), &cfg)?;
+    cache.write(&recorder.into_tensors())?;
+    println!("{}", cache.path().display());
+    Ok(())
+}

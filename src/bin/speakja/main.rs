@@ -34,6 +34,10 @@ enum Command {
     Translate(TranslateArgs),
     /// Time the NLLB-200 600M shape with random weights (no download needed).
     Bench(bench::BenchArgs),
+    /// Write a model directory of the 600M shape with random 8-bit weights, for
+    /// bench/screen_to_ear.sh (the plugin loads it as it loads a real one).
+    #[command(hide = true)]
+    BenchModel(bench::BenchModelArgs),
     /// Time the offline voice against a speech-cache hit for the same sentence.
     BenchCache {
         #[arg(long, default_value = "models")]
@@ -87,6 +91,7 @@ fn main() -> ExitCode {
         Command::BuildDict { src, out } => speakja::tts::dictionary::build(&src, &out),
         Command::Translate(a) => translate(a),
         Command::Bench(a) => bench::bench(a),
+        Command::BenchModel(a) => bench::bench_model(a),
         Command::BenchCache { models, runs, text } => bench::bench_cache(models, runs, &text.join(" ")),
     };
     match done {

@@ -26,7 +26,7 @@ pub use config::Config;
 pub use gemv::Kernels;
 pub use generate::{GenerateOptions, Tokens};
 pub use model::{Columns, Model, OutputRows};
-use placement::{decoding_pool, device_name, fault, place_device, resolved_format};
+use placement::{bench_length, decoding_pool, device_name, fault, place_device, resolved_format};
 pub use placement::{select_device, weight_layout, CacheUse, Placement, AUTO_THREADS};
 use tokenizer::NllbTokenizer;
 
@@ -465,10 +465,21 @@ impl NllbTranslator {
         let mask = self.model.source_mask(&padded)?;
         let encoded = self.model.encode(&padded, mask.as_ref())?;
         let relative = (self.opts.max_length_ratio * longest as f64).ceil() as usize + 10;
-        let opts = GenerateOptions {
+        let mut opts = GenerateOptions {
             max_new_tokens: self.opts.generate.max_new_tokens.min(relative),
             ..self.opts.generate.clone()
         };
+        if let Some(ratio) = bench_length() {
+            // The benchmark's small tokenizer cuts English finer than NLLB's, whose pieces are
+            // about one per word or mark: the length counts those, plus language and EOS.
+            let text = self.tokenizer.decode(&sources[0])?;
+            let words = text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).count();
+            let marks = text.chars().filter(|c| c.is_ascii_punctuation()).count();
+            let n = (ratio * (words + marks + 2) as f64).ceil() as usize;
+            (opts.min_new_tokens, opts.max_new_tokens) = (n, n);
+            // Random weights repeat one piece (often the language code) for ever.
+            opts.no_repeat_ngram_size = 2;
+        }
         let stop = || self.interrupt.as_ref().is_some_and(|f| f());
         let base = self.language_rows(tgt, tgt_lang)?;
         let extra = base.as_deref().map(|base| self.sentence_rows(base, sources)).transpose()?.flatten();

@@ -70,6 +70,15 @@ pub(super) fn fault(step: &str) -> anyhow::Result<()> {
     }
 }
 
+/// Decode length forced for benchmarks (`SPEAKJA_BENCH_LENGTH=1.3`: 1.3 × the source's
+/// tokens), since random weights never stop on their own. Never set for users.
+pub(super) fn bench_length() -> Option<f64> {
+    static RATIO: std::sync::OnceLock<Option<f64>> = std::sync::OnceLock::new();
+    *RATIO.get_or_init(|| {
+        std::env::var("SPEAKJA_BENCH_LENGTH").ok()?.parse().ok().filter(|r: &f64| r.is_finite() && *r > 0.0)
+    })
+}
+
 /// Dense dtype and optional quantization for a weight format on a device.
 pub fn weight_layout(format: WeightFormat, device: &Device) -> (DType, Option<GgmlDType>) {
     match resolved_format(format, device) {

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{bounded, Receiver, Sender, TrySendError};
 
 use crate::audio::{self, Audio, Switch};
-use crate::cancel::{Cancel, Interrupt};
+use crate::cancel::{Cancel, EngineError, Interrupt, Refusal};
 use crate::config::{Config, LoadTime, TranslatorEngine};
 use crate::translate::Translation;
 use crate::tts::{Fallback, Reach, Synthesis, Voice};
@@ -351,14 +351,14 @@ fn lower_priority() {
 
 /// Run one item's work, turning a panic into an error so one bad sentence never
 /// takes the thread down.
-fn guarded<T>(f: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<T> {
+fn guarded<T, E: From<anyhow::Error>>(f: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
     catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| {
         let msg = p
             .downcast_ref::<&str>()
             .map(|s| s.to_string())
             .or_else(|| p.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".into());
-        Err(anyhow::anyhow!("internal error: {msg}"))
+        Err(anyhow::anyhow!("internal error: {msg}").into())
     })
 }
 
@@ -415,7 +415,7 @@ fn translate_stage(cfg: &Config, s: &Shared, requests: Receiver<Request>, out: S
             }
             match engine {
                 Some(t) => guarded(|| t.translate(&job.source, &cfg.source_lang, &cfg.target_lang)),
-                None => Err(anyhow::anyhow!("translator is not loaded (see :checkhealth speakja)")),
+                None => Err(Refusal::NoTranslator.into()),
             }
         };
         match result {
@@ -427,7 +427,7 @@ fn translate_stage(cfg: &Config, s: &Shared, requests: Receiver<Request>, out: S
                 }
             }
             // Abandoned mid-sentence by a stop: reported as stopped, not as a failure.
-            Err(_) if s.dropped(&job) => {}
+            Err(EngineError::Stopped) if s.dropped(&job) => {}
             Ok(_) => s.finish(job.id, Outcome::Failed, Some("translation came out empty".into())),
             Err(e) => s.finish(job.id, Outcome::Failed, Some(format!("translate: {e:#}"))),
         }
@@ -458,7 +458,7 @@ fn synth_stage(cfg: &Config, s: &Shared, input: Receiver<(Job, String)>, out: Se
         let spoken = readings.spoken(&text);
         let result = match voice.as_mut() {
             Some(v) => guarded(|| v.synthesize(&spoken, job.reach)),
-            None => Err(anyhow::anyhow!("no voice loaded (see :checkhealth speakja)")),
+            None => Err(Refusal::NoVoice.into()),
         };
         match result {
             Ok(Synthesis { audio, voice, cached, fallbacks }) => {
@@ -472,7 +472,7 @@ fn synth_stage(cfg: &Config, s: &Shared, input: Receiver<(Job, String)>, out: Se
                     return;
                 }
             }
-            Err(_) if s.dropped(&job) => {}
+            Err(EngineError::Stopped) if s.dropped(&job) => {}
             Err(e) => s.finish(job.id, Outcome::Failed, Some(format!("synthesize: {e:#}"))),
         }
     }

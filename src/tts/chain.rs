@@ -5,6 +5,7 @@
 use std::time::{Duration, Instant};
 
 use super::{Fallback, Passed, Reach, Synthesis, Tts, Voice};
+use crate::cancel::{EngineError, Refusal};
 
 struct Slot {
     tts: Box<dyn Tts>,
@@ -61,7 +62,7 @@ impl Tts for ByReach {
         self.offline.interrupt_with(stop);
     }
 
-    fn synthesize(&mut self, text: &str, reach: Reach) -> anyhow::Result<Synthesis> {
+    fn synthesize(&mut self, text: &str, reach: Reach) -> Result<Synthesis, EngineError> {
         match reach {
             Reach::Online => self.online.synthesize(text, reach),
             Reach::Offline => self.offline.synthesize(text, reach),
@@ -106,7 +107,7 @@ impl Tts for Chain {
     }
 
     /// The first voice that speaks, with the ones passed over before it.
-    fn synthesize(&mut self, text: &str, reach: Reach) -> anyhow::Result<Synthesis> {
+    fn synthesize(&mut self, text: &str, reach: Reach) -> Result<Synthesis, EngineError> {
         let mut fallbacks = Vec::new();
         // Text that must stay here never reaches an online voice, nor counts against it.
         let may_use = |slot: &Slot| reach == Reach::Online || !slot.tts.is_online();
@@ -128,6 +129,8 @@ impl Tts for Chain {
                     spoken.fallbacks = fallbacks;
                     return Ok(spoken);
                 }
+                // A stop is no voice's failure, and no other voice is asked.
+                Err(EngineError::Stopped) => return Err(EngineError::Stopped),
                 Err(e) => {
                     slot.failed(after, cooldown);
                     fallbacks.push(Fallback { voice, passed: Passed::Failed { why: format!("{e:#}") } });
@@ -135,11 +138,12 @@ impl Tts for Chain {
             }
         }
         if self.slots.is_empty() {
-            anyhow::bail!("no voice to speak with");
+            return Err(Refusal::NoVoice.into());
         }
+        // Nothing was tried: the text must stay here and every voice is online.
         if fallbacks.is_empty() {
-            anyhow::bail!("no offline voice for text that must stay on this machine (auto.online is off)");
+            return Err(Refusal::Offline.into());
         }
-        anyhow::bail!("every voice failed: {}", super::passed_over(&fallbacks))
+        Err(anyhow::anyhow!("every voice failed: {}", super::passed_over(&fallbacks)).into())
     }
 }

@@ -171,8 +171,7 @@ pub fn read(rows: &[Row], start: Ctx, now: Instant, settle: Duration) -> Reading
     for (i, (at, line)) in lines.into_iter().enumerate() {
         fold.row(i, at, line, rows, now, settle);
     }
-    let ends = Ends { closer: fold.closer, spinner: fold.spinner, width, now, settle };
-    let items = assemble(rows, fold.paras, fold.marks, &ends, &mut kinds);
+    let items = assemble(rows, fold, &Frame { width, now, settle }, &mut kinds);
     Reading { items, ctx_before, kinds }
 }
 
@@ -400,19 +399,16 @@ impl Fold {
     }
 }
 
-/// What decides whether a paragraph can still grow, and how its rows join.
-struct Ends {
-    /// The last row after which no paragraph can grow.
-    closer: Option<usize>,
-    /// The last busy spinner row.
-    spinner: Option<usize>,
+/// How a paragraph's rows join (the screen's width) and when its sentences are ready.
+struct Frame {
     width: usize,
     now: Instant,
     settle: Duration,
 }
 
 /// The paragraphs' sentences and the marks (prompts, tool calls), in screen order.
-fn assemble(rows: &[Row], paras: Vec<Para>, marks: Vec<(usize, Item)>, e: &Ends, kinds: &mut [RowKind]) -> Vec<Item> {
+fn assemble(rows: &[Row], fold: Fold, e: &Frame, kinds: &mut [RowKind]) -> Vec<Item> {
+    let Fold { paras, marks, closer, spinner } = fold;
     let mut items = Vec::new();
     let mut marks = marks.into_iter().peekable();
     for (k, para) in paras.iter().enumerate() {
@@ -422,9 +418,9 @@ fn assemble(rows: &[Row], paras: Vec<Para>, marks: Vec<(usize, Item)>, e: &Ends,
         }
         // Closed once anything is drawn after it (a spinner aside), or long unchanged.
         let last = *para.rows.last().unwrap_or(&first);
-        let quiet = e.spinner.is_none_or(|s| s < first)
+        let quiet = spinner.is_none_or(|s| s < first)
             && para.rows.iter().all(|&r| e.now.saturating_duration_since(rows[r].since) >= IDLE_CLOSE);
-        let closed = paras.get(k + 1).is_some() || e.closer.is_some_and(|c| c > last) || quiet;
+        let closed = paras.get(k + 1).is_some() || closer.is_some_and(|c| c > last) || quiet;
         read_para(para, rows, closed, e, &mut items, kinds);
     }
     items.extend(marks.map(|(_, item)| item));
@@ -471,7 +467,7 @@ impl Shape {
 }
 
 /// The sentences (or tool note) of one paragraph.
-fn read_para(para: &Para, rows: &[Row], closed: bool, e: &Ends, items: &mut Vec<Item>, kinds: &mut [RowKind]) {
+fn read_para(para: &Para, rows: &[Row], closed: bool, e: &Frame, items: &mut Vec<Item>, kinds: &mut [RowKind]) {
     let mut mark = |kind: RowKind| para.rows.iter().for_each(|&r| kinds[r] = kind);
     if para.tool {
         mark(RowKind::Tool);

@@ -147,3 +147,56 @@ impl Tts for Chain {
         Err(anyhow::anyhow!("every voice failed: {}", super::passed_over(&fallbacks)).into())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audio::Audio;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    /// A voice that answers with `answer` and counts the sentences it is asked.
+    struct Fake {
+        voice: Voice,
+        answer: fn() -> Result<Synthesis, EngineError>,
+        asked: Arc<AtomicUsize>,
+    }
+
+    impl Tts for Fake {
+        fn voice(&self) -> Voice {
+            self.voice
+        }
+
+        fn synthesize(&mut self, _: &str, _: Reach) -> Result<Synthesis, EngineError> {
+            self.asked.fetch_add(1, Ordering::SeqCst);
+            (self.answer)()
+        }
+    }
+
+    fn fake(voice: Voice, answer: fn() -> Result<Synthesis, EngineError>, asked: &Arc<AtomicUsize>) -> Box<dyn Tts> {
+        Box::new(Fake { voice, answer, asked: asked.clone() })
+    }
+
+    fn speaks() -> Result<Synthesis, EngineError> {
+        Ok(Synthesis::new(Audio { samples: vec![0.0], sample_rate: 16_000 }, Voice::Openjtalk))
+    }
+
+    #[test]
+    fn a_stop_asks_no_other_voice_and_counts_no_failure() {
+        let (first, second) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let stopped = fake(Voice::Google, || Err(EngineError::Stopped), &first);
+        let mut chain = Chain::new(vec![stopped, fake(Voice::Openjtalk, speaks, &second)], 1, Duration::from_secs(60));
+        assert!(matches!(chain.synthesize("文です。", Reach::Online), Err(EngineError::Stopped)));
+        assert_eq!(second.load(Ordering::SeqCst), 0, "a stopped sentence went to the fallback");
+        assert!(matches!(chain.synthesize("文です。", Reach::Online), Err(EngineError::Stopped)));
+        assert_eq!(first.load(Ordering::SeqCst), 2, "a stop cooled the voice down like a failure");
+    }
+
+    #[test]
+    fn text_that_must_stay_here_with_online_voices_only_is_refused() {
+        let asked = Arc::new(AtomicUsize::new(0));
+        let mut chain = Chain::new(vec![fake(Voice::Google, speaks, &asked)], 1, Duration::from_secs(60));
+        assert!(matches!(chain.synthesize("文です。", Reach::Offline), Err(EngineError::Refused(Refusal::Offline))));
+        assert_eq!(asked.load(Ordering::SeqCst), 0);
+    }
+}

@@ -1,5 +1,6 @@
 //! How long work is told to stop: the bottom layer, so that engines, loaders and sinks can
-//! all be interrupted without knowing about each other or about the worker.
+//! all be interrupted without knowing about each other or about the worker; and how an
+//! engine says it stopped, refused or failed.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -25,5 +26,41 @@ impl Cancel {
 
     pub fn is_cancelled(&self) -> bool {
         self.generation.load(Ordering::Acquire) != self.mine || self.skip.load(Ordering::Acquire) == self.id
+    }
+}
+
+/// Why an engine (a translator, a voice) gave nothing for a sentence: told by its type, so
+/// that no caller reads a message to know a stop from a failure.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// Its `Interrupt` said stop: abandoned, not failed.
+    #[error("stopped")]
+    Stopped,
+    /// Not attempted: nothing was run or sent.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// It tried and failed (the message is for display).
+    #[error(transparent)]
+    Failed(anyhow::Error),
+}
+
+/// Why an engine would not take a sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// The text must stay on this machine (auto-speak without `auto.online`) and only an
+    /// online voice could speak it.
+    #[error("not sent: auto-speak text stays on this machine (auto.online is off) and no offline voice takes it")]
+    Offline,
+    #[error("translator is not loaded (see :checkhealth speakja)")]
+    NoTranslator,
+    #[error("no voice loaded (see :checkhealth speakja)")]
+    NoVoice,
+}
+
+/// Any other error is a failure; an engine's own error carried through `anyhow` (by a
+/// cache, a helper) comes back as it was.
+impl From<anyhow::Error> for EngineError {
+    fn from(e: anyhow::Error) -> Self {
+        e.downcast::<EngineError>().unwrap_or_else(EngineError::Failed)
     }
 }

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{bounded, Receiver, Sender, TrySendError};
 
 use crate::audio::{self, Audio, Switch};
-use crate::cancel::{Cancel, Interrupt};
+use crate::cancel::{Cancel, EngineError, Interrupt, Refusal};
 use crate::config::{Config, LoadTime, TranslatorEngine};
 use crate::translate::Translation;
 use crate::tts::{Fallback, Reach, Synthesis, Voice};
@@ -430,14 +430,14 @@ fn lower_priority() {
 
 /// Run one item's work, turning a panic into an error so one bad sentence never
 /// takes the thread down.
-fn guarded<T>(f: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<T> {
+fn guarded<T, E: From<anyhow::Error>>(f: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
     catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| {
         let msg = p
             .downcast_ref::<&str>()
             .map(|s| s.to_string())
             .or_else(|| p.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".into());
-        Err(anyhow::anyhow!("internal error: {msg}"))
+        Err(anyhow::anyhow!("internal error: {msg}").into())
     })
 }
 
@@ -479,7 +479,7 @@ impl Translating<'_> {
             .as_mut()
     }
 
-    fn translate(&mut self, source: &str, generation: u64) -> anyhow::Result<Translation> {
+    fn translate(&mut self, source: &str, generation: u64) -> Result<Translation, EngineError> {
         self.current.store(generation, Ordering::Release);
         if text::is_japanese(source) {
             // Already Japanese: never translated.
@@ -498,7 +498,7 @@ impl Translating<'_> {
         }
         match engine {
             Some(t) => guarded(|| t.translate(source, &cfg.source_lang, &cfg.target_lang)),
-            None => Err(anyhow::anyhow!("translator is not loaded (see :checkhealth speakja)")),
+            None => Err(Refusal::NoTranslator.into()),
         }
     }
 }
@@ -575,7 +575,7 @@ fn translate_stage(
                 }
             }
             // Abandoned mid-sentence by a stop: reported as stopped, not as a failure.
-            Err(_) if s.dropped(&job) => {}
+            Err(EngineError::Stopped) if s.dropped(&job) => {}
             Ok(_) => s.finish(job.id, Outcome::Failed, Some("translation came out empty".into())),
             Err(e) => s.finish(job.id, Outcome::Failed, Some(format!("translate: {e:#}"))),
         }
@@ -611,7 +611,7 @@ fn synth_stage(
             // utterance with a third of a second of silence at both ends.
             Some(v) => guarded(|| v.synthesize(text, reach))
                 .map(|syn| Synthesis { audio: syn.audio.trimmed(LEAD_IN, PAUSE_AFTER), ..syn }),
-            None => Err(anyhow::anyhow!("no voice loaded (see :checkhealth speakja)")),
+            None => Err(Refusal::NoVoice.into()),
         }
     };
     loop {
@@ -650,7 +650,7 @@ fn synth_stage(
                     return;
                 }
             }
-            Err(_) if s.dropped(&job) => {}
+            Err(EngineError::Stopped) if s.dropped(&job) => {}
             Err(e) => s.finish(job.id, Outcome::Failed, Some(format!("synthesize: {e:#}"))),
         }
     }

@@ -3,6 +3,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use speakja::cancel::EngineError;
 use speakja::config::Config;
 use speakja::engines;
 use speakja::translate::{Kind, Translation, Translator};
@@ -15,7 +16,7 @@ impl Translator for Recording {
         Kind::Nllb
     }
 
-    fn translate(&mut self, text: &str, _: &str, _: &str) -> anyhow::Result<Translation> {
+    fn translate(&mut self, text: &str, _: &str, _: &str) -> Result<Translation, EngineError> {
         self.0.lock().unwrap().push(text.to_owned());
         let mut t = Translation::new(format!("訳「{text}」"), Kind::Nllb);
         t.model_inputs = vec![text.to_owned()];

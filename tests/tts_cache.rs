@@ -8,6 +8,7 @@ use std::thread;
 use std::time::Duration;
 
 use speakja::cache::{self, DiskCache};
+use speakja::cancel::EngineError;
 use speakja::config::Config;
 use speakja::engines;
 use speakja::translate::{Kind, Passthrough, Translation, Translator};
@@ -129,14 +130,14 @@ impl Translator for Counting {
         Kind::Nllb
     }
 
-    fn translate(&mut self, text: &str, _src: &str, tgt: &str) -> anyhow::Result<Translation> {
+    fn translate(&mut self, text: &str, _src: &str, tgt: &str) -> Result<Translation, EngineError> {
         self.0.fetch_add(1, Ordering::SeqCst);
         Ok(Translation::new(format!("{}:{tgt}", text.to_uppercase()), Kind::Nllb))
     }
 }
 
 /// The text and whether it came from the cache, with the calls so far.
-fn said(t: anyhow::Result<Translation>, calls: &AtomicUsize) -> (String, bool, usize) {
+fn said(t: Result<Translation, EngineError>, calls: &AtomicUsize) -> (String, bool, usize) {
     let t = t.unwrap();
     (t.text, t.cached, calls.load(Ordering::SeqCst))
 }

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use reqwest::Url;
 use speakja::audio::Audio;
 use speakja::cache::DiskCache;
+use speakja::cancel::EngineError;
 use speakja::config::{Config, GoogleConfig, TtsEngine};
 use speakja::engines;
 use speakja::tts::{self, Chain, Fallback, Google, GoogleError, OpenJtalk, Passed, Reach, Synthesis, Tts, Voice};
@@ -138,8 +139,12 @@ fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
-fn google_error(e: &anyhow::Error) -> &GoogleError {
-    e.downcast_ref::<GoogleError>().unwrap_or_else(|| panic!("not a GoogleError: {e:#}"))
+fn google_error(e: &EngineError) -> &GoogleError {
+    let failed = match e {
+        EngineError::Failed(f) => f.downcast_ref::<GoogleError>(),
+        _ => None,
+    };
+    failed.unwrap_or_else(|| panic!("not a GoogleError: {e:#}"))
 }
 
 fn fixture_secs() -> f64 {
@@ -458,7 +463,7 @@ fn stops_during_a_stalled_request_never_pile_up_threads() {
     for i in 0..200 {
         *stop_at.lock().unwrap() = Instant::now() + Duration::from_millis(10);
         let e = voice.synthesize(&format!("文{i}です。"), Reach::Online).unwrap_err();
-        assert!(matches!(google_error(&e), GoogleError::Stopped), "{e:#}");
+        assert!(matches!(e, EngineError::Stopped), "{e:#}");
     }
     let after = threads();
     println!(

@@ -152,6 +152,159 @@ pub struct Row<'a> {
     pub since: Instant,
 }
 
+/// Reads `rows` (a window onto the terminal buffer, oldest first); `start` is the context
+/// before the first row. Rows in the live region (input box, dialogs, their status lines)
+/// are never read.
+///
+/// Two steps: each row is classified by its own text and the context above it (`Line`),
+/// then a fold over the classified rows gathers message paragraphs, prompts and tool calls,
+/// and each paragraph becomes sentences.
+pub fn read(rows: &[Row], start: Ctx, now: Instant, settle: Duration) -> Reading {
+    let end = chrome_start(rows);
+    let width = terminal_width(rows);
+    let lines = classify(&rows[..end], start, width);
+    let mut kinds: Vec<RowKind> = lines.iter().map(|(_, line)| line.kind()).collect();
+    kinds.resize(rows.len(), RowKind::Live);
+    let mut ctx_before: Vec<Ctx> = lines.iter().map(|(at, _)| at.ctx).collect();
+    ctx_before.resize(rows.len(), Ctx::Other);
+    let mut fold = Fold::default();
+    for (i, (at, line)) in lines.into_iter().enumerate() {
+        fold.row(i, at, line, rows, now, settle);
+    }
+    let items = assemble(rows, fold, &Frame { width, now, settle }, &mut kinds);
+    Reading { items, ctx_before, kinds }
+}
+
+/// Where reading stands before a row.
+#[derive(Debug, Clone, Copy)]
+struct Place {
+    ctx: Ctx,
+    /// A message paragraph is open: the next text row goes on with it.
+    open: bool,
+}
+
+/// What one row is, by its own text and the place above it.
+#[derive(Debug, Clone, Copy)]
+enum Line<'a> {
+    /// Empty, or a markdown rule (`---`, drawn as it is): parts paragraphs.
+    Blank,
+    /// Goes on a message row that filled the width: Neovim reflows the main screen on a
+    /// resize, and the rest of the row lands at column 0 of the next.
+    Reflowed,
+    /// A busy spinner at column 0.
+    Spinner,
+    /// Anything else at column 0 that is no message, prompt or tool call (banners, footers).
+    Edge,
+    /// `● high · /effort`: a status drawn with the message marker. Not a message.
+    MarkedStatus,
+    /// A tool call's head; `report` when it reports on a call instead of starting one
+    /// (`Agent "…" finished · 2s`).
+    Tool { kind: ToolKind, report: bool },
+    /// A message's first row (`● text`).
+    Head,
+    /// The user's prompt echoed (its text).
+    Prompt(&'a str),
+    /// A `⎿` row: a tool's output, or the user's interrupt.
+    Result { interrupted: bool },
+    /// Right-aligned status among a message's rows: the paragraph goes on below it.
+    Status,
+    /// A hint or status among a message's rows: what follows is not the paragraph's any more.
+    Hint,
+    /// An indented row of a message.
+    Text,
+    /// An indented row outside a message.
+    Outside,
+}
+
+impl<'a> Line<'a> {
+    fn of(text: &'a str, at: Place, above_full: bool) -> Self {
+        let t = text.trim_end();
+        let body = t.trim_start();
+        let indent = t.len() - body.len();
+        if body.is_empty() || is_markdown_rule(body) {
+            return Self::Blank;
+        }
+        if indent == 0 {
+            let reflowed = at.open && at.ctx == Ctx::Message && above_full && continues_row(t);
+            return if reflowed { Self::Reflowed } else { Self::at_column_zero(body) };
+        }
+        if body.starts_with('⎿') {
+            return Self::Result { interrupted: body.contains("Interrupted") };
+        }
+        match at.ctx {
+            Ctx::Other => Self::Outside,
+            // Hints and status a release draws among the rows are never prose.
+            Ctx::Message if indent >= STATUS_INDENT => Self::Status,
+            Ctx::Message if is_chrome(body) => Self::Hint,
+            Ctx::Message => Self::Text,
+        }
+    }
+
+    fn at_column_zero(body: &'a str) -> Self {
+        if is_spinner(body) {
+            return Self::Spinner;
+        }
+        if let Some(rest) = body.strip_prefix(MARKERS) {
+            let rest = rest.trim_start();
+            return match tool_head(rest) {
+                Some(kind) => Self::Tool { kind, report: rest.contains(" finished") },
+                None if is_chrome(rest) => Self::MarkedStatus,
+                None => Self::Head,
+            };
+        }
+        echoed_prompt(body).map_or(Self::Edge, Self::Prompt)
+    }
+
+    /// Where reading stands after this row.
+    fn after(self, at: Place) -> Place {
+        match self {
+            Self::Reflowed | Self::Status | Self::Outside => at,
+            Self::Blank | Self::Hint => Place { open: false, ..at },
+            Self::Head | Self::Text => Place { ctx: Ctx::Message, open: true },
+            Self::Spinner
+            | Self::Edge
+            | Self::MarkedStatus
+            | Self::Tool { .. }
+            | Self::Prompt(_)
+            | Self::Result { .. } => Place { ctx: Ctx::Other, open: false },
+        }
+    }
+
+    /// What the row is taken for, before its paragraph says code, table or tool.
+    fn kind(self) -> RowKind {
+        match self {
+            Self::Blank => RowKind::Blank,
+            Self::Reflowed | Self::Head | Self::Text => RowKind::Prose,
+            Self::Spinner => RowKind::Spinner,
+            Self::Edge | Self::Outside => RowKind::Outside,
+            Self::MarkedStatus | Self::Status | Self::Hint => RowKind::Chrome,
+            Self::Tool { .. } => RowKind::Tool,
+            Self::Prompt(_) => RowKind::Prompt,
+            Self::Result { .. } => RowKind::Result,
+        }
+    }
+}
+
+/// A column-0 row that may be the rest of a message row: nothing Claude Code itself draws
+/// at column 0.
+fn continues_row(t: &str) -> bool {
+    let body = t.trim_start();
+    !body.starts_with(MARKERS) && !is_spinner(body) && !is_box_edge(t) && echoed_prompt(body).is_none()
+}
+
+/// Each row with the place above it and what it is.
+fn classify<'a>(rows: &[Row<'a>], start: Ctx, width: usize) -> Vec<(Place, Line<'a>)> {
+    let mut at = Place { ctx: start, open: false };
+    let mut lines = Vec::with_capacity(rows.len());
+    for (i, row) in rows.iter().enumerate() {
+        let above_full = i > 0 && rows[i - 1].text.trim_end().width() + 1 >= width;
+        let line = Line::of(row.text, at, above_full);
+        lines.push((at, line));
+        at = line.after(at);
+    }
+    lines
+}
+
 /// A run of indented message rows between blank rows.
 struct Para {
     rows: Vec<usize>,
@@ -167,169 +320,95 @@ struct Para {
     reflowed: Vec<usize>,
 }
 
-/// Reads `rows` (a window onto the terminal buffer, oldest first); `start` is the context
-/// before the first row. Rows in the live region (input box, dialogs, their status lines)
-/// are never read.
-pub fn read(rows: &[Row], start: Ctx, now: Instant, settle: Duration) -> Reading {
-    let end = chrome_start(rows);
-    let width = terminal_width(rows);
-    let mut ctx = start;
-    let mut ctx_before = Vec::with_capacity(rows.len());
-    // (row, item) of heads, prompts and tool calls, and the message paragraphs.
-    let mut marks: Vec<(usize, Item)> = Vec::new();
-    let mut paras: Vec<Para> = Vec::new();
-    let mut open = false;
-    // The last row after which no paragraph can grow: anything at column 0 but a spinner.
-    let mut closer = None;
-    let mut spinner = None;
-    let mut kinds = vec![RowKind::Live; rows.len()];
-    for (i, row) in rows[..end].iter().enumerate() {
-        ctx_before.push(ctx);
-        kinds[i] = RowKind::Outside;
-        let settled = now.saturating_duration_since(row.since) >= settle;
-        let t = row.text.trim_end();
-        let body = t.trim_start();
-        let indent = t.len() - body.len();
-        // A markdown rule (`---`, drawn as it is) parts paragraphs like a blank row.
-        if body.is_empty() || is_markdown_rule(body) {
-            kinds[i] = RowKind::Blank;
-            open = false;
-            continue;
-        }
-        // Neovim reflows the main screen on a resize: a message row that filled the old
-        // width goes on at column 0 of the next row.
-        let reflowed = open
-            && indent == 0
-            && ctx == Ctx::Message
-            && i > 0
-            && rows[i - 1].text.trim_end().width() + 1 >= width
-            && !body.starts_with(MARKERS)
-            && !is_spinner(body)
-            && !is_box_edge(t)
-            && echoed_prompt(body).is_none();
-        if reflowed {
-            kinds[i] = RowKind::Prose;
-            if let Some(p) = paras.last_mut() {
-                p.rows.push(i);
-                p.reflowed.push(i);
-            }
-            continue;
-        }
-        if indent == 0 {
-            open = false;
-            if is_spinner(body) {
-                kinds[i] = RowKind::Spinner;
-                spinner = Some(i);
-            } else {
-                closer = Some(i);
-            }
-            if let Some(rest) = body.strip_prefix(MARKERS) {
-                let rest = rest.trim_start();
-                let tool = tool_head(rest);
-                if tool.is_none() && is_chrome(rest) {
-                    // `● high · /effort`: a status drawn with the message marker. Not a message.
-                    kinds[i] = RowKind::Chrome;
-                    ctx = Ctx::Other;
-                } else if let Some(kind) = tool {
-                    kinds[i] = RowKind::Tool;
-                    ctx = Ctx::Other;
-                    // `Agent "…" finished · 2s` reports on a call, it does not start one.
-                    if !rest.contains(" finished") {
-                        marks.push((i, Item { ready: settled, ..tool_item(kind) }));
-                    }
-                } else {
-                    kinds[i] = RowKind::Prose;
-                    ctx = Ctx::Message;
-                    paras.push(Para {
-                        rows: vec![i],
-                        head: true,
-                        tool: false,
-                        cut: false,
-                        interrupted: false,
-                        reflowed: Vec::new(),
-                    });
-                    open = true;
-                }
-            } else if let Some(prompt) = echoed_prompt(body) {
-                kinds[i] = RowKind::Prompt;
-                ctx = Ctx::Other;
-                marks.push((
-                    i,
-                    Item { kind: ItemKind::Prompt, text: prompt.to_string(), ready: settled, fragment: false },
-                ));
-            } else {
-                ctx = Ctx::Other;
-            }
-            continue;
-        }
-        if body.starts_with('⎿') {
-            kinds[i] = RowKind::Result;
-            // What was drawn right above a result is the call's description, unless the
-            // "result" is the user's interrupt.
-            if open {
-                if let Some(p) = paras.last_mut() {
-                    if body.contains("Interrupted") {
-                        p.interrupted = true;
-                    } else {
-                        p.tool = true;
-                    }
-                }
-            }
-            open = false;
-            ctx = Ctx::Other;
-            // A spinner's `⎿ Tip:` line is part of the spinner, not output after the text.
-            if spinner.is_none_or(|s| rows[s + 1..i].iter().any(|r| !r.text.trim().is_empty())) {
-                closer = Some(i);
-            }
-            continue;
-        }
-        if ctx != Ctx::Message {
-            continue;
-        }
-        // Hints and status a release draws among the rows: never prose, and what follows
-        // them is not the paragraph's any more.
-        if indent >= STATUS_INDENT || is_chrome(body) {
-            kinds[i] = RowKind::Chrome;
-            open = indent >= STATUS_INDENT && open;
-            continue;
-        }
-        kinds[i] = RowKind::Prose;
-        match paras.last_mut() {
-            Some(p) if open => p.rows.push(i),
-            _ => {
-                // The first row with text, in a message begun above: maybe mid-paragraph.
-                let cut = start == Ctx::Message && rows[..i].iter().all(|r| r.text.trim().is_empty()) && i == 0;
-                paras.push(Para {
-                    rows: vec![i],
-                    head: false,
-                    tool: false,
-                    cut,
-                    interrupted: false,
-                    reflowed: Vec::new(),
-                });
-                open = true;
-            }
-        }
+impl Para {
+    fn new(first: usize, head: bool, cut: bool) -> Self {
+        Self { rows: vec![first], head, tool: false, cut, interrupted: false, reflowed: Vec::new() }
     }
-    ctx_before.resize(rows.len(), Ctx::Other);
-    let ends = Ends { closer, spinner, width, now, settle };
-    let items = assemble(rows, paras, marks, &ends, &mut kinds);
-    Reading { items, ctx_before, kinds }
+
+    /// Row `r` as the paragraph reads it: without the head's marker or a quote's bar.
+    fn body<'a>(&self, rows: &[Row<'a>], r: usize) -> &'a str {
+        let t = rows[r].text.trim();
+        let t = if self.head && r == self.rows[0] { t.trim_start_matches(MARKERS).trim_start() } else { t };
+        // 2.1.x draws a quote's bar on every row it wraps to.
+        t.strip_prefix(QUOTE_BARS).map_or(t, str::trim_start)
+    }
 }
 
-/// What decides whether a paragraph can still grow, and how its rows join.
-struct Ends {
-    /// The last row after which no paragraph can grow.
+/// The classified rows gathered: message paragraphs, the marks between them, and what
+/// decides whether the last paragraph can still grow.
+#[derive(Default)]
+struct Fold {
+    paras: Vec<Para>,
+    /// (row, item) of prompts and tool calls.
+    marks: Vec<(usize, Item)>,
+    /// The last row after which no paragraph can grow: anything at column 0 but a spinner.
     closer: Option<usize>,
     /// The last busy spinner row.
     spinner: Option<usize>,
+}
+
+impl Fold {
+    fn row(&mut self, i: usize, at: Place, line: Line, rows: &[Row], now: Instant, settle: Duration) {
+        let settled = now.saturating_duration_since(rows[i].since) >= settle;
+        match line {
+            Line::Blank | Line::Status | Line::Hint | Line::Outside => {}
+            Line::Spinner => self.spinner = Some(i),
+            Line::Edge | Line::MarkedStatus | Line::Tool { report: true, .. } => self.closer = Some(i),
+            Line::Tool { kind, report: false } => {
+                self.closer = Some(i);
+                self.marks.push((i, Item { ready: settled, ..tool_item(kind) }));
+            }
+            Line::Prompt(text) => {
+                self.closer = Some(i);
+                let item = Item { kind: ItemKind::Prompt, text: text.to_string(), ready: settled, fragment: false };
+                self.marks.push((i, item));
+            }
+            Line::Head => {
+                self.closer = Some(i);
+                self.paras.push(Para::new(i, true, false));
+            }
+            Line::Reflowed => {
+                if let Some(p) = self.paras.last_mut() {
+                    p.rows.push(i);
+                    p.reflowed.push(i);
+                }
+            }
+            Line::Text => match self.paras.last_mut() {
+                Some(p) if at.open => p.rows.push(i),
+                // The first row read, in a message begun above: maybe mid-paragraph.
+                _ => self.paras.push(Para::new(i, false, i == 0)),
+            },
+            Line::Result { interrupted } => self.result(i, at, interrupted, rows),
+        }
+    }
+
+    /// What was drawn right above a result is the call's description, unless the "result"
+    /// is the user's interrupt.
+    fn result(&mut self, i: usize, at: Place, interrupted: bool, rows: &[Row]) {
+        if let Some(p) = self.paras.last_mut().filter(|_| at.open) {
+            if interrupted {
+                p.interrupted = true;
+            } else {
+                p.tool = true;
+            }
+        }
+        // A spinner's `⎿ Tip:` line is part of the spinner, not output after the text.
+        if self.spinner.is_none_or(|s| rows[s + 1..i].iter().any(|r| !r.text.trim().is_empty())) {
+            self.closer = Some(i);
+        }
+    }
+}
+
+/// How a paragraph's rows join (the screen's width) and when its sentences are ready.
+struct Frame {
     width: usize,
     now: Instant,
     settle: Duration,
 }
 
 /// The paragraphs' sentences and the marks (prompts, tool calls), in screen order.
-fn assemble(rows: &[Row], paras: Vec<Para>, marks: Vec<(usize, Item)>, e: &Ends, kinds: &mut [RowKind]) -> Vec<Item> {
+fn assemble(rows: &[Row], fold: Fold, e: &Frame, kinds: &mut [RowKind]) -> Vec<Item> {
+    let Fold { paras, marks, closer, spinner } = fold;
     let mut items = Vec::new();
     let mut marks = marks.into_iter().peekable();
     for (k, para) in paras.iter().enumerate() {
@@ -339,9 +418,9 @@ fn assemble(rows: &[Row], paras: Vec<Para>, marks: Vec<(usize, Item)>, e: &Ends,
         }
         // Closed once anything is drawn after it (a spinner aside), or long unchanged.
         let last = *para.rows.last().unwrap_or(&first);
-        let quiet = e.spinner.is_none_or(|s| s < first)
+        let quiet = spinner.is_none_or(|s| s < first)
             && para.rows.iter().all(|&r| e.now.saturating_duration_since(rows[r].since) >= IDLE_CLOSE);
-        let closed = paras.get(k + 1).is_some() || e.closer.is_some_and(|c| c > last) || quiet;
+        let closed = paras.get(k + 1).is_some() || closer.is_some_and(|c| c > last) || quiet;
         read_para(para, rows, closed, e, &mut items, kinds);
     }
     items.extend(marks.map(|(_, item)| item));
@@ -352,56 +431,103 @@ fn tool_item(kind: ToolKind) -> Item {
     Item { kind: ItemKind::Tool(kind), text: String::new(), ready: true, fragment: false }
 }
 
+/// How a paragraph's rows read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// A code block: nothing in it is heard.
+    Code,
+    /// Rows of prose, joined where they wrap.
+    Prose,
+    /// Sentences with code drawn among them: code rows are left out one by one.
+    Mixed,
+}
+
+impl Shape {
+    fn of(para: &Para, rows: &[Row]) -> Self {
+        let body = |r: usize| para.body(rows, r);
+        let first = body(para.rows[0]);
+        // List items that read as sentences: code drawn between them with no blank row (2.x
+        // draws a block right under its item) is left out row by row.
+        let list_items =
+            para.rows.iter().filter(|&&r| list_marker(body(r)).is_some_and(|len| !is_code(&body(r)[len..]))).count();
+        let code_rows = para.rows.iter().filter(|&&r| is_code(body(r))).count();
+        // Or a lead-in that ends a sentence with code right under it and sentences after
+        // (2.1.x draws a short block with no blank rows).
+        let lead_in = ends_sentence(first) && !is_code(first) && code_rows > 0 && code_rows * 2 <= para.rows.len();
+        // Otherwise code: shaped so from its first row, or in most rows (a prose row may hold
+        // a path), or broken where prose would have wrapped.
+        if list_items > 0 || lead_in {
+            Self::Mixed
+        } else if is_code(first) || code_rows * 2 > para.rows.len() || has_hard_break(para, rows) {
+            Self::Code
+        } else {
+            Self::Prose
+        }
+    }
+}
+
 /// The sentences (or tool note) of one paragraph.
-fn read_para(para: &Para, rows: &[Row], closed: bool, e: &Ends, items: &mut Vec<Item>, kinds: &mut [RowKind]) {
-    let (width, now, settle) = (e.width, e.now, e.settle);
+fn read_para(para: &Para, rows: &[Row], closed: bool, e: &Frame, items: &mut Vec<Item>, kinds: &mut [RowKind]) {
     let mut mark = |kind: RowKind| para.rows.iter().for_each(|&r| kinds[r] = kind);
-    let body = |r: usize| {
-        let t = rows[r].text.trim();
-        let t = if para.head && r == para.rows[0] { t.trim_start_matches(MARKERS).trim_start() } else { t };
-        // 2.1.x draws a quote's bar on every row it wraps to.
-        t.strip_prefix(QUOTE_BARS).map_or(t, str::trim_start)
-    };
     if para.tool {
         mark(RowKind::Tool);
         return;
     }
-    let first = body(para.rows[0]);
+    let first = para.body(rows, para.rows[0]);
     if let Some(kind) = collapsed_group(first).or_else(|| tool_call(first)) {
         mark(RowKind::Tool);
         items.push(tool_item(kind));
         return;
     }
-    // List items that read as sentences: code drawn between them with no blank row (2.x
-    // draws a block right under its item) is left out row by row.
-    let list_items =
-        para.rows.iter().filter(|&&r| list_marker(body(r)).is_some_and(|len| !is_code(&body(r)[len..]))).count();
-    let code_rows = para.rows.iter().filter(|&&r| is_code(body(r))).count();
-    // Or a lead-in that ends a sentence with code right under it and sentences after
-    // (2.1.x draws a short block with no blank rows).
-    let lead_in = ends_sentence(first) && !is_code(first) && code_rows > 0 && code_rows * 2 <= para.rows.len();
-    let per_row = list_items > 0 || lead_in;
-    // Otherwise code: shaped so from its first row, or in most rows (a prose row may hold a
-    // path), or broken where prose would have wrapped.
-    if !per_row && (is_code(first) || code_rows * 2 > para.rows.len() || has_hard_break(para, rows)) {
+    let shape = Shape::of(para, rows);
+    if shape == Shape::Code {
         mark(RowKind::Code);
         return;
     }
-    // List items are units of their own; other rows continue the unit above them. A unit is
-    // kept as its rows' pieces (with the separator each needs), to know when each sentence
-    // last changed.
-    let mut units: Vec<Vec<(String, Instant)>> = Vec::new();
+    let units = units(para, rows, shape, e.width, kinds);
+    let count = units.len();
+    // The last row read ends where a wrap would have put it (no room for another word).
+    let last_row_full = para.rows.last().is_some_and(|&r| rows[r].text.trim_end().width() + FULL_ROW_SLACK >= e.width);
+    for (u, pieces) in units.into_iter().enumerate() {
+        let closed = (closed && !para.interrupted) || u + 1 < count;
+        for (j, (s, complete, changed)) in
+            sentences(redacted(pieces), closed, last_row_full, e.now).into_iter().enumerate()
+        {
+            let text = clean(&s);
+            // Words cut off by an interrupt never become a sentence: drop them, so they do
+            // not hold back what follows.
+            if text.is_empty() || (para.interrupted && !complete) {
+                continue;
+            }
+            items.push(Item {
+                kind: ItemKind::Sentence,
+                text,
+                ready: complete && e.now.saturating_duration_since(changed) >= e.settle,
+                fragment: para.cut && u == 0 && j == 0,
+            });
+        }
+    }
+}
+
+/// A unit's rows as pieces (with the separator each needs) and their times, to know when
+/// each sentence last changed.
+type Unit = Vec<(String, Instant)>;
+
+/// A paragraph's units: list items are units of their own; other rows continue the unit
+/// above them. Tables and code rows of a mixed paragraph are marked and left out.
+fn units(para: &Para, rows: &[Row], shape: Shape, width: usize, kinds: &mut [RowKind]) -> Vec<Unit> {
+    let mut units: Vec<Unit> = Vec::new();
     let mut above: Option<usize> = None;
     let mut in_code = false;
     for &r in &para.rows {
-        let text = body(r);
+        let text = para.body(rows, r);
         if is_table_row(text) {
             kinds[r] = RowKind::Table;
             // What follows a table is a unit of its own, with or without a blank row.
             above = None;
             continue;
         }
-        if per_row && !para.reflowed.contains(&r) {
+        if shape == Shape::Mixed && !para.reflowed.contains(&r) {
             match list_marker(text) {
                 Some(len) if !is_code(&text[len..]) => in_code = false,
                 // A row that reads plainly as a sentence ends the code above it.
@@ -416,24 +542,9 @@ fn read_para(para: &Para, rows: &[Row], closed: bool, e: &Ends, items: &mut Vec<
             }
         }
         let since = rows[r].since;
-        match (units.last_mut().filter(|_| above.is_some()), list_marker(text)) {
-            (Some(unit), None) => {
-                // A row the terminal wrapped (2.0.x draws a paragraph as one line; a resize
-                // reflows): one that fills the width was cut inside a word, one a column short
-                // ended on a space the buffer trimmed.
-                let filled = |a: usize| rows[a].text.trim_end().width() >= width;
-                let cut = (para.reflowed.contains(&r) && above.is_some_and(filled))
-                    // A full row cut where it ended, not at a space: Japanese text, or one long
-                    // token.
-                    || above.is_some_and(|a| {
-                        let full = rows[a].text.trim_end().width() + 1 >= width;
-                        let prev = body(a);
-                        full && (prev.chars().any(is_wide) || !prev.contains(' '))
-                    });
-                let wide = |c: Option<char>| c.is_some_and(is_wide);
-                let tight = cut
-                    || wide(above.and_then(|a| body(a).chars().last())) && wide(text.chars().next())
-                    || above.is_some_and(|a| key_wrapped(body(a), rows[a].text.trim_end().width() + 1 >= width, text));
+        match (units.last_mut().zip(above), list_marker(text)) {
+            (Some((unit, a)), None) => {
+                let tight = joins_tight(para, rows, a, r, width);
                 unit.push((format!("{}{text}", if tight { "" } else { " " }), since));
             }
             (_, marker) => {
@@ -443,43 +554,43 @@ fn read_para(para: &Para, rows: &[Row], closed: bool, e: &Ends, items: &mut Vec<
         }
         above = Some(r);
     }
-    let count = units.len();
-    // The last row read ends where a wrap would have put it (no room for another word).
-    let last_row_full = para.rows.last().is_some_and(|&r| rows[r].text.trim_end().width() + FULL_ROW_SLACK >= width);
-    for (u, pieces) in units.into_iter().enumerate() {
-        let pieces = redacted(pieces);
-        // (sentence, complete, when its rows last changed)
-        let mut sentences: Vec<(String, bool, Instant)> = Vec::new();
-        let mut seg = Segmenter::new();
-        let mut newest = None;
-        for (piece, since) in pieces {
-            let newest = *newest.insert(newest.map_or(since, |n: Instant| n.max(since)));
-            sentences.extend(seg.push(&piece).into_iter().map(|s| (s, true, newest)));
-        }
-        let newest = newest.unwrap_or(now);
-        let last_closed = (closed && !para.interrupted) || u + 1 < count;
-        sentences.extend(seg.flush().into_iter().map(|s| {
-            // A lead-in's colon at the end of a full row may be a colon inside a sentence that
-            // the next row, still streaming, goes on with.
-            let open_colon = s.trim_end().ends_with(':') && last_row_full;
-            let done = last_closed || (ends_sentence(&s) && !open_colon);
-            (s, done, newest)
-        }));
-        for (j, (s, complete, changed)) in sentences.into_iter().enumerate() {
-            let text = clean(&s);
-            // Words cut off by an interrupt never become a sentence: drop them, so they do
-            // not hold back what follows.
-            if text.is_empty() || (para.interrupted && !complete) {
-                continue;
-            }
-            items.push(Item {
-                kind: ItemKind::Sentence,
-                text,
-                ready: complete && now.saturating_duration_since(changed) >= settle,
-                fragment: para.cut && u == 0 && j == 0,
-            });
-        }
+    units
+}
+
+/// Row `r` goes on row `a` with no space between: the terminal wrapped it (2.0.x draws a
+/// paragraph as one line; a resize reflows), or both sides are wide characters, or a key
+/// was cut there.
+fn joins_tight(para: &Para, rows: &[Row], a: usize, r: usize, width: usize) -> bool {
+    let (prev, text) = (para.body(rows, a), para.body(rows, r));
+    let above_width = rows[a].text.trim_end().width();
+    // One that fills the width was cut inside a word, one a column short ended on a space
+    // the buffer trimmed.
+    let cut = (para.reflowed.contains(&r) && above_width >= width)
+        // A full row cut where it ended, not at a space: Japanese text, or one long token.
+        || (above_width + 1 >= width && (prev.chars().any(is_wide) || !prev.contains(' ')));
+    let wide = |c: Option<char>| c.is_some_and(is_wide);
+    cut || wide(prev.chars().last()) && wide(text.chars().next()) || key_wrapped(prev, above_width + 1 >= width, text)
+}
+
+/// A unit's sentences, each with whether it is complete and when its rows last changed.
+/// `closed`: nothing can be added to the unit any more.
+fn sentences(pieces: Unit, closed: bool, last_row_full: bool, now: Instant) -> Vec<(String, bool, Instant)> {
+    let mut sentences = Vec::new();
+    let mut seg = Segmenter::new();
+    let mut newest = None;
+    for (piece, since) in pieces {
+        let newest = *newest.insert(newest.map_or(since, |n: Instant| n.max(since)));
+        sentences.extend(seg.push(&piece).into_iter().map(|s| (s, true, newest)));
     }
+    let newest = newest.unwrap_or(now);
+    sentences.extend(seg.flush().into_iter().map(|s| {
+        // A lead-in's colon at the end of a full row may be a colon inside a sentence that
+        // the next row, still streaming, goes on with.
+        let open_colon = s.trim_end().ends_with(':') && last_row_full;
+        let done = closed || (ends_sentence(&s) && !open_colon);
+        (s, done, newest)
+    }));
+    sentences
 }
 
 /// A key the terminal cut at a full row: glued back, it is hidden whole (its tail alone,

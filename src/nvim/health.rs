@@ -206,7 +206,7 @@ fn voice(cfg: &Config, state: Option<&PartState>, out: &mut Vec<Check>) {
         (Some(level), Some(voice)) => {
             let t = Instant::now();
             match OpenJtalk::load(&cfg.dictionary_dir(), &voice, cfg.tts.speed, cfg.tts.volume)
-                .and_then(|mut v| v.synthesize("テスト", Reach::Offline))
+                .and_then(|mut v| Ok(v.synthesize("テスト", Reach::Offline)?))
             {
                 Ok(a) => out.push(check(
                     Level::Ok,

@@ -2,7 +2,7 @@
 
 use super::{Kind, Translation, Translator};
 use crate::cache::DiskCache;
-use crate::cancel::Interrupt;
+use crate::cancel::{EngineError, Interrupt};
 
 /// `key` names everything besides the text that shapes the output (engine, options, the
 /// model files' sizes and times: see `translate::identity`).
@@ -27,7 +27,7 @@ impl Translator for Cached {
         self.inner.describe()
     }
 
-    fn translate(&mut self, text: &str, src_lang: &str, tgt_lang: &str) -> anyhow::Result<Translation> {
+    fn translate(&mut self, text: &str, src_lang: &str, tgt_lang: &str) -> Result<Translation, EngineError> {
         let engine = self.inner.kind();
         let inner = &mut self.inner;
         // Only the text is stored: a hit says nothing of what the model was given.
@@ -35,7 +35,7 @@ impl Translator for Cached {
             &[&self.key, "translate", src_lang, tgt_lang, text],
             |b| String::from_utf8(b).ok().map(|text| Translation::new(text, engine)),
             |t: &Translation| t.text.as_bytes().to_vec(),
-            || inner.translate(text, src_lang, tgt_lang),
+            || Ok(inner.translate(text, src_lang, tgt_lang)?),
         )?;
         out.cached = hit;
         Ok(out)

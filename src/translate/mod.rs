@@ -10,6 +10,8 @@ pub use cached::Cached;
 pub use nllb::{NllbOptions, NllbTranslator};
 pub use none::Passthrough;
 
+use crate::cancel::EngineError;
+
 /// A translation engine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -61,10 +63,10 @@ pub trait Translator: Send {
 
     /// Translate one sentence from `src_lang` to `tgt_lang` (NLLB codes such as
     /// `eng_Latn`, `jpn_Jpan`).
-    fn translate(&mut self, text: &str, src_lang: &str, tgt_lang: &str) -> anyhow::Result<Translation>;
+    fn translate(&mut self, text: &str, src_lang: &str, tgt_lang: &str) -> Result<Translation, EngineError>;
 
     /// From now on, abandon a translation as soon as `stop` says so (between decoding
-    /// steps). Engines that answer at once ignore it.
+    /// steps; it then returns `EngineError::Stopped`). Engines that answer at once ignore it.
     fn interrupt_with(&mut self, _stop: crate::cancel::Interrupt) {}
 }
 

@@ -4,7 +4,7 @@
 //! the sentence again without them: a plain translation beats a broken one.
 
 use super::{Kind, Translation, Translator};
-use crate::cancel::Interrupt;
+use crate::cancel::{EngineError, Interrupt};
 use crate::text::redact::{DATA_OMITTED, KEY_OMITTED};
 
 /// Marker prefix: capitals no English word starts with, so the model keeps them as a name.
@@ -129,7 +129,7 @@ impl Translator for Protecting {
         self.inner.describe()
     }
 
-    fn translate(&mut self, text: &str, src_lang: &str, tgt_lang: &str) -> anyhow::Result<Translation> {
+    fn translate(&mut self, text: &str, src_lang: &str, tgt_lang: &str) -> Result<Translation, EngineError> {
         let p = protect(text);
         if p.originals.is_empty() {
             return self.inner.translate(text, src_lang, tgt_lang);
@@ -190,7 +190,7 @@ mod tests {
             Kind::Nllb
         }
 
-        fn translate(&mut self, text: &str, _: &str, _: &str) -> anyhow::Result<Translation> {
+        fn translate(&mut self, text: &str, _: &str, _: &str) -> Result<Translation, EngineError> {
             self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             Ok(Translation::new((self.mangle)(&format!("訳: {text}")), Kind::Nllb))
         }

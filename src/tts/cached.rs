@@ -3,7 +3,7 @@
 use super::{Reach, Synthesis, Tts, Voice};
 use crate::audio::Audio;
 use crate::cache::DiskCache;
-use crate::cancel::Interrupt;
+use crate::cancel::{EngineError, Interrupt};
 
 /// `key` names everything besides the text that shapes the audio (engine, voice file,
 /// dictionary, speed, volume): each engine has its own entries, so a fallback's audio
@@ -25,7 +25,7 @@ impl Tts for Cached {
         self.inner.voice()
     }
 
-    fn synthesize(&mut self, text: &str, reach: Reach) -> anyhow::Result<Synthesis> {
+    fn synthesize(&mut self, text: &str, reach: Reach) -> Result<Synthesis, EngineError> {
         let voice = self.inner.voice();
         let inner = &mut self.inner;
         // Only the audio is stored: a hit is this voice's, with nothing passed over.
@@ -33,7 +33,7 @@ impl Tts for Cached {
             &[&self.key, "tts", text],
             |b| decode_audio(&b).map(|audio| Synthesis::new(audio, voice)),
             |s: &Synthesis| encode_audio(&s.audio),
-            || inner.synthesize(text, reach),
+            || Ok(inner.synthesize(text, reach)?),
         )?;
         spoken.cached = hit;
         Ok(spoken)

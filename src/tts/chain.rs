@@ -5,6 +5,7 @@
 use std::time::{Duration, Instant};
 
 use super::{Fallback, Passed, Reach, Synthesis, Tts, Voice};
+use crate::cancel::{EngineError, Refusal};
 
 struct Slot {
     tts: Box<dyn Tts>,
@@ -61,7 +62,7 @@ impl Tts for ByReach {
         self.offline.interrupt_with(stop);
     }
 
-    fn synthesize(&mut self, text: &str, reach: Reach) -> anyhow::Result<Synthesis> {
+    fn synthesize(&mut self, text: &str, reach: Reach) -> Result<Synthesis, EngineError> {
         match reach {
             Reach::Online => self.online.synthesize(text, reach),
             Reach::Offline => self.offline.synthesize(text, reach),
@@ -106,7 +107,7 @@ impl Tts for Chain {
     }
 
     /// The first voice that speaks, with the ones passed over before it.
-    fn synthesize(&mut self, text: &str, reach: Reach) -> anyhow::Result<Synthesis> {
+    fn synthesize(&mut self, text: &str, reach: Reach) -> Result<Synthesis, EngineError> {
         let mut fallbacks = Vec::new();
         // Text that must stay here never reaches an online voice, nor counts against it.
         let may_use = |slot: &Slot| reach == Reach::Online || !slot.tts.is_online();
@@ -128,6 +129,8 @@ impl Tts for Chain {
                     spoken.fallbacks = fallbacks;
                     return Ok(spoken);
                 }
+                // A stop is no voice's failure, and no other voice is asked.
+                Err(EngineError::Stopped) => return Err(EngineError::Stopped),
                 Err(e) => {
                     slot.failed(after, cooldown);
                     fallbacks.push(Fallback { voice, passed: Passed::Failed { why: format!("{e:#}") } });
@@ -135,11 +138,65 @@ impl Tts for Chain {
             }
         }
         if self.slots.is_empty() {
-            anyhow::bail!("no voice to speak with");
+            return Err(Refusal::NoVoice.into());
         }
+        // Nothing was tried: the text must stay here and every voice is online.
         if fallbacks.is_empty() {
-            anyhow::bail!("no offline voice for text that must stay on this machine (auto.online is off)");
+            return Err(Refusal::Offline.into());
         }
-        anyhow::bail!("every voice failed: {}", super::passed_over(&fallbacks))
+        Err(anyhow::anyhow!("every voice failed: {}", super::passed_over(&fallbacks)).into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audio::Audio;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    /// A voice that answers with `answer` and counts the sentences it is asked.
+    struct Fake {
+        voice: Voice,
+        answer: fn() -> Result<Synthesis, EngineError>,
+        asked: Arc<AtomicUsize>,
+    }
+
+    impl Tts for Fake {
+        fn voice(&self) -> Voice {
+            self.voice
+        }
+
+        fn synthesize(&mut self, _: &str, _: Reach) -> Result<Synthesis, EngineError> {
+            self.asked.fetch_add(1, Ordering::SeqCst);
+            (self.answer)()
+        }
+    }
+
+    fn fake(voice: Voice, answer: fn() -> Result<Synthesis, EngineError>, asked: &Arc<AtomicUsize>) -> Box<dyn Tts> {
+        Box::new(Fake { voice, answer, asked: asked.clone() })
+    }
+
+    fn speaks() -> Result<Synthesis, EngineError> {
+        Ok(Synthesis::new(Audio { samples: vec![0.0], sample_rate: 16_000 }, Voice::Openjtalk))
+    }
+
+    #[test]
+    fn a_stop_asks_no_other_voice_and_counts_no_failure() {
+        let (first, second) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let stopped = fake(Voice::Google, || Err(EngineError::Stopped), &first);
+        let mut chain = Chain::new(vec![stopped, fake(Voice::Openjtalk, speaks, &second)], 1, Duration::from_secs(60));
+        assert!(matches!(chain.synthesize("文です。", Reach::Online), Err(EngineError::Stopped)));
+        assert_eq!(second.load(Ordering::SeqCst), 0, "a stopped sentence went to the fallback");
+        assert!(matches!(chain.synthesize("文です。", Reach::Online), Err(EngineError::Stopped)));
+        assert_eq!(first.load(Ordering::SeqCst), 2, "a stop cooled the voice down like a failure");
+    }
+
+    #[test]
+    fn text_that_must_stay_here_with_online_voices_only_is_refused() {
+        let asked = Arc::new(AtomicUsize::new(0));
+        let mut chain = Chain::new(vec![fake(Voice::Google, speaks, &asked)], 1, Duration::from_secs(60));
+        assert!(matches!(chain.synthesize("文です。", Reach::Offline), Err(EngineError::Refused(Refusal::Offline))));
+        assert_eq!(asked.load(Ordering::SeqCst), 0);
     }
 }

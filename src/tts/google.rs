@@ -12,7 +12,7 @@ use reqwest::Url;
 use rodio::Source;
 
 use super::{Audio, Reach, Synthesis, Tts, Voice};
-use crate::cancel::Interrupt;
+use crate::cancel::{EngineError, Interrupt, Refusal};
 use crate::config::GoogleConfig;
 
 /// The endpoint refuses longer text.
@@ -48,10 +48,13 @@ pub enum GoogleError {
     Insecure(String),
     #[error("nothing to say")]
     Empty,
-    #[error("not sent: auto-speak text stays on this machine (auto.online is off)")]
-    Offline,
-    #[error("stopped")]
-    Stopped,
+}
+
+/// A request that gave no speech failed; a stop or a refusal is never one.
+impl From<GoogleError> for EngineError {
+    fn from(e: GoogleError) -> Self {
+        EngineError::Failed(e.into())
+    }
 }
 
 pub struct Google {
@@ -129,11 +132,11 @@ impl Google {
     }
 
     /// One request: the MP3 for at most `MAX_CHARS` characters, within `deadline`.
-    fn fetch(&self, text: &str, deadline: Instant) -> Result<Vec<u8>, GoogleError> {
+    fn fetch(&self, text: &str, deadline: Instant) -> Result<Vec<u8>, EngineError> {
         let timeout_ms = self.timeout.as_millis() as u64;
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            return Err(GoogleError::Timeout(timeout_ms));
+            return Err(GoogleError::Timeout(timeout_ms).into());
         }
         let mut url = self.endpoint.clone();
         url.query_pairs_mut()
@@ -159,10 +162,10 @@ impl Google {
                 break place;
             }
             if self.stopped() {
-                return Err(GoogleError::Stopped);
+                return Err(EngineError::Stopped);
             }
             if Instant::now() >= deadline {
-                return Err(GoogleError::Timeout(timeout_ms));
+                return Err(GoogleError::Timeout(timeout_ms).into());
             }
             std::thread::sleep(Duration::from_millis(10));
         };
@@ -178,13 +181,13 @@ impl Google {
             .map_err(|e| GoogleError::Request(e.to_string()))?;
         loop {
             match rx.recv_timeout(Duration::from_millis(10)) {
-                Ok(result) => return result,
+                Ok(result) => return Ok(result?),
                 Err(crossbeam_channel::RecvTimeoutError::Timeout) if self.stopped() => {
-                    return Err(GoogleError::Stopped)
+                    return Err(EngineError::Stopped)
                 }
                 Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
                 Err(crossbeam_channel::RecvTimeoutError::Disconnected) => {
-                    return Err(GoogleError::Request("request thread died".into()))
+                    return Err(GoogleError::Request("request thread died".into()).into())
                 }
             }
         }
@@ -242,9 +245,9 @@ impl Tts for Google {
         self.interrupt = Some(stop);
     }
 
-    fn synthesize(&mut self, text: &str, reach: Reach) -> anyhow::Result<Synthesis> {
+    fn synthesize(&mut self, text: &str, reach: Reach) -> Result<Synthesis, EngineError> {
         if reach == Reach::Offline {
-            return Err(GoogleError::Offline.into());
+            return Err(Refusal::Offline.into());
         }
         let now = Instant::now();
         // An absurd timeout (only reachable from code, config caps it) means no deadline of ours.

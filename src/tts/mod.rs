@@ -12,6 +12,7 @@ pub use google::{decode_mp3, Google, GoogleError};
 pub use openjtalk::OpenJtalk;
 
 use crate::audio::Audio;
+use crate::cancel::EngineError;
 
 /// Whether an utterance's text may leave the machine: `:SpeakJa` text may when the user
 /// picked an online voice; auto-speak text only with `auto.online`.
@@ -86,12 +87,14 @@ pub fn passed_over(fallbacks: &[Fallback]) -> String {
 pub trait Tts: Send {
     /// The engine; for a chain, its first choice.
     fn voice(&self) -> Voice;
-    /// Audio for `text`; an online engine refuses `Reach::Offline` text without sending it.
-    fn synthesize(&mut self, text: &str, reach: Reach) -> anyhow::Result<Synthesis>;
+    /// Audio for `text`; an online engine refuses `Reach::Offline` text without sending it
+    /// (`Refusal::Offline`).
+    fn synthesize(&mut self, text: &str, reach: Reach) -> Result<Synthesis, EngineError>;
     /// Does this engine send text off the machine?
     fn is_online(&self) -> bool {
         self.voice() == Voice::Google
     }
-    /// From now on, abandon a request in flight as soon as `stop` says so.
+    /// From now on, abandon a request in flight as soon as `stop` says so (it then returns
+    /// `EngineError::Stopped`).
     fn interrupt_with(&mut self, _stop: crate::cancel::Interrupt) {}
 }

@@ -3,10 +3,11 @@
 
 use std::path::Path;
 
-use anyhow::{bail, Context};
+use anyhow::{anyhow, bail, Context};
 use jpreprocess::{DefaultTokenizer, JPreprocess};
 
 use super::{Audio, Reach, Synthesis, Tts, Voice};
+use crate::cancel::EngineError;
 
 pub struct OpenJtalk {
     frontend: JPreprocess<DefaultTokenizer>,
@@ -52,11 +53,11 @@ impl Tts for OpenJtalk {
         Voice::Openjtalk
     }
 
-    fn synthesize(&mut self, text: &str, _reach: Reach) -> anyhow::Result<Synthesis> {
+    fn synthesize(&mut self, text: &str, _reach: Reach) -> Result<Synthesis, EngineError> {
         let labels = self.frontend.extract_fullcontext(text).context("Japanese text analysis failed")?;
         if labels.is_empty() {
             // No text in the message: one notification covers a run of such sentences.
-            bail!("nothing to say: no readable Japanese");
+            return Err(anyhow!("nothing to say: no readable Japanese").into());
         }
         let raw = self.engine.synthesize(labels).context("speech synthesis failed")?;
         // jbonsai gives samples on the i16 scale.

@@ -111,7 +111,8 @@ pub fn bench(a: BenchArgs) -> anyhow::Result<()> {
             // GPU work is queued: wait for it before reading the clock.
             device.synchronize()?;
             let enc_ms = t0.elapsed().as_secs_f64() * 1e3;
-            let out = generate::generate(&model, &encoded, None, tgt, tokens, columns, &opts, &|| false)?;
+            let out = generate::generate(&model, &encoded, None, tgt, tokens, columns, &opts, &|| false)?
+                .context("never told to stop")?;
             device.synchronize()?;
             Ok((enc_ms, t0.elapsed().as_secs_f64() * 1e3, out))
         })?;

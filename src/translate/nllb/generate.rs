@@ -47,16 +47,13 @@ pub struct Tokens {
     pub forced_eos: Option<u32>,
 }
 
-/// What a decode abandoned by its interrupt fails with.
-pub const STOPPED: &str = "translation stopped";
-
 /// HF's stand-in for "impossible" in beam bookkeeping; kept identical so ties resolve alike.
 const NEG: f32 = -1.0e9;
 
 /// Translate a batch of encoded sentences (`encoded: [b, s, d]`, `mask` from
 /// [`Model::source_mask`]). Only the tokens of `columns` are scored; it must hold the target
 /// language and the special tokens. `stop` is asked before every step: true abandons the
-/// batch with [`STOPPED`], so a stop never waits for a long sentence to finish. Returns, per
+/// batch (`None`), so a stop never waits for a long sentence to finish. Returns, per
 /// sentence, the ids from the forced language code on (the decoder start token is not
 /// included; EOS is, when it was produced).
 #[allow(clippy::too_many_arguments)]
@@ -69,7 +66,7 @@ pub fn generate(
     columns: Columns,
     opts: &GenerateOptions,
     stop: &(dyn Fn() -> bool + Sync),
-) -> Result<Vec<Vec<u32>>> {
+) -> Result<Option<Vec<Vec<u32>>>> {
     let max_new = opts.max_new_tokens.min(model.max_positions());
     let proc = Processors { tgt_lang, tokens, columns, opts, max_length: max_new + 1, stop };
     if opts.beams <= 1 {
@@ -101,13 +98,6 @@ enum Rule {
 }
 
 impl Processors<'_> {
-    fn go_on(&self) -> Result<()> {
-        if (self.stop)() {
-            return Err(candle_core::Error::Msg(STOPPED.into()));
-        }
-        Ok(())
-    }
-
     /// `seq`: the hypothesis so far, decoder start included.
     fn rule(&self, seq: &[u32]) -> Rule {
         let cur_len = seq.len();
@@ -183,13 +173,15 @@ fn step_logits(model: &Model, feed: &[u32], state: &mut DecoderState, p: &Proces
 /// Greedy search with the argmax taken where the logits are (on a GPU, one id per row comes
 /// back instead of 256k scores). A row's full scores are read only when a ban hits its
 /// argmax; forced tokens read nothing.
-fn greedy(model: &Model, encoded: &Tensor, mask: Option<&Tensor>, p: &Processors) -> Result<Vec<Vec<u32>>> {
+fn greedy(model: &Model, encoded: &Tensor, mask: Option<&Tensor>, p: &Processors) -> Result<Option<Vec<Vec<u32>>>> {
     let b = encoded.dim(0)?;
     let mut state = model.start_decoder(encoded, mask, 1)?;
     let mut seqs = vec![vec![p.tokens.start]; b];
     let mut done = vec![false; b];
     while seqs[0].len() < p.max_length && done.iter().any(|d| !d) {
-        p.go_on()?;
+        if (p.stop)() {
+            return Ok(None);
+        }
         // Finished rows are fed pad, as HF does; their output is ignored.
         let feed: Vec<u32> =
             seqs.iter().zip(&done).map(|(s, &d)| if d { p.tokens.pad } else { s[s.len() - 1] }).collect();
@@ -215,13 +207,14 @@ fn greedy(model: &Model, encoded: &Tensor, mask: Option<&Tensor>, p: &Processors
             seq.push(next);
         }
     }
-    Ok(seqs
-        .into_iter()
-        .map(|s| {
-            let end = s.iter().skip(1).position(|&t| t == p.tokens.eos).map_or(s.len(), |i| i + 2);
-            s[1..end].to_vec()
-        })
-        .collect())
+    Ok(Some(
+        seqs.into_iter()
+            .map(|s| {
+                let end = s.iter().skip(1).position(|&t| t == p.tokens.eos).map_or(s.len(), |i| i + 2);
+                s[1..end].to_vec()
+            })
+            .collect(),
+    ))
 }
 
 /// One sentence's beam search bookkeeping (HF `_beam_search`, unvectorized).
@@ -293,13 +286,20 @@ fn beam_scores(logits: Vec<Vec<f32>>, sents: &[Beams], p: &Processors) -> Vec<Ve
         .collect()
 }
 
-fn beam_search(model: &Model, encoded: &Tensor, mask: Option<&Tensor>, p: &Processors) -> Result<Vec<Vec<u32>>> {
+fn beam_search(
+    model: &Model,
+    encoded: &Tensor,
+    mask: Option<&Tensor>,
+    p: &Processors,
+) -> Result<Option<Vec<Vec<u32>>>> {
     let (b, nb) = (encoded.dim(0)?, p.opts.beams);
     let mut state = model.start_decoder(encoded, mask, nb)?;
     let mut sents: Vec<Beams> = (0..b).map(|_| Beams::start(p.tokens.start, nb)).collect();
     let mut cur_len = 1;
     loop {
-        p.go_on()?;
+        if (p.stop)() {
+            return Ok(None);
+        }
         let feed: Vec<u32> = sents.iter().flat_map(|s| s.running.iter().map(|(t, _)| t[t.len() - 1])).collect();
         let mut logits = beam_scores(step_logits(model, &feed, &mut state, p)?, &sents, p).into_iter();
         let mut parents = Vec::with_capacity(b * nb);
@@ -317,11 +317,13 @@ fn beam_search(model: &Model, encoded: &Tensor, mask: Option<&Tensor>, p: &Proce
             break;
         }
     }
-    Ok(sents
-        .into_iter()
-        .map(|s| s.finished.into_iter().next().map(|f| f.0).unwrap_or_default())
-        .map(|s| s.get(1..).unwrap_or_default().to_vec())
-        .collect())
+    Ok(Some(
+        sents
+            .into_iter()
+            .map(|s| s.finished.into_iter().next().map(|f| f.0).unwrap_or_default())
+            .map(|s| s.get(1..).unwrap_or_default().to_vec())
+            .collect(),
+    ))
 }
 
 impl Beams {

@@ -21,6 +21,7 @@ use candle_core::quantized::{GgmlDType, QTensor};
 use candle_core::{DType, Device};
 use candle_nn::VarBuilder;
 
+use crate::cancel::EngineError;
 use crate::config::{DeviceChoice, OutputVocab, TranslatorConfig, WeightFormat};
 pub use config::Config;
 pub use gemv::Kernels;
@@ -446,7 +447,8 @@ impl NllbTranslator {
     }
 
     /// Generated ids (target language code first, decoder start excluded) for each source
-    /// sequence, decoded as one padded batch.
+    /// sequence, decoded as one padded batch. Abandoned by the interrupt, it fails with
+    /// `EngineError::Stopped` (kept as it is by `EngineError::from`).
     pub fn generate(&self, sources: &[Vec<u32>], tgt_lang: &str) -> anyhow::Result<Vec<Vec<u32>>> {
         self.pool.install(|| generate::on_pool(self.model.device(), || self.generate_batch(sources, tgt_lang)))
     }
@@ -484,7 +486,8 @@ impl NllbTranslator {
         let base = self.language_rows(tgt, tgt_lang)?;
         let extra = base.as_deref().map(|base| self.sentence_rows(base, sources)).transpose()?.flatten();
         let columns = base.as_deref().map_or(Columns::All, |base| Columns::Subset(base, extra.as_ref()));
-        Ok(generate::generate(&self.model, &encoded, mask.as_ref(), tgt, self.tokens, columns, &opts, &stop)?)
+        let ids = generate::generate(&self.model, &encoded, mask.as_ref(), tgt, self.tokens, columns, &opts, &stop)?;
+        Ok(ids.ok_or(EngineError::Stopped)?)
     }
 
     /// The rows the decoder scores for target `tgt` (`code`): built from the tokenizer's
@@ -584,7 +587,7 @@ impl crate::translate::Translator for NllbTranslator {
         text: &str,
         src_lang: &str,
         tgt_lang: &str,
-    ) -> anyhow::Result<crate::translate::Translation> {
+    ) -> Result<crate::translate::Translation, EngineError> {
         let (out, ids) = self.translate_with_ids(text, src_lang, tgt_lang)?;
         let mut t = crate::translate::Translation::new(out, crate::translate::Kind::Nllb);
         t.model_inputs = vec![text.to_owned()];

@@ -55,6 +55,8 @@ pub enum Refusal {
     NoTranslator,
     #[error("no voice loaded (see :checkhealth speakja)")]
     NoVoice,
+    #[error("no audio output (see :checkhealth speakja)")]
+    NoAudio,
 }
 
 /// Any other error is a failure; an engine's own error carried through `anyhow` (by a

@@ -109,20 +109,26 @@ struct Job {
     reach: Reach,
 }
 
-/// What the translate stage is asked for.
-enum Request {
-    Speak(Job),
-    /// Load the translator now: speech is about to be asked for.
-    WarmUp,
+impl AsRef<Job> for Job {
+    fn as_ref(&self) -> &Job {
+        self
+    }
 }
 
 /// Translate and synthesize ahead, never play: a terminal sentence that looks complete and
 /// may be heard soon (to the synthesis stage: its translation). Its results wait in
-/// [`Ahead`] for the `Speak` that follows. Each stage takes one only when nothing to be
-/// heard waits: a sentence to be heard never waits behind work ahead.
+/// [`Prepared`] for the job that follows. Each stage takes one only when no job waits: a
+/// sentence to be heard never waits behind work ahead.
 struct Prepare {
     generation: u64,
     text: String,
+}
+
+/// What the translate stage does ahead of any sentence.
+enum Early {
+    /// Load the translator now: speech is about to be asked for.
+    Load,
+    Prepare(Prepare),
 }
 
 /// Sentences prepared ahead that may wait: a screen's worth.
@@ -131,7 +137,7 @@ const PREPARES: usize = 8;
 /// Work done ahead, by key, oldest first, at most `AHEAD` entries: the prepared sentences
 /// not heard yet, and (for translations) the sentences translated lately, so a sentence
 /// already said is not prepared again.
-struct Ahead<T> {
+struct Prepared<T> {
     entries: std::collections::VecDeque<Made<T>>,
 }
 
@@ -142,10 +148,10 @@ struct Made<T> {
     unused: bool,
 }
 
-/// Entries [`Ahead`] keeps: more than the sentences a screen shows before they are heard.
+/// Entries [`Prepared`] keeps: more than the sentences a screen shows before they are heard.
 const AHEAD: usize = 16;
 
-impl<T: Clone> Ahead<T> {
+impl<T: Clone> Prepared<T> {
     fn new() -> Self {
         Self { entries: std::collections::VecDeque::new() }
     }
@@ -179,6 +185,18 @@ pub struct Speculation {
 struct Spoken {
     job: Job,
     audio: Audio,
+}
+
+impl AsRef<Job> for Spoken {
+    fn as_ref(&self) -> &Job {
+        &self.job
+    }
+}
+
+impl AsRef<Job> for (Job, String) {
+    fn as_ref(&self) -> &Job {
+        &self.0
+    }
 }
 
 /// Shared by the stages: where events go and what was cancelled.
@@ -240,14 +258,33 @@ impl Shared {
     }
 
     /// An interrupt for a stage's engine: true once a stop came after the job the stage
-    /// is working on (`current` holds that job's generation).
-    fn interrupt(&self, current: &Arc<AtomicU64>) -> Interrupt {
-        let (generation, current) = (self.generation.clone(), current.clone());
-        Arc::new(move || generation.load(Ordering::Acquire) != current.load(Ordering::Acquire))
+    /// is working on, or, while it works ahead, once a job waits in `jobs`: work ahead never
+    /// holds up a sentence to be heard (it was a guess; the job will do it if needed).
+    fn interrupt<T: Send + 'static>(&self, working: &Arc<Working>, jobs: &Receiver<T>) -> Interrupt {
+        let (generation, working, jobs) = (self.generation.clone(), working.clone(), jobs.clone());
+        Arc::new(move || {
+            generation.load(Ordering::Acquire) != working.generation.load(Ordering::Acquire)
+                || (working.ahead.load(Ordering::Acquire) && !jobs.is_empty())
+        })
     }
 
     fn finish(&self, id: u64, outcome: Outcome, error: Option<String>) {
         self.send(Event::Finished { id, outcome, error, file: None });
+    }
+}
+
+/// What a stage's engine is working on, for its interrupt.
+#[derive(Default)]
+struct Working {
+    /// The generation of its job (or of the work ahead).
+    generation: AtomicU64,
+    ahead: AtomicBool,
+}
+
+impl Working {
+    fn on(&self, generation: u64, ahead: bool) {
+        self.generation.store(generation, Ordering::Release);
+        self.ahead.store(ahead, Ordering::Release);
     }
 }
 
@@ -260,8 +297,8 @@ const PAUSE_AFTER: Duration = Duration::from_millis(180);
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 pub struct Worker {
-    jobs: Sender<Request>,
-    prepares: Sender<Prepare>,
+    jobs: Sender<Job>,
+    early: Sender<Early>,
     shared: Shared,
     /// `auto.online`: may terminal text reach an online voice?
     online_terminals: bool,
@@ -293,8 +330,8 @@ impl Worker {
             speculation: Arc::default(),
         };
         let alive = Arc::new(AtomicBool::new(true));
-        let (jobs_tx, jobs_rx) = bounded::<Request>(cfg.queue_size);
-        let (prepares_tx, prepares_rx) = bounded::<Prepare>(PREPARES);
+        let (jobs_tx, jobs_rx) = bounded::<Job>(cfg.queue_size);
+        let (early_tx, early_rx) = bounded::<Early>(PREPARES);
         // Small queues between stages: enough to overlap work, not to pile it up.
         let (text_tx, text_rx) = bounded::<(Job, String)>(1);
         let (translated_tx, translated_rx) = bounded::<Prepare>(PREPARES);
@@ -315,7 +352,7 @@ impl Worker {
         let threads = vec![
             spawn("speakja-translate", true, {
                 let (cfg, s) = (cfg.clone(), shared.clone());
-                Box::new(move || translate_stage(&cfg, &s, (jobs_rx, prepares_rx), (text_tx, translated_tx)))
+                Box::new(move || translate_stage(&cfg, &s, (jobs_rx, early_rx), (text_tx, translated_tx)))
             })?,
             spawn("speakja-synth", true, {
                 let (cfg, s) = (cfg.clone(), shared.clone());
@@ -323,10 +360,10 @@ impl Worker {
             })?,
             spawn("speakja-audio", false, {
                 let (cfg, s) = (cfg.clone(), shared.clone());
-                Box::new(move || audio_stage(&cfg, &s, audio_rx))
+                Box::new(move || audio_stage(&cfg, &s, (audio_rx, crossbeam_channel::never())))
             })?,
         ];
-        Ok(Self { jobs: jobs_tx, prepares: prepares_tx, shared, online_terminals: cfg.auto.online, threads, alive })
+        Ok(Self { jobs: jobs_tx, early: early_tx, shared, online_terminals: cfg.auto.online, threads, alive })
     }
 
     /// Queue one sentence; returns its id. Never blocks.
@@ -347,7 +384,7 @@ impl Worker {
             reach,
         };
         self.shared.in_flight.fetch_add(1, Ordering::AcqRel);
-        let refused = match self.jobs.try_send(Request::Speak(job)) {
+        let refused = match self.jobs.try_send(job) {
             Ok(()) => return Ok(id),
             Err(TrySendError::Full(_)) => Refused::Full(self.jobs.len()),
             Err(TrySendError::Disconnected(_)) => Refused::Dead,
@@ -362,7 +399,7 @@ impl Worker {
     pub fn prepare(&self, sentence: String) {
         if self.is_alive() {
             let generation = self.shared.generation.load(Ordering::Acquire);
-            let _ = self.prepares.try_send(Prepare { generation, text: sentence });
+            let _ = self.early.try_send(Early::Prepare(Prepare { generation, text: sentence }));
         }
     }
 
@@ -373,7 +410,7 @@ impl Worker {
     /// Load the translator now if `translator.load` put it off (a full queue is already
     /// going to load it).
     pub fn warm_up(&self) {
-        let _ = self.jobs.try_send(Request::WarmUp);
+        let _ = self.early.try_send(Early::Load);
     }
 
     /// Silence what plays and drop everything queued.
@@ -450,8 +487,9 @@ fn ms(d: Duration) -> f64 {
 struct Translating<'a> {
     cfg: &'a Config,
     s: &'a Shared,
-    /// The generation of the sentence being translated: a stop after it interrupts the engine.
-    current: Arc<AtomicU64>,
+    working: Arc<Working>,
+    /// The jobs waiting: one interrupts work ahead.
+    jobs: Receiver<Job>,
     /// `None` until loaded; `Some(None)` when the load failed.
     engine: Option<Option<Box<dyn translate::Translator>>>,
     /// `auto` without a model speaks English as it is: said once, with the fix.
@@ -460,7 +498,7 @@ struct Translating<'a> {
 
 impl Translating<'_> {
     fn load(&mut self) -> Option<&mut Box<dyn translate::Translator>> {
-        let (cfg, s, current) = (self.cfg, self.s, &self.current);
+        let (cfg, s, working, jobs) = (self.cfg, self.s, &self.working, &self.jobs);
         self.engine
             .get_or_insert_with(|| {
                 if translate::selected(cfg) == TranslatorEngine::Nllb {
@@ -469,7 +507,7 @@ impl Translating<'_> {
                 let closed = || s.closed.load(Ordering::Acquire);
                 // Not one at a time: a model load is long, and ends early by itself once replaced.
                 let engine = guarded(|| engines::translator(cfg, &closed)).map(|mut t| {
-                    t.interrupt_with(s.interrupt(current));
+                    t.interrupt_with(s.interrupt(working, jobs));
                     t
                 });
                 let result = engine.as_ref().map(|t| t.describe()).map_err(|e| format!("{e:#}"));
@@ -479,8 +517,8 @@ impl Translating<'_> {
             .as_mut()
     }
 
-    fn translate(&mut self, source: &str, generation: u64) -> Result<Translation, EngineError> {
-        self.current.store(generation, Ordering::Release);
+    fn translate(&mut self, source: &str, generation: u64, ahead: bool) -> Result<Translation, EngineError> {
+        self.working.on(generation, ahead);
         if text::is_japanese(source) {
             // Already Japanese: never translated.
             return Ok(Translation::new(source.to_owned(), translate::Kind::None));
@@ -511,89 +549,123 @@ impl Shared {
     }
 }
 
-fn translate_stage(
-    cfg: &Config,
+/// What became of a job at a stage, when it did not fail.
+enum Flow {
+    Next,
+    /// The next stage is gone (the worker is shutting down): this one ends too.
+    Closed,
+}
+
+/// The loop every stage runs, over jobs (`input`) and work ahead of them (`ahead`), jobs
+/// first. A job stopped or discarded is passed over (and reported once); `work` does the
+/// stage's part and sends it on; its error ends the job, as failed unless a stop caused it.
+fn run_stage<I: AsRef<Job>, A>(
     s: &Shared,
-    (requests, prepares): (Receiver<Request>, Receiver<Prepare>),
-    (out, ahead_out): (Sender<(Job, String)>, Sender<Prepare>),
+    what: &str,
+    (input, mut ahead): (Receiver<I>, Receiver<A>),
+    mut early: impl FnMut(A),
+    mut work: impl FnMut(I) -> Result<Flow, EngineError>,
 ) {
-    let untranslated_told = cfg.translator.engine != TranslatorEngine::Auto;
-    let mut t = Translating { cfg, s, current: Arc::new(AtomicU64::new(0)), engine: None, untranslated_told };
-    if cfg.translator.load == LoadTime::Startup {
-        t.load();
-    }
-    let mut ahead = Ahead::<Translation>::new();
     loop {
-        // Sentences to be heard first; work ahead only when none waits.
-        let request = crossbeam_channel::select_biased! {
-            recv(requests) -> r => r,
-            recv(prepares) -> p => match p {
-                Ok(Prepare { generation, text: source }) => {
-                    if generation != s.generation.load(Ordering::Acquire) || ahead.contains(&source) {
-                        continue;
-                    }
-                    let Ok(translation) = t.translate(&source, generation) else { continue };
-                    let text = translation.text.clone();
-                    ahead.put(source, translation, true);
-                    s.speculated(|sp| sp.prepared += 1);
-                    // Never waits: with the synthesis behind, this one is not worth a delay.
-                    if !text.trim().is_empty() {
-                        let _ = ahead_out.try_send(Prepare { generation, text });
-                    }
-                    continue;
-                }
+        let item = crossbeam_channel::select_biased! {
+            recv(input) -> item => match item {
+                Ok(item) => item,
                 Err(_) => return,
             },
-        };
-        let Ok(request) = request else { return };
-        let job = match request {
-            Request::Speak(job) => job,
-            Request::WarmUp => {
-                t.load();
+            recv(ahead) -> a => {
+                match a {
+                    Ok(a) => early(a),
+                    // The stage before ended first: what it sent is still to be done.
+                    Err(_) => ahead = crossbeam_channel::never(),
+                }
                 continue;
             }
         };
-        if s.dropped(&job) {
+        if s.dropped(item.as_ref()) {
             continue;
         }
-        let started = Instant::now();
-        let result = match ahead.get(&job.source) {
-            Some((translation, first_use)) => {
-                s.speculated(|sp| sp.used += u64::from(first_use));
-                Ok(translation)
-            }
-            None => t
-                .translate(&job.source, job.generation)
-                .inspect(|translation| ahead.put(job.source.clone(), translation.clone(), false)),
-        };
-        match result {
-            Ok(translation) if !translation.text.trim().is_empty() => {
-                let text = translation.text.clone();
-                s.send(Event::Translated { id: job.id, translation, ms: ms(started.elapsed()) });
-                if out.send((job, text)).is_err() {
-                    return;
-                }
-            }
+        let (id, generation) = (item.as_ref().id, item.as_ref().generation);
+        match work(item) {
+            Ok(Flow::Next) => {}
+            Ok(Flow::Closed) => return,
             // Abandoned mid-sentence by a stop: reported as stopped, not as a failure.
-            Err(EngineError::Stopped) if s.dropped(&job) => {}
-            Ok(_) => s.finish(job.id, Outcome::Failed, Some("translation came out empty".into())),
-            Err(e) => s.finish(job.id, Outcome::Failed, Some(format!("translate: {e:#}"))),
+            Err(EngineError::Stopped) if s.generation.load(Ordering::Acquire) != generation => {
+                s.finish(id, Outcome::Stopped, None)
+            }
+            Err(e) => s.finish(id, Outcome::Failed, Some(format!("{what}: {e:#}"))),
         }
     }
 }
 
-fn synth_stage(
+/// `Next`, or `Closed` when the next stage is gone.
+fn pass<T>(out: &Sender<T>, item: T) -> Flow {
+    match out.send(item) {
+        Ok(()) => Flow::Next,
+        Err(_) => Flow::Closed,
+    }
+}
+
+fn translate_stage(
     cfg: &Config,
     s: &Shared,
-    (input, prepares): (Receiver<(Job, String)>, Receiver<Prepare>),
-    out: Sender<Spoken>,
+    input: (Receiver<Job>, Receiver<Early>),
+    (out, ahead_out): (Sender<(Job, String)>, Sender<Prepare>),
 ) {
-    let current = Arc::new(AtomicU64::new(0));
+    let untranslated_told = cfg.translator.engine != TranslatorEngine::Auto;
+    let jobs = input.0.clone();
+    let t = Translating { cfg, s, working: Arc::default(), jobs, engine: None, untranslated_told };
+    let t = std::cell::RefCell::new(t);
+    if cfg.translator.load == LoadTime::Startup {
+        t.borrow_mut().load();
+    }
+    let prepared = std::cell::RefCell::new(Prepared::<Translation>::new());
+    let early = |e: Early| {
+        let Early::Prepare(Prepare { generation, text: source }) = e else {
+            t.borrow_mut().load();
+            return;
+        };
+        if generation != s.generation.load(Ordering::Acquire) || prepared.borrow().contains(&source) {
+            return;
+        }
+        let Ok(translation) = t.borrow_mut().translate(&source, generation, true) else { return };
+        let text = translation.text.clone();
+        prepared.borrow_mut().put(source, translation, true);
+        s.speculated(|sp| sp.prepared += 1);
+        // Never waits: with the synthesis behind, this one is not worth a delay.
+        if !text.trim().is_empty() {
+            let _ = ahead_out.try_send(Prepare { generation, text });
+        }
+    };
+    run_stage(s, "translate", input, early, |job: Job| {
+        let started = Instant::now();
+        let made = prepared.borrow_mut().get(&job.source);
+        let translation = match made {
+            Some((translation, first_use)) => {
+                s.speculated(|sp| sp.used += u64::from(first_use));
+                translation
+            }
+            None => {
+                let translation = t.borrow_mut().translate(&job.source, job.generation, false)?;
+                prepared.borrow_mut().put(job.source.clone(), translation.clone(), false);
+                translation
+            }
+        };
+        if translation.text.trim().is_empty() {
+            return Err(EngineError::Failed(anyhow::anyhow!("the translation came out empty")));
+        }
+        let text = translation.text.clone();
+        s.send(Event::Translated { id: job.id, translation, ms: ms(started.elapsed()) });
+        Ok(pass(&out, (job, text)))
+    });
+}
+
+fn synth_stage(cfg: &Config, s: &Shared, input: (Receiver<(Job, String)>, Receiver<Prepare>), out: Sender<Spoken>) {
+    let working = Arc::new(Working::default());
     let readings = text::readings::Readings::new(cfg.tts.readings.clone());
     let Some(opened) = s.loading(Part::Voice, || guarded(|| engines::voice(cfg))) else { return };
     let mut voice = match opened {
         Ok((mut v, desc)) => {
-            v.interrupt_with(s.interrupt(&current));
+            v.interrupt_with(s.interrupt(&working, &input.0));
             s.send(Event::Ready { part: Part::Voice, result: Ok(desc) });
             Some(v)
         }
@@ -602,10 +674,9 @@ fn synth_stage(
             None
         }
     };
-    // Prepared speech, by the text the voice was given: always the offline voice's.
-    let mut ahead = Ahead::<Synthesis>::new();
-    let mut synthesize = |text: &str, reach: Reach, generation: u64| {
-        current.store(generation, Ordering::Release);
+    // Work ahead (`ahead`) is the offline voice's; a job's is for its own reach.
+    let synthesize = std::cell::RefCell::new(move |text: &str, reach: Reach, generation: u64, ahead: bool| {
+        working.on(generation, ahead);
         match voice.as_mut() {
             // Speech starts at once and sentences follow closely: voices pad each
             // utterance with a third of a second of silence at both ends.
@@ -613,50 +684,33 @@ fn synth_stage(
                 .map(|syn| Synthesis { audio: syn.audio.trimmed(LEAD_IN, PAUSE_AFTER), ..syn }),
             None => Err(Refusal::NoVoice.into()),
         }
-    };
-    loop {
-        // As in the translate stage: what is to be heard first.
-        let item = crossbeam_channel::select_biased! {
-            recv(input) -> item => item,
-            recv(prepares) -> p => match p {
-                Ok(Prepare { generation, text }) => {
-                    let spoken = readings.spoken(&text);
-                    if generation == s.generation.load(Ordering::Acquire) && !ahead.contains(&spoken) {
-                        if let Ok(syn) = synthesize(&spoken, Reach::Offline, generation) {
-                            ahead.put(spoken, syn, true);
-                        }
-                    }
-                    continue;
-                }
-                Err(_) => return,
-            },
-        };
-        let Ok((job, text)) = item else { return };
-        if s.dropped(&job) {
-            continue;
+    });
+    // Prepared speech, by the text the voice was given: always the offline voice's.
+    let prepared = std::cell::RefCell::new(Prepared::<Synthesis>::new());
+    let early = |Prepare { generation, text }| {
+        let spoken = readings.spoken(&text);
+        if generation == s.generation.load(Ordering::Acquire) && !prepared.borrow().contains(&spoken) {
+            if let Ok(syn) = (synthesize.borrow_mut())(&spoken, Reach::Offline, generation, true) {
+                prepared.borrow_mut().put(spoken, syn, true);
+            }
         }
+    };
+    run_stage(s, "synthesize", input, early, |(job, text): (Job, String)| {
         let started = Instant::now();
         let spoken = readings.spoken(&text);
-        let result = match ahead.get(&spoken).filter(|_| job.reach == Reach::Offline) {
-            Some((syn, _)) => Ok(syn),
-            None => synthesize(&spoken, job.reach, job.generation),
+        let made = prepared.borrow_mut().get(&spoken).filter(|_| job.reach == Reach::Offline);
+        let Synthesis { audio, voice, cached, fallbacks } = match made {
+            Some((syn, _)) => syn,
+            None => (synthesize.borrow_mut())(&spoken, job.reach, job.generation, false)?,
         };
-        match result {
-            Ok(Synthesis { audio, voice, cached, fallbacks }) => {
-                let audio_ms = ms(audio.duration());
-                let ms = ms(started.elapsed());
-                s.send(Event::Synthesized { id: job.id, voice, cached, fallbacks, spoken, ms, audio_ms });
-                if out.send(Spoken { job, audio }).is_err() {
-                    return;
-                }
-            }
-            Err(EngineError::Stopped) if s.dropped(&job) => {}
-            Err(e) => s.finish(job.id, Outcome::Failed, Some(format!("synthesize: {e:#}"))),
-        }
-    }
+        let audio_ms = ms(audio.duration());
+        let ms = ms(started.elapsed());
+        s.send(Event::Synthesized { id: job.id, voice, cached, fallbacks, spoken, ms, audio_ms });
+        Ok(pass(&out, Spoken { job, audio }))
+    });
 }
 
-fn audio_stage(cfg: &Config, s: &Shared, input: Receiver<Spoken>) {
+fn audio_stage(cfg: &Config, s: &Shared, input: (Receiver<Spoken>, Receiver<()>)) {
     let Some(opened) = s.loading(Part::Audio, || guarded(|| audio::open(&cfg.audio))) else { return };
     let mut sink = match opened {
         Ok((sink, fallback)) => {
@@ -675,45 +729,42 @@ fn audio_stage(cfg: &Config, s: &Shared, input: Receiver<Spoken>) {
             None
         }
     };
-    for spoken in input {
-        let job = &spoken.job;
-        if s.dropped(job) {
-            continue;
-        }
-        let Some(sink) = sink.as_mut() else {
-            s.finish(job.id, Outcome::Failed, Some("no audio output (see :checkhealth speakja)".into()));
-            continue;
-        };
-        let cancel = Cancel::new(s.generation.clone(), job.generation, s.skip.clone(), job.id);
-        // A skip pressed while nothing played is this utterance's.
-        let _ = s.skip.compare_exchange(SKIP_NEXT, job.id, Ordering::AcqRel, Ordering::Acquire);
-        s.playing.store(job.id, Ordering::Release);
-        let onset =
-            spoken.audio.onset().map_or(0.0, |i| i as f64 * 1000.0 / f64::from(spoken.audio.sample_rate.max(1)));
-        let mut started = || {
-            let first_audio_ms = ms(job.enqueued.elapsed());
-            s.send(Event::Playing { id: job.id, first_audio_ms, first_sound_ms: first_audio_ms + onset })
-        };
-        let result = guarded(|| sink.play(&spoken.audio, &cancel, &mut started));
-        s.playing.store(0, Ordering::Release);
-        match result {
-            Ok(p) => {
-                match &p.switched {
-                    Some(Switch::Lost(why)) => s.send(Event::Degraded {
-                        part: Part::Audio,
-                        why: format!("{why}; playing to {} until the device returns", sink.name()),
-                    }),
-                    Some(Switch::Back) => s.send(Event::Ready { part: Part::Audio, result: Ok(sink.name()) }),
-                    None => {}
-                }
-                s.send(Event::Finished {
-                    id: job.id,
-                    outcome: if p.completed { Outcome::Done } else { Outcome::Stopped },
-                    error: None,
-                    file: p.file.map(|f| f.display().to_string()),
-                })
+    run_stage(
+        s,
+        "audio",
+        input,
+        |()| {},
+        |spoken: Spoken| {
+            let job = &spoken.job;
+            let sink = sink.as_mut().ok_or(Refusal::NoAudio)?;
+            let cancel = Cancel::new(s.generation.clone(), job.generation, s.skip.clone(), job.id);
+            // A skip pressed while nothing played is this utterance's.
+            let _ = s.skip.compare_exchange(SKIP_NEXT, job.id, Ordering::AcqRel, Ordering::Acquire);
+            s.playing.store(job.id, Ordering::Release);
+            let onset =
+                spoken.audio.onset().map_or(0.0, |i| i as f64 * 1000.0 / f64::from(spoken.audio.sample_rate.max(1)));
+            let mut started = || {
+                let first_audio_ms = ms(job.enqueued.elapsed());
+                s.send(Event::Playing { id: job.id, first_audio_ms, first_sound_ms: first_audio_ms + onset })
+            };
+            let result = guarded(|| sink.play(&spoken.audio, &cancel, &mut started));
+            s.playing.store(0, Ordering::Release);
+            let p = result?;
+            match &p.switched {
+                Some(Switch::Lost(why)) => s.send(Event::Degraded {
+                    part: Part::Audio,
+                    why: format!("{why}; playing to {} until the device returns", sink.name()),
+                }),
+                Some(Switch::Back) => s.send(Event::Ready { part: Part::Audio, result: Ok(sink.name()) }),
+                None => {}
             }
-            Err(e) => s.finish(job.id, Outcome::Failed, Some(format!("audio: {e:#}"))),
-        }
-    }
+            s.send(Event::Finished {
+                id: job.id,
+                outcome: if p.completed { Outcome::Done } else { Outcome::Stopped },
+                error: None,
+                file: p.file.map(|f| f.display().to_string()),
+            });
+            Ok(Flow::Next)
+        },
+    );
 }

@@ -162,6 +162,7 @@ impl Readings {
             .or_else(|| cmu::whole_unless_inflected(&lower))
             .or_else(|| words::guess(&lower))
             .or_else(|| cmu::reading(&lower))
+            .or_else(|| loan::name(&lower).map(str::to_string))
             .unwrap_or_else(|| kana::katakana(&lower))
     }
 }

@@ -89,10 +89,24 @@ def chosen(cands, readings):
         said = readings.get(word)
         if said is None or len(word) < 2:
             continue
-        kana = max(forms, key=lambda f: (round(difflib.SequenceMatcher(None, f[0], said).ratio(), 2), f[1], -f[2]))[0]
-        if kana != said and kana.translate(SMALL) == said.translate(SMALL):
+        sim = lambda a, b: difflib.SequenceMatcher(None, a.translate(SMALL), b.translate(SMALL)).ratio()
+        entries = defaultdict(list)
+        for f in forms:
+            entries[f[2] // 10].append(f)
+        # Of the entries that sound like the word, a common one (JMdict's priority marks) first,
+        # then the nearest; then its headword: JMdict lists an entry's spellings commonest first
+        # (チケット before ティケット), but of those that differ only in small kana the one
+        # nearest the word's sound.
+        alike_entries = [e for e in entries.values() if max(sim(f[0], said) for f in e) >= 0.55]
+        if not alike_entries:
             continue
-        near = difflib.SequenceMatcher(None, kana.translate(SMALL), said.translate(SMALL)).ratio() >= 0.55
+        best = max(alike_entries, key=lambda e: (round(max(sim(f[0], said) for f in e), 1), e[0][1], -e[0][2]))
+        head = best[0][0]
+        alike = [f[0] for f in best if f[0].translate(SMALL) == head.translate(SMALL)]
+        kana = max(alike, key=lambda f: difflib.SequenceMatcher(None, f, said).ratio())
+        if kana != said and kana.translate(SMALL) == said.translate(SMALL) and kana == head:
+            continue
+        near = sim(kana, said) >= 0.5
         if near and 0.66 <= len(kana) / len(said) <= 1.5 and (kana == said or consonants_alike(word, kana)):
             out.append((word, kana))
     return sorted(out, key=lambda x: x[0].encode())

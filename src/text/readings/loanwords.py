@@ -11,8 +11,10 @@ A gloss is a meaning, not always the source word (`extract` is glossed on アブ
 the katakana must sound like the word: it is compared with the reading the phone mapping gives
 (`readings.tsv`: word<TAB>`Readings::spoken(word)`, from the code before this list existed) and
 with the word's consonants, and kept only when both are close and its length is not far off.
-Of an entry's spellings (ウェーブ, ウエーブ, ウェイブ) the one nearest that reading is taken; a
-spelling that differs from it only in small or large kana or ヴ/ブ is left to it (ライトウエート).
+Of the entries alike in sound the nearest is taken (a common one, by JMdict's priority marks, when
+near alike), and of its spellings the first, JMdict's commonest (チケット, not ティケット), or one
+that differs from it only in small kana and is nearer the sound (ウェーブ for ウエーブ). A headword
+that differs from the reading only in small kana is left to the reading (ライトウエート).
 
 Usage: python3 loanwords.py jamdict.db candidates.txt        (the words to read, one a line)
        python3 loanwords.py jamdict.db readings.tsv > loanwords.txt

@@ -32,7 +32,7 @@ fn report(name: &str, table: &str) -> f64 {
 #[test]
 fn first_table() {
     let share = report("first (tuned on after one measurement)", include_str!("fixtures/readings/untuned.tsv"));
-    assert!(share >= 0.84, "{:.1}% read well", share * 100.0);
+    assert!(share >= 0.88, "{:.1}% read well", share * 100.0);
 }
 
 /// Written before any rule was tuned on the first table's misses; measured once at 72.9%
@@ -40,23 +40,35 @@ fn first_table() {
 #[test]
 fn second_table() {
     let share = report("second (seen after one measurement)", include_str!("fixtures/readings/untuned2.tsv"));
-    assert!(share >= 0.76, "{:.1}% read well", share * 100.0);
+    assert!(share >= 0.82, "{:.1}% read well", share * 100.0);
 }
 
 /// Held out: frozen before its first measurement and never tuned on; 72.9% at its first
-/// measurement (98df9e9), spelling rules alone 55.8%. The floor is 97%, NOT met: what
+/// measurement (98df9e9), spelling rules alone 55.8%; 86.0% with JMdict's loanwords and e2k's
+/// names (302ad3f). The floor is 97%, NOT met: what
 /// is missed is mostly names (packages, tools) the dictionary lacks or says unlike Japanese
 /// engineers, and loanwords Japanese took from the spelling. This asserts the level reached.
 #[test]
 fn untuned_table() {
     let share = report("untuned3 (held out)", include_str!("fixtures/readings/untuned3.tsv"));
-    assert!(share >= 0.72, "{:.1}% read well", share * 100.0);
+    assert!(share >= 0.85, "{:.1}% read well", share * 100.0);
+}
+
+/// Held out: written and frozen (c008369) before the loanword and name lists existed, never
+/// tuned on; measured once, with the code of 302ad3f, at 72.6% (the code before the lists,
+/// b773247: 70.4%). Far from the 97%: most misses are package names read by letters or
+/// made of short parts (idna, ajv, gke, k9s, rusqlite, pyopenjtalk), digits (s3transfer, sha2)
+/// and names JMdict lacks; the lists help where the word is a loanword. This asserts the level.
+#[test]
+fn fourth_table() {
+    let share = report("untuned4 (held out)", include_str!("fixtures/readings/untuned4.tsv"));
+    assert!(share >= 0.71, "{:.1}% read well", share * 100.0);
 }
 
 #[test]
 fn dev_set() {
     let share = report("dev", include_str!("fixtures/readings/dev.tsv"));
-    assert!(share >= 0.85, "{:.1}% read well", share * 100.0);
+    assert!(share >= 0.91, "{:.1}% read well", share * 100.0);
 }
 
 /// After `prepare`, a 20-word sentence's readings take well under a millisecond.

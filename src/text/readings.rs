@@ -6,6 +6,7 @@
 
 mod cmu;
 mod kana;
+mod loan;
 mod words;
 
 use std::collections::HashMap;
@@ -22,6 +23,27 @@ pub struct Readings {
 /// at startup.
 pub fn prepare() {
     cmu::prepare();
+    loan::prepare();
+}
+
+/// The rest of the line that starts with `word ` in `data`, sorted bytewise by its first
+/// field: a binary search over the embedded bytes, nothing parsed or built beforehand.
+fn search(data: &'static [u8], word: &str) -> Option<&'static [u8]> {
+    let key = word.as_bytes();
+    let (mut lo, mut hi) = (0, data.len());
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        let start = data[lo..mid].iter().rposition(|&b| b == b'\n').map_or(lo, |p| lo + p + 1);
+        let end = data[start..hi].iter().position(|&b| b == b'\n').map_or(hi, |p| start + p);
+        let line = &data[start..end];
+        let space = line.iter().position(|&b| b == b' ')?;
+        match line[..space].cmp(key) {
+            std::cmp::Ordering::Equal => return Some(&line[space + 1..]),
+            std::cmp::Ordering::Less => lo = end + 1,
+            std::cmp::Ordering::Greater => hi = start,
+        }
+    }
+    None
 }
 
 /// Said instead of a git hash or a UUID.
@@ -132,9 +154,15 @@ impl Readings {
         if acronym || p.len() == 1 || !lower.contains(['a', 'e', 'i', 'o', 'u', 'y']) {
             return kana::spell(p);
         }
-        cmu::whole_unless_inflected(&lower)
+        // A loanword unless it is an inflection of a built-in table word, whose reading of the
+        // stem wins (`fixed`: フィックス+ト, not JMdict's フィクスト).
+        loan::get(&lower)
+            .filter(|_| words::stem_of(&lower).is_none())
+            .map(str::to_string)
+            .or_else(|| cmu::whole_unless_inflected(&lower))
             .or_else(|| words::guess(&lower))
             .or_else(|| cmu::reading(&lower))
+            .or_else(|| loan::name(&lower).map(str::to_string))
             .unwrap_or_else(|| kana::katakana(&lower))
     }
 }

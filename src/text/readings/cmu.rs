@@ -9,7 +9,7 @@
 //! `model` モデル, `system` システム; `o` said as AA: `lock` ロック; `ay` vs `a_e`: `play`
 //! プレイ, `table` テーブル), the vowel letters the phone lines up with decide.
 
-use super::{kana, words};
+use super::{kana, loan, words};
 
 static DATA: &[u8] = include_bytes!("cmudict.txt");
 
@@ -22,21 +22,7 @@ pub fn prepare() {
 
 /// The phones of a lowercase word, or None when CMUdict lacks it.
 pub fn phones(word: &str) -> Option<&'static [u8]> {
-    let key = word.as_bytes();
-    let (mut lo, mut hi) = (0, DATA.len());
-    while lo < hi {
-        let mid = (lo + hi) / 2;
-        let start = DATA[lo..mid].iter().rposition(|&b| b == b'\n').map_or(lo, |p| lo + p + 1);
-        let end = DATA[start..hi].iter().position(|&b| b == b'\n').map_or(hi, |p| start + p);
-        let line = &DATA[start..end];
-        let space = line.iter().position(|&b| b == b' ')?;
-        match line[..space].cmp(key) {
-            std::cmp::Ordering::Equal => return Some(&line[space + 1..]),
-            std::cmp::Ordering::Less => lo = end + 1,
-            std::cmp::Ordering::Greater => hi = start,
-        }
-    }
-    None
+    super::search(DATA, word)
 }
 
 /// Katakana for a lowercase word: the whole word from the dictionary, else a dictionary
@@ -59,8 +45,9 @@ pub fn whole_unless_inflected(word: &str) -> Option<String> {
     Some(split_render(word, p))
 }
 
+/// The loanword as Japanese writes it, else the dictionary's phones mapped.
 fn whole(word: &str) -> Option<String> {
-    phones(word).map(|p| split_render(word, p))
+    loan::get(word).map(str::to_string).or_else(|| phones(word).map(|p| split_render(word, p)))
 }
 
 /// The phones without stress marks; AA and AO taken as one (`log`: either).
@@ -169,7 +156,11 @@ fn derived(word: &str) -> Option<String> {
         ("s", |s, _| kana::plural(s)),
     ];
     for (suffix, form) in rules {
-        let Some(base) = word.strip_suffix(suffix).filter(|b| b.len() >= 3) else { continue };
+        // A word ending in ss is no plural (`ingress`, not `ingres`+s).
+        let Some(base) = word.strip_suffix(suffix).filter(|b| b.len() >= 3 && !(suffix == "s" && b.ends_with('s')))
+        else {
+            continue;
+        };
         let mut stems = vec![(base.to_string(), false), (format!("{base}e"), false)];
         if suffix == "ies" {
             stems = vec![(format!("{base}y"), false)];

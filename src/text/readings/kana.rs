@@ -1,9 +1,10 @@
 //! Spelling → katakana for words the table lacks, and the katakana endings of inflections.
 //!
-//! Rule-based on purpose: the `e2k` crate (MIT code, WTFPL model) ships without its model
-//! files and pulls clap/ndarray in, and the alkana dictionary is GPL. English spelling is
-//! irregular, so these rules aim at "said like a loanword", not at exactness; the built-in
-//! table covers the words where they would be wrong.
+//! Rules, the last resort for what no list has: e2k's model, which reads spellings better,
+//! takes milliseconds a word, too long for a sentence, so it is run ahead of time on package
+//! names (`names.txt`); the alkana dictionary is GPL. English spelling is irregular, so these
+//! rules aim at "said like a loanword", not at exactness; the built-in table covers the words
+//! where they would be wrong.
 
 /// How a consonant sounds; `L` and `R` differ only before a `yu` vowel.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

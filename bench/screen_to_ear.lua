@@ -50,14 +50,10 @@ local function run_case(cast, with_file)
     audio = { sink = "device" },
     cache = { enabled = false },
     ui = { float = false },
-    -- Every sentence is spoken and measured: the recordings send their next prompt and
-    -- replies far sooner than a person reads, which would stop or drop the speech.
-    auto = {
-      patterns = { "replay_cast", "replay_tx" },
-      speculate = speculate,
-      interrupt_on_prompt = false,
-      max_backlog_s = 3600,
-    },
+    -- The defaults otherwise: a prompt silences what is still said (the recordings send
+    -- the next one far sooner than anyone listens), so a turn's first sentence never waits
+    -- for the last turn's speech; what that cuts is counted as not spoken.
+    auto = { patterns = { "replay_cast", "replay_tx" }, speculate = speculate },
   })
   -- The model and the voice are loaded before the replay starts, as in a session in use.
   vim.wait(120000, function()

@@ -8,7 +8,8 @@ Per sentence: drawn (the terminal buffer first holds its end) → queued → fir
 recording. Run by bench/screen_to_ear.sh, which builds what this needs.
 
     bench/screen_to_ear.py MODEL_DIR [--versions 2.1.332,2.0.77] [--scenarios N]
-                           [--sources file,screen] [--json OUT]
+                           [--sources file,screen] [--modes 0,1] [--json OUT]
+    bench/screen_to_ear.py OUT --report      the tables of a run saved with --json
 """
 import argparse
 import json
@@ -107,8 +108,14 @@ def cases(versions, scenarios, sources):
 
 
 def pct(xs, p):
+    """Linear between the closest ranks (numpy's default), so p50 is the median."""
     xs = sorted(xs)
-    return xs[min(len(xs) - 1, round(p / 100 * (len(xs) - 1)))] if xs else float("nan")
+    if not xs:
+        return float("nan")
+    k = p / 100 * (len(xs) - 1)
+    lo = int(k)
+    hi = min(lo + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
 
 
 def row(label, xs):
@@ -162,9 +169,8 @@ def report(label, rows, skipped, speculation):
         thrown = p - speculation["used"]
         print(f"speculation: {p} sentences prepared ahead, {speculation['used']} of them heard, {thrown} thrown away "
               f"({100 * thrown / p:.1f} %)")
-    # "Free to start": the later of its draw and the end of the sentence before it. The
-    # recordings' turns follow each other faster than anyone listens, so a turn's first
-    # sentence often waits for the last turn's speech; drawn → first sound counts that wait.
+    # "Free to start": the later of its draw and the end of the sentence before it (with
+    # the pause between two): a sentence drawn while others still play waits for them.
     print("\n| delay (ms) | n | p50 | p90 | max |\n|---|---|---|---|---|")
     for label, sel in [("first sentence of a turn", lambda r: r["first"]), ("all sentences", lambda r: True)]:
         for src, fsel in [("", lambda r: True), (", session file", lambda r: r["file"]),
@@ -185,6 +191,10 @@ def report(label, rows, skipped, speculation):
               f"{statistics.median(b) if b else float('nan'):.0f} |")
 
 
+def report_mode(mode, m):
+    report(f"auto.speculate = {'true' if mode == '1' else 'false'}", m["rows"], m["skipped"], m["speculation"])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("model")
@@ -195,7 +205,12 @@ def main():
     ap.add_argument("--json", help="write the per-sentence figures here")
     ap.add_argument("--length", default="1.3", help="decode length, × the source's NLLB-sized tokens")
     ap.add_argument("--modes", default="0,1", help="auto.speculate values to run, in turn (0: the baseline)")
+    ap.add_argument("--report", action="store_true", help="MODEL is a --json file: print its tables again")
     a = ap.parse_args()
+    if a.report:
+        for mode, m in json.loads(pathlib.Path(a.model).read_text()).items():
+            report_mode(mode, m)
+        return
     tmp = tempfile.mkdtemp(prefix="speakja-s2e-")
     pulse = Pulse(tmp)
     try:
@@ -216,8 +231,8 @@ def main():
             rows = analyse(results, pulse.sounds())
             skipped = sum(len(r["sentences"]) for r in results) - len(rows)
             speculation = {k: sum(r["speculation"][k] for r in results) for k in ("prepared", "used")}
-            report(f"auto.speculate = {'true' if mode == '1' else 'false'}", rows, skipped, speculation)
-            every[mode] = rows
+            every[mode] = {"rows": rows, "skipped": skipped, "speculation": speculation}
+            report_mode(mode, every[mode])
         if a.json:
             pathlib.Path(a.json).write_text(json.dumps(every, indent=1, ensure_ascii=False))
     finally:

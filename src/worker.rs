@@ -217,6 +217,8 @@ struct Shared {
     /// Set when the worker is dropped (a new `setup()`): a model load in progress is abandoned.
     closed: Arc<AtomicBool>,
     speculation: Arc<Mutex<Speculation>>,
+    /// What the translate stage works on (a sentence queued may interrupt work ahead).
+    translating: Arc<Working>,
 }
 
 /// `skip` value meaning "the next utterance to play".
@@ -258,13 +260,14 @@ impl Shared {
     }
 
     /// An interrupt for a stage's engine: true once a stop came after the job the stage
-    /// is working on, or, while it works ahead, once a job waits in `jobs`: work ahead never
-    /// holds up a sentence to be heard (it was a guess; the job will do it if needed).
-    fn interrupt<T: Send + 'static>(&self, working: &Arc<Working>, jobs: &Receiver<T>) -> Interrupt {
-        let (generation, working, jobs) = (self.generation.clone(), working.clone(), jobs.clone());
+    /// is working on, or, while it works ahead, once a sentence other than the one it
+    /// prepares is queued: work ahead never holds up a sentence to be heard (it was a guess;
+    /// its own job does it if needed), and the sentence it prepares is left to finish.
+    fn interrupt(&self, working: &Arc<Working>) -> Interrupt {
+        let (generation, working) = (self.generation.clone(), working.clone());
         Arc::new(move || {
             generation.load(Ordering::Acquire) != working.generation.load(Ordering::Acquire)
-                || (working.ahead.load(Ordering::Acquire) && !jobs.is_empty())
+                || (working.ahead.load(Ordering::Acquire) && working.wanted_elsewhere.load(Ordering::Acquire))
         })
     }
 
@@ -279,12 +282,30 @@ struct Working {
     /// The generation of its job (or of the work ahead).
     generation: AtomicU64,
     ahead: AtomicBool,
+    /// The sentence the translate stage prepares now...
+    preparing: Mutex<Option<String>>,
+    /// ...and whether another was queued since it began.
+    wanted_elsewhere: AtomicBool,
 }
 
 impl Working {
     fn on(&self, generation: u64, ahead: bool) {
         self.generation.store(generation, Ordering::Release);
         self.ahead.store(ahead, Ordering::Release);
+    }
+
+    fn preparing(&self, source: Option<&str>) {
+        if let Ok(mut p) = self.preparing.lock() {
+            *p = source.map(str::to_owned);
+        }
+        self.wanted_elsewhere.store(false, Ordering::Release);
+    }
+
+    /// `sentence` was queued.
+    fn queued(&self, sentence: &str) {
+        if self.preparing.lock().is_ok_and(|p| p.as_deref().is_some_and(|p| p != sentence)) {
+            self.wanted_elsewhere.store(true, Ordering::Release);
+        }
     }
 }
 
@@ -328,6 +349,7 @@ impl Worker {
             in_flight: Arc::default(),
             closed: Arc::default(),
             speculation: Arc::default(),
+            translating: Arc::default(),
         };
         let alive = Arc::new(AtomicBool::new(true));
         let (jobs_tx, jobs_rx) = bounded::<Job>(cfg.queue_size);
@@ -384,6 +406,7 @@ impl Worker {
             reach,
         };
         self.shared.in_flight.fetch_add(1, Ordering::AcqRel);
+        self.shared.translating.queued(&job.source);
         let refused = match self.jobs.try_send(job) {
             Ok(()) => return Ok(id),
             Err(TrySendError::Full(_)) => Refused::Full(self.jobs.len()),
@@ -487,9 +510,6 @@ fn ms(d: Duration) -> f64 {
 struct Translating<'a> {
     cfg: &'a Config,
     s: &'a Shared,
-    working: Arc<Working>,
-    /// The jobs waiting: one interrupts work ahead.
-    jobs: Receiver<Job>,
     /// `None` until loaded; `Some(None)` when the load failed.
     engine: Option<Option<Box<dyn translate::Translator>>>,
     /// `auto` without a model speaks English as it is: said once, with the fix.
@@ -498,7 +518,7 @@ struct Translating<'a> {
 
 impl Translating<'_> {
     fn load(&mut self) -> Option<&mut Box<dyn translate::Translator>> {
-        let (cfg, s, working, jobs) = (self.cfg, self.s, &self.working, &self.jobs);
+        let (cfg, s) = (self.cfg, self.s);
         self.engine
             .get_or_insert_with(|| {
                 if translate::selected(cfg) == TranslatorEngine::Nllb {
@@ -507,7 +527,7 @@ impl Translating<'_> {
                 let closed = || s.closed.load(Ordering::Acquire);
                 // Not one at a time: a model load is long, and ends early by itself once replaced.
                 let engine = guarded(|| engines::translator(cfg, &closed)).map(|mut t| {
-                    t.interrupt_with(s.interrupt(working, jobs));
+                    t.interrupt_with(s.interrupt(&s.translating));
                     t
                 });
                 let result = engine.as_ref().map(|t| t.describe()).map_err(|e| format!("{e:#}"));
@@ -518,7 +538,7 @@ impl Translating<'_> {
     }
 
     fn translate(&mut self, source: &str, generation: u64, ahead: bool) -> Result<Translation, EngineError> {
-        self.working.on(generation, ahead);
+        self.s.translating.on(generation, ahead);
         if text::is_japanese(source) {
             // Already Japanese: never translated.
             return Ok(Translation::new(source.to_owned(), translate::Kind::None));
@@ -612,8 +632,7 @@ fn translate_stage(
     (out, ahead_out): (Sender<(Job, String)>, Sender<Prepare>),
 ) {
     let untranslated_told = cfg.translator.engine != TranslatorEngine::Auto;
-    let jobs = input.0.clone();
-    let t = Translating { cfg, s, working: Arc::default(), jobs, engine: None, untranslated_told };
+    let t = Translating { cfg, s, engine: None, untranslated_told };
     let t = std::cell::RefCell::new(t);
     if cfg.translator.load == LoadTime::Startup {
         t.borrow_mut().load();
@@ -627,7 +646,10 @@ fn translate_stage(
         if generation != s.generation.load(Ordering::Acquire) || prepared.borrow().contains(&source) {
             return;
         }
-        let Ok(translation) = t.borrow_mut().translate(&source, generation, true) else { return };
+        s.translating.preparing(Some(&source));
+        let translated = t.borrow_mut().translate(&source, generation, true);
+        s.translating.preparing(None);
+        let Ok(translation) = translated else { return };
         let text = translation.text.clone();
         prepared.borrow_mut().put(source, translation, true);
         s.speculated(|sp| sp.prepared += 1);
@@ -665,7 +687,7 @@ fn synth_stage(cfg: &Config, s: &Shared, input: (Receiver<(Job, String)>, Receiv
     let Some(opened) = s.loading(Part::Voice, || guarded(|| engines::voice(cfg))) else { return };
     let mut voice = match opened {
         Ok((mut v, desc)) => {
-            v.interrupt_with(s.interrupt(&working, &input.0));
+            v.interrupt_with(s.interrupt(&working));
             s.send(Event::Ready { part: Part::Voice, result: Ok(desc) });
             Some(v)
         }

@@ -51,7 +51,7 @@ local dir = H.root .. "/tests/fixtures/claude/" .. version
 do
   local label = version .. (transcript and " with its session file" or "")
   H.test("auto-speak Claude Code " .. label, function()
-    local total = { expected = 0, heard = 0, hits = 0, repeats = 0, partials = 0 }
+    local total = { expected = 0, heard = 0, hits = 0, repeats = 0, partials = 0, prepared = 0, used = 0 }
     local casts = vim.fn.glob(dir .. "/*.cast", false, true)
     if transcript then
       casts = vim.tbl_filter(function(c)
@@ -77,7 +77,10 @@ do
       end, vim.tbl_filter(function(e)
         return e.status ~= "dropped"
       end, sj.history()))
-      source = sj.status().sources[1]
+      local status = sj.status()
+      source = status.sources[1]
+      total.prepared = total.prepared + status.speculation.prepared
+      total.used = total.used + status.speculation.used
       sj.stop()
       if config_dir then
         vim.fn.delete(config_dir, "rf")
@@ -96,6 +99,13 @@ do
     local precision = total.heard == 0 and 1 or total.hits / total.heard
     io.stdout:write(("# Claude Code %s in Neovim: recall %.3f precision %.3f (%d heard, %d expected), repeats %d, partials %d\n"):format(
       label, recall, precision, total.heard, total.expected, total.repeats, total.partials))
+    io.stdout:write(("# work ahead (auto.speculate): %d sentences prepared, %d of them heard\n"):format(
+      total.prepared, total.used))
+    -- Speculation is on by default: the scores above are with it. On the screen alone every
+    -- sentence waits `stable_ms`, so work ahead must have been used.
+    if not transcript then
+      H.ok(total.used > 0, "no sentence was prepared ahead and then heard")
+    end
     local floor = transcript and 0.995 or 0.99
     H.ok(recall >= floor, ("recall %.3f"):format(recall))
     H.ok(precision >= floor, ("precision %.3f"):format(precision))

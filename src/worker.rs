@@ -608,10 +608,9 @@ fn run_stage<I: AsRef<Job>, A>(
         match work(item) {
             Ok(Flow::Next) => {}
             Ok(Flow::Closed) => return,
-            // Abandoned mid-sentence by a stop: reported as stopped, not as a failure.
-            Err(EngineError::Stopped) if s.generation.load(Ordering::Acquire) != generation => {
-                s.finish(id, Outcome::Stopped, None)
-            }
+            // Abandoned mid-sentence by a stop (the engine's `Stopped`, or anything it gave
+            // up with once the stop came): reported as stopped, not as a failure.
+            Err(_) if s.generation.load(Ordering::Acquire) != generation => s.finish(id, Outcome::Stopped, None),
             Err(e) => s.finish(id, Outcome::Failed, Some(format!("{what}: {e:#}"))),
         }
     }

@@ -183,7 +183,9 @@ H.test("pathological text is cut in linear time and never stalls the editor", fu
   -- The queue, plus the sentences the stages took off it meanwhile.
   H.ok(queued >= 64 and queued <= 70, "queued " .. queued)
   H.ok(#msgs == 1 and msgs[1]:find("queue is full"), vim.inspect(msgs))
-  H.ok(worst < 50, ("timer gap %.0f ms"):format(worst))
+  -- One 1 MiB call is itself 27–59 ms here (the cut and the redaction are linear): the
+  -- margin is for a loaded 2-core CI machine; a stall is seconds.
+  H.ok(worst < 150, ("timer gap %.0f ms"):format(worst))
   local ok, err = pcall(sj.setup, { max_text_bytes = 2 * 1024 * 1024 })
   H.ok(not ok and err:find("max_text_bytes"), tostring(err))
 end)

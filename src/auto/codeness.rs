@@ -147,6 +147,10 @@ pub fn score(row: &str) -> i32 {
     if [" | ", " && ", " || ", " > ", " >> ", "2>&1", " < "].iter().any(|op| t.contains(op)) {
         score += 1;
     }
+    // `0 2 * * * /opt/bin/export >> export.log 2>&1`: a crontab line.
+    if cron_schedule(&words) {
+        score += 4;
+    }
     if words.len() == 1 && !ends_sentence && one_token_code(t) {
         score += 4;
     }
@@ -264,6 +268,18 @@ fn assignment_or_call(t: &str) -> bool {
     assign || call
 }
 
+/// Five schedule fields first (`*/5`, `0`, `1-5`; names only for the month and the weekday,
+/// `mon-fri`), a command after: a crontab line. At least one field is `*`-based, which a
+/// sentence starting with numbers does not have.
+fn cron_schedule(words: &[&str]) -> bool {
+    let numeric = |w: &str| w.chars().all(|c| c.is_ascii_digit() || matches!(c, '*' | '/' | ',' | '-'));
+    let named = |w: &str| w.chars().all(|c| c.is_ascii_lowercase() || matches!(c, ',' | '-'));
+    words.len() > 5
+        && words[..3].iter().all(|w| numeric(w))
+        && words[3..5].iter().all(|w| numeric(w) || named(w))
+        && words[..5].iter().any(|w| w.starts_with('*'))
+}
+
 fn has_shell_var(t: &str) -> bool {
     t.match_indices('$').any(|(i, _)| t[i + 1..].starts_with(|c: char| c.is_ascii_uppercase() || c == '_'))
 }
@@ -315,6 +331,8 @@ mod tests {
         ".PHONY: build lint test docs",
         "uvicorn ledger.app:app --reload --port 8000",
         "python3 -m venv .venv && . .venv/bin/activate",
+        "0 2 * * * /opt/app/bin/export --since yesterday >> export.log 2>&1",
+        "*/15 9-17 * * mon-fri cd /srv/app && ./sync.sh",
     ];
 
     const PROSE_ROWS: &[&str] = &[
@@ -342,6 +360,7 @@ mod tests {
         "except Exception also retries a KeyError or a TypeError, i.e. bugs that will fail the same",
         "settings.py defines parse_args and load_settings. Flags override the file, e.g. --format",
         "The export now takes about seventy minutes, and the interval is one hour.",
+        "0 * * * * means the top of every hour, so it runs at 1:00, 2:00 and so on.",
     ];
 
     #[test]

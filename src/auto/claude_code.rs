@@ -679,7 +679,14 @@ fn chrome_start(rows: &[Row]) -> usize {
         }
         // The input line sits right under its rule (an echoed prompt looks the same).
         let input_below = rows.get(i + 1).is_some_and(|r| is_input_row(r.text));
-        if is_box_edge(t) && (input_below || dialog_below) {
+        // Chrome ends upwards at a message or a prompt: a box above those is not part of it
+        // (1.0.x's welcome banner, with a permission dialog 20 rows below).
+        let apart = start < n
+            && rows[i + 1..start].iter().any(|r| {
+                let b = r.text.trim_start();
+                b.starts_with(MARKERS) || echoed_prompt(b).is_some() && !is_option(b)
+            });
+        if is_box_edge(t) && (input_below || dialog_below) && !apart {
             start = i;
         }
     }
@@ -928,6 +935,38 @@ mod tests {
             "   2. No",
         ]);
         assert!(sentences(&items).is_empty(), "{items:?}");
+    }
+
+    /// 1.0.x: the welcome banner's box is still on screen above a permission dialog's box;
+    /// the dialog starts at its own top edge, so the reason given above it is heard while the
+    /// dialog waits for an answer.
+    #[test]
+    fn a_dialog_box_does_not_reach_up_to_the_banner() {
+        let edge = |l: char, r: char| format!("{l}{}{r}", "─".repeat(50));
+        let (top, bottom) = (edge('╭', '╮'), edge('╰', '╯'));
+        let items = read_now(&[
+            &top,
+            "│ ✻ Welcome to Claude Code!                        │",
+            &bottom,
+            "",
+            "> CI is red on main. Can you find out why?",
+            "",
+            "⏺ Let me run the test suite the way CI does.",
+            "",
+            "⏺ Bash(python3 -m unittest discover -s tests)",
+            "  ⎿  Running…",
+            "",
+            &top,
+            "│ Bash command                                     │",
+            "│   python3 -m unittest discover -s tests          │",
+            "│ Do you want to proceed?                          │",
+            "│ ❯ 1. Yes                                         │",
+            "│   2. No, and tell Claude what to do differently  │",
+            &bottom,
+        ]);
+        assert_eq!(sentences(&items), ["Let me run the test suite the way CI does."]);
+        assert!(items.iter().all(|i| i.ready), "{items:?}");
+        assert!(items.iter().any(|i| i.kind == ItemKind::Prompt), "{items:?}");
     }
 
     #[test]

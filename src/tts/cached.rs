@@ -62,7 +62,7 @@ fn encode_audio(a: &Audio) -> Vec<u8> {
 fn decode_audio(b: &[u8]) -> Option<Audio> {
     let rate = u32::from_le_bytes(b.get(..4)?.try_into().ok()?);
     let pcm = &b[4..];
-    if rate == 0 || pcm.len() % 2 != 0 {
+    if rate == 0 || !pcm.len().is_multiple_of(2) {
         return None;
     }
     let scale = 1.0 / f32::from(i16::MAX);

@@ -448,7 +448,7 @@ const WORDS: &[&str] = &[
 ];
 
 fn word(rng: &mut Rng) -> &'static str {
-    rng.pick(WORDS)
+    *rng.pick(WORDS)
 }
 
 fn cap(w: &str) -> String {

@@ -125,6 +125,10 @@ impl Readings {
         let pieces = split_identifier(w);
         let mut out = String::new();
         for (i, &(sep, piece)) in pieces.iter().enumerate() {
+            if !sep && glued_digit(&pieces, i) {
+                out += ENGLISH_DIGITS[usize::from(piece.as_bytes()[0] - b'0')];
+                continue;
+            }
             if !sep {
                 out += &self.part(piece);
                 continue;
@@ -151,7 +155,10 @@ impl Readings {
         }
         let lower = p.to_ascii_lowercase();
         let acronym = p.len() <= 5 && p.bytes().all(|b| b.is_ascii_uppercase());
-        if acronym || p.len() == 1 || !lower.contains(['a', 'e', 'i', 'o', 'u', 'y']) {
+        // English's two-letter words are function words, all in the table: any other pair is
+        // letters (io, ui, os, id); a capitalized pair in CamelCase may be a syllable (SpeakJa).
+        let pair = p.len() == 2 && p.bytes().all(|b| b.is_ascii_lowercase());
+        if acronym || p.len() == 1 || pair || !lower.contains(['a', 'e', 'i', 'o', 'u', 'y']) {
             return kana::spell(p);
         }
         // A loanword unless it is an inflection of a built-in table word, whose reading of the
@@ -161,10 +168,131 @@ impl Readings {
             .map(str::to_string)
             .or_else(|| cmu::whole_unless_inflected(&lower))
             .or_else(|| words::guess(&lower))
+            .or_else(|| self.i_prefixed(&lower))
             .or_else(|| cmu::reading(&lower))
+            .or_else(|| self.py_affixed(&lower))
+            .or_else(|| self.letters(p, &lower))
             .or_else(|| loan::name(&lower).map(str::to_string))
             .unwrap_or_else(|| kana::katakana(&lower))
     }
+
+    /// A short unknown word that cannot be said as spelled is letters (ncdu, gke, etcd), a
+    /// known word then an x keeps the word (pipx, mobx); longer names keep e2k's reading
+    /// (django, typst), whose unusual clusters come from other languages.
+    fn letters(&self, p: &str, w: &str) -> Option<String> {
+        if p.len() > 4 || pronounceable(w) {
+            return None;
+        }
+        let stem = w.strip_suffix('x').filter(|s| s.len() >= 3);
+        if let Some(stem) =
+            stem.filter(|s| words::get(s).is_some() || loan::get(s).is_some() || cmu::phones(s).is_some())
+        {
+            return Some(format!("{}エックス", self.part(stem)));
+        }
+        Some(kana::spell(p))
+    }
+
+    /// An i before a dictionary word is the letter (ipython, inode, isort, iframe), as in
+    /// Apple's and others' names; only for words no list has.
+    fn i_prefixed(&self, w: &str) -> Option<String> {
+        let rest = w.strip_prefix('i').filter(|r| r.len() >= 4 && !r.starts_with(['a', 'e', 'i', 'o', 'u', 'y']))?;
+        let known = words::get(rest).is_some() || loan::get(rest).is_some() || cmu::phones(rest).is_some();
+        known.then(|| format!("アイ{}", self.part(rest)))
+    }
+
+    /// Python's packages put `py` before or after a name (pyasn, pyproj, cupy, vcrpy): said パイ
+    /// and the rest read on its own, for words no list has.
+    fn py_affixed(&self, w: &str) -> Option<String> {
+        if let Some(rest) = w.strip_prefix("py").filter(|r| !r.is_empty()) {
+            return Some(format!("パイ{}", self.part(rest)));
+        }
+        let stem = w.strip_suffix("py").filter(|s| s.len() >= 2)?;
+        // Two letters with a vowel are a syllable here (cupy クーパイ), not letters.
+        let stem = if stem.len() == 2 && stem.contains(['a', 'e', 'i', 'o', 'u']) {
+            kana::katakana(stem)
+        } else {
+            self.part(stem)
+        };
+        Some(format!("{stem}パイ"))
+    }
+}
+
+/// A digit glued to letters before it is said in English, as in the name (s3transfer
+/// エススリー, neo4j, sha2, python3); numbers of two digits or more (x86, arm64, route53) and a
+/// digit before `.`+digits (python3.11) stay for jpreprocess.
+const ENGLISH_DIGITS: [&str; 10] =
+    ["ゼロ", "ワン", "ツー", "スリー", "フォー", "ファイブ", "シックス", "セブン", "エイト", "ナイン"];
+
+/// Whether piece `i` is a lone digit right after letters (see `ENGLISH_DIGITS`).
+fn glued_digit(pieces: &[(bool, &str)], i: usize) -> bool {
+    let (_, p) = pieces[i];
+    let letters_before = i > 0 && pieces[i - 1].1.starts_with(|c: char| c.is_ascii_alphabetic());
+    let digit_after = pieces.get(i + 1).is_some_and(|q| q.1.starts_with(|c: char| c.is_ascii_digit()));
+    let version = pieces.get(i + 1).is_some_and(|q| q.0 && q.1 == ".")
+        && pieces.get(i + 2).is_some_and(|q| q.1.starts_with(|c: char| c.is_ascii_digit()));
+    p.len() == 1 && p.as_bytes()[0].is_ascii_digit() && letters_before && !digit_after && !version
+}
+
+/// Whether an unknown lowercase word can be said as spelled: the consonants before its first
+/// vowel start English words, those after its last end them, and those between split into an
+/// end and a start. Others are letters said by name (ncdu, gke, etcd, ajv, yq).
+fn pronounceable(w: &str) -> bool {
+    const ONSETS: &[&str] = &[
+        "bl", "br", "ch", "chl", "chr", "cl", "cr", "dr", "dw", "fl", "fr", "gh", "gl", "gn", "gr", "kh", "kl", "kn",
+        "kr", "kw", "ph", "phl", "phr", "pl", "pr", "ps", "rh", "sc", "sch", "scr", "sh", "shr", "sk", "sl", "sm",
+        "sn", "sp", "sph", "spl", "spr", "sq", "st", "str", "sw", "th", "thr", "tr", "tw", "wh", "wr",
+    ];
+    const CODAS: &[&str] = &[
+        "ck", "ct", "ff", "ft", "gg", "gh", "ght", "lb", "ld", "lf", "lk", "ll", "lm", "lp", "lt", "lth", "mb", "mn",
+        "mp", "mpt", "nc", "nch", "nd", "ng", "nk", "nt", "nth", "nx", "ph", "pt", "rb", "rc", "rch", "rd", "rf", "rg",
+        "rk", "rl", "rm", "rn", "rp", "rst", "rt", "rth", "rtz", "sc", "sh", "sk", "sm", "sp", "ss", "st", "tch", "th",
+        "thm", "tt", "tz", "wk", "wl", "wn", "xt", "zz", "ch",
+    ];
+    let b = w.as_bytes();
+    let vowel = |i: usize| match b[i] {
+        b'a' | b'e' | b'i' | b'o' | b'u' => true,
+        b'y' => i > 0 && !matches!(b.get(i + 1), Some(b'a' | b'e' | b'i' | b'o' | b'u')),
+        b'w' => {
+            i > 0
+                && matches!(b[i - 1], b'a' | b'e' | b'o')
+                && !matches!(b.get(i + 1), Some(b'a' | b'e' | b'i' | b'o' | b'u'))
+        }
+        _ => false,
+    };
+    let single = |c: &str| c.len() == 1 && c != "q"; // a final j: obj, proj
+    let onset = |c: &str, at: usize| {
+        c.is_empty() || ONSETS.contains(&c) || (c.len() == 1 && (c != "q" || b.get(at) == Some(&b'u')))
+    };
+    let coda = |c: &str| {
+        let base = |c: &str| c.is_empty() || single(c) || CODAS.contains(&c);
+        // a plural or third person: s after an ending other than c, j, s, x, z, sh, ch
+        base(c)
+            || c.strip_suffix('s')
+                .is_some_and(|s| !s.is_empty() && base(s) && !s.ends_with(['c', 'j', 's', 'x', 'z', 'h']))
+    };
+    let mut start = 0; // start of the current consonant run
+    let mut first = true;
+    for i in 0..=b.len() {
+        if i < b.len() && !vowel(i) {
+            continue;
+        }
+        let run = &w[start..i];
+        let ok = if first && i == b.len() {
+            true // no vowel: handled elsewhere
+        } else if first {
+            onset(run, i)
+        } else if i == b.len() {
+            coda(run)
+        } else {
+            (0..=run.len()).any(|k| coda(&run[..k]) && onset(&run[k..], i))
+        };
+        if !ok {
+            return false;
+        }
+        first = false;
+        start = i + 1;
+    }
+    true
 }
 
 /// What a run of separators between identifier parts is read as.
@@ -342,6 +470,51 @@ mod tests {
         let rate = 1.0 - failures.len() as f64 / rows.len() as f64;
         println!("{} terms, {:.1}% pass; failures:\n{}", rows.len(), rate * 100.0, failures.join("\n"));
         assert!(rows.len() >= 200 && rate >= 0.95, "{:.1}% pass", rate * 100.0);
+    }
+
+    #[test]
+    fn digits_glued_to_letters_are_english() {
+        assert_eq!(say("s3transfer"), "エススリートランスファ");
+        assert_eq!(say("k3s"), "ケースリーエス");
+        assert_eq!(say("pyasn1"), "パイエーエスエヌワン");
+        assert_eq!(say("auth0"), "オースゼロ");
+        // Two digits or more, a version after the digit, and numbers alone stay digits.
+        assert_eq!(say("h11"), "エイチ11");
+        assert_eq!(say("python3.11"), "パイソン3.11");
+        assert_eq!(say("404"), "404");
+        assert_eq!(say("10ms"), "10ミリ秒");
+    }
+
+    #[test]
+    fn unpronounceable_short_words_are_letters() {
+        for (w, r) in [
+            ("ncdu", "エヌシーディーユー"),
+            ("gke", "ジーケーイー"),
+            ("etcd", "イーティーシーディー"),
+            ("ajv", "エージェイブイ"),
+        ] {
+            assert_eq!(say(w), r);
+        }
+        assert_eq!(say("yq"), "ワイキュー"); // two letters the table lacks
+        assert_eq!(say("pipx"), "ピップエックス");
+        // Words said as spelled stay words.
+        assert!(super::pronounceable("sed") && super::pronounceable("awk") && super::pronounceable("proj"));
+        assert!(!super::pronounceable("lsof") && !super::pronounceable("ecs") && !super::pronounceable("tidb"));
+        assert_eq!(say("django"), "ジャンゴ"); // longer names keep e2k's reading
+    }
+
+    #[test]
+    fn i_and_py_affixes() {
+        assert_eq!(say("ipython"), "アイパイソン");
+        assert_eq!(say("isort"), "アイソート");
+        assert_eq!(say("cupy"), "キューパイ");
+        assert_eq!(say("vcrpy"), "ブイシーアールパイ");
+    }
+
+    #[test]
+    fn function_words_in_identifiers() {
+        assert_eq!(say("asBytes"), "アズバイツ");
+        assert_eq!(say("as_str"), "アズストラ");
     }
 
     #[test]

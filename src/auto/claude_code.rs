@@ -224,6 +224,11 @@ impl<'a> Line<'a> {
         if body.is_empty() || is_markdown_rule(body) {
             return Self::Blank;
         }
+        // 2.1.337 draws the interrupt at column 0 with its own glyph (`∷`); older releases as
+        // a `⎿` result. Known by its words, whatever the glyph.
+        if is_interrupt(body) {
+            return Self::Result { interrupted: true };
+        }
         if indent == 0 {
             let reflowed = at.open && at.ctx == Ctx::Message && above_full && continues_row(t);
             return if reflowed { Self::Reflowed } else { Self::at_column_zero(body) };
@@ -385,12 +390,16 @@ impl Fold {
     /// What was drawn right above a result is the call's description, unless the "result"
     /// is the user's interrupt.
     fn result(&mut self, i: usize, at: Place, interrupted: bool, rows: &[Row]) {
-        if let Some(p) = self.paras.last_mut().filter(|_| at.open) {
-            if interrupted {
+        if interrupted {
+            // The cut paragraph is the last one, right above or (2.1.337) a blank row above.
+            let last = self.paras.last_mut();
+            if let Some(p) =
+                last.filter(|p| p.rows.last().is_some_and(|&r| rows[r + 1..i].iter().all(|r| r.text.trim().is_empty())))
+            {
                 p.interrupted = true;
-            } else {
-                p.tool = true;
             }
+        } else if let Some(p) = self.paras.last_mut().filter(|_| at.open) {
+            p.tool = true;
         }
         // A spinner's `⎿ Tip:` line is part of the spinner, not output after the text.
         if self.spinner.is_none_or(|s| rows[s + 1..i].iter().any(|r| !r.text.trim().is_empty())) {
@@ -699,6 +708,15 @@ fn is_input_row(t: &str) -> bool {
     t.starts_with('❯') || t == ">" || t.starts_with("> ") || t.starts_with(">\u{a0}")
 }
 
+/// `⎿  Interrupted · What should Claude do instead?`, `∷ Interrupted by user`: one glyph,
+/// then the interrupt's words (a sentence starting "Interrupted" has no glyph before it).
+fn is_interrupt(body: &str) -> bool {
+    let mut chars = body.chars();
+    let glyph = chars.next().is_some_and(|c| !c.is_alphanumeric() && !matches!(c, '-' | '*' | '+' | '>' | '•'));
+    let rest = chars.as_str().trim_start();
+    glyph && rest.starts_with("Interrupted") && (rest.contains(" · ") || rest.contains("by user"))
+}
+
 /// `❯ 1. Yes` / `  2. No`: a dialog's options.
 fn is_option(body: &str) -> bool {
     let b = body.trim_start_matches(['❯', '│', ' ']);
@@ -967,6 +985,32 @@ mod tests {
         assert_eq!(sentences(&items), ["Let me run the test suite the way CI does."]);
         assert!(items.iter().all(|i| i.ready), "{items:?}");
         assert!(items.iter().any(|i| i.kind == ItemKind::Prompt), "{items:?}");
+    }
+
+    /// 2.1.337 draws the interrupt at column 0 with `∷`, a blank row below the cut words;
+    /// older releases draw `⎿  Interrupted` right under them. Either way they are not said.
+    #[test]
+    fn words_cut_by_an_interrupt_are_not_said_whatever_its_glyph() {
+        for rows in [
+            [
+                "● With plain make the header is built first.",
+                "",
+                "  The order",
+                "",
+                "∷ Interrupted · What should Claude do instead?",
+            ],
+            [
+                "● With plain make the header is built first.",
+                "",
+                "  The order",
+                "  ⎿  Interrupted · What should Claude do instead?",
+                "",
+            ],
+        ] {
+            assert_eq!(sentences(&read_now(&rows)), ["With plain make the header is built first."], "{rows:?}");
+        }
+        let prose = read_now(&["● Interrupted builds leave gen/version.h half written.", ""]);
+        assert_eq!(sentences(&prose), ["Interrupted builds leave gen/version.h half written."]);
     }
 
     #[test]

@@ -171,7 +171,12 @@ pub fn score(row: &str) -> i32 {
         }
     }
     if yaml_pair(t) {
-        score += 3;
+        // A camelCase key is an identifier, not a lead-in word (`startupProbe:`).
+        let camel = t.split(':').next().is_some_and(|k| k.bytes().any(|b| b.is_ascii_uppercase()));
+        score += if camel { 4 } else { 3 };
+    }
+    if make_rule(t) {
+        score += 4;
     }
     // `.PHONY: build lint test`: a special target of a Makefile.
     if first.starts_with('.') && first.ends_with(':') && first[1..].starts_with(|c: char| c.is_ascii_uppercase()) {
@@ -228,15 +233,38 @@ fn is_flag(w: &str) -> bool {
 /// `timeout: 30`, `jobs:`: a YAML key (lower case) with one value or none.
 fn yaml_pair(t: &str) -> bool {
     let Some((key, value)) = t.split_once(':') else { return false };
+    // Lower case, or one camelCase word (`startupProbe:`, `failureThreshold: 30`).
+    let camel = !key.contains(' ') && key.chars().all(|c| c.is_ascii_alphanumeric());
     let key_ok = !key.is_empty()
         && key.starts_with(|c: char| c.is_ascii_lowercase() || c == '_' || c == '-')
-        && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '-' | '.' | ' '))
+        && (camel
+            || key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '-' | '.' | ' ')))
         && !key.contains("  ")
         && key.split_whitespace().count() <= 2
         && key.trim_start_matches("- ").split_whitespace().count() == 1;
     let value = value.trim();
     key_ok
         && (value.is_empty() || (!value.contains(' ') && !value.ends_with('.')) || value.starts_with(['"', '[', '{']))
+}
+
+/// `main.o util.o: gen/version.h`, `%.o: %.c`: a Makefile rule, files on both sides.
+fn make_rule(t: &str) -> bool {
+    let Some((targets, prerequisites)) = t.split_once(": ") else { return false };
+    let file = |w: &str| {
+        w.contains('/')
+            || w.contains("$(")
+            || w.contains('%')
+            || w.split_once('.').is_some_and(|(stem, ext)| {
+                !stem.is_empty() && ext.len() <= 4 && !ext.is_empty() && ext.bytes().all(|b| b.is_ascii_alphanumeric())
+            })
+    };
+    let (left, right): (Vec<&str>, Vec<&str>) =
+        (targets.split_whitespace().collect(), prerequisites.split_whitespace().collect());
+    !left.is_empty()
+        && !right.is_empty()
+        && left.iter().all(|w| file(w))
+        && right.iter().all(|w| file(w))
+        && !ends_sentence(t)
 }
 
 /// Flags, paths, files, quotes or variables after a command word: `tar czf out.tgz dist/`.
@@ -333,6 +361,10 @@ mod tests {
         "python3 -m venv .venv && . .venv/bin/activate",
         "0 2 * * * /opt/app/bin/export --since yesterday >> export.log 2>&1",
         "*/15 9-17 * * mon-fri cd /srv/app && ./sync.sh",
+        "main.o util.o: gen/version.h",
+        "%.o: %.c include/config.h",
+        "startupProbe:",
+        "failureThreshold: 30",
     ];
 
     const PROSE_ROWS: &[&str] = &[
@@ -361,6 +393,9 @@ mod tests {
         "settings.py defines parse_args and load_settings. Flags override the file, e.g. --format",
         "The export now takes about seventy minutes, and the interval is one hour.",
         "0 * * * * means the top of every hour, so it runs at 1:00, 2:00 and so on.",
+        "config.yaml: the settings file, read at start.",
+        "Note: main.py and util.py both import it.",
+        "Fix:",
     ];
 
     #[test]

@@ -59,7 +59,8 @@ do
       end, casts)
       H.ok(#casts >= 1, version .. ": " .. #casts .. " recordings with a session file")
     else
-      H.ok(#casts >= 6, version .. ": " .. #casts .. " recordings")
+      -- A release added for what it changed (2.1.337: its interrupt row) may hold two.
+      H.ok(#casts >= 2, version .. ": " .. #casts .. " recordings")
     end
     for _, cast in ipairs(casts) do
       local expected = R.expected(cast, transcript)

@@ -374,3 +374,24 @@ fn a_complete_sentence_is_offered_ahead_once_and_then_heard() {
     assert_eq!(sentences(f.poll(ms(300))), ["The build is green on both machines."]);
     assert!(f.take_likely().is_empty(), "the unfinished one is not offered");
 }
+
+/// While it waits, the follower reads again only when a row may have aged into readiness:
+/// a sentence is still heard at `stable_ms`, and a row with no end mark and nothing busy
+/// below it once it has rested two seconds, with no change in between to prompt a read.
+#[test]
+fn waiting_rows_are_heard_when_they_age_without_further_changes() {
+    let t0 = Instant::now();
+    let mut f = ScreenFollower::new(FollowerOptions::default());
+    f.on_lines(0, 0, lines(&["❯ why?", "", "⏺ The cache is cold. The loop adds every number to", ""]), t0);
+    let mut heard = Vec::new();
+    let mut at = Vec::new();
+    for k in 1..=60 {
+        let now = t0 + Duration::from_millis(50 * k);
+        let new = sentences(f.poll(now));
+        at.extend(new.iter().map(|_| k * 50));
+        heard.extend(new);
+    }
+    assert_eq!(heard, ["The cache is cold.", "The loop adds every number to"]);
+    assert_eq!(at[0], 250, "heard at the first poll after stable_ms");
+    assert_eq!(at[1], 2000, "closed at the first poll after two seconds at rest");
+}

@@ -152,6 +152,13 @@ pub struct Row<'a> {
     pub since: Instant,
 }
 
+/// The first moment after `now` at which [`read`] could answer otherwise for the same rows
+/// (their times `since`): a row's age crossing `settle` or the idle close is all that time
+/// changes in a reading.
+pub fn next_change(since: impl Iterator<Item = Instant>, now: Instant, settle: Duration) -> Option<Instant> {
+    since.flat_map(|t| [t + settle, t + IDLE_CLOSE]).filter(|&t| t > now).min()
+}
+
 /// Reads `rows` (a window onto the terminal buffer, oldest first); `start` is the context
 /// before the first row. Rows in the live region (input box, dialogs, their status lines)
 /// are never read.

@@ -113,6 +113,8 @@ pub struct ScreenFollower {
     /// Screen version at the last read, and whether something was not ready then.
     read_version: Option<u64>,
     waiting: bool,
+    /// When reading the same rows again may find something else ready.
+    due: Option<Instant>,
     /// The first change since the last read.
     unread_since: Option<Instant>,
     /// Keys of the likely sentences offered lately, oldest first...
@@ -132,6 +134,7 @@ impl ScreenFollower {
             hints: HashMap::new(),
             read_version: None,
             waiting: false,
+            due: None,
             unread_since: None,
             offered: std::collections::VecDeque::new(),
             likely: Vec::new(),
@@ -161,7 +164,10 @@ impl ScreenFollower {
     }
 
     fn follow(&mut self, now: Instant, silent: bool) -> Vec<Heard> {
-        if self.read_version == Some(self.mirror.version()) && !self.waiting {
+        // Unchanged rows read the same until one of them ages past a threshold: a wait for
+        // `stable_ms` costs no reading (a long screen takes milliseconds to read).
+        let unchanged = self.read_version == Some(self.mirror.version());
+        if unchanged && (!self.waiting || self.due.is_none_or(|due| now < due)) {
             return Vec::new();
         }
         let resting = self.mirror.changed_at().is_none_or(|t| now.saturating_duration_since(t) >= QUIET);
@@ -174,6 +180,7 @@ impl ScreenFollower {
         // Attaching takes what is on screen as it is, settled or not.
         let settle = if silent { Duration::ZERO } else { Duration::from_millis(self.opts.stable_ms) };
         let (items, complete) = self.read_screen(now, settle, !silent);
+        self.due = claude_code::next_change(self.mirror.rows().iter().map(|r| r.since), now, settle);
         let ready = items.iter().position(|i| !i.ready).unwrap_or(items.len());
         self.waiting = ready < items.len();
         let heard = self.take_new(&items[..ready], silent);

@@ -120,6 +120,22 @@ pub fn score(row: &str) -> i32 {
     if t.is_empty() {
         return 0;
     }
+    // `-    op.add_column(…)`, `+import os`: a diff's row is the code after its sign. A
+    // bullet has one space after its `-`.
+    let diff_body = t.strip_prefix(['-', '+']).filter(|r| {
+        r.starts_with("  ") || (t.starts_with('+') && r.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
+    });
+    if let Some(body) = diff_body {
+        return score_row(body.trim()).max(0) + 1;
+    }
+    score_row(t)
+}
+
+/// [`score`] for a row that is no diff's.
+fn score_row(t: &str) -> i32 {
+    if t.is_empty() {
+        return 0;
+    }
     let words: Vec<&str> = t.split_whitespace().collect();
     let first = words[0];
     // `def mean(xs):`, `for row in rows:`: a block opener, not a lead-in.
@@ -150,6 +166,9 @@ pub fn score(row: &str) -> i32 {
     // `0 2 * * * /opt/bin/export >> export.log 2>&1`: a crontab line.
     if cron_schedule(&words) {
         score += 4;
+    }
+    if traceback_row(t, &words) {
+        score += 5;
     }
     if words.len() == 1 && !ends_sentence && one_token_code(t) {
         score += 4;
@@ -296,6 +315,19 @@ fn assignment_or_call(t: &str) -> bool {
     assign || call
 }
 
+/// A traceback's frame (`File "app.py", line 7, in totals`) or its exception
+/// (`KeyError: 'region'`, `java.lang.IllegalStateException: closed`).
+fn traceback_row(t: &str, words: &[&str]) -> bool {
+    let frame = t.starts_with("File \"") && t.contains("\", line ");
+    let name = words[0].strip_suffix(':').unwrap_or("");
+    let class = name.rsplit('.').next().unwrap_or("");
+    let exception = ["Error", "Exception", "Warning"].iter().any(|e| class.len() > e.len() && class.ends_with(e))
+        && class.starts_with(|c: char| c.is_ascii_uppercase())
+        && class.bytes().all(|b| b.is_ascii_alphanumeric())
+        && words.len() <= 8;
+    frame || exception
+}
+
 /// Five schedule fields first (`*/5`, `0`, `1-5`; names only for the month and the weekday,
 /// `mon-fri`), a command after: a crontab line. At least one field is `*`-based, which a
 /// sentence starting with numbers does not have.
@@ -365,6 +397,12 @@ mod tests {
         "%.o: %.c include/config.h",
         "startupProbe:",
         "failureThreshold: 30",
+        "-    op.add_column(\"accounts\", sa.Column(\"email\", sa.String(320), nullable=False))",
+        "+    op.alter_column(\"accounts\", \"email\", nullable=False)",
+        "+import os",
+        "File \"report.py\", line 7, in totals",
+        "KeyError: 'region'",
+        "java.lang.IllegalStateException: connection pool closed",
     ];
 
     const PROSE_ROWS: &[&str] = &[
@@ -396,6 +434,10 @@ mod tests {
         "config.yaml: the settings file, read at start.",
         "Note: main.py and util.py both import it.",
         "Fix:",
+        "- Use the request's context and put a timeout on it.",
+        "+ one more thing: the cache is cold.",
+        "KeyError names the missing key, not the dict it was missing from.",
+        "TypeError is raised when the types do not match, which is what happens when you pass a string.",
     ];
 
     #[test]

@@ -194,6 +194,10 @@ fn score_row(t: &str) -> i32 {
         let camel = t.split(':').next().is_some_and(|k| k.bytes().any(|b| b.is_ascii_uppercase()));
         score += if camel { 4 } else { 3 };
     }
+    // `[Timer]`, `[tool.ruff]`: an INI or TOML section.
+    if t.starts_with('[') && t.ends_with(']') && words.len() == 1 && t.len() > 2 {
+        score += 4;
+    }
     if make_rule(t) {
         score += 4;
     }
@@ -307,7 +311,9 @@ fn assignment_or_call(t: &str) -> bool {
         && after.starts_with(' ')
         || (after.starts_with('=')
             && !after.starts_with("==")
-            && t[..ident].chars().all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit()));
+            && (t[..ident].chars().all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
+                // `OnCalendar=*-*- 03:15:00`, `Persistent=true`: an INI or unit file's key.
+                || (ident >= 2 && t[..ident].chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))));
     // A call is code when the row ends like one too (`slugify() はタイトルを` goes on as prose).
     let call = after.starts_with('(')
         && t.starts_with(|c: char| c.is_ascii_lowercase())
@@ -403,6 +409,10 @@ mod tests {
         "File \"report.py\", line 7, in totals",
         "KeyError: 'region'",
         "java.lang.IllegalStateException: connection pool closed",
+        "[Timer]",
+        "OnCalendar=*-*- 03:15:00",
+        "Persistent=true",
+        "[tool.ruff]",
     ];
 
     const PROSE_ROWS: &[&str] = &[
@@ -438,6 +448,8 @@ mod tests {
         "+ one more thing: the cache is cold.",
         "KeyError names the missing key, not the dict it was missing from.",
         "TypeError is raised when the types do not match, which is what happens when you pass a string.",
+        "Set Persistent=true so a missed run happens at the next boot.",
+        "[1] The spec, section 4.",
     ];
 
     #[test]

@@ -145,6 +145,12 @@ fn score_row(t: &str) -> i32 {
     if t.ends_with([';', '{', '}']) || t.starts_with(['}', '@']) || t.starts_with("//") || t.starts_with("$ ") {
         score += 4;
     }
+    // A comment in lower case (`# how many keys?`), whatever its words: a heading drawn
+    // with its `#` starts with a capital.
+    if t.strip_prefix("# ").is_some_and(|c| c.starts_with(|ch: char| ch.is_ascii_lowercase())) {
+        return CODE + 1;
+    }
+    // `#!/bin/sh`, `#include`.
     if t.starts_with('#') && (!t.starts_with("# ") || t.contains('(')) {
         score += 4;
     }
@@ -413,6 +419,7 @@ mod tests {
         "OnCalendar=*-*- 03:15:00",
         "Persistent=true",
         "[tool.ruff]",
+        "# how many session keys, and does one of them have a TTL?",
     ];
 
     const PROSE_ROWS: &[&str] = &[
@@ -450,6 +457,7 @@ mod tests {
         "TypeError is raised when the types do not match, which is what happens when you pass a string.",
         "Set Persistent=true so a missed run happens at the next boot.",
         "[1] The spec, section 4.",
+        "# Setup",
     ];
 
     #[test]

@@ -197,13 +197,18 @@ fn punctuated_secret(run: &str) -> Option<Range<usize>> {
     (looks_random(&alnum) || password_classes(core)).then_some(0..core.len())
 }
 
-/// What a password policy asks for: upper case, lower case and digits besides the mark, in a
+/// What a password policy asks for: upper case, lower case and digits (or a second mark)
+/// besides the mark, in a
 /// run of [`PUNCTUATED`]'s length with no `/` (anchors and paths, `src/main.rs#L10-L25`).
 /// Human-made passwords hold words (`te88epFIMbNl5*!5ooCC`), which the entropy net alone
 /// lets through.
 fn password_classes(core: &str) -> bool {
     let has = |f: fn(&u8) -> bool| core.bytes().any(|b| f(&b));
-    !core.contains('/') && has(u8::is_ascii_uppercase) && has(u8::is_ascii_lowercase) && has(u8::is_ascii_digit)
+    let marks = core.chars().filter(|c| PASSWORD_MARKS.contains(c)).count();
+    !core.contains('/')
+        && has(u8::is_ascii_uppercase)
+        && has(u8::is_ascii_lowercase)
+        && (has(u8::is_ascii_digit) || marks >= 2)
 }
 
 /// Compiles the patterns (about 10 ms), so the first text redacted on Neovim's thread does
@@ -1243,6 +1248,7 @@ mod tests {
         hidden("Use SoHwANGvoZ.ivbrwi7VCstSbI7 as the admin password for now.", "SoHwANGvoZ");
         hidden("The vault token for staging is rR8ARU8tND1k.sRdBA.DWAjoACQS.", "rR8ARU8tND1k");
         hidden("Log in with te88epFIMbNl5*!5ooCC and change it.", "te88epFIMbNl5");
+        hidden("Use gw&vmpyro#kcG+.&Ys#A as the admin password.", "vmpyro");
         kept("Pull ghcr.io/acme/token:4.1.3-alpine first.");
         kept("Open token:4.1.3-alpine to see the failing assertion.");
         kept("See src/Auth2Handler.rs#L10-L25 for the check.");

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Screen to ear (issue #25): from a sentence complete in a Claude Code terminal to its first
 # sound, through the plugin as users run it. Needs the README's set-up plus Debian's
-# pulseaudio, pulseaudio-utils and libasound2-plugins. Takes ~25 minutes: 16 recordings
+# pulseaudio, pulseaudio-utils and libasound2-plugins. Takes ~15 minutes: 16 recordings
 # replayed in real time and every sentence spoken, once without work ahead, once with it.
 #
 #   bench/screen_to_ear.sh [--scenarios N] [--versions 2.1.332,2.0.77] [--sources file,screen] [--json OUT]

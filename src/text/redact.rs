@@ -203,12 +203,29 @@ fn punctuated_secret(run: &str) -> Option<Range<usize>> {
 /// Human-made passwords hold words (`te88epFIMbNl5*!5ooCC`), which the entropy net alone
 /// lets through.
 fn password_classes(core: &str) -> bool {
-    let has = |f: fn(&u8) -> bool| core.bytes().any(|b| f(&b));
-    let marks = core.chars().filter(|c| PASSWORD_MARKS.contains(c)).count();
-    !core.contains('/')
-        && has(u8::is_ascii_uppercase)
-        && has(u8::is_ascii_lowercase)
-        && (has(u8::is_ascii_digit) || marks >= 2)
+    let c = Classes::of(core);
+    !core.contains('/') && c.upper && c.lower && (c.digit || c.marks >= 2)
+}
+
+/// Which kinds of character a value holds, in one pass.
+struct Classes {
+    upper: bool,
+    lower: bool,
+    digit: bool,
+    /// Password marks ([`PASSWORD_MARKS`]) counted.
+    marks: usize,
+}
+
+impl Classes {
+    fn of(v: &str) -> Self {
+        let has = |f: fn(&u8) -> bool| v.bytes().any(|b| f(&b));
+        Self {
+            upper: has(u8::is_ascii_uppercase),
+            lower: has(u8::is_ascii_lowercase),
+            digit: has(u8::is_ascii_digit),
+            marks: v.chars().filter(|c| PASSWORD_MARKS.contains(c)).count(),
+        }
+    }
 }
 
 /// Compiles the patterns (about 10 ms), so the first text redacted on Neovim's thread does
@@ -370,14 +387,9 @@ fn is_version(v: &str) -> bool {
 /// A value named a key without "is": digits, upper and lower case (or a password's mark)
 /// and no path or URL, which words, identifiers and file names do not have together.
 fn strong_value(v: &str) -> bool {
-    let has = |f: fn(&u8) -> bool| v.bytes().any(|b| f(&b));
-    let classes =
-        [has(u8::is_ascii_uppercase), has(u8::is_ascii_lowercase), has(u8::is_ascii_digit), v.contains(PASSWORD_MARKS)];
-    told(v, 10)
-        && !v.contains('/')
-        && has(u8::is_ascii_digit)
-        && classes.iter().filter(|&&c| c).count() >= 3
-        && !camel_identifier(v)
+    let c = Classes::of(v);
+    let kinds = [c.upper, c.lower, c.digit, c.marks > 0].iter().filter(|&&k| k).count();
+    told(v, 10) && !v.contains('/') && c.digit && kinds >= 3 && !camel_identifier(v)
 }
 
 /// `PasswordResetService2`: words in camel case, digits only at the end.

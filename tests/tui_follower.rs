@@ -395,3 +395,37 @@ fn waiting_rows_are_heard_when_they_age_without_further_changes() {
     assert_eq!(at[0], 250, "heard at the first poll after stable_ms");
     assert_eq!(at[1], 2000, "closed at the first poll after two seconds at rest");
 }
+
+/// Benchmark, not run by `make test`: what a poll costs while a sentence waits for
+/// `stable_ms` on a 900-row screen, beside one full reading of that screen (what each
+/// waiting poll did twice before it read only when due), in one run.
+/// `cargo test --release --test tui_follower -- --ignored --nocapture waiting_poll_cost`
+#[test]
+#[ignore]
+fn waiting_poll_cost() {
+    let t0 = Instant::now();
+    let mut f = ScreenFollower::new(FollowerOptions::default());
+    let mut screen = Vec::new();
+    for i in 0..300 {
+        screen.push(format!("● Paragraph {i} says a thing about the parser and the cache that is long enough."));
+        screen.push(format!("  It goes on for a while with more words in row {i}, and then it ends."));
+        screen.push(String::new());
+    }
+    screen.extend(lines(&["● The last line is still", "✻ Whirring…"]));
+    f.on_lines(0, 0, screen, t0);
+    f.skip_existing(t0);
+    f.on_lines(900, 901, lines(&["● The last line is still being drawn now."]), t0 + Duration::from_millis(10));
+    let polls = 200u32;
+    let start = Instant::now();
+    for k in 0..polls {
+        f.poll(t0 + Duration::from_millis(50 + u64::from(k)));
+    }
+    let poll = start.elapsed() / polls;
+    let start = Instant::now();
+    for _ in 0..20 {
+        f.explain(1000, t0);
+    }
+    let read = start.elapsed() / 20;
+    println!("waiting poll: {poll:?} each; one full reading: {read:?}");
+    assert!(poll * 10 < read, "a waiting poll ({poll:?}) should cost far less than a reading ({read:?})");
+}

@@ -51,7 +51,7 @@ fn second_table() {
 #[test]
 fn untuned_table() {
     let share = report("untuned3 (held out)", include_str!("fixtures/readings/untuned3.tsv"));
-    assert!(share >= 0.85, "{:.1}% read well", share * 100.0);
+    assert!(share >= 0.86, "{:.1}% read well", share * 100.0);
 }
 
 /// Held out: written and frozen (c008369) before the loanword and name lists existed, never
@@ -59,19 +59,19 @@ fn untuned_table() {
 /// b773247: 70.4%). Far from the 97%: most misses are package names read by letters or
 /// made of short parts (idna, ajv, gke, k9s, rusqlite, pyopenjtalk), digits (s3transfer, sha2)
 /// and names JMdict lacks; the lists help where the word is a loanword. This asserts the level.
-/// Held out: written by a helper that never read or ran the reading code, and frozen
-/// (667040e) before its first measurement; measured once, on the frozen code (00c4b44), at
-/// 72.5% of 590. The 97% is far; this asserts the level reached.
+/// Written by a helper that never read or ran the reading code, and frozen (667040e) before
+/// its first measurement; measured once, on the frozen code (00c4b44), at 72.5% of 590. Since
+/// then a dev table: the -ize, C-name, digit and -er/-or rules were found on its misses (75.9%).
 #[test]
 fn fifth_table() {
-    let share = report("untuned5 (held out)", include_str!("fixtures/readings/untuned5.tsv"));
-    assert!(share >= 0.71, "{:.1}% read well", share * 100.0);
+    let share = report("untuned5 (dev since its measurement)", include_str!("fixtures/readings/untuned5.tsv"));
+    assert!(share >= 0.75, "{:.1}% read well", share * 100.0);
 }
 
 #[test]
 fn fourth_table() {
     let share = report("untuned4 (held out)", include_str!("fixtures/readings/untuned4.tsv"));
-    assert!(share >= 0.71, "{:.1}% read well", share * 100.0);
+    assert!(share >= 0.76, "{:.1}% read well", share * 100.0);
 }
 
 #[test]

@@ -85,6 +85,8 @@ impl Readings {
     fn token(&self, run: &str) -> String {
         const OPEN: &[char] = &['(', '[', '{', '"', '\'', '`', '<'];
         const CLOSE: &[char] = &['.', ',', ';', ':', '!', '?', ')', ']', '}', '"', '\'', '`', '>'];
+        // A Rust macro's `!` belongs to its name (`println!`, `assert_eq!`): no exclamation.
+        let run = run.strip_suffix('!').filter(|name| is_macro(name.trim_start_matches(OPEN))).unwrap_or(run);
         let body = run.trim_end_matches(CLOSE);
         let punct = match &run[body.len()..] {
             t if t.contains(['.', '!', '?']) => "。",
@@ -125,8 +127,16 @@ impl Readings {
         let pieces = split_identifier(w);
         let mut out = String::new();
         for (i, &(sep, piece)) in pieces.iter().enumerate() {
-            if !sep && glued_digit(&pieces, i) {
-                out += ENGLISH_DIGITS[usize::from(piece.as_bytes()[0] - b'0')];
+            if let Some(n) = glued_number(&pieces, i) {
+                out += &n;
+                continue;
+            }
+            // A letter beside a number is said by name (a11y, l10n).
+            let beside_number = |j: Option<usize>| {
+                j.and_then(|j| pieces.get(j)).is_some_and(|p| !p.0 && p.1.starts_with(|c: char| c.is_ascii_digit()))
+            };
+            if !sep && piece.len() == 1 && (beside_number(i.checked_sub(1)) || beside_number(Some(i + 1))) {
+                out += &kana::spell(piece);
                 continue;
             }
             if !sep {
@@ -145,8 +155,20 @@ impl Readings {
         out
     }
 
-    /// One part of an identifier: known, digits, spelled, derived or converted.
+    /// One part of an identifier, with an English -er/-or/-ar said long (キャパシター, not the
+    /// dictionaries' キャパシタ), as engineers say it.
     fn part(&self, p: &str) -> String {
+        let r = self.part_as_read(p);
+        let lower = p.to_ascii_lowercase();
+        let agent = lower.len() >= 4 && (lower.ends_with("er") || lower.ends_with("or") || lower.ends_with("ar"));
+        if agent && r.ends_with(|c| "カガサザタダナハバパマラ".contains(c)) && self.known(p).is_none() {
+            return r + "ー";
+        }
+        r
+    }
+
+    /// One part of an identifier: known, digits, spelled, derived or converted.
+    fn part_as_read(&self, p: &str) -> String {
         if let Some(r) = self.known(p) {
             return r;
         }
@@ -192,12 +214,20 @@ impl Readings {
         Some(kana::spell(p))
     }
 
-    /// An i before a dictionary word is the letter (ipython, inode, isort, iframe), as in
-    /// Apple's and others' names; only for words no list has.
+    /// An i or e before a dictionary word is the letter (ipython, inode, isort, egrep, epoll),
+    /// as in Apple's and Unix's names; only for words no list has.
     fn i_prefixed(&self, w: &str) -> Option<String> {
-        let rest = w.strip_prefix('i').filter(|r| r.len() >= 4 && !r.starts_with(['a', 'e', 'i', 'o', 'u', 'y']))?;
+        let (letter, rest) = w.split_at_checked(1)?;
+        let name = match letter {
+            "i" => "アイ",
+            "e" => "イー",
+            _ => return None,
+        };
+        if rest.len() < 4 || rest.starts_with(['a', 'e', 'i', 'o', 'u', 'y']) {
+            return None;
+        }
         let known = words::get(rest).is_some() || loan::get(rest).is_some() || cmu::phones(rest).is_some();
-        known.then(|| format!("アイ{}", self.part(rest)))
+        known.then(|| format!("{name}{}", self.part(rest)))
     }
 
     /// Python's packages put `py` before or after a name (pyasn, pyproj, cupy, vcrpy): said パイ
@@ -217,20 +247,63 @@ impl Readings {
     }
 }
 
-/// A digit glued to letters before it is said in English, as in the name (s3transfer
-/// エススリー, neo4j, sha2, python3); numbers of two digits or more (x86, arm64, route53) and a
-/// digit before `.`+digits (python3.11) stay for jpreprocess.
-const ENGLISH_DIGITS: [&str; 10] =
-    ["ゼロ", "ワン", "ツー", "スリー", "フォー", "ファイブ", "シックス", "セブン", "エイト", "ナイン"];
-
-/// Whether piece `i` is a lone digit right after letters (see `ENGLISH_DIGITS`).
-fn glued_digit(pieces: &[(bool, &str)], i: usize) -> bool {
-    let (_, p) = pieces[i];
-    let letters_before = i > 0 && pieces[i - 1].1.starts_with(|c: char| c.is_ascii_alphabetic());
-    let digit_after = pieces.get(i + 1).is_some_and(|q| q.1.starts_with(|c: char| c.is_ascii_digit()));
+/// A number of one or two digits glued to letters before it (or after a hyphen) is said in
+/// English, as in the name (s3transfer エススリー, p99, i18next, GPT-4); numbers with three
+/// digits or more (sha256) and one before `.`+digits (python3.11) stay for jpreprocess. Names
+/// said otherwise (x86 ハチロク, arm64) are in the table.
+fn glued_number(pieces: &[(bool, &str)], i: usize) -> Option<String> {
+    const ONES: [&str; 20] = [
+        "ゼロ",
+        "ワン",
+        "ツー",
+        "スリー",
+        "フォー",
+        "ファイブ",
+        "シックス",
+        "セブン",
+        "エイト",
+        "ナイン",
+        "テン",
+        "イレブン",
+        "トゥエルブ",
+        "サーティーン",
+        "フォーティーン",
+        "フィフティーン",
+        "シックスティーン",
+        "セブンティーン",
+        "エイティーン",
+        "ナインティーン",
+    ];
+    const TENS: [&str; 10] = [
+        "",
+        "",
+        "トゥエンティー",
+        "サーティー",
+        "フォーティー",
+        "フィフティー",
+        "シックスティー",
+        "セブンティー",
+        "エイティー",
+        "ナインティー",
+    ];
+    let (sep, p) = pieces[i];
+    let letters = |j: Option<usize>| {
+        j.and_then(|j| pieces.get(j)).is_some_and(|q| q.1.starts_with(|c: char| c.is_ascii_alphabetic()))
+    };
+    let hyphen = i >= 1 && pieces[i - 1] == (true, "-");
+    let after_letters = letters(i.checked_sub(1)) || (hyphen && letters(i.checked_sub(2)));
     let version = pieces.get(i + 1).is_some_and(|q| q.0 && q.1 == ".")
         && pieces.get(i + 2).is_some_and(|q| q.1.starts_with(|c: char| c.is_ascii_digit()));
-    p.len() == 1 && p.as_bytes()[0].is_ascii_digit() && letters_before && !digit_after && !version
+    let digits = p.bytes().all(|b| b.is_ascii_digit()) && (p.len() == 1 || (p.len() == 2 && !p.starts_with('0')));
+    if sep || !digits || !after_letters || version {
+        return None;
+    }
+    let n: usize = p.parse().ok()?;
+    Some(match n {
+        0..20 => ONES[n].to_string(),
+        _ if n.is_multiple_of(10) => TENS[n / 10].to_string(),
+        _ => format!("{}{}", TENS[n / 10], ONES[n % 10]),
+    })
 }
 
 /// Whether an unknown lowercase word can be said as spelled: the consonants before its first
@@ -295,6 +368,34 @@ fn pronounceable(w: &str) -> bool {
     true
 }
 
+/// Whether `name!` is a Rust macro call: a snake_case name, or one of the standard macros
+/// whose names have no `_` (English words like `error` stay words before a `!`).
+fn is_macro(name: &str) -> bool {
+    const STD: &[&str] = &[
+        "println",
+        "eprintln",
+        "print",
+        "eprint",
+        "format",
+        "vec",
+        "assert",
+        "panic",
+        "todo",
+        "unimplemented",
+        "unreachable",
+        "matches",
+        "dbg",
+        "writeln",
+        "concat",
+        "stringify",
+        "bail",
+        "ensure",
+        "anyhow",
+    ];
+    let snake = name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    snake && name.starts_with(|c: char| c.is_ascii_lowercase()) && (name.contains('_') || STD.contains(&name))
+}
+
 /// What a run of separators between identifier parts is read as.
 fn separator(s: &str) -> &'static str {
     if s.contains('.') {
@@ -331,7 +432,7 @@ fn split_identifier(w: &str) -> Vec<(bool, &str)> {
             (0, 0) => false,
             (1, 2) => true,
             (2, 2) => next_lower,
-            (1 | 2, 1) => false,
+            (1 | 2, 1) | (3, 3) => false,
             _ => true,
         };
         if cut {
@@ -478,8 +579,13 @@ mod tests {
         assert_eq!(say("k3s"), "ケースリーエス");
         assert_eq!(say("pyasn1"), "パイエーエスエヌワン");
         assert_eq!(say("auth0"), "オースゼロ");
-        // Two digits or more, a version after the digit, and numbers alone stay digits.
-        assert_eq!(say("h11"), "エイチ11");
+        assert_eq!(say("h11"), "エイチイレブン");
+        assert_eq!(say("p99"), "ピーナインティーナイン");
+        assert_eq!(say("i18next"), "アイエイティーンネクスト");
+        assert_eq!(say("a11y"), "エーイレブンワイ");
+        assert_eq!(say("GPT-4"), "ジーピーティーフォー");
+        // Three digits or more, a version after the digit, and numbers alone stay digits.
+        assert_eq!(say("h264"), "エイチ264");
         assert_eq!(say("python3.11"), "パイソン3.11");
         assert_eq!(say("404"), "404");
         assert_eq!(say("10ms"), "10ミリ秒");
@@ -509,6 +615,39 @@ mod tests {
         assert_eq!(say("isort"), "アイソート");
         assert_eq!(say("cupy"), "キューパイ");
         assert_eq!(say("vcrpy"), "ブイシーアールパイ");
+    }
+
+    #[test]
+    fn ize_joins_its_stem() {
+        assert_eq!(say("tokenize"), "トークナイズ");
+        assert_eq!(say("regularization"), "レギュラライゼーション");
+        assert_eq!(say("virtualization"), "バーチャライゼーション");
+        assert_eq!(say("memoize"), "メモイズ");
+    }
+
+    #[test]
+    fn c_names_made_of_letters_and_a_word() {
+        assert_eq!(say("printf"), "プリントエフ");
+        assert_eq!(say("snprintf"), "エスエヌプリントエフ");
+        assert_eq!(say("scanf"), "スキャンエフ");
+        assert_eq!(say("egrep"), "イーグレップ");
+        assert_eq!(say("epoll"), "イーポール");
+        // Names with a last letter English words end on stay words.
+        assert_eq!(say("dask"), "ダスク");
+    }
+
+    #[test]
+    fn rust_macros_and_exclamations() {
+        assert_eq!(say("println!"), "プリントエルエヌ");
+        assert_eq!(say("assert_eq!"), "アサートイーキュー");
+        assert_eq!(say("Done!"), "ダン。");
+    }
+
+    #[test]
+    fn endings_said_as_engineers_say_them() {
+        assert_eq!(say("parallelism"), "パラレリズム");
+        assert_eq!(say("capacitor"), "キャパシター");
+        assert_eq!(say("peer"), "ピア"); // a vowel's r stays short
     }
 
     #[test]

@@ -141,8 +141,13 @@ fn split_render(word: &str, p: &'static [u8]) -> String {
 /// `unbuffered` (un+buffer+ed), `initialization` (initialize).
 fn derived(word: &str) -> Option<String> {
     if let Some(stem) = word.strip_suffix("ization") {
-        let r = whole(&format!("{stem}ize")).or_else(|| whole(&format!("{stem}ise")))?;
-        return Some(format!("{}ゼーション", r.strip_suffix('ズ')?));
+        let verb = whole(&format!("{stem}ize")).or_else(|| whole(&format!("{stem}ise")));
+        if let Some(r) = verb.as_deref().and_then(|r| r.strip_suffix('ズ')) {
+            return Some(format!("{r}ゼーション"));
+        }
+    }
+    if let Some(r) = ize(word) {
+        return Some(r);
     }
     type Form = fn(&str, bool) -> String;
     let rules: [(&str, Form); 8] = [
@@ -191,6 +196,52 @@ fn derived(word: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// A verb made with -ize from a word the dictionary has, and its forms (`tokenize`,
+/// `regularization`, `virtualizer`): the ending's vowel joins the stem's last consonant, as
+/// Japanese writes them (トークナイズ, レギュラライゼーション, バーチャライザー).
+fn ize(word: &str) -> Option<String> {
+    const FORMS: [(&str, &str); 8] = [
+        ("izations", "イゼーションズ"),
+        ("ization", "イゼーション"),
+        ("izers", "イザーズ"),
+        ("izer", "イザー"),
+        ("izing", "イジング"),
+        ("ized", "イズド"),
+        ("izes", "イジズ"),
+        ("ize", "イズ"),
+    ];
+    let (stem, tail) = FORMS.iter().find_map(|(s, k)| Some((word.strip_suffix(s)?, *k)))?;
+    if stem.len() < 3 {
+        return None;
+    }
+    let r = whole(stem)?;
+    let (body, last) = r.char_indices().last().map(|(i, c)| (&r[..i], c))?;
+    // The stem's last consonant (a u-column kana, ン, or the r of a final ー) takes the
+    // ending's ア: ン → ナ, ル → ラ, ト → タ; after a vowel the ending is イ.
+    const JOIN: [(char, &str); 14] = [
+        ('ン', "ナ"),
+        ('ル', "ラ"),
+        ('ク', "カ"),
+        ('グ', "ガ"),
+        ('ス', "サ"),
+        ('ズ', "ザ"),
+        ('ト', "タ"),
+        ('ド', "ダ"),
+        ('ツ', "タ"),
+        ('フ', "ファ"),
+        ('ブ', "バ"),
+        ('プ', "パ"),
+        ('ム', "マ"),
+        ('ヌ', "ナ"),
+    ];
+    let joined = match JOIN.iter().find(|(u, _)| *u == last) {
+        Some((_, a)) => format!("{body}{a}"),
+        None if last == 'ー' && stem.ends_with('r') => format!("{body}ラ"),
+        None => r.clone(), // a vowel already: メモイズ
+    };
+    Some(joined + tail)
 }
 
 /// A part of a compound: the built-in table (2 letters and up), then the dictionary
@@ -249,14 +300,23 @@ fn compound_in(word: &str, parts: usize, letters_first: bool, strict: bool) -> O
         let starts_vowel = |x: &str| x.starts_with(['a', 'e', 'i', 'o', 'u']);
         let onset =
             |x: &str, y: &str| ONSETS.iter().any(|o| o.len() == 2 && o.starts_with(x) && y.starts_with(&o[1..]));
+        // A cluster that starts words is letters where it cannot go on into the rest (sn+printf).
+        let cluster = |x: &str, y: &str| {
+            let next = format!("{x}{}", &y[..1]);
+            ONSETS.contains(&x) && !starts_vowel(y) && !ONSETS.iter().any(|o| o.starts_with(next.as_str()))
+        };
         let la = letters_first
-            && letters(a, b, ONSETS)
+            && (letters(a, b, ONSETS) || (cluster(a, b) && letters(a, b, &[])))
             && (a.len() > 1 || a == "x" || !starts_vowel(b))
             && !(a.len() == 1 && onset(a, b)); // grep is no g+rep
+                                               // A last letter no English word ends on, after a built-in word: printf, scanf, getc.
         let lb = (letters(b, a, CODAS) && (b.len() > 1 || (b == "x" && a.len() >= 6)))
-            || (b == "d" && a.len() >= 4 && !a.ends_with('e'));
+            || (b == "d" && a.len() >= 4 && !a.ends_with('e'))
+            || (b.len() == 1 && "bcfgjkpqvz".contains(b) && a.len() >= 3 && words::get(a).is_some());
         let ra = if la { Some(kana::spell(a)) } else { piece(a).filter(|_| ok(a)) };
-        let rb = if lb { Some(kana::spell(b)) } else { piece(b).filter(|_| ok(b)) };
+        // After a cluster said as letters the rest may itself be a word and letters (sn+print+f).
+        let rest = || (la && cluster(a, b)).then(|| compound_in(b, 2, false, true)).flatten();
+        let rb = if lb { Some(kana::spell(b)) } else { piece(b).filter(|_| ok(b)).or_else(rest) };
         let (Some(ra), Some(rb)) = (ra, rb) else { continue };
         let table = usize::from(words::get(a).is_some()) + usize::from(words::get(b).is_some());
         // Word splits beat letter splits; among those, the longest word.
@@ -872,7 +932,11 @@ pub fn render(word: &str, code: &[u8]) -> String {
         prev_short = false;
         i += 1;
     }
-    out
+    // -ism is イズム in Japanese (メカニズム, パラレリズム), not the ジム its phones map to.
+    match out.strip_suffix("ジム") {
+        Some(stem) if word.ends_with("ism") => format!("{stem}ズム"),
+        _ => out,
+    }
 }
 
 /// A consonant between vowels spelled double (`pp`, `ck`, `kk`) after a short stressed vowel,

@@ -276,6 +276,34 @@ fn trimming_scrollback_does_not_cut_a_pending_sentence() {
     assert_eq!(sentences(f.poll(ms(1500))), ["The pending sentence is finished now."]);
 }
 
+/// What was heard went off the top under a tool's output (a small 'scrollback', or a long
+/// session) before the next message came: every sentence of that message is new and heard,
+/// not just the last few kept for a flood that outran the reader.
+#[test]
+fn a_message_after_heard_text_left_the_top_is_heard_whole() {
+    let t0 = Instant::now();
+    let ms = |n| t0 + Duration::from_millis(n);
+    let mut f = ScreenFollower::new(FollowerOptions::default());
+    f.on_lines(0, 0, lines(&["⏺ I'll look at the log first.", "", "⏺ Bash(cat ci.log)"]), ms(0));
+    assert_eq!(sentences(f.poll(ms(500))), ["I'll look at the log first."]);
+    let output: Vec<String> = (0..40).map(|k| format!("     log line {k}")).collect();
+    f.on_lines(3, 3, output, ms(600));
+    assert!(f.poll(ms(1000)).is_empty());
+    // Past 'scrollback' the oldest lines go, with the sentence that was heard.
+    f.on_lines(0, 20, Vec::new(), ms(1100));
+    let reply: Vec<String> =
+        (1..=6).flat_map(|k| [format!("⏺ Finding number {k} is explained here."), String::new()]).collect();
+    f.on_lines(23, 23, reply, ms(1200));
+    let heard = sentences(f.poll(ms(2000)));
+    assert_eq!(heard.len(), 6, "{heard:?}");
+    // Rows drawn after the last read that went before it was read: only the last few.
+    let flood: Vec<String> =
+        (1..=12).flat_map(|k| [format!("⏺ Flooded sentence {k} is here."), String::new()]).collect();
+    f.on_lines(35, 35, flood, ms(2100));
+    f.on_lines(0, 45, Vec::new(), ms(2100));
+    assert_eq!(sentences(f.poll(ms(3000))).len(), 3);
+}
+
 #[test]
 fn attaching_to_a_running_session_skips_what_is_there() {
     let t0 = Instant::now();

@@ -558,7 +558,10 @@ fn units(para: &Para, rows: &[Row], shape: Shape, width: usize, kinds: &mut [Row
             }
         }
         let since = rows[r].since;
-        match (units.last_mut().zip(above), list_marker(text)) {
+        // A row the terminal cut off its row above is never an item, whatever it starts with
+        // (`150.` / `00.`).
+        let marker = if para.reflowed.contains(&r) { None } else { list_marker(text) };
+        match (units.last_mut().zip(above), marker) {
             (Some((unit, a)), None) => {
                 let tight = joins_tight(para, rows, a, r, width);
                 unit.push((format!("{}{text}", if tight { "" } else { " " }), since));
@@ -893,6 +896,32 @@ mod tests {
         RULE,
         "  ? for shortcuts",
     ];
+
+    /// 2.1.6 leaves the wrapping to the terminal, which cuts anywhere: here after a number's
+    /// point, so the next row starts like a numbered item (`00.`).
+    #[test]
+    fn a_row_the_terminal_cut_at_a_point_is_no_list_item() {
+        let rule = "─".repeat(100);
+        let screen = [
+            "⏺ The extra money comes from the join with shipments. Order 1 went out in two parcels, so it appears",
+            " twice in the joined rows and its 100.00 is added twice: that is why eu shows 250.00 instead of 150.",
+            "00.",
+            "  Checking for a shipment with EXISTS keeps the rule that only shipped orders count, without multipl",
+            "ying rows:",
+            "",
+            &rule,
+            "❯",
+            &rule,
+        ];
+        assert_eq!(
+            sentences(&read_now(&screen)),
+            [
+                "The extra money comes from the join with shipments.",
+                "Order 1 went out in two parcels, so it appears twice in the joined rows and its 100.00 is added twice: that is why eu shows 250.00 instead of 150.00.",
+                "Checking for a shipment with EXISTS keeps the rule that only shipped orders count, without multiplying rows:",
+            ]
+        );
+    }
 
     #[test]
     fn prose_lists_and_wraps_are_sentences_tools_and_chrome_are_not() {

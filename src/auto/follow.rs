@@ -112,6 +112,8 @@ pub struct ScreenFollower {
     hints: HashMap<u64, Ctx>,
     /// Screen version at the last read, and whether something was not ready then.
     read_version: Option<u64>,
+    /// When the screen was last read.
+    read_at: Option<Instant>,
     waiting: bool,
     /// When reading the same rows again may find something else ready.
     due: Option<Instant>,
@@ -133,6 +135,7 @@ impl ScreenFollower {
             tools_told: 0,
             hints: HashMap::new(),
             read_version: None,
+            read_at: None,
             waiting: false,
             due: None,
             unread_since: None,
@@ -183,7 +186,9 @@ impl ScreenFollower {
         self.due = claude_code::next_change(self.mirror.rows().iter().map(|r| r.since), now, settle);
         let ready = items.iter().position(|i| !i.ready).unwrap_or(items.len());
         self.waiting = ready < items.len();
-        let heard = self.take_new(&items[..ready], silent);
+        let outran = self.outran();
+        self.read_at = Some(now);
+        let heard = self.take_new(&items[..ready], silent, outran);
         // The same rows read with no settle time: items before `ready` are the same items.
         self.offer(complete.get(ready..).unwrap_or_default());
         heard
@@ -263,10 +268,17 @@ impl ScreenFollower {
         (reading.items, complete)
     }
 
+    /// Whether rows drawn since the last read are out of reach: gone off the top, or above
+    /// the rows a read takes.
+    fn outran(&self) -> bool {
+        let unread = |since: Instant| self.read_at.is_none_or(|read| since > read);
+        self.mirror.lost_since(self.read_at) || self.mirror.rows().iter().rev().skip(WINDOW).any(|r| unread(r.since))
+    }
+
     /// Lines `ready` up against what was heard and returns what follows it.
-    fn take_new(&mut self, ready: &[Item], silent: bool) -> Vec<Heard> {
+    fn take_new(&mut self, ready: &[Item], silent: bool, outran: bool) -> Vec<Heard> {
         let keys: Vec<usize> = (0..ready.len()).filter(|&i| Said::of(&ready[i]).is_some()).collect();
-        let Some(from) = self.first_new(ready, &keys) else {
+        let Some(from) = self.first_new(ready, &keys, outran) else {
             // The whole screen lies inside what was heard: nothing new, no tool is new.
             return Vec::new();
         };
@@ -313,7 +325,8 @@ impl ScreenFollower {
 
     /// Index in `ready` right after the last item already heard, `Some(0)` when none is;
     /// `None` when every sentence on screen was heard long ago (a window scrolled back).
-    fn first_new(&self, ready: &[Item], keys: &[usize]) -> Option<usize> {
+    /// `outran`: rows drawn since the last read have already gone off the top.
+    fn first_new(&self, ready: &[Item], keys: &[usize], outran: bool) -> Option<usize> {
         let heard = &self.said;
         let (m, n) = (heard.len(), keys.len());
         let item_keys: Vec<String> = keys.iter().map(|&i| super::key(&ready[i].text)).collect();
@@ -329,13 +342,16 @@ impl ScreenFollower {
             return None;
         }
         // Lining up failed (a sentence changed under a resize): new is what follows the last
-        // sentence on screen that was heard lately. With none, output outran us (a flood
-        // scrolled past between two reads): only the last few are worth saying.
+        // sentence on screen that was heard lately. With none, either what was heard went off
+        // the top under tool output and all on screen is new, or output outran us (a flood
+        // scrolled past between two reads, or the rows read begin inside a paragraph whose
+        // start is out of reach) and only the last few are worth saying.
         let recent = &heard[m.saturating_sub(200)..];
         let last_heard = (0..n).rev().find(|&k| recent.iter().any(|h| same(h, k)));
+        let lost = outran || keys.first().is_some_and(|&k| ready[k].fragment);
         Some(match last_heard {
             Some(k) => keys[k] + 1,
-            None if m > 0 && n > 0 => keys[n.saturating_sub(CATCH_UP)],
+            None if lost && m > 0 && n > 0 => keys[n.saturating_sub(CATCH_UP)],
             None => 0,
         })
     }

@@ -42,6 +42,9 @@ pub struct ScreenMirror {
     /// Bumped by every change, so readers can skip an unchanged screen.
     version: u64,
     changed_at: Option<Instant>,
+    /// When the newest row gone off the top was drawn: a reader that read after that time
+    /// lost nothing to the scrollback.
+    newest_gone: Option<Instant>,
 }
 
 impl ScreenMirror {
@@ -54,6 +57,7 @@ impl ScreenMirror {
             last_sweep: None,
             version: 0,
             changed_at: None,
+            newest_gone: None,
         }
     }
 
@@ -76,6 +80,10 @@ impl ScreenMirror {
         } else {
             (first - self.dropped, last_old - self.dropped)
         };
+        // Lines deleted from the top are the scrollback's oldest going.
+        if mf == 0 && new_lines.is_empty() {
+            self.gone(0..ml);
+        }
         let fresh: Vec<Row> = new_lines.into_iter().map(|text| self.row(text, now)).collect();
         let tail = self.rows.split_off(ml);
         self.rows.truncate(mf);
@@ -83,10 +91,16 @@ impl ScreenMirror {
         self.rows.extend(tail);
         if self.rows.len() > self.max_lines {
             let k = self.rows.len() - self.max_lines;
+            self.gone(0..k);
             self.rows.drain(..k);
             self.dropped += k;
         }
         self.sweep(now);
+    }
+
+    fn gone(&mut self, rows: std::ops::Range<usize>) {
+        let newest = self.rows.range(rows).map(|r| r.since).max();
+        self.newest_gone = self.newest_gone.max(newest);
     }
 
     fn row(&mut self, mut text: String, now: Instant) -> Row {
@@ -127,6 +141,12 @@ impl ScreenMirror {
 
     pub fn version(&self) -> u64 {
         self.version
+    }
+
+    /// Whether rows drawn after `read` have gone off the top since: output outran a reader
+    /// that read the screen then.
+    pub fn lost_since(&self, read: Option<Instant>) -> bool {
+        self.newest_gone.is_some_and(|gone| read.is_none_or(|read| gone > read))
     }
 
     /// When the last change came.

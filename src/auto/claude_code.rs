@@ -548,7 +548,7 @@ fn units(para: &Para, rows: &[Row], shape: Shape, width: usize, kinds: &mut [Row
                 Some(len) if !is_code(&text[len..]) => in_code = false,
                 // A row that reads plainly as a sentence ends the code above it.
                 None if in_code && codeness::score(text) <= -3 => in_code = false,
-                _ if in_code || is_code(text) => {
+                _ if in_code || is_code(text) || is_key_over_code(para, rows, r) => {
                     kinds[r] = RowKind::Code;
                     in_code = true;
                     above = None;
@@ -574,6 +574,30 @@ fn units(para: &Para, rows: &[Row], shape: Shape, width: usize, kinds: &mut [Row
         above = Some(r);
     }
     units
+}
+
+/// A bare `key:` row (`db:`) with a deeper row of code or another bare key under it: the
+/// top of a YAML block. Alone, such a row could be a one-word lead-in ("Notes:").
+fn is_key_over_code(para: &Para, rows: &[Row], r: usize) -> bool {
+    let bare_key = |t: &str| {
+        t.strip_suffix(':').is_some_and(|k| {
+            !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        })
+    };
+    let indent = |i: usize| rows[i].text.len() - rows[i].text.trim_start().len();
+    let mut at = r;
+    // Down a chain of bare keys, each deeper than the one above, to the code they hold.
+    while bare_key(para.body(rows, at)) {
+        let Some(&next) = para.rows.iter().find(|&&n| n > at) else { return false };
+        if next != at + 1 || indent(next) <= indent(at) {
+            return false;
+        }
+        if is_code(para.body(rows, next)) {
+            return true;
+        }
+        at = next;
+    }
+    false
 }
 
 /// Row `r` goes on row `a` with no space between: the terminal wrapped it (2.0.x draws a
@@ -896,6 +920,28 @@ mod tests {
         RULE,
         "  ? for shortcuts",
     ];
+
+    /// A YAML block under its lead-in starts with bare keys (`db:`) that alone could be a
+    /// one-word lead-in; the deeper rows of code under them show what they are.
+    #[test]
+    fn bare_keys_over_yaml_are_code_a_one_word_lead_in_is_not() {
+        let screen = [
+            "⏺ Give db a healthcheck and make web wait for it:",
+            "    db:",
+            "      healthcheck:",
+            "        test: [\"CMD\", \"pg_isready\", \"-U\", \"postgres\"]",
+            "        interval: 5s",
+            "",
+            "  Notes:",
+            "  - pg_isready ships with the postgres image.",
+            "",
+            "✻ Pondering… (esc to interrupt)",
+        ];
+        assert_eq!(
+            sentences(&read_now(&screen)),
+            ["Give db a healthcheck and make web wait for it:", "Notes:", "pg_isready ships with the postgres image."]
+        );
+    }
 
     /// 2.1.6 leaves the wrapping to the terminal, which cuts anywhere: here after a number's
     /// point, so the next row starts like a numbered item (`00.`).

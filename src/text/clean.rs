@@ -161,9 +161,11 @@ fn url_host(s: &str) -> Option<String> {
 }
 
 /// A path worth shortening: two or more separators (`~/src/x`, `src/text/clean.rs`);
-/// `and/or` and `src/lib.rs` are left alone.
+/// `and/or` and `src/lib.rs` are left alone, and so is base64 with its slashes (a checksum
+/// `h1:…=`, `sha512-…+…`), whose tail alone would read as a key.
 fn is_long_path(s: &str) -> bool {
-    s.matches('/').count() >= 2 && s.chars().any(char::is_alphabetic) && !s.contains("//")
+    let base64 = s.contains('+') || s.ends_with('=') || s.split('/').next().is_some_and(|head| head.contains(':'));
+    s.matches('/').count() >= 2 && s.chars().any(char::is_alphabetic) && !s.contains("//") && !base64
 }
 
 #[cfg(test)]

@@ -17,8 +17,11 @@
 //! redaction_corpus -- --nocapture` prints the figures).
 //!
 //! Kept on purpose (they are not secrets, and `tts::readings` shortens them): hex-only
-//! runs (git commits, SHA-256 digests), UUIDs, identifiers made of words, paths, pod names
-//! with their hash suffixes. `data:` URIs are not keys either, but are never worth reading:
+//! runs (git commits, SHA-256 digests), UUIDs, trace ids, ULIDs, AWS resource ids, build
+//! files' content hashes, identifiers made of words, paths, pod names with their hash
+//! suffixes; what its surroundings say is public or a digest (SSH and age public keys,
+//! certificate blocks, `h1:` and `sha512-` checksums, base64 of words); and documentation's
+//! placeholders (`AKIAXXXXXXXXXXXXXXXX`, `USER:PASSWORD@HOST`, `<token>`, `sk-...`). `data:` URIs are not keys either, but are never worth reading:
 //! they become [`DATA_OMITTED`].
 
 use std::borrow::Cow;
@@ -129,6 +132,23 @@ static SHAPES: LazyLock<Vec<Shape>> = LazyLock::new(|| {
             r"\b(?:machine\s+\S+\s+(?:login\s+\S+\s+)?|default\s+(?:login\s+\S+\s+)?|login\s+\S+\s+)password\s+(?P<secret>\S+)",
             a_value,
         ),
+        // Shapes that are keys whatever surrounds them: a Telegram bot's `<id>:<35>`, a
+        // Discord bot's three dotted parts, an Azure client secret (`…Q~…`), a kubeadm
+        // bootstrap token (`abcdef.0123456789abcdef`).
+        s(r"(?P<secret>\b[0-9]{8,10}:[A-Za-z0-9_-]{35})(?:[^A-Za-z0-9_-]|$)", always),
+        s(r"(?P<secret>\b[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40})", always),
+        s(r"(?P<secret>\b[A-Za-z0-9_.-]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34})", always),
+        s(r"(?:^|[^A-Za-z0-9.])(?P<secret>[a-z0-9]{6}\.[a-z0-9]{16})(?:[^A-Za-z0-9.]|$)", |c| {
+            c["secret"]
+                .split('.')
+                .all(|p| p.bytes().any(|b| b.is_ascii_digit()) && p.bytes().any(|b| b.is_ascii_lowercase()))
+        }),
+        // A quoted password after a tool's password flag (`mongosh -p '…'`, `keytool
+        // -deststorepass '…'`), and what is echoed into `--password-stdin`.
+        s(r#"(?:^|\s)(?:-p|-P|-[a-z]*storepass|-keypass|-pass(?:in|out)?)\s+(?P<secret>'[^'\n]+'|"[^"\n]+")"#, |c| {
+            a_value(c) && credential_word(unquote(&c["secret"]), 10) && !unquote(&c["secret"]).contains(['/', ' '])
+        }),
+        s(r#"\becho\s+(?:-n\s+)?(?P<secret>'[^'\n]+'|"[^"\n]+"|[^\s|]+)\s*\|[^\n]*--password-stdin"#, a_value),
         // Docker's config.json: `"auth": "dXNlcjpwYXNz"` (base64 of `user:password`).
         s(r#"(?i)"auth"\s*:\s*"(?P<secret>[A-Za-z0-9+/]{8,}={0,2})""#, always),
     ]
@@ -152,7 +172,7 @@ static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
 /// token for staging is x".
 static PROSE: LazyLock<Regex> = LazyLock::new(|| {
     shape(
-        r#"(?i)\b(?:password|passphrase|passcode|secret|token|api key)(?:\s+[a-z]+){0,3}?\s+(?:is|was)\s+(?:now\s+|still\s+|set\s+to\s+)?(?P<value>"[^"\n]*"|'[^'\n]*'|`[^`\n]*`|[^\s"'`]+)"#,
+        r#"(?i)\b(?:password|passphrase|passcode|secret|token|api key)(?:\s+[a-z]+){0,3}?\s+(?:is|was|to)\s+(?:now\s+|still\s+|set\s+to\s+)?(?P<value>"[^"\n]*"|'[^'\n]*'|`[^`\n]*`|[^\s"'`]+)"#,
     )
 });
 
@@ -168,7 +188,7 @@ static PROSE_NEAR: LazyLock<Regex> = LazyLock::new(|| {
 /// The same in Japanese: `パスワードは hunter2`, `パスワード：xxx`, `トークンは「…」`.
 static PROSE_JA: LazyLock<Regex> = LazyLock::new(|| {
     shape(
-        r#"(?P<name>パスワード|パスフレーズ|暗証番号|トークン|シークレット|秘密鍵|APIキー|API キー)(?:\s*(?:は|が|:|：|=|＝)\s*|\s+)[「『"'“`]?(?P<value>[!-~]+)"#,
+        r#"(?P<name>パスワード|パスフレーズ|暗証番号|トークン|シークレット|秘密鍵|APIキー|API キー)(?:\s*(?:は|が|を|:|：|=|＝)\s*|\s+)(?P<open>[「『"'“`])?(?P<value>[!-~]+)"#,
     )
 });
 
@@ -181,19 +201,35 @@ static TOKEN: LazyLock<Regex> =
 
 /// Candidates for the password net: runs with the punctuation people put in passwords
 /// (`#`, `*`, `%`, `&`, `!`…), which cuts them into pieces too short for [`TOKEN`].
-static PUNCTUATED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z0-9!#$%&*+./=?@^_~-]{16,}").expect("valid"));
+static PUNCTUATED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z0-9!#$%&*+./=?@^_~-]{10,}").expect("valid"));
 
 /// Characters that mark a password: rare in identifiers, paths and words.
 const PASSWORD_MARKS: &[char] = &['!', '#', '$', '%', '&', '*', '^', '~'];
 
 /// A password-like run: it holds a mark and no URL, and its letters and digits alone read as
-/// random to the entropy net (words, anchors, globs and query strings do not).
+/// random to the entropy net (words, anchors, globs and query strings do not). Under 16
+/// characters it must hold all four kinds (`DanaDb#6323uX`) and no path or file name.
 fn punctuated_secret(run: &str) -> Option<Range<usize>> {
-    let core = run.trim_end_matches(['.', '!', '?', ',']);
-    if !core.contains(PASSWORD_MARKS) || core.contains("://") {
+    let mut core = run.trim_end_matches(['.', '!', '?', ',']);
+    // A `!` right after the digits of a run of letters and digits ends the password, not a
+    // sentence (`CitrusRipple1898!`).
+    let bang = run[core.len()..].starts_with('!');
+    if bang && core.ends_with(|c: char| c.is_ascii_digit()) && !core.contains(PASSWORD_MARKS) {
+        core = &run[..core.len() + 1];
+    }
+    // A home path's `~` and an anchor's `#` are no marks (`~/.cache/…`, `ui.git#<sha>`);
+    // a run after `https:` is a URL.
+    let path = core.contains('/');
+    let marked = if path { core.trim_start_matches('~').split('#').next().unwrap_or("") } else { core };
+    if !marked.contains(PASSWORD_MARKS) || core.contains("://") || core.starts_with("//") || is_mask_or_keyword(core) {
         return None;
     }
-    let alnum: String = core.chars().filter(char::is_ascii_alphanumeric).collect();
+    if core.len() < 16 {
+        let c = Classes::of(core);
+        let four = c.upper && c.lower && c.digit && c.marks > 0;
+        return (four && !core.contains(['.', '/'])).then_some(0..core.len());
+    }
+    let alnum: String = marked.chars().filter(char::is_ascii_alphanumeric).collect();
     (looks_random(&alnum) || password_classes(core)).then_some(0..core.len())
 }
 
@@ -294,9 +330,9 @@ pub fn redact(text: &str) -> Cow<'_, str> {
         let m = c.get(0).expect("group 0");
         Step { edit: Some((m.range(), DATA_OMITTED.to_owned())), resume: m.end() }
     });
-    edit(&mut out, &PEM, |c, _| secret_step(c, true));
+    edit(&mut out, &PEM, |c, _| secret_step(c, !pem_placeholder(&c["secret"])));
     for s in SHAPES.iter() {
-        edit(&mut out, &s.re, |c, _| secret_step(c, (s.check)(c)));
+        edit(&mut out, &s.re, |c, _| secret_step(c, (s.check)(c) && !is_mask_or_keyword(unquote(&c["secret"]))));
     }
     edit(&mut out, &ASSIGNMENT, assignment);
     edit(&mut out, &PROSE, |c, _| {
@@ -320,11 +356,14 @@ pub fn redact(text: &str) -> Cow<'_, str> {
         let v = trim_prose(&c["value"]);
         let password = !matches!(&c["name"], "トークン" | "シークレット" | "APIキー" | "API キー" | "秘密鍵");
         let lower_word = v.len() >= 4 && v.bytes().all(|b| b.is_ascii_lowercase());
-        secret_step_value(c, told(v, 4) || (password && lower_word && !is_mask_or_keyword(v)))
+        // Quoted, any value is the one told (`パスワードを「dahlia-anchor-maple」に`).
+        let quoted = c.name("open").is_some() && v.len() >= 4 && !is_reference(v);
+        secret_step_value(c, told(v, 4) || ((password && lower_word || quoted) && !is_mask_or_keyword(v)))
     });
-    edit(&mut out, &TOKEN, |c, _| {
+    edit(&mut out, &TOKEN, |c, text| {
         let m = c.get(0).expect("group 0");
-        let redacted = random_parts(m.as_str());
+        let public = public_or_digest(&text[..m.start()], m.as_str(), &text[m.end()..]);
+        let redacted = if public { None } else { random_parts(m.as_str()) };
         Step { edit: redacted.map(|r| (m.range(), r)), resume: m.end() }
     });
     edit(&mut out, &PUNCTUATED, |c, _| {
@@ -336,13 +375,137 @@ pub fn redact(text: &str) -> Cow<'_, str> {
     out
 }
 
+/// A random-looking token that is public or a digest, as what is around it says: an SSH or
+/// age public key, a checksum (`h1:…`, `SHA256:…`), an OAuth client id, base64 of words or
+/// of a certificate, a ULID.
+fn public_or_digest(before: &str, token: &str, after: &str) -> bool {
+    const PUBLIC_KEYS: &[&str] = &[
+        "ssh-rsa ",
+        "ssh-ed25519 ",
+        "ssh-dss ",
+        "ecdsa-sha2-nistp256 ",
+        "ecdsa-sha2-nistp384 ",
+        "ecdsa-sha2-nistp521 ",
+    ];
+    const DIGESTS: &[&str] = &["h1:", "sha256:", "sha384:", "sha512:", "md5:"];
+    let lower_before = before.get(before.len().saturating_sub(24)..).unwrap_or(before).to_ascii_lowercase();
+    PUBLIC_KEYS.iter().any(|p| lower_before.ends_with(p) || lower_before.ends_with(&p[..p.len() - 1]))
+        || DIGESTS.iter().any(|d| lower_before.ends_with(d))
+        || (token.starts_with("age1") && token.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        || after.starts_with(".apps.googleusercontent.com")
+        || token.split(['/', '_', '-']).any(is_ulid)
+        || is_resource_id(token)
+        || in_public_block(before)
+        || hashed_file_name(token, after)
+        || decodes_to_public_text(token)
+}
+
+/// An AWS resource id (`nat-08200f66709c803a8`, `vpc-0f6d…`): its kind, then 8 or 17 hex.
+fn is_resource_id(t: &str) -> bool {
+    const KINDS: &[&str] = &[
+        "i",
+        "vpc",
+        "subnet",
+        "sg",
+        "igw",
+        "nat",
+        "rtb",
+        "vol",
+        "snap",
+        "ami",
+        "eni",
+        "eipalloc",
+        "eipassoc",
+        "acl",
+        "tgw",
+        "tgw-attach",
+        "lt",
+        "pcx",
+        "vpce",
+        "dopt",
+        "r",
+        "fs",
+        "fsap",
+        "cgw",
+        "vgw",
+        "vpn",
+        "key",
+    ];
+    t.rsplit_once('-').is_some_and(|(kind, hex)| {
+        KINDS.contains(&kind) && matches!(hex.len(), 8 | 17) && hex.bytes().all(|b| b.is_ascii_hexdigit())
+    })
+}
+
+/// A build's file name with its content hash (`_app-8c8247f3be7ade3f.js`,
+/// `speakja-3f9c1e2a7b4d5e6f.d`): a hex run of 8 to 20 before a file's extension.
+fn hashed_file_name(token: &str, after: &str) -> bool {
+    let ext = after.strip_prefix('.').map(|a| a.bytes().take_while(u8::is_ascii_alphanumeric).count());
+    let hex = token.rsplit(['-', '_', '.']).next().unwrap_or("");
+    ext.is_some_and(|n| (1..=6).contains(&n))
+        && (8..=20).contains(&hex.len())
+        && hex.bytes().all(|b| b.is_ascii_hexdigit())
+        && hex.len() < token.len()
+}
+
+/// Inside a PEM block of a certificate or public key (each line is judged on its own).
+fn in_public_block(before: &str) -> bool {
+    before.rfind("-----BEGIN ").is_some_and(|at| {
+        let block = &before[at..];
+        !block.contains("-----END")
+            && (block.starts_with("-----BEGIN CERTIFICATE") || block.contains("PUBLIC KEY-----"))
+    })
+}
+
+/// A ULID: 26 characters of Crockford's base32, a timestamp first.
+fn is_ulid(t: &str) -> bool {
+    t.len() == 26
+        && t.as_bytes()[0].is_ascii_digit()
+        && t.as_bytes()[0] <= b'7'
+        && t.bytes().all(|b| b.is_ascii_digit() || (b.is_ascii_uppercase() && !b"ILOU".contains(&b)))
+}
+
+/// Base64 of plain words (`cmVsZWFzZSBub3Rlcw==`) or of a certificate or public key
+/// (Kubernetes' `certificate-authority-data`); base64 of a private key or of `user:pass`
+/// stays a secret.
+fn decodes_to_public_text(token: &str) -> bool {
+    use base64::engine::{general_purpose::GeneralPurpose, DecodePaddingMode, GeneralPurposeConfig};
+    use base64::{alphabet, Engine as _};
+    const LENIENT: GeneralPurpose = GeneralPurpose::new(
+        &alphabet::STANDARD,
+        GeneralPurposeConfig::new()
+            .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+            .with_decode_allow_trailing_bits(true),
+    );
+    let t = token.trim_end_matches('=');
+    // The first 96 characters are enough to say what it is.
+    let head = if t.len() <= 96 { t } else { &t[..96] };
+    let Ok(bytes) = LENIENT.decode(head) else {
+        return false;
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    if text.starts_with("-----BEGIN ") {
+        return text.contains("CERTIFICATE") || text.contains("PUBLIC KEY");
+    }
+    let printable = bytes.iter().all(|b| b.is_ascii_graphic() || *b == b' ' || *b == b'\n');
+    // (`user:password` is a credential; `apiVersion: v1` is YAML.)
+    let words = text.split_whitespace().count() >= 2 && (!text.contains(':') || text.contains(": "));
+    printable && words
+}
+
 /// Only what spans lines (private key blocks), for a whole text before it is cut into
 /// sentences; each sentence then goes through [`redact`]. Cheap on any text: the pattern
 /// starts with a literal.
 pub fn redact_blocks(text: &str) -> Cow<'_, str> {
     let mut out = Cow::Borrowed(text);
-    edit(&mut out, &PEM, |c, _| secret_step(c, true));
+    edit(&mut out, &PEM, |c, _| secret_step(c, !pem_placeholder(&c["secret"])));
     out
+}
+
+/// A key block drawn with no key in it (`…` or `...` between its lines), as documentation does.
+fn pem_placeholder(block: &str) -> bool {
+    let body: String = block.lines().filter(|l| !l.starts_with("-----")).collect::<String>();
+    let body = body.trim();
+    body.is_empty() || is_mask_or_keyword(body)
 }
 
 /// Replaces the `value` group, trimmed of the punctuation that ends a sentence.
@@ -452,6 +615,7 @@ const KEY_OWNERS: &[&str] = &[
     "master",
     "client",
     "app",
+    "application",
     "account",
     "shared",
     "session",
@@ -706,12 +870,22 @@ fn assignment(c: &Captures, text: &str) -> Step {
     let range = if quoted { inner_range(raw) } else { 0..unquoted_end(raw) };
     let v = &raw[range.clone()];
     let abs = value.start() + range.start..value.start() + range.end;
-    if v.is_empty() || is_reference(v) || is_reference(raw) || is_mask_or_keyword(v) || v.contains(KEY_OMITTED) {
+    if v.is_empty()
+        || is_reference(v)
+        || is_reference(raw)
+        || is_mask_or_keyword(v)
+        || is_mask_or_keyword(raw)
+        || v.contains(KEY_OMITTED)
+    {
         return Step { edit: None, resume: abs.end.max(m.start() + 1) };
     }
     let digits = v.bytes().filter(u8::is_ascii_digit).count();
-    let number = v.bytes().all(|b| b.is_ascii_digit() || b == b',' || b == b'_' || b == b'.');
-    if kind == Name::Secret && (number && digits <= 8 || is_version(v)) {
+    let number = v.bytes().all(|b| b.is_ascii_digit() || matches!(b, b',' | b'_' | b'.' | b':'));
+    // A name's value in code (`os.environ["X"]`, a regex `/ghp_[A-Za-z0-9]{36}/`), or an
+    // identifier after a name that only mentions a secret (`secretsmanager:GetSecretValue`).
+    let code = !quoted && v.contains(['(', '[']);
+    let camel_words = camel_identifier(v) && v.bytes().skip(1).any(|b| b.is_ascii_uppercase()) && digits == 0;
+    if kind == Name::Secret && (number && digits <= 8 || is_version(v) || camel_words) || code {
         return keep;
     }
     if kind == Name::Auth
@@ -788,14 +962,32 @@ fn is_reference(v: &str) -> bool {
         return !rest.is_empty() && words && (!digits || one_case);
     }
     if let Some(rest) = v.strip_prefix('<') {
-        let rest = rest.strip_suffix('>').unwrap_or(rest);
+        // `<base64(user:password)>`: whatever is inside the brackets describes the value.
+        if rest.len() > 1 && rest.ends_with('>') {
+            return true;
+        }
         return rest.bytes().all(|b| b.is_ascii_alphabetic() || matches!(b, b' ' | b'-' | b'_' | b'.'));
     }
     false
 }
 
-/// `****`, `xxxx`, `…`, `[REDACTED]`, `true`, `null`, `required` and the like.
+/// `****`, `xxxx`, `…`, `[REDACTED]`, `true`, `null`, `required` and the like, and a
+/// documentation's placeholder key (`AKIAXXXXXXXXXXXXXXXX`, `npm_000…`): no key holds eight
+/// of one character in a row.
 fn is_mask_or_keyword(v: &str) -> bool {
+    let b = v.as_bytes();
+    if b.windows(8).any(|w| w[0].is_ascii_alphanumeric() && w.iter().all(|&c| c == w[0])) {
+        return true;
+    }
+    // An example cut short (`123456789:ABCDEF...`), or a name in capitals for what goes
+    // there (`PASSWORD`, `YOUR_API_TOKEN`).
+    if v.len() > 3 && (v.ends_with("...") || v.ends_with('…')) {
+        return true;
+    }
+    let capitals = v.bytes().all(|c| c.is_ascii_uppercase() || c == b'_');
+    if capitals && ["PASS", "TOKEN", "SECRET", "KEY"].iter().any(|w| v.contains(w)) {
+        return true;
+    }
     if v.chars().all(|ch| matches!(ch, '*' | 'x' | 'X' | '.' | '•' | '…' | '#' | '-' | '_')) {
         return true;
     }
@@ -850,7 +1042,7 @@ fn random_parts(token: &str) -> Option<String> {
         if end_of_part {
             let end = if i == b.len() { i } else { i + 1 };
             let part = &token[start..end];
-            if looks_random(part) {
+            if looks_random(part) && !is_mask_or_keyword(part) {
                 out.push_str(KEY_OMITTED);
                 if part.ends_with('=') && i < b.len() {
                     out.push('=');
@@ -892,17 +1084,25 @@ pub fn randomness(part: &str) -> f64 {
     let random = alphabet_bits(b);
     let hex = hex_segments(b);
     let mixed = b.iter().any(u8::is_ascii_lowercase) && b.iter().any(u8::is_ascii_uppercase);
-    let (mut best, mut run) = (0.0f64, 0.0f64);
+    // The best stretch, and how many characters it spans: one shorter than
+    // [`MIN_STRETCH`] is a generated suffix (`worker-exec-mzy6yuvj`), not a key.
+    let (mut best, mut run, mut run_len) = (0.0f64, 0.0f64, 0usize);
     let mut prev = None;
     for (i, &c) in b.iter().enumerate() {
         let random = if hex[i] { HEX_BITS } else { random };
         let llr = if neutral[i] { -NEUTRAL_BITS } else { text_bits(prev, c, mixed) - random };
+        run_len = if run + llr > 0.0 { run_len + 1 } else { 0 };
         run = (run + llr).max(0.0);
-        best = best.max(run);
+        if run > best && run_len >= MIN_STRETCH {
+            best = run;
+        }
         prev = Some(c);
     }
     best
 }
+
+/// Fewest characters a random stretch spans to make a key.
+const MIN_STRETCH: usize = 10;
 
 /// A word and a run of 16 hex digits or more, both digits and letters, joined by `_` or
 /// `-` (`tok_<hex>`, `key-<hex>`): an API key's shape, unless the word names a hash
@@ -921,6 +1121,8 @@ fn prefixed_hex(b: &[u8]) -> bool {
             && segs[k - 1].end == r.start - 1
             && !HASH_NAMES.contains(&String::from_utf8_lossy(&b[segs[k - 1].clone()]).to_ascii_lowercase().as_str())
             && !b[segs[k - 1].clone()].iter().all(u8::is_ascii_hexdigit)
+            // A cache key's SHA-256 after its words (`node-modules-Linux-<64>`).
+            && !(run.len() == 64 && k >= 2)
     })
 }
 
@@ -1103,7 +1305,10 @@ fn neutral_mask(b: &[u8]) -> Vec<bool> {
             let p = std::str::from_utf8(&b[segs[k - 1].clone()]).unwrap_or("").to_ascii_lowercase();
             HASH_NAMES.contains(&p.as_str())
         };
-        if path_own || hash_named {
+        // A SHA-1 or SHA-256 after two words or more (`node-modules-Linux-<64>`): a cache
+        // key's digest; a key's hex follows one word (`tok_<hex>`).
+        let digest = k >= 2 && matches!(r.len(), 40 | 64) && matches!(left, Some(b'-' | b'_'));
+        if path_own || hash_named || digest {
             mask[r.clone()].iter_mut().for_each(|m| *m = true);
         }
     }
@@ -1158,12 +1363,15 @@ fn class(c: u8) -> Class {
     }
 }
 
-/// Hex digests and UUIDs, in either case.
+/// Hex digests, UUIDs and trace ids (hex parts joined by `-` after a version of one or two
+/// digits: W3C's `00-<32>-<16>-01`, AWS's `1-<8>-<24>`), in either case. A key of hex parts
+/// (Mailgun's `<32>-<8>-<8>`) has no such version.
 fn is_hex_or_uuid(s: &str) -> bool {
     let hex = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_hexdigit());
     let parts: Vec<&str> = s.split('-').collect();
     let uuid_shape = parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12]);
-    hex(s) || (uuid_shape && parts.iter().all(|p| hex(p)))
+    let versioned = parts.len() >= 3 && parts[0].len() <= 2 && parts[0].bytes().all(|b| b.is_ascii_digit());
+    hex(s) || ((uuid_shape || versioned) && parts.iter().all(|p| hex(p)))
 }
 
 #[cfg(test)]
@@ -1178,6 +1386,50 @@ mod tests {
         let out = redact(text);
         assert!(!out.contains(secret), "{secret:?} survived in {out:?}");
         assert!(out.contains(KEY_OMITTED), "{out:?}");
+    }
+
+    /// Found by an independent attacker's corpus: shapes that are keys wherever they are,
+    /// passwords told in more ways, and what surrounds a token saying it is public.
+    #[test]
+    fn shapes_and_told_passwords_an_attacker_tried() {
+        hidden("bot = telebot.TeleBot(\"5123456789:AAHq9sX2LmZ0pW7vQeR4tY8uI1oP3aSdFgK\")", "AAHq9sX2LmZ0pW7");
+        hidden("bot = telebot.TeleBot(\"5123456789:AAHq9sX2LmZ0pW7vQeR4tY8uI1oP3aSdFgK\")", "5123456789");
+        hidden("client.run('MTk4NjIyNDgzNDcxOTI1MjQ4.Cl2FMQ.ZnCjm1XVW7vRze4b7Cq4se7kKWs')", "Cl2FMQ");
+        hidden("az login -p Abc8Q~pQ7rS9tU1vW3xY5zA7bC9dE1fG3hJ5kL7m --tenant t", "Abc8Q~");
+        hidden("$ kubeadm token create 9a8b7c.1d2e3f4a5b6c7d8e", "9a8b7c");
+        hidden("mongosh -u admin -p 'walnut-orbit-canyon' --authenticationDatabase admin", "walnut-orbit");
+        hidden("echo 'pLmn7Qz!rtw' | docker login registry.internal -u ci --password-stdin", "pLmn7Qz");
+        hidden("keytool -importkeystore -deststorepass 'MarbleHarbor2291!'", "MarbleHarbor");
+        hidden("The default credentials are admin / RiverXo#4417bT", "RiverXo#");
+        hidden("I set your password to \"Pebble=4410.CEDAR\"; change it soon.", "Pebble=4410");
+        hidden("DBのパスワードを「maple-cinder-otter」に変更しました。", "maple-cinder");
+        hidden("DD-APPLICATION-KEY: 3f9a1c0d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39", "3f9a1c0d8e7b6a5f");
+    }
+
+    #[test]
+    fn public_ids_digests_and_placeholders_are_kept() {
+        for text in [
+            "traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            "X-Amzn-Trace-Id: Root=1-5f84c7a1-3c5d9e8f7a6b5c4d3e2f1a0b",
+            "The NAT gateway nat-0a1b2c3d4e5f60718 is in us-east-1.",
+            "  .next/static/chunks/pages/_app-2b7c9d1e3f4a5b6c.js",
+            "Created order 01HZX3V5K8M2N4P6Q8R0S2T4V6 for the cart.",
+            "~/.cache/pip/wheels/4e/7a/1f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c",
+            "Opening https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=42s in your browser",
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMbK4pQ7rS9tU1vW3xY5zA7bC9dE1fG3hJ5kL7mN9pQ ana@laptop",
+            "echo 'aGVsbG8gd29ybGQgYWdhaW4=' | base64 -d",
+            "github.com/spf13/cobra v1.8.1 h1:e5/vxKd/rZsfSJMUX1agtjeTDf+qv1/JdBF8gg5k9ZM=",
+            "Cache restored from key: node-modules-Linux-3e1f0d9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e",
+            "AWS_ACCESS_KEY_ID=AKIAXXXXXXXXXXXXXXXX",
+            "DATABASE_URL=postgres://USER:PASSWORD@HOST:5432/DBNAME",
+            "Authorization: Basic <base64(user:password)>",
+            "api_key = os.environ[\"SERVICE_KEY\"]",
+            "const TOKEN_RE = /ghp_[A-Za-z0-9]{36}/;",
+            "on resource: arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/api",
+            "User is not authorized to perform: secretsmanager:GetSecretValue",
+        ] {
+            kept(text);
+        }
     }
 
     #[test]

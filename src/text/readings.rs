@@ -108,9 +108,29 @@ impl Readings {
             return HASH.into();
         }
         if let Some(name) = url_host(w).or_else(|| path_tail(w)) {
-            return self.name(name);
+            return self.opaque_parts(name);
         }
-        number(w).unwrap_or_else(|| self.name(w))
+        number(w).unwrap_or_else(|| self.opaque_parts(w))
+    }
+
+    /// A name with its hashes and random ids said as [`HASH`], the rest read: the redaction
+    /// keeps what is public (`_app-2b7c9d1e3f4a5b6c.js`, an SSH public key, a ULID), and
+    /// nobody wants it spelled out letter by letter.
+    fn opaque_parts(&self, w: &str) -> String {
+        let opaque = |seg: &str| is_hash(seg) || (seg.len() >= 16 && crate::text::redact::looks_random(seg));
+        let Some((start, seg)) = w
+            .split(['-', '_', '.', '/', ':'])
+            .map(|seg| (seg.as_ptr() as usize - w.as_ptr() as usize, seg))
+            .find(|(_, s)| opaque(s))
+        else {
+            return self.name(w);
+        };
+        let (before, after) = (&w[..start], &w[start + seg.len()..]);
+        let before = before.trim_end_matches(['-', '_', '/', ':']);
+        let after = after.trim_start_matches(['-', '_', '/', ':']);
+        let read =
+            |s: &str| if s.chars().any(|c| c.is_ascii_alphanumeric()) { self.opaque_parts(s) } else { String::new() };
+        format!("{}{HASH}{}", read(before), read(after))
     }
 
     /// User entry, then the built-in table.
@@ -615,6 +635,16 @@ mod tests {
         assert_eq!(say("isort"), "アイソート");
         assert_eq!(say("cupy"), "キューパイ");
         assert_eq!(say("vcrpy"), "ブイシーアールパイ");
+    }
+
+    /// What the redaction keeps as public is still no word: hashes and random ids inside a
+    /// name are said as one placeholder, the rest of the name read.
+    #[test]
+    fn hashes_and_random_ids_inside_names_are_not_spelled() {
+        assert_eq!(say("_app-2b7c9d1e3f4a5b6c.js"), "アップハッシュ省略ドットジェイエス");
+        assert_eq!(say("AAAAC3NzaC1lZDI1NTE5AAAAIMbK4pQ7rS9tU1vW3xY5zA7bC9dE1fG3hJ5kL7mN9pQ"), "ハッシュ省略");
+        assert_eq!(say("01HZX3V5K8M2N4P6Q8R0S2T4V6"), "ハッシュ省略");
+        assert_eq!(say("getUserName"), "ゲットユーザーネーム");
     }
 
     #[test]

@@ -1060,7 +1060,7 @@ fn random_parts(token: &str) -> Option<String> {
 
 /// Random-looking: some stretch of it is at least [`RANDOM_BITS`] cheaper as a uniform draw
 /// from its alphabet than as identifier text.
-fn looks_random(part: &str) -> bool {
+pub fn looks_random(part: &str) -> bool {
     randomness(part) >= RANDOM_BITS
 }
 

@@ -162,7 +162,7 @@ static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
         r#"(?ix)
         (?P<name>[A-Za-z0-9_.-]*(pass|pwd|secret|token|key|credential|creds|auth|bearer)[A-Za-z0-9_.-]*)
         (?P<quote>["']?)\]?
-        (?P<sep>[\ \t]*(:=|=>|==?|:|＝|：)[\ \t]*)
+        (?P<sep>[\ \t]*(:=|=>|==?|\|\|=|\?\?=|:|＝|：)[\ \t]*)
         (?P<value>"[^"\n]*"|'[^'\n]*'|「[^」\n]*」|[^\s"'`]+)"#,
     )
     .expect("a valid built-in pattern")
@@ -181,14 +181,14 @@ static PROSE: LazyLock<Regex> = LazyLock::new(|| {
 /// counts ([`strong_value`]).
 static PROSE_NEAR: LazyLock<Regex> = LazyLock::new(|| {
     shape(
-        r#"(?i)\b(?:password|passphrase|secret|token|api key|access key)\s+(?P<value>[!-~]{10,})|(?:^|\s)(?P<before>[!-~]{10,})\s+as\s+(?:the\s+|an?\s+|my\s+|our\s+)?(?:[a-z]+\s+)?(?:password|passphrase|secret|token|api key)\b"#,
+        r#"(?i)\b(?:password|passphrase|secret|token|api key|access key|(?:encryption|signing|license|secret|private|master) key\s*:)\s+["'`]?(?P<value>[!-~]{10,})|(?:^|\s)(?P<before>[!-~]{10,})\s+as\s+(?:the\s+|an?\s+|my\s+|our\s+)?(?:[a-z]+\s+)?(?:password|passphrase|secret|token|api key)\b"#,
     )
 });
 
 /// The same in Japanese: `パスワードは hunter2`, `パスワード：xxx`, `トークンは「…」`.
 static PROSE_JA: LazyLock<Regex> = LazyLock::new(|| {
     shape(
-        r#"(?P<name>パスワード|パスフレーズ|暗証番号|トークン|シークレット|秘密鍵|APIキー|API キー)(?:\s*(?:は|が|を|:|：|=|＝)\s*|\s+)(?P<open>[「『"'“`])?(?P<value>[!-~]+)"#,
+        r#"(?P<name>パスワード|パスフレーズ|暗証番号|トークン|シークレットキー|シークレット|ライセンスキー|暗号化キー|アクセスキー|秘密鍵|[A-Z]*鍵|APIキー|API キー)(?:\s*(?:は|が|を|:|：|=|＝)\s*|\s+)(?P<open>[「『"'“`])?(?P<value>[!-~]+)"#,
     )
 });
 
@@ -345,7 +345,7 @@ pub fn redact(text: &str) -> Cow<'_, str> {
     edit(&mut out, &PROSE_NEAR, |c, _| {
         let m = c.get(0).expect("group 0 always matches");
         let v = c.name("value").or_else(|| c.name("before")).expect("one of the two matches");
-        let core = trim_prose(v.as_str());
+        let core = trim_prose(v.as_str()).trim_end_matches(['"', '\'', '`']);
         match strong_value(core) {
             true => Step { edit: Some((v.start()..v.start() + core.len(), KEY_OMITTED.to_owned())), resume: m.end() },
             // A value's tail is no value: go on after it.
@@ -354,7 +354,8 @@ pub fn redact(text: &str) -> Cow<'_, str> {
     });
     edit(&mut out, &PROSE_JA, |c, _| {
         let v = trim_prose(&c["value"]);
-        let password = !matches!(&c["name"], "トークン" | "シークレット" | "APIキー" | "API キー" | "秘密鍵");
+        let name = &c["name"];
+        let password = !(matches!(name, "トークン" | "シークレット") || name.ends_with("キー") || name.ends_with('鍵'));
         let lower_word = v.len() >= 4 && v.bytes().all(|b| b.is_ascii_lowercase());
         // Quoted, any value is the one told (`パスワードを「dahlia-anchor-maple」に`).
         let quoted = c.name("open").is_some() && v.len() >= 4 && !is_reference(v);
@@ -502,10 +503,10 @@ pub fn redact_blocks(text: &str) -> Cow<'_, str> {
 }
 
 /// A key block drawn with no key in it (`…` or `...` between its lines), as documentation does.
+/// Only marks count: a real key's body may hold a run of one character (OpenSSH's `AAAAAAAA`).
 fn pem_placeholder(block: &str) -> bool {
-    let body: String = block.lines().filter(|l| !l.starts_with("-----")).collect::<String>();
-    let body = body.trim();
-    body.is_empty() || is_mask_or_keyword(body)
+    let body = block.lines().filter(|l| !l.trim_start_matches(['+', ' ']).starts_with("-----"));
+    body.flat_map(str::chars).all(|c| matches!(c, '.' | '…' | '*' | 'x' | 'X' | '#' | '-' | '+') || c.is_whitespace())
 }
 
 /// Replaces the `value` group, trimmed of the punctuation that ends a sentence.
@@ -550,6 +551,12 @@ fn is_version(v: &str) -> bool {
 /// A value named a key without "is": digits, upper and lower case (or a password's mark)
 /// and no path or URL, which words, identifiers and file names do not have together.
 fn strong_value(v: &str) -> bool {
+    // A key in hex (32 digits or more, digits and letters): no word or name is.
+    let hex_key =
+        v.len() >= 32 && v.bytes().all(|b| b.is_ascii_hexdigit()) && v.bytes().any(|b| b.is_ascii_alphabetic());
+    if hex_key && v.bytes().any(|b| b.is_ascii_digit()) {
+        return true;
+    }
     let c = Classes::of(v);
     let kinds = [c.upper, c.lower, c.digit, c.marks > 0].iter().filter(|&&k| k).count();
     told(v, 10) && !v.contains('/') && c.digit && kinds >= 3 && !camel_identifier(v)
@@ -812,39 +819,75 @@ fn name_words(name: &str) -> Vec<String> {
 
 fn name_kind(name: &str) -> Name {
     let words = name_words(name);
-    let mut kind = Name::Not;
-    for (i, w) in words.iter().enumerate() {
-        let w = w.as_str();
-        let prev = i.checked_sub(1).map(|p| words[p].as_str());
-        let k = if matches!(w, "tokens" | "secrets" | "passwords" | "keys" | "credentials_count") {
-            Name::Weak
-        } else if w.contains("password")
-            || w.contains("passwd")
-            || w.contains("passphrase")
-            || matches!(w, "pass" | "pwd" | "pw" | "passcode" | "passwort" | "passw")
-        {
-            Name::Password
-        } else if w.ends_with("token")
-            || (w.contains("secret") && !w.contains("secretar"))
-            || matches!(w, "credential" | "credentials" | "creds" | "bearer")
-            || (w == "key" && prev.is_some_and(|p| KEY_OWNERS.contains(&p)))
-            || (w.len() > 3
-                && w.ends_with("key")
-                && KEY_OWNERS.iter().any(|o| w.len() == o.len() + 3 && w.starts_with(o)))
-        {
-            Name::Secret
-        } else if w == "auth" {
-            Name::Auth
-        } else {
-            continue;
-        };
-        kind = kind.max(k);
-    }
-    if kind > Name::Weak && words.iter().any(|w| MODIFIERS.contains(&w.as_str())) {
+    let kinds: Vec<Name> = (0..words.len()).map(|i| word_kind(&words, i)).collect();
+    let kind = kinds.iter().copied().max().unwrap_or(Name::Not);
+    // A modifier after the secret's word makes the name about it (`token_refresh_ms`,
+    // `password_min_length`); before it, only a count's (`max_tokens`): `refresh_token`,
+    // `session_secret` and `api_key` name secrets.
+    let first = kinds.iter().position(|&k| k > Name::Weak);
+    let about = words.iter().enumerate().any(|(i, w)| {
+        MODIFIERS.contains(&w.as_str()) && (first.is_none_or(|f| i > f) || PRE_MODIFIERS.contains(&w.as_str()))
+    });
+    if kind > Name::Weak && about {
         return Name::Weak;
     }
     kind
 }
+
+/// What word `i` of a name says on its own (`key` after an owner: `api_key`).
+fn word_kind(words: &[String], i: usize) -> Name {
+    let w = words[i].as_str();
+    let prev = i.checked_sub(1).map(|p| words[p].as_str());
+    if matches!(w, "tokens" | "secrets" | "passwords" | "keys" | "credentials_count") {
+        Name::Weak
+    } else if w.contains("password")
+        || w.contains("passwd")
+        || w.contains("passphrase")
+        || matches!(w, "pass" | "pwd" | "pw" | "passcode" | "passwort" | "passw")
+    {
+        Name::Password
+    } else if w.ends_with("token")
+        || (w.contains("secret") && !w.contains("secretar"))
+        || matches!(w, "credential" | "credentials" | "creds" | "bearer")
+        || (w == "key" && prev.is_some_and(|p| KEY_OWNERS.contains(&p)))
+        || (w.len() > 3 && w.ends_with("key") && KEY_OWNERS.iter().any(|o| w.len() == o.len() + 3 && w.starts_with(o)))
+    {
+        Name::Secret
+    } else if w == "auth" {
+        Name::Auth
+    } else {
+        Name::Not
+    }
+}
+
+/// Modifiers that make a name about a secret even before its word (`max_token`, `new_key_id`).
+const PRE_MODIFIERS: &[&str] = &[
+    "max",
+    "min",
+    "maximum",
+    "minimum",
+    "num",
+    "number",
+    "count",
+    "total",
+    "len",
+    "length",
+    "ttl",
+    "size",
+    "limit",
+    "expiry",
+    "expires",
+    "expire",
+    "rate",
+    "per",
+    "last",
+    "hash",
+    "hashed",
+    "salt",
+    "salted",
+    "masked",
+    "placeholder",
+];
 
 /// Function words that follow "password:" in prose ("the password: see below").
 const PROSE_WORDS: &[&str] = &[
@@ -1404,6 +1447,27 @@ mod tests {
         hidden("I set your password to \"Pebble=4410.CEDAR\"; change it soon.", "Pebble=4410");
         hidden("DBのパスワードを「maple-cinder-otter」に変更しました。", "maple-cinder");
         hidden("DD-APPLICATION-KEY: 3f9a1c0d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39", "3f9a1c0d8e7b6a5f");
+        // Found after the freeze, by a second attacker's corpus (creds8).
+        hidden("refresh_token = \"5d41402abc4b2a76b9719d911017c592\"", "5d41402abc4b");
+        hidden("ENV[\"WEBHOOK_SECRET\"] ||= \"9e107d9d372bb6826bd81d3542a419d6\"", "9e107d9d372b");
+        hidden("Encryption key: \"e4d909c290d0fb1ca068ffaddf22cbd0e4d909c290d0fb1c\"", "e4d909c290d0");
+        hidden("Using the API token 0cc175b9c0f1b6a831c399e269772661 for the deploy.", "0cc175b9c0f1");
+        hidden("暗号化キーは 92eb5ffee6ae2fec3ad71c777531578f なので", "92eb5ffee6ae");
+        hidden("MFAのシークレットキー: JBSWY3DPEHPK3PXP", "JBSWY3DPEHPK");
+        kept("token_refresh_ms = 30000");
+    }
+
+    /// An OpenSSH key's body starts with the same bytes in every key, runs of `A` among them:
+    /// no placeholder, and hidden whole as a block.
+    #[test]
+    fn an_openssh_key_block_is_hidden_whole() {
+        let block = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\nQyNTUxOQAAACCtyIpN4K9bVulWw8zuiUpaDARUjuI4hxBJ4t0AM/nTkQAAAJC8BlQp7iyg\n-----END OPENSSH PRIVATE KEY-----";
+        let out = redact_blocks(block);
+        assert!(!out.contains("b3BlbnNza") && !out.contains("QyNTUxOQ"), "{out}");
+        assert_eq!(
+            redact_blocks("-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----"),
+            "-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----"
+        );
     }
 
     #[test]

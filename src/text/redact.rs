@@ -149,6 +149,25 @@ static SHAPES: LazyLock<Vec<Shape>> = LazyLock::new(|| {
             a_value(c) && credential_word(unquote(&c["secret"]), 10) && !unquote(&c["secret"]).contains(['/', ' '])
         }),
         s(r#"\becho\s+(?:-n\s+)?(?P<secret>'[^'\n]+'|"[^"\n]+"|[^\s|]+)\s*\|[^\n]*--password-stdin"#, a_value),
+        // SQL: `IDENTIFIED BY '…'`, `SET PASSWORD FOR u = '…'`, `CREATE USER … PASSWORD '…'`.
+        s(r#"(?i)\bidentified\s+(?:with\s+\S+\s+)?by\s+(?P<secret>'[^'\n]+'|"[^"\n]+")"#, a_value),
+        s(r#"(?i)\bset\s+password\s+for\s+\S+\s*=\s*(?P<secret>'[^'\n]+'|"[^"\n]+")"#, a_value),
+        s(r#"(?i)\b(?:user|role|login)\b[^\n;]*?\bpassword\s+(?P<secret>'[^'\n]+')"#, a_value),
+        // `smbclient -U user%password`, XML's `<password>…</password>`.
+        s(r"(?:^|\s)-U\s+[^\s%]+%(?P<secret>\S+)", a_value),
+        s(
+            r"(?i)<(?:password|passwd|passphrase|secret|token|api[_-]?key|client[_-]?secret)>(?P<secret>[^<\n]+)</",
+            a_value,
+        ),
+        // A table of settings: `| DB_PASSWORD | value |`, the name's cell saying what the next holds.
+        // (A key has no spaces; a passphrase may.)
+        s(r"\|\s*(?P<name>[A-Za-z][A-Za-z0-9_.-]*)\s*\|\s*(?P<secret>[^|\n]*[^|\s])\s*\|", |c| {
+            let kind = name_kind(&c["name"]);
+            let spaced = c["secret"].contains(' ');
+            (kind == Name::Password || kind == Name::Secret && !spaced)
+                && a_value(c)
+                && !c["secret"].contains(KEY_OMITTED)
+        }),
         // Docker's config.json: `"auth": "dXNlcjpwYXNz"` (base64 of `user:password`).
         s(r#"(?i)"auth"\s*:\s*"(?P<secret>[A-Za-z0-9+/]{8,}={0,2})""#, always),
     ]
@@ -160,7 +179,7 @@ static SHAPES: LazyLock<Vec<Shape>> = LazyLock::new(|| {
 static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r#"(?ix)
-        (?P<name>[A-Za-z0-9_.-]*(pass|pwd|secret|token|key|credential|creds|auth|bearer)[A-Za-z0-9_.-]*)
+        (?P<name>[A-Za-z0-9_.-]*(pass|pwd|secret|token|key|credential|creds|auth|bearer|pin|puk|code)[A-Za-z0-9_.-]*)
         (?P<quote>["']?)\]?
         (?P<sep>[\ \t]*(:=|=>|==?|\|\|=|\?\?=|:|＝|：)[\ \t]*)
         (?P<value>"[^"\n]*"|'[^'\n]*'|「[^」\n]*」|[^\s"'`]+)"#,
@@ -181,7 +200,7 @@ static PROSE: LazyLock<Regex> = LazyLock::new(|| {
 /// counts ([`strong_value`]).
 static PROSE_NEAR: LazyLock<Regex> = LazyLock::new(|| {
     shape(
-        r#"(?i)\b(?:password|passphrase|secret|token|api key|access key|(?:encryption|signing|license|secret|private|master) key\s*:)\s+["'`]?(?P<value>[!-~]{10,})|(?:^|\s)(?P<before>[!-~]{10,})\s+as\s+(?:the\s+|an?\s+|my\s+|our\s+)?(?:[a-z]+\s+)?(?:password|passphrase|secret|token|api key)\b"#,
+        r#"(?i)\b(?:password|passphrase|secret|token|api key|access key|pin|puk|(?:encryption|signing|license|secret|private|master) key\s*:)\s+["'`]?(?P<value>[!-~]{10,})|(?:^|\s)(?P<before>[!-~]{10,})\s+as\s+(?:the\s+|an?\s+|my\s+|our\s+)?(?:[a-z]+\s+)?(?:password|passphrase|secret|token|api key)\b"#,
     )
 });
 
@@ -340,13 +359,19 @@ pub fn redact(text: &str) -> Cow<'_, str> {
         let quoted = v.len() > 2 && unquote(v).len() + 2 == v.len();
         let inner = unquote(v);
         let quoted_value = quoted && !inner.is_empty() && !is_reference(inner) && !is_mask_or_keyword(inner);
-        secret_step_value(c, quoted_value || (!quoted && told(trim_prose(v), 5)))
+        let told_value = !quoted && told(trim_prose(v), 5) && !is_version(trim_prose(v));
+        secret_step_value(c, quoted_value || told_value)
     });
     edit(&mut out, &PROSE_NEAR, |c, _| {
         let m = c.get(0).expect("group 0 always matches");
         let v = c.name("value").or_else(|| c.name("before")).expect("one of the two matches");
         let core = trim_prose(v.as_str()).trim_end_matches(['"', '\'', '`']);
-        match strong_value(core) {
+        // A PIN is digits: six or more after its name.
+        let keyword = c[0].trim_start().to_ascii_lowercase();
+        let pin = (keyword.starts_with("pin") || keyword.starts_with("puk"))
+            && core.len() >= 6
+            && core.bytes().all(|b| b.is_ascii_digit());
+        match strong_value(core) || pin {
             true => Step { edit: Some((v.start()..v.start() + core.len(), KEY_OMITTED.to_owned())), resume: m.end() },
             // A value's tail is no value: go on after it.
             false => Step { edit: None, resume: v.end() },
@@ -356,7 +381,9 @@ pub fn redact(text: &str) -> Cow<'_, str> {
         let v = trim_prose(&c["value"]);
         let name = &c["name"];
         let password = !(matches!(name, "トークン" | "シークレット") || name.ends_with("キー") || name.ends_with('鍵'));
-        let lower_word = v.len() >= 4 && v.bytes().all(|b| b.is_ascii_lowercase());
+        // A lower-case word, or several joined by `-` (a passphrase: `beaver-canyon-nebula`).
+        let lower_word =
+            v.len() >= 4 && v.split('-').all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase()));
         // Quoted, any value is the one told (`パスワードを「dahlia-anchor-maple」に`).
         let quoted = c.name("open").is_some() && v.len() >= 4 && !is_reference(v);
         secret_step_value(c, told(v, 4) || ((password && lower_word || quoted) && !is_mask_or_keyword(v)))
@@ -389,8 +416,29 @@ fn public_or_digest(before: &str, token: &str, after: &str) -> bool {
         "ecdsa-sha2-nistp521 ",
     ];
     const DIGESTS: &[&str] = &["h1:", "sha256:", "sha384:", "sha512:", "md5:"];
+    // What names the value right before it, on its line: a public key, a request's id.
+    const NAMED_PUBLIC: &[&str] = &[
+        "public key",
+        "publickey",
+        "公開鍵",
+        "request-id",
+        "request id",
+        "request_id",
+        "cf-ray",
+        "x-amz-id",
+        "trace-id",
+        "trace_id",
+    ];
+    let line = before.rsplit('\n').next().unwrap_or(before);
+    let near: String =
+        line.chars().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect::<String>().to_lowercase();
     let lower_before = before.get(before.len().saturating_sub(24)..).unwrap_or(before).to_ascii_lowercase();
     PUBLIC_KEYS.iter().any(|p| lower_before.ends_with(p) || lower_before.ends_with(&p[..p.len() - 1]))
+        || NAMED_PUBLIC
+            .iter()
+            .any(|n| near.rfind(n).is_some_and(|at| !near[at..].contains("private") && !near[at..].contains("secret")))
+        || token.starts_with("pk_live_")
+        || token.starts_with("pk_test_")
         || DIGESTS.iter().any(|d| lower_before.ends_with(d))
         || (token.starts_with("age1") && token.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
         || after.starts_with(".apps.googleusercontent.com")
@@ -843,7 +891,8 @@ fn word_kind(words: &[String], i: usize) -> Name {
     } else if w.contains("password")
         || w.contains("passwd")
         || w.contains("passphrase")
-        || matches!(w, "pass" | "pwd" | "pw" | "passcode" | "passwort" | "passw")
+        || matches!(w, "pass" | "pwd" | "pw" | "passcode" | "passwort" | "passw" | "pin" | "puk")
+        || (w == "code" && prev.is_some_and(|p| matches!(p, "backup" | "recovery" | "mfa" | "otp" | "totp" | "puk")))
     {
         Name::Password
     } else if w.ends_with("token")
@@ -1005,8 +1054,9 @@ fn is_reference(v: &str) -> bool {
         return !rest.is_empty() && words && (!digits || one_case);
     }
     if let Some(rest) = v.strip_prefix('<') {
-        // `<base64(user:password)>`: whatever is inside the brackets describes the value.
-        if rest.len() > 1 && rest.ends_with('>') {
+        // `<base64(user:password)>`: whatever is inside the brackets describes the value
+        // (not `<code>x</code>`, markup around one).
+        if rest.len() > 1 && rest.ends_with('>') && !rest[..rest.len() - 1].contains(['<', '>']) {
             return true;
         }
         return rest.bytes().all(|b| b.is_ascii_alphabetic() || matches!(b, b' ' | b'-' | b'_' | b'.'));
@@ -1455,6 +1505,35 @@ mod tests {
         hidden("暗号化キーは 92eb5ffee6ae2fec3ad71c777531578f なので", "92eb5ffee6ae");
         hidden("MFAのシークレットキー: JBSWY3DPEHPK3PXP", "JBSWY3DPEHPK");
         kept("token_refresh_ms = 30000");
+        hidden("| SMTP_PASSWORD | blue4-Zipper-Juniper-26 | DB_PORT | 5432 |", "blue4-Zipper");
+        hidden("| SSH_KEY_PASSPHRASE | nectar pepper cedar sunflower |", "nectar pepper");
+        hidden("You can sign in with the YubiKey PIN 567715414094.", "567715414094");
+        hidden("ADMIN_PIN=\"78905556\"", "78905556");
+        hidden("+BACKUP_CODE=8724492602", "8724492602");
+        hidden("mysql> SET PASSWORD FOR 'kenji'@'localhost' = 'the iguana jacket is sleepy';", "iguana jacket");
+        hidden(
+            "ALTER USER 'grafana'@'localhost' IDENTIFIED WITH caching_sha2_password BY '985946459577';",
+            "985946459577",
+        );
+        hidden("CREATE ROLE app LOGIN PASSWORD 'Tr0ub4dor3';", "Tr0ub4dor3");
+        hidden("smbclient //fs01/share -U alice%CompassForestMapleHorse", "CompassForest");
+        hidden("<password>museum1-Battery-Coffee-44</password>", "museum1-Battery");
+        hidden("resticリポジトリのパスワードは beaver-canyon-nebula-badger なので", "beaver-canyon");
+        hidden("The Borg passphrase is <code>DesertHarvestCinnamonZipper</code>.", "DesertHarvest");
+        hidden(
+            "PublicKey = vz9QqZfAgMtPAu56nZjs, PrivateKey = yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=",
+            "yAnz5TF",
+        );
+        for text in [
+            "| max_tokens | 4096 |",
+            "| status_code | 200 |",
+            "pin the version to 2.31.0",
+            "exit_code=137",
+            "x-request-id: req_011CrJlMEAfWmsKjIgvbxzQn",
+            "Add this peer: public key vz9QqZfAgMtPAu56nZjsxFQVsklkF1lv4+zA9y/boAU=, allowed IP 10.8.0.165/32.",
+        ] {
+            kept(text);
+        }
     }
 
     /// An OpenSSH key's body starts with the same bytes in every key, runs of `A` among them:

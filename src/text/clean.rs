@@ -54,7 +54,7 @@ pub fn strip_controls(text: &str) -> String {
             },
             '\n' => out.push('\n'),
             '\t' => out.push(' '),
-            '\u{fffd}' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}' => {}
+            '\u{fffd}' | '\u{ad}' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}' => {}
             c if c.is_control() => {}
             c if ('\u{e000}'..='\u{f8ff}').contains(&c) => {}
             c => out.push(c),

@@ -34,7 +34,16 @@ const MAX_UNIT: usize = 4 << 10;
 impl<'a> Redacted<'a> {
     /// `redact`: the `redact` option (off: text passes as it is).
     pub fn new(text: &'a str, redact: bool) -> Self {
-        let text = if redact { redact::redact_blocks(text) } else { text.into() };
+        let text = if redact {
+            // Invisible characters are never said, and must not cut a key in two for the
+            // redaction (`sk-…\u{ad}…`, `…\u{2060}…`).
+            match without_invisible(text) {
+                std::borrow::Cow::Borrowed(t) => redact::redact_blocks(t),
+                std::borrow::Cow::Owned(t) => redact::redact_blocks(&t).into_owned().into(),
+            }
+        } else {
+            text.into()
+        };
         Self { text, redact }
     }
 
@@ -48,6 +57,17 @@ impl<'a> Redacted<'a> {
                 .collect();
             said
         })
+    }
+}
+
+/// Soft hyphens, zero-width spaces and joiners, word joiners and byte-order marks.
+const INVISIBLE: &[char] = &['\u{ad}', '\u{200b}', '\u{200c}', '\u{200d}', '\u{2060}', '\u{feff}'];
+
+fn without_invisible(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains(INVISIBLE) {
+        text.replace(INVISIBLE, "").into()
+    } else {
+        text.into()
     }
 }
 
@@ -88,6 +108,19 @@ mod tests {
             assert!(!all.contains(piece), "{piece:?} escaped in {said:?}");
         }
         assert!(all.contains("restart"), "{said:?}");
+    }
+
+    /// A soft hyphen or a word joiner inside a key (never said) does not cut it in two for
+    /// the redaction: the key's tail would be left.
+    #[test]
+    fn invisible_characters_do_not_cut_a_key() {
+        let key = "sk-proj-Xq7LmN2pR9tV4wY6zA8bC1dE3fG5hJ7kL9mN";
+        let cut = key.len() - 9;
+        for mark in ['\u{ad}', '\u{2060}', '\u{200b}'] {
+            let text = format!("OpenAI API key: {}{mark}{} for the tests.", &key[..cut], &key[cut..]);
+            let all = super::Redacted::new(&text, true).sentences().collect::<Vec<_>>().join(" ");
+            assert!(!all.contains(&key[cut..]) && !all.contains(&key[8..18]), "{mark:?}: {all}");
+        }
     }
 
     #[test]

@@ -400,8 +400,24 @@ pub fn redact(text: &str) -> Cow<'_, str> {
             punctuated_secret(m.as_str()).map(|r| (m.start() + r.start..m.start() + r.end, KEY_OMITTED.into()));
         Step { edit: hidden, resume: m.end() }
     });
+    edit(&mut out, &WRAPPED_TAIL, |c, _| {
+        let m = c.get(0).expect("group 0");
+        let tail = c["tail"].trim_end_matches(['.', ',', '\'', '"']);
+        let keyish = tail.len() >= 6
+            && tail.bytes().any(|b| b.is_ascii_digit())
+            && tail.bytes().any(|b| b.is_ascii_alphabetic());
+        let edit = (keyish && !is_version(tail))
+            .then(|| (m.start()..c.name("tail").expect("tail").start() + tail.len(), KEY_OMITTED.to_owned()));
+        Step { edit, resume: m.end() }
+    });
     out
 }
+
+/// A key's tail that a wrap or a space cut off from the part already hidden
+/// (`KEY=キー省略 UtGlXn2DE`): letters and digits right after the placeholder.
+static WRAPPED_TAIL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"{KEY_OMITTED}[ \t]*\n?[ \t]*(?P<tail>[A-Za-z0-9+/=_-]+[.,'\x22]?)(?:\s|$)")).expect("valid")
+});
 
 /// A random-looking token that is public or a digest, as what is around it says: an SSH or
 /// age public key, a checksum (`h1:…`, `SHA256:…`), an OAuth client id, base64 of words or
@@ -1505,6 +1521,9 @@ mod tests {
         hidden("暗号化キーは 92eb5ffee6ae2fec3ad71c777531578f なので", "92eb5ffee6ae");
         hidden("MFAのシークレットキー: JBSWY3DPEHPK3PXP", "JBSWY3DPEHPK");
         kept("token_refresh_ms = 30000");
+        // A key's tail cut off by a wrap or a space goes with it; a word after it stays.
+        hidden("export STRIPE_SECRET_KEY=sk_live_51HqLyjWDarjtT1zdp7dcXm2Tz\n  UtGlXn2DE", "UtGlXn2DE");
+        assert_eq!(redact("the token ghp_16C7e42F292c6912E7710c838347Ae178B4a in CI"), "the token キー省略 in CI");
         hidden("| SMTP_PASSWORD | blue4-Zipper-Juniper-26 | DB_PORT | 5432 |", "blue4-Zipper");
         hidden("| SSH_KEY_PASSPHRASE | nectar pepper cedar sunflower |", "nectar pepper");
         hidden("You can sign in with the YubiKey PIN 567715414094.", "567715414094");

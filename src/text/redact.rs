@@ -390,8 +390,9 @@ pub fn redact(text: &str) -> Cow<'_, str> {
     });
     edit(&mut out, &TOKEN, |c, text| {
         let m = c.get(0).expect("group 0");
-        let public = public_or_digest(&text[..m.start()], m.as_str(), &text[m.end()..]);
-        let redacted = if public { None } else { random_parts(m.as_str()) };
+        // What surrounds a token is read only for one the entropy net would hide.
+        let redacted =
+            random_parts(m.as_str()).filter(|_| !public_or_digest(&text[..m.start()], m.as_str(), &text[m.end()..]));
         Step { edit: redacted.map(|r| (m.range(), r)), resume: m.end() }
     });
     edit(&mut out, &PUNCTUATED, |c, _| {
@@ -446,8 +447,7 @@ fn public_or_digest(before: &str, token: &str, after: &str) -> bool {
         "trace_id",
     ];
     let line = before.rsplit('\n').next().unwrap_or(before);
-    let near: String =
-        line.chars().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect::<String>().to_lowercase();
+    let near = line[line.char_indices().rev().nth(39).map_or(0, |(i, _)| i)..].to_lowercase();
     let lower_before = before.get(before.len().saturating_sub(24)..).unwrap_or(before).to_ascii_lowercase();
     PUBLIC_KEYS.iter().any(|p| lower_before.ends_with(p) || lower_before.ends_with(&p[..p.len() - 1]))
         || NAMED_PUBLIC
